@@ -1,0 +1,63 @@
+"""kubegen: typed Python builders for Kubernetes manifests whose traffic reaches the pods.
+
+    from kubegen import Container, Deployment, Stack
+
+    stack = Stack(namespace="shop")
+    web = stack.add(Deployment(name="web", replicas=3,
+                               containers=[Container(name="web", image="nginx:1.27", ports={"http": 80})]))
+    stack.add(web.expose(80, target_port="http", type="NodePort", node_port=30008))
+    print(kubegen.render(stack))
+"""
+
+from kubegen.api import check_stack, compile_stacks, render, render_dicts, write_manifests
+from kubegen.checks import CheckOptions, Finding, run_checks
+from kubegen.errors import (
+    AppLoadError,
+    BuilderError,
+    BuilderTypeError,
+    FindingsError,
+    InputError,
+    KubegenError,
+    UsageError,
+)
+from kubegen.manifest import Manifest
+from kubegen.model import (
+    ConfigMap,
+    ConfigMapKeyRef,
+    Container,
+    ContainerPort,
+    DaemonSet,
+    Deployment,
+    EnvFrom,
+    FieldRef,
+    Ingress,
+    IngressPath,
+    IngressRule,
+    IngressTLS,
+    Namespace,
+    Pod,
+    Probe,
+    Raw,
+    Resources,
+    Secret,
+    SecretKeyRef,
+    Service,
+    ServicePort,
+    Stack,
+    StatefulSet,
+    Volume,
+    VolumeMount,
+    expose,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AppLoadError", "BuilderError", "BuilderTypeError", "CheckOptions", "ConfigMap",
+    "ConfigMapKeyRef", "Container", "ContainerPort", "DaemonSet", "Deployment", "EnvFrom",
+    "FieldRef", "Finding", "FindingsError", "Ingress", "IngressPath", "IngressRule", "IngressTLS",
+    "InputError", "KubegenError", "Manifest", "Namespace", "Pod", "Probe", "Raw", "Resources",
+    "Secret", "SecretKeyRef", "Service", "ServicePort", "Stack", "StatefulSet", "UsageError",
+    "Volume", "VolumeMount", "check_stack", "compile_stacks", "expose", "render", "render_dicts",
+    "run_checks", "write_manifests",
+]

@@ -1,0 +1,3 @@
+from kubegen.cli import main
+
+main(prog_name="kubegen")

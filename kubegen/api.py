@@ -1,0 +1,83 @@
+"""Library entry points: the same operations the CLI runs, as plain functions.
+
+>>> text = kubegen.render(stack)            # checked, ordered YAML (raises on errors)
+>>> dicts = kubegen.render_dicts(stack)     # the same objects as dicts
+>>> findings = kubegen.check_stack(stack)   # every finding, errors and warnings
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal, Union
+
+from kubegen.checks import CheckOptions, Finding, errors, run_checks, summary
+from kubegen.errors import FindingsError, KubegenError
+from kubegen.manifest import Manifest, compile_stack
+from kubegen.model.stack import Stack
+from kubegen.order import apply_order
+from kubegen.writer import dump_all, dump_json
+
+Stacks = Union[Stack, Sequence[Stack]]
+Format = Literal["yaml", "json"]
+
+
+def _stacks(target: Stacks) -> list[Stack]:
+    if isinstance(target, Stack):
+        return [target]
+    stacks = list(target)
+    for item in stacks:
+        if not isinstance(item, Stack):
+            raise KubegenError(f"expected a Stack or a list of Stacks, got {type(item).__name__}")
+    return stacks
+
+
+def compile_stacks(target: Stacks) -> list[Manifest]:
+    """Every manifest of one Stack or several, unchecked and in the order added."""
+    manifests: list[Manifest] = []
+    for stack in _stacks(target):
+        manifests.extend(compile_stack(stack))
+    return manifests
+
+
+def check_stack(target: Stacks, options: CheckOptions | None = None) -> list[Finding]:
+    """All findings (errors and warnings) for the stack(s), sorted by file and line."""
+    return run_checks(compile_stacks(target), options)
+
+
+def checked_manifests(
+    manifests: Iterable[Manifest], options: CheckOptions | None = None, *, strict: bool = False
+) -> tuple[list[Manifest], list[Finding]]:
+    """Run the checks; raise :class:`FindingsError` if any error (or, ``strict``, any
+    warning) was found; return the manifests in apply order and the findings."""
+    items = list(manifests)
+    findings = run_checks(items, options)
+    failing = errors(findings, strict=strict)
+    if failing:
+        raise FindingsError(f"{summary(findings)}: nothing was written", findings)
+    return apply_order(items), findings
+
+
+def render_dicts(target: Stacks, options: CheckOptions | None = None, *, strict: bool = False) -> list[dict[str, Any]]:
+    """The checked objects of the stack(s) as dicts, in apply order."""
+    ordered, _ = checked_manifests(compile_stacks(target), options, strict=strict)
+    return [m.obj for m in ordered]
+
+
+def write_manifests(manifests: Sequence[Manifest], format: Format = "yaml") -> str:
+    """YAML (documents separated by ``---``) or JSON (a ``List`` when several)."""
+    objs = [m.obj for m in manifests]
+    if format == "json":
+        return dump_json(objs) if objs else ""
+    return dump_all(objs)
+
+
+def render(
+    target: Stacks, *, format: Format = "yaml", options: CheckOptions | None = None, strict: bool = False
+) -> str:
+    """Compile, check, order and write the stack(s).
+
+    Raises :class:`kubegen.errors.FindingsError` (its ``findings`` lists every
+    problem, each with the app.py line) when the checks find errors.
+    """
+    ordered, _ = checked_manifests(compile_stacks(target), options, strict=strict)
+    return write_manifests(ordered, format)

@@ -1,0 +1,165 @@
+"""Checks: whole-stack validation that returns every finding at once.
+
+Rule ids are part of kubegen's interface (see the README's table). Per-object
+rules mirror the API server's validation; cross-object ("wiring") rules catch what
+the server accepts but traffic does not survive. The same functions run on
+manifests built in Python and on manifests read from YAML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Literal
+
+import attrs
+
+from kubegen import facts
+from kubegen.location import Location, Path
+from kubegen.manifest import Manifest
+
+Severity = Literal["error", "warning"]
+
+RULES: dict[str, str] = {
+    "api-version": "kind/apiVersion pair the API does not serve",
+    "schema": "field of the wrong type or shape, unknown field, missing required field",
+    "name": "names, port names, label keys and values the API would reject",
+    "yaml-boolean": "a value YAML 1.1 reads as bool/number where the API wants a string",
+    "service-type": "Service type not ClusterIP, NodePort, LoadBalancer or ExternalName",
+    "service-ports": "no ports, duplicate port/protocol, unnamed port in a multi-port Service, bad port number",
+    "node-port": "nodePort on a ClusterIP Service, outside the node-port range, or claimed twice",
+    "selector-dangling": "Service selector that matches no pod template in the stack",
+    "selector-overlap": "one Service selector matching pods of several workloads (warning)",
+    "target-port": "targetPort no selected container serves",
+    "workload-selector": "workload selector not matching its own pod template labels",
+    "ingress-backend": "Ingress backend naming a Service or port the stack does not define",
+    "duplicate": "two objects with the same kind, namespace and name",
+    "volume-mount": "volumeMount naming no volume of the pod",
+}
+
+CROSS_OBJECT_RULES = frozenset(
+    {"selector-dangling", "selector-overlap", "target-port", "ingress-backend"}
+)
+
+
+@attrs.frozen(kw_only=True)
+class Finding:
+    """One problem: which rule, how bad, what (message), and where."""
+
+    rule: str
+    severity: Severity
+    message: str
+    manifest: Manifest | None = attrs.field(default=None, eq=False, repr=False)
+    path: tuple[str | int, ...] = ()
+    where: Location | None = attrs.field(default=None, eq=False)
+
+    @property
+    def location(self) -> Location:
+        """file:line of the offending field (or object)."""
+        if self.where is not None:
+            return self.where
+        if self.manifest is not None:
+            return self.manifest.locate(self.path)
+        return Location("<stack>", 0)
+
+    def format(self) -> str:
+        """``file:line: severity rule-id: message``."""
+        return f"{self.location}: {self.severity} {self.rule}: {self.message}"
+
+    def to_json(self) -> dict[str, object]:
+        loc = self.location
+        return {
+            "file": loc.file,
+            "line": loc.line,
+            "severity": self.severity,
+            "rule": self.rule,
+            "message": self.message,
+            "object": None if self.manifest is None else {
+                "kind": self.manifest.kind,
+                "name": self.manifest.name,
+                "namespace": self.manifest.namespace,
+            },
+            "path": ".".join(str(p) for p in self.path) if self.path else None,
+        }
+
+
+@attrs.frozen(kw_only=True)
+class CheckOptions:
+    """How to check.
+
+    - ``node_port_range``: the cluster's ``--service-node-port-range``. Default: 30000-32767.
+    - ``partial``: the manifests are not a whole stack (pods may live elsewhere), so
+      cross-object rules report warnings instead of errors. Default: False.
+    - ``ignore``: rule ids not to report. Default: none.
+    """
+
+    node_port_range: tuple[int, int] = facts.DEFAULT_NODE_PORT_RANGE
+    partial: bool = False
+    ignore: frozenset[str] = frozenset()
+
+
+class Report:
+    """Collects findings for the rules; the rules call :meth:`add`."""
+
+    def __init__(self, options: CheckOptions) -> None:
+        self.options = options
+        self.findings: list[Finding] = []
+
+    def add(
+        self,
+        rule: str,
+        manifest: Manifest | None,
+        message: str,
+        path: Sequence[str | int] = (),
+        *,
+        severity: Severity = "error",
+    ) -> None:
+        if rule in self.options.ignore:
+            return
+        if self.options.partial and rule in CROSS_OBJECT_RULES:
+            severity = "warning"
+        self.findings.append(
+            Finding(rule=rule, severity=severity, message=message, manifest=manifest, path=tuple(path))
+        )
+
+
+Rule = Callable[[Sequence[Manifest], Report], None]
+
+
+def _rules() -> list[Rule]:
+    from kubegen.checks import objects, wiring
+
+    rules: list[Rule] = [objects.check_objects, wiring.check_wiring]
+    try:
+        from kubegen.checks import schema
+    except ImportError:  # pragma: no cover - the schema module ships with kubegen
+        return rules
+    return [schema.check_schema, *rules]
+
+
+def run_checks(manifests: Iterable[Manifest], options: CheckOptions | None = None) -> list[Finding]:
+    """Run every rule over the whole set; findings sorted by file, line, rule."""
+    items = list(manifests)
+    report = Report(options or CheckOptions())
+    for rule in _rules():
+        rule(items, report)
+    return sort_findings(report.findings)
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    def key(f: Finding) -> tuple[str, int, str, str]:
+        loc = f.location
+        return (loc.file, loc.line, f.rule, f.message)
+
+    return sorted(findings, key=key)
+
+
+def errors(findings: Iterable[Finding], *, strict: bool = False) -> list[Finding]:
+    """The findings that fail a run (warnings too when ``strict``)."""
+    return [f for f in findings if strict or f.severity == "error"]
+
+
+def summary(findings: Sequence[Finding]) -> str:
+    n_err = sum(1 for f in findings if f.severity == "error")
+    n_warn = len(findings) - n_err
+    parts = [f"{n_err} error{'s' if n_err != 1 else ''}", f"{n_warn} warning{'s' if n_warn != 1 else ''}"]
+    return ", ".join(parts)

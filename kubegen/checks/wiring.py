@@ -1,0 +1,343 @@
+"""Cross-object rules: what the API server accepts but traffic does not survive.
+
+Linear in the number of objects: pod templates are indexed by label pair and
+Services by name, never compared pairwise.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from kubegen import facts
+from kubegen.checks import Report
+from kubegen.manifest import Manifest, pod_template
+
+DEFAULT_NAMESPACE = "default"
+
+
+class PodSet:
+    """The pods one object runs: its template's labels and containers."""
+
+    __slots__ = ("manifest", "namespace", "labels", "containers")
+
+    def __init__(self, manifest: Manifest, namespace: str, labels: dict[str, Any], containers: list[Any]) -> None:
+        self.manifest = manifest
+        self.namespace = namespace
+        self.labels = labels
+        self.containers = containers
+
+    def declared_ports(self) -> list[dict[str, Any]]:
+        return [
+            p for c in self.containers if isinstance(c, dict) and isinstance(c.get("ports"), list)
+            for p in c["ports"] if isinstance(p, dict)
+        ]
+
+
+class StackIndex:
+    """Pod templates by (namespace, label, value) and Services by (namespace, name)."""
+
+    def __init__(self, manifests: Sequence[Manifest]) -> None:
+        self.podsets: list[PodSet] = []
+        self.by_label: dict[tuple[str, str, Any], list[PodSet]] = defaultdict(list)
+        self.services: dict[tuple[str, str], Manifest] = {}
+        for m in manifests:
+            kind = m.kind
+            if kind == "Service":
+                self.services.setdefault((m.namespace or DEFAULT_NAMESPACE, m.name), m)
+            elif kind in facts.POD_TEMPLATE_PATHS:
+                template = pod_template(m)
+                if template is None:
+                    continue
+                meta = template.get("metadata")
+                labels = meta.get("labels") if isinstance(meta, dict) else None
+                spec = template.get("spec")
+                containers = spec.get("containers") if isinstance(spec, dict) else None
+                podset = PodSet(
+                    m, m.namespace or DEFAULT_NAMESPACE,
+                    labels if isinstance(labels, dict) else {},
+                    containers if isinstance(containers, list) else [],
+                )
+                self.podsets.append(podset)
+                for key, value in podset.labels.items():
+                    if isinstance(value, (str, int, float, bool)):
+                        self.by_label[(podset.namespace, key, value)].append(podset)
+
+    def select(self, namespace: str, selector: dict[str, Any]) -> list[PodSet]:
+        """The pod sets in ``namespace`` whose labels include every selector pair."""
+        candidates: list[PodSet] | None = None
+        for key, value in selector.items():
+            if not isinstance(value, (str, int, float, bool)):
+                return []
+            found = self.by_label.get((namespace, key, value))
+            if not found:
+                return []
+            if candidates is None or len(found) < len(candidates):
+                candidates = found
+        if not candidates:
+            return []
+        return [p for p in candidates if all(p.labels.get(k) == v for k, v in selector.items())]
+
+
+def check_wiring(manifests: Sequence[Manifest], report: Report) -> None:
+    _check_duplicates(manifests, report)
+    _check_node_port_clashes(manifests, report)
+    index = StackIndex(manifests)
+    for m in manifests:
+        if m.kind == "Service":
+            _check_service_wiring(m, index, report)
+        elif m.kind == "Ingress":
+            _check_ingress(m, index, report)
+
+
+def _check_duplicates(manifests: Sequence[Manifest], report: Report) -> None:
+    seen: dict[tuple[str, str, str, str], Manifest] = {}
+    for m in manifests:
+        if not m.name or not m.kind:
+            continue
+        group = m.api_version.rpartition("/")[0]
+        key = (group, m.kind, m.namespace or "", m.name)
+        first = seen.get(key)
+        if first is None:
+            seen[key] = m
+            continue
+        report.add(
+            "duplicate", m,
+            f"{m.label} is defined twice (first at {first.locate()}); the second silently "
+            "replaces the first on apply: rename or remove one",
+            ("metadata", "name"),
+        )
+
+
+def _check_node_port_clashes(manifests: Sequence[Manifest], report: Report) -> None:
+    claimed: dict[int, Manifest] = {}
+    for m in manifests:
+        if m.kind != "Service":
+            continue
+        spec = m.obj.get("spec")
+        ports = spec.get("ports") if isinstance(spec, dict) else None
+        if not isinstance(ports, list) or spec.get("type") not in ("NodePort", "LoadBalancer"):
+            continue
+        mine: set[int] = set()
+        for i, port in enumerate(ports):
+            node_port = port.get("nodePort") if isinstance(port, dict) else None
+            if not isinstance(node_port, int) or isinstance(node_port, bool) or node_port == 0:
+                continue
+            owner = claimed.get(node_port)
+            if owner is not None and owner is not m:
+                report.add(
+                    "node-port", m,
+                    f"{m.label}: nodePort {node_port} is already claimed by {owner.label} "
+                    f"({owner.locate()}); every node port is cluster-wide, pick another or omit it",
+                    ("spec", "ports", i, "nodePort"),
+                )
+            elif node_port in mine and owner is m:
+                same = [p for p in ports if isinstance(p, dict) and p.get("nodePort") == node_port]
+                if len({p.get("protocol", "TCP") for p in same}) < len(same):
+                    report.add(
+                        "node-port", m, f"{m.label}: nodePort {node_port} is used by two of its ports",
+                        ("spec", "ports", i, "nodePort"),
+                    )
+            claimed.setdefault(node_port, m)
+            mine.add(node_port)
+
+
+def _flow(mapping: dict[str, Any]) -> str:
+    return "{" + ", ".join(f"{k}: {v}" for k, v in mapping.items()) + "}"
+
+
+def _check_service_wiring(m: Manifest, index: StackIndex, report: Report) -> None:
+    spec = m.obj.get("spec")
+    if not isinstance(spec, dict) or spec.get("type") == "ExternalName":
+        return
+    selector = spec.get("selector")
+    if not isinstance(selector, dict) or not selector:
+        return  # no selector: endpoints are managed by hand
+    namespace = m.namespace or DEFAULT_NAMESPACE
+    selected = index.select(namespace, selector)
+    if not selected:
+        report.add("selector-dangling", m, _dangling_message(m, namespace, selector, index), ("spec", "selector"))
+        return
+    owners = {id(p.manifest): p.manifest for p in selected}
+    if len(owners) > 1:
+        names = ", ".join(sorted(o.label for o in owners.values()))
+        report.add(
+            "selector-overlap", m,
+            f"{m.label}: selector {_flow(selector)} matches pods of {len(owners)} workloads ({names}); "
+            "traffic is spread over all of them: add a label that tells them apart",
+            ("spec", "selector"), severity="warning",
+        )
+    ports = spec.get("ports")
+    if isinstance(ports, list):
+        for i, port in enumerate(ports):
+            if isinstance(port, dict):
+                _check_target_port(m, i, port, selected, report)
+
+
+def _dangling_message(m: Manifest, namespace: str, selector: dict[str, Any], index: StackIndex) -> str:
+    base = f"{m.label}: selector {_flow(selector)} matches no pod template in the stack"
+    elsewhere = [
+        p for p in index.podsets if p.namespace != namespace
+        and all(p.labels.get(k) == v for k, v in selector.items())
+    ]
+    if elsewhere:
+        return (
+            f"{base} in namespace {namespace!r}; {elsewhere[0].manifest.label} has these labels but "
+            f"runs in namespace {elsewhere[0].namespace!r}: a Service only reaches pods of its own namespace"
+        )
+    best: tuple[float, PodSet] | None = None
+    for podset in index.podsets:
+        score = 0.0
+        for key, value in selector.items():
+            other = podset.labels.get(key)
+            if other == value:
+                score += 1.0
+            elif isinstance(other, str) and isinstance(value, str):
+                score += 0.9 * difflib.SequenceMatcher(None, value, other).ratio()
+        score += 0.01 if podset.namespace == namespace else 0.0
+        if score > 0.5 and (best is None or score > best[0]):
+            best = (score, podset)
+    if best is None:
+        if not index.podsets:
+            return f"{base}; the stack has no pods at all (add the Deployment it should route to)"
+        return f"{base}; no pod has any of these labels: traffic to it goes nowhere"
+    podset = best[1]
+    fixes = [f"{k}={podset.labels[k]}" for k, v in selector.items() if k in podset.labels and podset.labels[k] != v]
+    hint = f"; did you mean {', '.join(fixes)}?" if fixes else ""
+    return f"{base}; closest pod labels: {_flow(podset.labels)} ({podset.manifest.label}){hint}"
+
+
+def _describe_ports(podset: PodSet) -> str:
+    parts = []
+    for p in podset.declared_ports():
+        number = p.get("containerPort")
+        parts.append(f"{p['name']}({number})" if isinstance(p.get("name"), str) else str(number))
+    return ", ".join(parts) if parts else "none"
+
+
+def _check_target_port(m: Manifest, i: int, port: dict[str, Any], selected: list[PodSet], report: Report) -> None:
+    target = port.get("targetPort", port.get("port"))
+    protocol = port.get("protocol", "TCP")
+    path = ("spec", "ports", i, "targetPort" if "targetPort" in port else "port")
+    if isinstance(target, str):
+        if not target or target.isdigit():
+            return  # the ``name`` rule reports quoted numbers
+        for podset in selected:
+            matches = [p for p in podset.declared_ports() if p.get("name") == target]
+            if not matches:
+                names = [p["name"] for p in podset.declared_ports() if isinstance(p.get("name"), str)]
+                close = difflib.get_close_matches(target, names, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                report.add(
+                    "target-port", m,
+                    f"{m.label}: port {port.get('port')} targets container port name {target!r}, but "
+                    f"{podset.manifest.label} declares no port of that name (declares: "
+                    f"{_describe_ports(podset)}){hint}; traffic to these pods would be refused",
+                    path,
+                )
+            elif not any(p.get("protocol", "TCP") == protocol for p in matches):
+                report.add(
+                    "target-port", m,
+                    f"{m.label}: port {port.get('port')} is {protocol} but container port {target!r} of "
+                    f"{podset.manifest.label} is {matches[0].get('protocol', 'TCP')}",
+                    path,
+                )
+        return
+    if not isinstance(target, int) or isinstance(target, bool):
+        return
+    declared = [p for podset in selected for p in podset.declared_ports()]
+    if any(p.get("containerPort") == target for p in declared):
+        return
+    owners = ", ".join(sorted({p.manifest.label for p in selected}))
+    host = [p for p in declared if p.get("hostPort") == target]
+    if host:
+        detail = (
+            f"{target} is a hostPort (the node's port) mapped to containerPort "
+            f"{host[0].get('containerPort')}; a Service sends traffic to the containerPort: "
+            f"use targetPort: {host[0].get('containerPort')}"
+        )
+    elif declared:
+        detail = (
+            f"no selected container declares containerPort {target} (declared: "
+            f"{', '.join(_describe_ports(p) for p in selected)}); unless the process listens on "
+            f"{target} anyway, traffic is refused"
+        )
+    else:
+        detail = (
+            f"the selected containers declare no ports; declare containerPort {target} (ideally "
+            "named, and target it by name) so the wiring can be checked"
+        )
+    report.add(
+        "target-port", m, f"{m.label}: port {port.get('port')} targets {target} on {owners}: {detail}",
+        path, severity="warning",
+    )
+
+
+def _check_ingress(m: Manifest, index: StackIndex, report: Report) -> None:
+    spec = m.obj.get("spec")
+    if not isinstance(spec, dict):
+        return
+    namespace = m.namespace or DEFAULT_NAMESPACE
+    backends: list[tuple[tuple[str | int, ...], Any]] = []
+    if isinstance(spec.get("defaultBackend"), dict):
+        backends.append((("spec", "defaultBackend"), spec["defaultBackend"]))
+    if isinstance(spec.get("backend"), dict):
+        backends.append((("spec", "backend"), spec["backend"]))
+    rules = spec.get("rules")
+    if isinstance(rules, list):
+        for ri, rule in enumerate(rules):
+            http = rule.get("http") if isinstance(rule, dict) else None
+            paths = http.get("paths") if isinstance(http, dict) else None
+            if not isinstance(paths, list):
+                continue
+            for pi, entry in enumerate(paths):
+                if isinstance(entry, dict) and isinstance(entry.get("backend"), dict):
+                    backends.append((("spec", "rules", ri, "http", "paths", pi, "backend"), entry["backend"]))
+    for path, backend in backends:
+        service_ref = backend.get("service")
+        if isinstance(service_ref, dict):
+            name = service_ref.get("name")
+            port_ref = service_ref.get("port") if isinstance(service_ref.get("port"), dict) else {}
+            wanted = port_ref.get("number", port_ref.get("name"))
+            spath: tuple[str | int, ...] = (*path, "service")
+        elif "serviceName" in backend:  # extensions/v1beta1 and networking.k8s.io/v1beta1
+            name, wanted, spath = backend.get("serviceName"), backend.get("servicePort"), path
+        else:
+            continue  # a resource backend
+        if not isinstance(name, str):
+            continue
+        service = index.services.get((namespace, name))
+        if service is None:
+            names = [n for (ns, n) in index.services if ns == namespace]
+            close = difflib.get_close_matches(name, names, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else (
+                f"; Services in namespace {namespace!r}: {', '.join(sorted(names))}" if names else ""
+            )
+            report.add(
+                "ingress-backend", m,
+                f"{m.label} routes to Service {name!r}, which the stack does not define in "
+                f"namespace {namespace!r}{hint}",
+                (*spath, "name") if isinstance(service_ref, dict) else spath,
+            )
+            continue
+        sspec = service.obj.get("spec")
+        sports = sspec.get("ports") if isinstance(sspec, dict) else None
+        if not isinstance(sports, list) or wanted is None:
+            continue
+        if isinstance(wanted, int) and not isinstance(wanted, bool):
+            ok = any(isinstance(p, dict) and p.get("port") == wanted for p in sports)
+        else:
+            ok = any(isinstance(p, dict) and p.get("name") == wanted for p in sports)
+        if not ok:
+            have = ", ".join(
+                f"{p.get('name')}({p.get('port')})" if p.get("name") else str(p.get("port"))
+                for p in sports if isinstance(p, dict)
+            )
+            report.add(
+                "ingress-backend", m,
+                f"{m.label} routes to port {wanted!r} of {service.label}, which has no such port "
+                f"(ports: {have or 'none'})",
+                (*spath, "port") if isinstance(service_ref, dict) else spath,
+            )

@@ -1,0 +1,129 @@
+"""Manifests: plain dicts in the API's JSON shape, each with where it came from.
+
+Everything after this layer (checks, order, writer, explain) works on
+:class:`Manifest`, whether the object was built in Python or read from YAML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from kubegen import facts
+from kubegen.location import Location, Origin, Path
+
+if TYPE_CHECKING:
+    from kubegen.model.stack import Stack
+
+
+class Manifest:
+    """One Kubernetes object: ``obj`` is the API-shaped dict, ``origin`` where it came from.
+
+    ``typed`` is True when a kubegen builder produced ``obj`` (so its shape is known
+    to be right by construction and the ``schema`` rule need not walk it).
+    """
+
+    __slots__ = ("obj", "origin", "typed")
+
+    def __init__(self, obj: dict[str, Any], origin: Origin, *, typed: bool = False) -> None:
+        self.obj = obj
+        self.origin = origin
+        self.typed = typed
+
+    @property
+    def kind(self) -> str:
+        kind = self.obj.get("kind")
+        return kind if isinstance(kind, str) else ""
+
+    @property
+    def api_version(self) -> str:
+        value = self.obj.get("apiVersion")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        meta = self.obj.get("metadata")
+        return meta if isinstance(meta, dict) else {}
+
+    @property
+    def name(self) -> str:
+        name = self.metadata.get("name")
+        return name if isinstance(name, str) else ""
+
+    @property
+    def namespace(self) -> str | None:
+        ns = self.metadata.get("namespace")
+        return ns if isinstance(ns, str) else None
+
+    @property
+    def label(self) -> str:
+        """How messages name the object: ``Service 'web'``."""
+        return f"{self.kind or 'object'} {self.name!r}"
+
+    def locate(self, path: Path = ()) -> Location:
+        """file:line of a field (or of the object when ``path`` is empty)."""
+        return self.origin.locate(path)
+
+    def __repr__(self) -> str:
+        return f"<Manifest {self.kind}/{self.name} from {self.origin.locate(())}>"
+
+
+def compile_stack(stack: Stack) -> list[Manifest]:
+    """Turn a Stack's builders into manifests: namespace and common labels applied."""
+    namespace = stack.namespace
+    common = dict(stack.labels)
+    manifests: list[Manifest] = []
+    if namespace and stack.create_namespace and not any(
+        getattr(o, "kind", None) == "Namespace" and getattr(o, "name", None) == namespace
+        for o in stack.objects
+    ):
+        ns_obj: dict[str, Any] = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}
+        if common:
+            ns_obj["metadata"]["labels"] = dict(common)
+        manifests.append(Manifest(ns_obj, stack.source, typed=True))
+    for builder in stack.objects:
+        obj = builder.to_dict()
+        kind = obj.get("kind")
+        meta = obj.get("metadata")
+        if isinstance(meta, dict):
+            if namespace and kind not in facts.CLUSTER_SCOPED and "namespace" not in meta:
+                _set_namespace(meta, namespace)
+            if common:
+                meta["labels"] = {**common, **meta.get("labels", {})}
+                template = _pod_template(obj)
+                if template is not None and template is not obj:
+                    tmeta = template.setdefault("metadata", {})
+                    tmeta["labels"] = {**common, **tmeta.get("labels", {})}
+        manifests.append(Manifest(obj, builder.source, typed=type(builder).__name__ != "Raw"))
+    return manifests
+
+
+def _set_namespace(meta: dict[str, Any], namespace: str) -> None:
+    # Keep metadata's order readable: name, namespace, then the rest.
+    rest = {k: v for k, v in meta.items() if k != "name"}
+    name = meta.get("name")
+    meta.clear()
+    if name is not None:
+        meta["name"] = name
+    meta["namespace"] = namespace
+    meta.update(rest)
+
+
+def _pod_template(obj: dict[str, Any]) -> dict[str, Any] | None:
+    path = facts.POD_TEMPLATE_PATHS.get(obj.get("kind", ""))
+    if path is None:
+        return None
+    node: Any = obj
+    for key in path:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node if isinstance(node, dict) else None
+
+
+def pod_template(manifest: Manifest) -> dict[str, Any] | None:
+    """The pod template (``metadata`` + ``spec``) of a workload, or the Pod itself."""
+    return _pod_template(manifest.obj)
+
+
+def manifests_from(objs: Iterable[dict[str, Any]], origin: Origin) -> list[Manifest]:
+    """Wrap plain dicts (e.g. from a deploy script) as manifests sharing one origin."""
+    return [Manifest(obj, origin) for obj in objs]

@@ -1,0 +1,186 @@
+"""Shared pieces of the builders: read-only collections, converters, validators."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, NoReturn, TypeVar
+
+import attrs
+
+from kubegen import facts
+from kubegen.errors import BuilderError, BuilderTypeError
+from kubegen.location import Location, caller_location
+
+T = TypeVar("T")
+
+
+class FrozenDict(dict):  # type: ignore[type-arg]
+    """A dict that cannot be changed after creation (labels, selectors, data).
+
+    Builders are frozen; their mappings are too, so a Service's selector cannot
+    drift from the workload it was taken from.
+    """
+
+    __slots__ = ()
+
+    def _readonly(self, *args: object, **kwargs: object) -> NoReturn:
+        raise TypeError(
+            "kubegen builders are immutable: use attrs.evolve(obj, field=new_value) "
+            "or the builder's with_* method to get a changed copy"
+        )
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _readonly  # type: ignore[assignment]
+    __ior__ = _readonly  # type: ignore[assignment]
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(self.items()))
+
+    def __repr__(self) -> str:
+        return f"FrozenDict({dict.__repr__(self)})"
+
+
+EMPTY: FrozenDict = FrozenDict()
+
+
+def frozen_str_map(value: Mapping[str, str] | None) -> FrozenDict:
+    """Converter: labels, annotations, selectors, node selectors."""
+    if value is None:
+        return EMPTY
+    if isinstance(value, FrozenDict):
+        return value
+    if not isinstance(value, Mapping):
+        raise BuilderTypeError(
+            f"expected a mapping of strings such as {{'app': 'web'}} (got {value!r})"
+        )
+    return FrozenDict(value)
+
+
+def frozen_any_map(value: Mapping[str, Any] | None) -> FrozenDict:
+    if value is None:
+        return EMPTY
+    if isinstance(value, FrozenDict):
+        return value
+    if not isinstance(value, Mapping):
+        raise BuilderTypeError(f"expected a mapping (got {value!r})")
+    return FrozenDict(value)
+
+
+def to_tuple(convert_item: Callable[[Any], T] | None = None) -> Callable[[Any], tuple[T, ...]]:
+    """Converter: any iterable (not a string) to a tuple, converting each item."""
+
+    def convert(value: Iterable[Any] | None) -> tuple[T, ...]:
+        if value is None:
+            return ()
+        if isinstance(value, (str, bytes, Mapping)):
+            raise BuilderTypeError(f"expected a list (got {value!r})")
+        if convert_item is None:
+            return tuple(value)
+        return tuple(convert_item(v) for v in value)
+
+    return convert
+
+
+def str_tuple(value: Iterable[str] | str | None) -> tuple[str, ...]:
+    """Converter for command/args: a list of strings (a single string is one item)."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    items = tuple(value)
+    for item in items:
+        if not isinstance(item, str):
+            raise BuilderTypeError(
+                f"expected a list of strings (got {item!r}, a {type(item).__name__}); "
+                f"write it as {str(item)!r}"
+            )
+    return items
+
+
+def source_field() -> Any:
+    """The ``source`` field every builder has: the user's file:line, filled in automatically."""
+    return attrs.field(factory=caller_location, eq=False, repr=False, kw_only=True)
+
+
+def fail(owner: str, field: str, value: object, problems: list[str]) -> NoReturn:
+    raise BuilderError(f"{owner}: {field} {value!r} " + "; ".join(problems))
+
+
+def check(owner: str, field: str, value: str, rule: Callable[[str], list[str]]) -> None:
+    problems = rule(value)
+    if problems:
+        fail(owner, field, value, problems)
+
+
+def check_labels(owner: str, field: str, labels: Mapping[str, str]) -> None:
+    """Label keys and values, with the same rules the ``name`` check applies to manifests."""
+    for key, value in labels.items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            hint = ""
+            if isinstance(value, bool):
+                hint = f" (write {str(value).lower()!r}: YAML would otherwise read a boolean)"
+            elif value is not None and not isinstance(value, str):
+                hint = f" (write {str(value)!r})"
+            raise BuilderTypeError(
+                f"{owner}: {field} must map strings to strings; {key!r}: {value!r} is a "
+                f"{type(value).__name__}{hint}"
+            )
+        problems = facts.label_key_problems(key)
+        if problems:
+            fail(owner, f"{field} key", key, problems)
+        problems = facts.label_value_problems(value)
+        if problems:
+            fail(owner, f"{field}[{key!r}] value", value, problems)
+
+
+def check_port(owner: str, field: str, value: int | None) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BuilderTypeError(f"{owner}: {field} must be an int (got {value!r})")
+    problems = facts.port_number_problems(value)
+    if problems:
+        fail(owner, field, value, problems)
+
+
+def check_choice(owner: str, field: str, value: str | None, choices: Iterable[str]) -> None:
+    choices = tuple(choices)
+    if value is None or value in choices:
+        return
+    import difflib
+
+    close = [c for c in choices if c.lower() == str(value).lower()] or difflib.get_close_matches(
+        str(value), choices, n=1
+    )
+    hint = f" — did you mean {close[0]!r}?" if close else ""
+    raise BuilderError(f"{owner}: {field} {value!r} is not one of {', '.join(choices)}{hint}")
+
+
+def metadata(
+    name: str,
+    namespace: str | None,
+    labels: Mapping[str, str],
+    annotations: Mapping[str, str],
+) -> dict[str, Any]:
+    meta: dict[str, Any] = {"name": name}
+    if namespace is not None:
+        meta["namespace"] = namespace
+    if labels:
+        meta["labels"] = dict(labels)
+    if annotations:
+        meta["annotations"] = dict(annotations)
+    return meta
+
+
+def merge_extra(owner: str, target: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """The field-level escape hatch: add API fields kubegen does not model."""
+    for key, value in extra.items():
+        if key in target:
+            raise BuilderError(
+                f"{owner}: extra field {key!r} is already set by a builder argument; "
+                "set it in one place only"
+            )
+        target[key] = value
+    return target
+
+
+__all__ = ["EMPTY", "FrozenDict", "Location"]

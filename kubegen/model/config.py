@@ -1,0 +1,213 @@
+"""Namespace, ConfigMap, Secret, and the raw-manifest escape hatch."""
+
+from __future__ import annotations
+
+import base64
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from kubegen import facts
+from kubegen.errors import BuilderError, BuilderTypeError
+from kubegen.location import Location
+from kubegen.model._base import (
+    EMPTY,
+    FrozenDict,
+    check,
+    check_labels,
+    frozen_str_map,
+    metadata,
+    source_field,
+)
+
+frozen = attrs.frozen(kw_only=True)
+
+
+@frozen
+class Namespace:
+    """A Namespace (a Stack with ``namespace=`` creates its own; add this one to set labels).
+
+    - ``name``: DNS-1123 label (required).
+    - ``labels`` / ``annotations``: Default: none.
+    """
+
+    name: str
+    labels: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
+    annotations: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
+    source: Location = source_field()
+
+    kind = "Namespace"
+    namespace = None
+
+    def __attrs_post_init__(self) -> None:
+        check("Namespace", "name", self.name, facts.dns1123_label_problems)
+        check_labels(f"Namespace {self.name!r}", "labels", self.labels)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": metadata(self.name, None, self.labels, self.annotations),
+        }
+
+
+def _string_data(owner: str) -> Any:
+    def convert(value: Mapping[str, str] | None) -> FrozenDict:
+        if not value:
+            return EMPTY
+        for key, item in value.items():
+            check(owner, "key", key, facts.config_key_problems)
+            if not isinstance(item, str):
+                hint = f"{str(item).lower()!r}" if isinstance(item, bool) else f"{str(item)!r}"
+                raise BuilderTypeError(
+                    f"{owner}[{key!r}]: values are strings in Kubernetes, got {item!r} "
+                    f"({type(item).__name__}); write {hint}"
+                )
+        return FrozenDict(value)
+
+    return convert
+
+
+def _binary_data(value: Mapping[str, bytes] | None) -> FrozenDict:
+    if not value:
+        return EMPTY
+    for key, item in value.items():
+        check("binary data", "key", key, facts.config_key_problems)
+        if not isinstance(item, bytes):
+            raise BuilderTypeError(f"binary data[{key!r}] must be bytes (got {type(item).__name__})")
+    return FrozenDict(value)
+
+
+def _b64(data: Mapping[str, bytes]) -> dict[str, str]:
+    return {k: base64.b64encode(v).decode("ascii") for k, v in data.items()}
+
+
+@frozen
+class ConfigMap:
+    """Configuration as key/value strings.
+
+    - ``name``: DNS-1123 subdomain (required).
+    - ``data``: ``{"key": "text"}``; values must be strings. Default: none.
+    - ``binary_data``: ``{"key": b"bytes"}``, base64-encoded on output. Default: none.
+    - ``immutable``: Default: none (mutable).
+    - ``labels`` / ``annotations`` / ``namespace``: Default: none / none / the Stack's.
+    """
+
+    name: str
+    data: FrozenDict = attrs.field(default=EMPTY, converter=_string_data("ConfigMap data"))
+    binary_data: FrozenDict = attrs.field(default=EMPTY, converter=_binary_data)
+    immutable: bool | None = None
+    namespace: str | None = None
+    labels: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
+    annotations: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
+    source: Location = source_field()
+
+    kind = "ConfigMap"
+
+    def __attrs_post_init__(self) -> None:
+        check("ConfigMap", "name", self.name, facts.dns1123_subdomain_problems)
+        check_labels(f"ConfigMap {self.name!r}", "labels", self.labels)
+        both = set(self.data) & set(self.binary_data)
+        if both:
+            raise BuilderError(f"ConfigMap {self.name!r}: keys {sorted(both)} are in data and binary_data")
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+        }
+        if self.data:
+            d["data"] = dict(self.data)
+        if self.binary_data:
+            d["binaryData"] = _b64(self.binary_data)
+        if self.immutable is not None:
+            d["immutable"] = self.immutable
+        return d
+
+
+@frozen
+class Secret:
+    """A Secret. Values in ``string_data`` are written as given (the API encodes them);
+    ``data`` takes bytes and writes them base64-encoded.
+
+    - ``name``: DNS-1123 subdomain (required).
+    - ``string_data``: ``{"password": "..."}``. Default: none.
+    - ``data``: ``{"tls.crt": b"..."}``. Default: none.
+    - ``type``: Default: ``"Opaque"``.
+    - ``immutable``, ``labels``, ``annotations``, ``namespace``: as for ConfigMap.
+    """
+
+    name: str
+    string_data: FrozenDict = attrs.field(default=EMPTY, converter=_string_data("Secret string_data"))
+    data: FrozenDict = attrs.field(default=EMPTY, converter=_binary_data)
+    type: str = "Opaque"
+    immutable: bool | None = None
+    namespace: str | None = None
+    labels: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
+    annotations: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
+    source: Location = source_field()
+
+    kind = "Secret"
+
+    def __attrs_post_init__(self) -> None:
+        check("Secret", "name", self.name, facts.dns1123_subdomain_problems)
+        check_labels(f"Secret {self.name!r}", "labels", self.labels)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+            "type": self.type,
+        }
+        if self.data:
+            d["data"] = _b64(self.data)
+        if self.string_data:
+            d["stringData"] = dict(self.string_data)
+        if self.immutable is not None:
+            d["immutable"] = self.immutable
+        return d
+
+
+@frozen
+class Raw:
+    """Any manifest kubegen does not model (CRDs, RBAC, ...), passed through as given.
+
+    ``manifest`` is the object in the API's JSON shape (``apiVersion``, ``kind``,
+    ``metadata.name``, ...). It is deep-copied, and checked like every other object
+    (``api-version``, ``schema``, wiring rules when it runs pods).
+    """
+
+    manifest: FrozenDict = attrs.field(converter=lambda m: FrozenDict(copy.deepcopy(dict(m))))
+    source: Location = source_field()
+
+    def __attrs_post_init__(self) -> None:
+        for key in ("apiVersion", "kind"):
+            if not isinstance(self.manifest.get(key), str) or not self.manifest.get(key):
+                raise BuilderError(f"Raw: invalid resource definition, key {key!r} missing")
+        meta = self.manifest.get("metadata")
+        if not isinstance(meta, Mapping) or not isinstance(meta.get("name"), str):
+            raise BuilderError(
+                f"Raw {self.manifest['kind']}: invalid resource definition, key 'metadata.name' missing"
+            )
+
+    @property
+    def kind(self) -> str:
+        kind: str = self.manifest["kind"]
+        return kind
+
+    @property
+    def name(self) -> str:
+        name: str = self.manifest["metadata"]["name"]
+        return name
+
+    @property
+    def namespace(self) -> str | None:
+        ns: str | None = self.manifest["metadata"].get("namespace")
+        return ns
+
+    def to_dict(self) -> dict[str, Any]:
+        return copy.deepcopy(dict(self.manifest))

@@ -1,0 +1,181 @@
+"""Ingress: HTTP(S) routes from hosts and paths to Services."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from kubegen import facts
+from kubegen.errors import BuilderError, BuilderTypeError
+from kubegen.location import Location
+from kubegen.model._base import (
+    EMPTY,
+    FrozenDict,
+    check,
+    check_choice,
+    check_labels,
+    frozen_str_map,
+    metadata,
+    source_field,
+    to_tuple,
+)
+from kubegen.model.service import Service
+
+frozen = attrs.frozen(kw_only=True)
+
+_PATH_TYPES = ("Prefix", "Exact", "ImplementationSpecific")
+
+
+@frozen
+class IngressPath:
+    """Route ``path`` to a Service.
+
+    - ``path``: must start with ``/`` (required).
+    - ``service``: a :class:`Service` (preferred: the port is checked now) or its name.
+    - ``port``: the Service's port number or port name. Default: the Service's only port.
+    - ``path_type``: ``Prefix`` (default), ``Exact`` or ``ImplementationSpecific``.
+    """
+
+    path: str
+    service: Service | str
+    port: int | str | None = None
+    path_type: str = "Prefix"
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.path, str) or not self.path.startswith("/"):
+            raise BuilderError(f"IngressPath: path {self.path!r} must start with '/'")
+        check_choice("IngressPath", "path_type", self.path_type, _PATH_TYPES)
+        if isinstance(self.service, Service):
+            self.service.port_for(self.port)  # raises with the ports it has
+        elif not isinstance(self.service, str):
+            raise BuilderTypeError(f"IngressPath {self.path!r}: service must be a Service or a name")
+        elif self.port is None:
+            raise BuilderError(
+                f"IngressPath {self.path!r}: give port= when naming the Service {self.service!r} "
+                "by string (or pass the Service object)"
+            )
+
+    def backend(self) -> dict[str, Any]:
+        if isinstance(self.service, Service):
+            chosen = self.service.port_for(self.port)
+            name = self.service.name
+            port: dict[str, Any] = (
+                {"name": self.port} if isinstance(self.port, str) else {"number": chosen.port}
+            )
+        else:
+            name = self.service
+            port = {"name": self.port} if isinstance(self.port, str) else {"number": self.port}
+        return {"service": {"name": name, "port": port}}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "pathType": self.path_type, "backend": self.backend()}
+
+
+def _to_paths(value: Any) -> tuple[IngressPath, ...]:
+    """``[IngressPath(...)]`` or ``{"/form": form_service, "/api": (api, "http")}``."""
+    if isinstance(value, Mapping):
+        paths = []
+        for path, target in value.items():
+            if isinstance(target, tuple):
+                service, port = target
+                paths.append(IngressPath(path=path, service=service, port=port))
+            else:
+                paths.append(IngressPath(path=path, service=target))
+        return tuple(paths)
+    return to_tuple()(value)
+
+
+@frozen
+class IngressRule:
+    """The paths served for one host (``host=None``: any host)."""
+
+    host: str | None = None
+    paths: tuple[IngressPath, ...] = attrs.field(converter=_to_paths)
+
+    def __attrs_post_init__(self) -> None:
+        if self.host is not None:
+            check("IngressRule", "host", self.host.removeprefix("*."), facts.dns1123_subdomain_problems)
+        if not self.paths:
+            raise BuilderError(f"IngressRule {self.host or '*'}: needs at least one path")
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {}
+        if self.host is not None:
+            d["host"] = self.host
+        d["http"] = {"paths": [p.to_dict() for p in self.paths]}
+        return d
+
+
+@frozen
+class IngressTLS:
+    """TLS for ``hosts`` with the certificate in Secret ``secret_name``."""
+
+    hosts: tuple[str, ...] = attrs.field(converter=to_tuple())
+    secret_name: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"hosts": list(self.hosts), "secretName": self.secret_name}
+
+
+@frozen
+class Ingress:
+    """HTTP routing into the cluster.
+
+    Give either ``rules=[IngressRule(...)]`` or the one-host shortcut ``host=`` +
+    ``paths=`` (``{"/form": form_service}`` or ``[IngressPath(...)]``).
+
+    - ``name``: DNS-1123 subdomain (required).
+    - ``ingress_class_name``: which controller serves it (``nginx``, ...). Default: the
+      cluster's default class.
+    - ``tls``: ``[IngressTLS(...)]``. Default: none.
+    - ``default_backend``: an :class:`IngressPath`-like target for unmatched requests
+      (its ``path`` is ignored). Default: none.
+    - ``labels`` / ``annotations`` / ``namespace``: Default: none / none / the Stack's.
+    """
+
+    name: str
+    rules: tuple[IngressRule, ...] = attrs.field(default=(), converter=to_tuple())
+    host: str | None = None
+    paths: tuple[IngressPath, ...] = attrs.field(default=(), converter=_to_paths)
+    ingress_class_name: str | None = None
+    tls: tuple[IngressTLS, ...] = attrs.field(default=(), converter=to_tuple())
+    default_backend: IngressPath | None = None
+    namespace: str | None = None
+    labels: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
+    annotations: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
+    source: Location = source_field()
+
+    kind = "Ingress"
+
+    def __attrs_post_init__(self) -> None:
+        check("Ingress", "name", self.name, facts.dns1123_subdomain_problems)
+        check_labels(f"Ingress {self.name!r}", "labels", self.labels)
+        if self.paths and self.rules:
+            raise BuilderError(f"Ingress {self.name!r}: give rules= or host=/paths=, not both")
+        if not (self.paths or self.rules or self.default_backend):
+            raise BuilderError(f"Ingress {self.name!r}: needs paths=, rules= or default_backend=")
+
+    def all_rules(self) -> tuple[IngressRule, ...]:
+        if self.paths:
+            return (IngressRule(host=self.host, paths=self.paths),)
+        return self.rules
+
+    def to_dict(self) -> dict[str, Any]:
+        spec: dict[str, Any] = {}
+        if self.ingress_class_name is not None:
+            spec["ingressClassName"] = self.ingress_class_name
+        if self.default_backend is not None:
+            spec["defaultBackend"] = self.default_backend.backend()
+        if self.tls:
+            spec["tls"] = [t.to_dict() for t in self.tls]
+        rules = self.all_rules()
+        if rules:
+            spec["rules"] = [r.to_dict() for r in rules]
+        return {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "Ingress",
+            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+            "spec": spec,
+        }

@@ -1,0 +1,309 @@
+"""Services: a stable virtual IP and DNS name in front of the pods a selector picks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from kubegen import facts
+from kubegen.errors import BuilderError, BuilderTypeError
+from kubegen.location import Location
+from kubegen.model._base import (
+    EMPTY,
+    FrozenDict,
+    check,
+    check_choice,
+    check_labels,
+    check_port,
+    frozen_any_map,
+    frozen_str_map,
+    merge_extra,
+    metadata,
+    source_field,
+    to_tuple,
+)
+
+if TYPE_CHECKING:
+    from kubegen.model.workload import _Workload
+
+frozen = attrs.frozen(kw_only=True)
+
+
+@frozen
+class ServicePort:
+    """One port of a Service.
+
+    - ``port``: the port clients connect to on the Service's IP (required).
+    - ``target_port``: the pod's port, a number or a container port *name*.
+      Default: the same number as ``port``.
+    - ``node_port``: for NodePort/LoadBalancer, the port opened on every node
+      (30000-32767 by default). Default: the cluster picks one.
+    - ``name``: required (DNS-1123 label) when the Service has several ports. Default: none.
+    - ``protocol``: ``TCP`` (default), ``UDP`` or ``SCTP``.
+    - ``app_protocol``: e.g. ``http``, ``kubernetes.io/h2c``. Default: none.
+    """
+
+    port: int
+    target_port: int | str | None = None
+    node_port: int | None = None
+    name: str | None = None
+    protocol: str = "TCP"
+    app_protocol: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        check_port("ServicePort", "port", self.port)
+        check_port("ServicePort", "node_port", self.node_port)
+        if isinstance(self.target_port, str):
+            check("ServicePort", "target_port", self.target_port, facts.port_name_problems)
+        else:
+            check_port("ServicePort", "target_port", self.target_port)
+        if self.name is not None:
+            check("ServicePort", "name", self.name, facts.dns1123_label_problems)
+        check_choice("ServicePort", "protocol", self.protocol, facts.PROTOCOLS)
+
+    @classmethod
+    def parse(cls, spec: str, *, node_port: int | None = None) -> ServicePort:
+        """``"80:8080"`` as kubectl's ``--tcp`` takes it: port 80 to target 8080, named ``80-8080``."""
+        port_text, _, target_text = spec.partition(":")
+        try:
+            port = int(port_text)
+            target: int | str = int(target_text) if target_text else port
+        except ValueError:
+            raise BuilderError(f"--tcp style port {spec!r} must be PORT or PORT:TARGET, both numbers") from None
+        return cls(port=port, target_port=target, node_port=node_port, name=f"{port}-{target}")
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {}
+        if self.name is not None:
+            d["name"] = self.name
+        if self.app_protocol is not None:
+            d["appProtocol"] = self.app_protocol
+        d["port"] = self.port
+        d["protocol"] = self.protocol
+        if self.target_port is not None:
+            d["targetPort"] = self.target_port
+        if self.node_port is not None:
+            d["nodePort"] = self.node_port
+        return d
+
+
+def _to_port(value: Any) -> ServicePort:
+    if isinstance(value, ServicePort):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return ServicePort(port=value)
+    raise BuilderTypeError(f"a Service port must be an int or ServicePort (got {value!r})")
+
+
+@frozen
+class Service:
+    """A Service. ``type`` is ``ClusterIP`` (default), ``NodePort``, ``LoadBalancer`` or
+    ``ExternalName``; build one from a workload with ``workload.expose(...)`` so its
+    selector and target ports cannot drift from the pods.
+
+    - ``name``: DNS-1035 label: it becomes the DNS name ``NAME.NAMESPACE.svc`` (required).
+    - ``ports``: ``[80]`` or ``[ServicePort(...)]``. Default: none (only valid for
+      headless or ExternalName Services).
+    - ``selector``: the pod labels to route to. Default: none (endpoints managed by hand).
+    - ``type``: Default: ``"ClusterIP"``; ``None`` omits the field (the API then
+      defaults to ClusterIP, as ``kubectl expose`` does).
+    - ``cluster_ip``: ``"None"`` makes a headless Service. Default: allocated by the cluster.
+    - ``external_name``: for ``ExternalName`` Services. Default: none.
+    - ``labels`` / ``annotations`` / ``namespace``: Default: none / none / the Stack's.
+    - ``external_traffic_policy``, ``session_affinity``, ``load_balancer_source_ranges``,
+      ``publish_not_ready_addresses``: as in the API. Default: none.
+    - ``spec_extra``: raw Service-spec fields kubegen does not model. Default: none.
+    """
+
+    name: str
+    ports: tuple[ServicePort, ...] = attrs.field(default=(), converter=to_tuple(_to_port))
+    selector: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
+    type: str | None = "ClusterIP"
+    cluster_ip: str | None = None
+    external_name: str | None = None
+    namespace: str | None = None
+    labels: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
+    annotations: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
+    external_traffic_policy: str | None = None
+    session_affinity: str | None = None
+    load_balancer_source_ranges: tuple[str, ...] = attrs.field(default=(), converter=to_tuple())
+    publish_not_ready_addresses: bool | None = None
+    spec_extra: FrozenDict = attrs.field(default=EMPTY, converter=frozen_any_map)
+    source: Location = source_field()
+
+    kind = "Service"
+
+    def __attrs_post_init__(self) -> None:
+        owner = f"Service {self.name!r}"
+        check("Service", "name", self.name, facts.dns1035_label_problems)
+        if self.namespace is not None:
+            check(owner, "namespace", self.namespace, facts.dns1123_label_problems)
+        check_labels(owner, "labels", self.labels)
+        check_labels(owner, "selector", self.selector)
+        check_choice(owner, "type", self.type, facts.SERVICE_TYPES)
+        check_choice(owner, "external_traffic_policy", self.external_traffic_policy, ("Cluster", "Local"))
+        check_choice(owner, "session_affinity", self.session_affinity, ("None", "ClientIP"))
+        if self.type == "ExternalName" and not self.external_name:
+            raise BuilderError(f"{owner}: an ExternalName Service needs external_name= (a DNS name)")
+        for port in self.ports:
+            if port.node_port is not None and self.type not in ("NodePort", "LoadBalancer"):
+                raise BuilderError(
+                    f"{owner}: port {port.port} sets node_port={port.node_port}, but only NodePort "
+                    f"and LoadBalancer Services open node ports (type is {self.type or 'ClusterIP'}); "
+                    "use type='NodePort' or drop node_port"
+                )
+        if len(self.ports) > 1:
+            unnamed = [p.port for p in self.ports if p.name is None]
+            if unnamed:
+                raise BuilderError(
+                    f"{owner}: has {len(self.ports)} ports, so every port needs a name "
+                    f"(unnamed: {unnamed}); e.g. ServicePort(name='http', port=...)"
+                )
+        seen: set[tuple[int, str]] = set()
+        for port in self.ports:
+            key = (port.port, port.protocol)
+            if key in seen:
+                raise BuilderError(f"{owner}: port {port.port}/{port.protocol} is declared twice")
+            seen.add(key)
+
+    # -- constructors with kubectl's meaning ---------------------------------
+
+    # Each takes the remaining Service fields as keywords: ``selector=web.pod_labels``
+    # keeps kubectl's port naming while selecting the pods you actually run.
+
+    @classmethod
+    def clusterip(cls, name: str, *, tcp: Sequence[str] = (), cluster_ip: str | None = None,
+                  **fields: Any) -> Service:
+        """Same as ``kubectl create service clusterip NAME --tcp=P:T [--clusterip=IP]``."""
+        return cls._kubectl(name, "ClusterIP", tcp, None, cluster_ip=cluster_ip, **fields)
+
+    @classmethod
+    def nodeport(cls, name: str, *, tcp: Sequence[str], node_port: int | None = None, **fields: Any) -> Service:
+        """Same as ``kubectl create service nodeport NAME --tcp=P:T [--node-port=N]``."""
+        return cls._kubectl(name, "NodePort", tcp, node_port, **fields)
+
+    @classmethod
+    def loadbalancer(cls, name: str, *, tcp: Sequence[str], **fields: Any) -> Service:
+        """Same as ``kubectl create service loadbalancer NAME --tcp=P:T``."""
+        return cls._kubectl(name, "LoadBalancer", tcp, None, **fields)
+
+    @classmethod
+    def headless(cls, name: str, *, tcp: Sequence[str] = (), **fields: Any) -> Service:
+        """Same as ``kubectl create service clusterip NAME --clusterip=None [--tcp=P:T]``."""
+        return cls._kubectl(name, "ClusterIP", tcp, None, cluster_ip="None", **fields)
+
+    @classmethod
+    def _kubectl(
+        cls, name: str, type: str, tcp: Sequence[str], node_port: int | None, **fields: Any
+    ) -> Service:
+        if isinstance(tcp, str):
+            tcp = [tcp]
+        ports = [ServicePort.parse(spec, node_port=node_port) for spec in tcp]
+        fields.setdefault("labels", {"app": name})
+        fields.setdefault("selector", {"app": name})
+        return cls(name=name, type=type, ports=ports, **fields)
+
+    def port_for(self, port: int | str | None) -> ServicePort:
+        """The port a client means: a number, a port name, or ``None`` for the only one."""
+        if port is None:
+            if len(self.ports) != 1:
+                names = [p.name or p.port for p in self.ports]
+                raise BuilderError(
+                    f"Service {self.name!r} has {len(self.ports)} ports {names}; say which one"
+                )
+            return self.ports[0]
+        for candidate in self.ports:
+            if candidate.port == port or (candidate.name is not None and candidate.name == port):
+                return candidate
+        raise BuilderError(
+            f"Service {self.name!r} has no port {port!r} (ports: "
+            f"{[p.name or p.port for p in self.ports]})"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        spec: dict[str, Any] = {}
+        if self.type is not None:
+            spec["type"] = self.type
+        if self.cluster_ip is not None:
+            spec["clusterIP"] = self.cluster_ip
+        if self.external_name is not None:
+            spec["externalName"] = self.external_name
+        if self.selector:
+            spec["selector"] = dict(self.selector)
+        if self.ports:
+            spec["ports"] = [p.to_dict() for p in self.ports]
+        if self.external_traffic_policy is not None:
+            spec["externalTrafficPolicy"] = self.external_traffic_policy
+        if self.session_affinity is not None:
+            spec["sessionAffinity"] = self.session_affinity
+        if self.load_balancer_source_ranges:
+            spec["loadBalancerSourceRanges"] = list(self.load_balancer_source_ranges)
+        if self.publish_not_ready_addresses is not None:
+            spec["publishNotReadyAddresses"] = self.publish_not_ready_addresses
+        if self.spec_extra:
+            merge_extra(f"Service {self.name!r}", spec, self.spec_extra)
+        return {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+            "spec": spec,
+        }
+
+
+def expose(
+    workload: _Workload,
+    port: int | None = None,
+    *,
+    target_port: int | str | None = None,
+    type: str | None = None,
+    node_port: int | None = None,
+    name: str | None = None,
+    protocol: str = "TCP",
+    ports: Sequence[ServicePort] | None = None,
+    **service_fields: Any,
+) -> Service:
+    """A Service in front of ``workload``'s pods, with ``kubectl expose``'s meaning.
+
+    The selector is the workload's pod labels (never retyped by hand), the name
+    defaults to the workload's, and the labels are copied from the workload.
+    ``target_port`` may name a container port (``"http"``); it must be one the
+    workload's containers declare. Without ``port`` or ``ports``, every container
+    port is exposed (named ``port-1``, ``port-2``, ... when there are several).
+    """
+    owner = f"expose({workload.kind} {workload.name!r})"
+    if ports is None:
+        if port is not None:
+            ports = [ServicePort(port=port, target_port=target_port if target_port is not None else port,
+                                 node_port=node_port, protocol=protocol)]
+        else:
+            declared = [p for c in workload.containers for p in c.ports]
+            if not declared:
+                raise BuilderError(
+                    f"{owner}: no port given and its containers declare none; pass port=..."
+                )
+            several = len(declared) > 1
+            ports = [
+                ServicePort(
+                    port=p.container_port, target_port=p.container_port, protocol=p.protocol,
+                    name=f"port-{i}" if several else None, node_port=node_port,
+                )
+                for i, p in enumerate(declared, start=1)
+            ]
+    else:
+        ports = list(ports)
+    for service_port in ports:
+        target = service_port.target_port
+        if isinstance(target, str) and workload.find_port(target) is None:
+            declared_names = sorted({p.name for c in workload.containers for p in c.ports if p.name})
+            raise BuilderError(
+                f"{owner}: target_port {target!r} is not a port name any container declares "
+                f"(declared: {declared_names or 'none'}); name the container port, e.g. "
+                f"ports={{{target!r}: 8080}}"
+            )
+    fields: dict[str, Any] = {"labels": workload.labels, "namespace": workload.namespace}
+    fields.update(service_fields)
+    return Service(
+        name=name or workload.name, type=type, ports=ports, selector=workload.pod_labels, **fields
+    )

@@ -1,0 +1,246 @@
+"""The YAML writer: block-style YAML that means the same to YAML 1.1 and 1.2 readers.
+
+kubectl reads YAML 1.1, where an unquoted ``yes``, ``on``, ``y``, ``0755``, ``1e3``
+or ``12:30`` is not a string. Every string this writer leaves unquoted is one that
+PyYAML (1.1), ruamel.yaml (1.2) and Go's yaml.v2 all read back as the same
+string; everything else is quoted. The tests hold it to that with property tests
+and the whole corpus, using ruamel.yaml and PyYAML as oracles.
+
+It is a small purpose-built emitter (plain dicts, lists, str, int, float, bool,
+None) rather than ruamel.yaml's general one because rendering is on every
+GitOps pipeline's path: see ``bench/`` for the figures.
+
+Layout follows ``kubectl -o yaml``: two-space indents, list items at their key's
+indentation, ``apiVersion, kind, metadata, spec`` first, ``---`` between documents,
+no ``status`` and no ``creationTimestamp: null``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+_TOP_FIRST = ("apiVersion", "kind", "metadata", "spec")
+_DROP_TOP = frozenset({"status"})
+
+# A plain scalar must start with a letter, '_' or '/', and continue with a
+# conservative set of characters (single spaces allowed between words).
+_PLAIN = re.compile(r"[A-Za-z_/][A-Za-z0-9_./:@+=-]*(?: [A-Za-z0-9_./:@+=()-]+)*\Z")
+# Quantities and durations such as 100m, 128Mi, 1.5Gi, 30s: no reader takes these
+# for a number (no exponent digits, no base prefix, no sign, no ':' or '-').
+_PLAIN_NUMERIC_WORD = re.compile(r"(?:[1-9][0-9]*|0)(?:\.[0-9]+)?[A-Za-z]+\Z")
+# Words YAML 1.1 (and some 1.2 readers) resolve to booleans or null, any case.
+_RESERVED = frozenset({"y", "yes", "n", "no", "true", "false", "on", "off", "null", "nan", "inf"})
+
+# Characters that may stand unescaped in a double-quoted scalar.
+_DQ_NEEDS_ESCAPE = re.compile("[\\\\\"\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\x00": "\\0", "\x1b": "\\e"}
+# What may appear in a single-quoted or literal block scalar unescaped.
+_NOT_PRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff\x85]")
+
+_cache: dict[str, str] = {}
+_CACHE_LIMIT = 200_000
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    ch = match.group()
+    known = _ESCAPES.get(ch)
+    if known is not None:
+        return known
+    code = ord(ch)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}"
+
+
+def double_quoted(value: str) -> str:
+    return '"' + _DQ_NEEDS_ESCAPE.sub(_escape_char, value) + '"'
+
+
+def _plain_ok(value: str) -> bool:
+    first = value[0]
+    if "0" <= first <= "9":
+        return (
+            _PLAIN_NUMERIC_WORD.match(value) is not None
+            and value[:2].lower() not in ("0x", "0o", "0b")
+        )
+    if not _PLAIN.match(value):
+        return False
+    if value.lower() in _RESERVED:
+        return False
+    return not (value.endswith(":") or ": " in value)
+
+
+def quote_string(value: str) -> str:
+    """The one-line YAML form of ``value`` (plain when safe, else quoted)."""
+    cached = _cache.get(value)
+    if cached is not None:
+        return cached
+    if value and _plain_ok(value):
+        text = value
+    elif "\n" in value or "\t" in value or "\r" in value or _NOT_PRINTABLE.search(value):
+        text = double_quoted(value)
+    else:
+        text = "'" + value.replace("'", "''") + "'"
+    if len(_cache) >= _CACHE_LIMIT:
+        _cache.clear()
+    _cache[value] = text
+    return text
+
+
+def _literal_ok(value: str) -> bool:
+    """Whether a multi-line string can be a literal block (``|``) and read back exactly."""
+    if "\r" in value or _NOT_PRINTABLE.search(value):
+        return False
+    body = value.strip("\n")
+    if not body:
+        return False
+    first_line = body.split("\n", 1)[0]
+    if first_line[:1] in (" ", "\t") or value[:1] == "\n":
+        return False
+    # Lines that are only spaces/tabs confuse readers' indentation detection.
+    return all(line.strip(" \t") or not line for line in value.split("\n"))
+
+
+def _literal(value: str, indent: str) -> str:
+    """``|`` block for ``value``; ``indent`` is the content's indentation."""
+    if value.endswith("\n\n"):
+        header, body = "|+", value[:-1]
+    elif value.endswith("\n"):
+        header, body = "|", value[:-1]
+    else:
+        header, body = "|-", value
+    lines = [(indent + line) if line else "" for line in body.split("\n")]
+    return header + "\n" + "\n".join(lines)
+
+
+def _float(value: float) -> str:
+    if value != value:
+        return ".nan"
+    if value in (float("inf"), float("-inf")):
+        return ".inf" if value > 0 else "-.inf"
+    text = repr(value)
+    if "e" in text and "." not in text:
+        mantissa, _, exponent = text.partition("e")
+        text = f"{mantissa}.0e{exponent}"
+    return text
+
+
+def scalar(value: Any, indent: str = "") -> str:
+    """YAML text of a scalar; multi-line strings become literal blocks at ``indent``."""
+    kind = type(value)
+    if kind is str:
+        if "\n" in value and _literal_ok(value):
+            return _literal(value, indent)
+        return quote_string(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return str(value)
+    if value is None:
+        return "null"
+    if kind is float:
+        return _float(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(int(value))
+    if isinstance(value, float):
+        return _float(float(value))
+    if isinstance(value, str):
+        return scalar(str(value), indent)
+    raise TypeError(
+        f"cannot write a {type(value).__name__} ({value!r}) to YAML: manifests hold only "
+        "dicts, lists, strings, numbers, booleans and null"
+    )
+
+
+def _key(key: Any) -> str:
+    # Keys the API accepts are at most 316 characters: far below YAML's
+    # 1024-character limit for implicit keys.
+    return quote_string(key) if type(key) is str else scalar(key)
+
+
+def _mapping(d: dict[Any, Any], first: str, indent: str, out: list[str]) -> None:
+    prefix = first
+    child = indent + "  "
+    for key, value in d.items():
+        k = _key(key)
+        kind = type(value)
+        if kind is dict or isinstance(value, dict):
+            if key == "metadata" and value.get("creationTimestamp", 0) is None:
+                value = {mk: mv for mk, mv in value.items() if mk != "creationTimestamp"}
+            if value:
+                out.append(f"{prefix}{k}:\n")
+                _mapping(value, child, child, out)
+            else:
+                out.append(f"{prefix}{k}: {{}}\n")
+        elif kind is list or isinstance(value, (list, tuple)):
+            if value:
+                out.append(f"{prefix}{k}:\n")
+                _sequence(value, indent, out)
+            else:
+                out.append(f"{prefix}{k}: []\n")
+        else:
+            out.append(f"{prefix}{k}: {scalar(value, child)}\n")
+        prefix = indent
+
+
+def _sequence(items: Iterable[Any], indent: str, out: list[str]) -> None:
+    dash = indent + "- "
+    child = indent + "  "
+    for item in items:
+        kind = type(item)
+        if kind is dict or isinstance(item, dict):
+            if item:
+                _mapping(item, dash, child, out)
+            else:
+                out.append(f"{dash}{{}}\n")
+        elif kind is list or isinstance(item, (list, tuple)):
+            if item:
+                out.append(f"{indent}-\n")
+                _sequence(item, child, out)
+            else:
+                out.append(f"{dash}[]\n")
+        else:
+            out.append(f"{dash}{scalar(item, child)}\n")
+
+
+def _top_level(obj: dict[str, Any]) -> dict[str, Any]:
+    ordered = {k: obj[k] for k in _TOP_FIRST if k in obj}
+    for key, value in obj.items():
+        if key not in ordered and key not in _DROP_TOP:
+            ordered[key] = value
+    return ordered
+
+
+def dump(obj: Any) -> str:
+    """One YAML document (no ``---``), ending with a newline."""
+    out: list[str] = []
+    if isinstance(obj, dict):
+        if obj:
+            _mapping(_top_level(obj), "", "", out)
+        else:
+            out.append("{}\n")
+    elif isinstance(obj, (list, tuple)):
+        if obj:
+            _sequence(obj, "", out)
+        else:
+            out.append("[]\n")
+    else:
+        out.append(scalar(obj) + "\n")
+    return "".join(out)
+
+
+def dump_all(objs: Iterable[Any]) -> str:
+    """Several documents separated by ``---``; empty string for none."""
+    return "---\n".join(dump(obj) for obj in objs)
+
+
+def dump_json(objs: list[dict[str, Any]]) -> str:
+    """JSON: one object, or a ``kind: List`` (as kubectl prints) for several."""
+    cleaned = [_top_level(o) for o in objs]
+    doc: Any = cleaned[0] if len(cleaned) == 1 else {"apiVersion": "v1", "kind": "List", "items": cleaned}
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
