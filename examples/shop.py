@@ -2,8 +2,11 @@
 services, each behind its own ClusterIP Service, with an Ingress routing /form and
 /report, all in the `shop` namespace.
 
-    kubegen render examples/shop.py
+    kubegen render examples/shop.py                       # dev (the defaults)
+    kubegen render examples/shop.py --set env=prod        # prod: LoadBalancer, more replicas
 """
+
+from typing import Literal
 
 from kubegen import (
     ConfigMap,
@@ -16,17 +19,13 @@ from kubegen import (
     Stack,
 )
 
-stack = Stack(namespace="shop", labels={"app.kubernetes.io/part-of": "shop"})
 
-settings = stack.add(ConfigMap(name="shop-settings", data={"LOG_LEVEL": "info", "FEATURE_REPORTS": "yes"}))
-
-
-def service(name: str, image: str, replicas: int, port: int = 8080) -> Deployment:
-    """A replicated HTTP service with probes, resources and shared settings."""
+def service(name: str, image: str, replicas: int, settings: ConfigMap, port: int = 8080) -> Deployment:
+    """A replicated HTTP service with probes, resources and the shared settings."""
     return Deployment(
         name=name,
         replicas=replicas,
-        labels={"app": name, "tier": "backend" if name != "frontend" else "frontend"},
+        labels={"app": name, "tier": "frontend" if name == "frontend" else "backend"},
         containers=[
             Container(
                 name=name,
@@ -44,21 +43,33 @@ def service(name: str, image: str, replicas: int, port: int = 8080) -> Deploymen
     )
 
 
-frontend = stack.add(service("frontend", "ghcr.io/example/shop-frontend:1.4.2", replicas=3, port=3000))
-backend = stack.add(service("backend", "ghcr.io/example/shop-backend:2.0.1", replicas=2))
-form = stack.add(service("form", "ghcr.io/example/shop-form:1.1.0", replicas=3))
-report = stack.add(service("report", "ghcr.io/example/shop-report:1.0.7", replicas=3))
-
-# Users reach the frontend on port 30080 of any node; everything else stays in-cluster.
-stack.add(frontend.expose(80, target_port="http", type="NodePort", node_port=30080))
-stack.add(backend.expose(80, target_port="http", type="ClusterIP"))
-form_svc = stack.add(form.expose(80, target_port="http", type="ClusterIP"))
-report_svc = stack.add(report.expose(80, target_port="http", type="ClusterIP"))
-
-stack.add(
-    Ingress(
-        name="shop",
-        ingress_class_name="nginx",
-        paths={"/form": form_svc, "/report": report_svc},
+def stack(env: Literal["dev", "prod"] = "dev", replicas: int = 3) -> Stack:
+    """The shop for one environment: dev exposes the frontend on a NodePort,
+    prod behind a cloud LoadBalancer with more replicas everywhere."""
+    prod = env == "prod"
+    shop = Stack(namespace="shop", labels={"app.kubernetes.io/part-of": "shop", "environment": env})
+    settings = shop.add(
+        ConfigMap(name="shop-settings", data={"LOG_LEVEL": "warn" if prod else "debug", "FEATURE_REPORTS": "yes"})
     )
-)
+    scale = 2 if prod else 1
+    frontend = shop.add(service("frontend", "ghcr.io/example/shop-frontend:1.4.2", replicas * scale, settings, 3000))
+    backend = shop.add(service("backend", "ghcr.io/example/shop-backend:2.0.1", 2 * scale, settings))
+    form = shop.add(service("form", "ghcr.io/example/shop-form:1.1.0", replicas * scale, settings))
+    report = shop.add(service("report", "ghcr.io/example/shop-report:1.0.7", replicas * scale, settings))
+
+    # Users reach the frontend from outside; everything else stays in-cluster.
+    if prod:
+        shop.add(frontend.expose(80, target_port="http", type="LoadBalancer"))
+    else:
+        shop.add(frontend.expose(80, target_port="http", type="NodePort", node_port=30080))
+    shop.add(backend.expose(80, target_port="http", type="ClusterIP"))
+    form_svc = shop.add(form.expose(80, target_port="http", type="ClusterIP"))
+    report_svc = shop.add(report.expose(80, target_port="http", type="ClusterIP"))
+    shop.add(
+        Ingress(
+            name="shop",
+            ingress_class_name="nginx",
+            paths={"/form": form_svc, "/report": report_svc},
+        )
+    )
+    return shop
