@@ -1,0 +1,169 @@
+"""The YAML loader behind :mod:`kubegen.reader`: kubectl's semantics at libyaml's speed.
+
+- YAML 1.1 like kubectl (sigs.k8s.io/yaml on go-yaml v2): unquoted ``yes`` is a
+  boolean and ``0755`` an octal int.
+- Timestamps stay strings (kubectl turns them into JSON strings anyway).
+- Mapping keys become strings the way sigs.k8s.io/yaml converts them to JSON
+  (``true`` -> ``"true"``, ``1`` -> ``"1"``).
+- Duplicate keys are recorded (kubectl rejects them; PyYAML would keep the last).
+- Safe: only the standard YAML tags are constructed; ``!!python/...`` is refused.
+- Alias bombs and recursive aliases are refused before anything walks the data.
+
+No line numbers are tracked here (that would cost time on every load);
+:mod:`kubegen.reader_lines` recomposes a document only when a finding needs a line.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
+# An alias expanding to more than this many nodes (and 10x the document's real size)
+# is an "alias bomb" (billion laughs); go-yaml refuses those too.
+MAX_ALIAS_EXPANSION = 1_000_000
+
+# Something that could be an anchor definition (``&name``); without one there are no aliases.
+_ANCHOR_LIKE = re.compile(r"(?:^|[\s\[{,:])&[^\s\[\]{},]", re.M)
+
+
+def _resolvers_without_timestamps() -> dict[Any, list[tuple[str, Any]]]:
+    table: dict[Any, list[tuple[str, Any]]] = {}
+    for first, entries in yaml.resolver.Resolver.yaml_implicit_resolvers.items():
+        kept = [(tag, regexp) for tag, regexp in entries if tag != _TIMESTAMP_TAG]
+        if kept:
+            table[first] = kept
+    return table
+
+
+class DuplicateKey:
+    """A key written twice in one mapping: the key and both (1-based) lines."""
+
+    __slots__ = ("key", "first_line", "second_line")
+
+    def __init__(self, key: str, first_line: int, second_line: int) -> None:
+        self.key = key
+        self.first_line = first_line
+        self.second_line = second_line
+
+
+class KubeLoader(yaml.CSafeLoader):
+    """CSafeLoader with kubectl's view of the data (see the module docstring)."""
+
+    yaml_implicit_resolvers = _resolvers_without_timestamps()
+    yaml_constructors = dict(yaml.CSafeLoader.yaml_constructors)
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self.duplicates: list[DuplicateKey] = []
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+        if not isinstance(node, MappingNode):
+            raise ConstructorError(None, None, f"expected a mapping node, but found {node.id}", node.start_mark)
+        own = node.value
+        for key_node, _ in own:
+            if key_node.tag == _MERGE_TAG:
+                self.flatten_mapping(node)
+                break
+        mapping: dict[Any, Any] = {}
+        construct = self.construct_object
+        for key_node, value_node in node.value:
+            key = construct(key_node, deep=deep)
+            if key.__class__ is not str:
+                key = _json_key(key, key_node, node)
+            mapping[key] = construct(value_node, deep=deep)
+        if len(mapping) != len(node.value):
+            self._record_duplicates(own, deep)
+        return mapping
+
+    def _record_duplicates(self, pairs: list[tuple[Node, Node]], deep: bool) -> None:
+        """Slow path, only for a mapping that really lost keys: which ones, where."""
+        first: dict[Any, Node] = {}
+        for key_node, _ in pairs:
+            key = _json_key(self.construct_object(key_node, deep=deep), key_node, None)
+            if key in first:
+                self.duplicates.append(
+                    DuplicateKey(key, first[key].start_mark.line + 1, key_node.start_mark.line + 1)
+                )
+            else:
+                first[key] = key_node
+
+    def construct_timestamp_as_str(self, node: Any) -> str:
+        return str(self.construct_scalar(node))
+
+
+KubeLoader.add_constructor(_TIMESTAMP_TAG, KubeLoader.construct_timestamp_as_str)
+
+
+def _json_key(key: Any, key_node: Node, node: Node | None) -> str:
+    """A mapping key as sigs.k8s.io/yaml writes it into JSON."""
+    if isinstance(key, str):
+        return key
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if key is None:
+        return "null"
+    if isinstance(key, (int, float)):
+        return repr(key) if isinstance(key, float) else str(key)
+    raise ConstructorError(
+        "while constructing a mapping", node.start_mark if node is not None else None,
+        f"found a {type(key).__name__} used as a mapping key; keys must be plain scalars",
+        key_node.start_mark,
+    )
+
+
+def may_have_aliases(text: str) -> bool:
+    """False when ``text`` surely defines no anchor (so no alias can expand)."""
+    return "&" in text and _ANCHOR_LIKE.search(text) is not None
+
+
+def check_aliases(root: Node) -> str | None:
+    """Why the document's aliases are unsafe to expand (recursion, a bomb), or None."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+    distinct = 0
+    # Iterative post-order walk: (node, children visited?)
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            active.discard(key)
+            total = 1
+            if isinstance(node, SequenceNode):
+                total += sum(sizes[id(child)] for child in node.value)
+            elif isinstance(node, MappingNode):
+                total += sum(sizes[id(k)] + sizes[id(v)] for k, v in node.value)
+            sizes[key] = total
+            if total > MAX_ALIAS_EXPANSION and total > 10 * max(distinct, 1):
+                return (
+                    f"the aliases (*name) expand to more than {MAX_ALIAS_EXPANSION:,} values from "
+                    f"{distinct:,} written ones (an \"alias bomb\"); kubectl refuses such input too: "
+                    "write the values out or use fewer nested aliases"
+                )
+            continue
+        if key in sizes:
+            continue
+        if key in active:
+            return (
+                f"an alias refers to the collection that contains it (line {node.start_mark.line + 1}); "
+                "recursive data cannot be a Kubernetes object"
+            )
+        active.add(key)
+        distinct += 1
+        stack.append((node, True))
+        if isinstance(node, SequenceNode):
+            stack.extend((child, False) for child in node.value)
+        elif isinstance(node, MappingNode):
+            for k, v in node.value:
+                stack.append((k, False))
+                stack.append((v, False))
+        elif not isinstance(node, ScalarNode):  # pragma: no cover - composer yields only these
+            return f"unexpected YAML node {type(node).__name__}"
+    return None
