@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 from kubegen.checks import CheckOptions, Finding, errors, run_checks, summary
 from kubegen.errors import FindingsError, KubegenError
@@ -17,7 +17,7 @@ from kubegen.model.stack import Stack
 from kubegen.order import apply_order
 from kubegen.writer import dump_all, dump_json
 
-Stacks = Union[Stack, Sequence[Stack]]
+Stacks = Stack | Sequence[Stack]
 Format = Literal["yaml", "json"]
 
 

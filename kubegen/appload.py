@@ -119,9 +119,8 @@ def _syntax_error(exc: SyntaxError) -> AppLoadError:
 
 def _user_frame(exc: BaseException) -> Location | None:
     """The innermost traceback frame outside kubegen, attrs and the standard library."""
-    import kubegen
+    from kubegen.location import _PACKAGE_DIR as package
 
-    package = os.path.dirname(os.path.abspath(kubegen.__file__)) + os.sep
     stdlib = os.path.dirname(os.__file__) + os.sep
     found = None
     for frame in traceback.extract_tb(exc.__traceback__):
@@ -200,7 +199,9 @@ def _resolve(target: Any, label: str, sets: dict[str, str], where: str) -> list[
         return [target]
     if isinstance(target, (list, tuple)) and target and all(isinstance(s, Stack) for s in target):
         return list(target)
-    raise AppLoadError(f"{label} is a {type(target).__name__}, not a Stack (or a list of Stacks, or a function returning one)")
+    raise AppLoadError(
+        f"{label} is a {type(target).__name__}, not a Stack (or a list of Stacks, or a function returning one)"
+    )
 
 
 _TRUE = {"true", "yes", "on", "1", "y"}

@@ -9,15 +9,12 @@ manifests built in Python and on manifests read from YAML.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Literal
 
 import attrs
 
 from kubegen import facts
-from kubegen.location import Location, Path
+from kubegen.finding import Finding, Severity
 from kubegen.manifest import Manifest
-
-Severity = Literal["error", "warning"]
 
 RULES: dict[str, str] = {
     "api-version": "kind/apiVersion pair the API does not serve",
@@ -40,47 +37,6 @@ RULES: dict[str, str] = {
 CROSS_OBJECT_RULES = frozenset(
     {"selector-dangling", "selector-overlap", "target-port", "ingress-backend"}
 )
-
-
-@attrs.frozen(kw_only=True)
-class Finding:
-    """One problem: which rule, how bad, what (message), and where."""
-
-    rule: str
-    severity: Severity
-    message: str
-    manifest: Manifest | None = attrs.field(default=None, eq=False, repr=False)
-    path: tuple[str | int, ...] = ()
-    where: Location | None = attrs.field(default=None, eq=False)
-
-    @property
-    def location(self) -> Location:
-        """file:line of the offending field (or object)."""
-        if self.where is not None:
-            return self.where
-        if self.manifest is not None:
-            return self.manifest.locate(self.path)
-        return Location("<stack>", 0)
-
-    def format(self) -> str:
-        """``file:line: severity rule-id: message``."""
-        return f"{self.location}: {self.severity} {self.rule}: {self.message}"
-
-    def to_json(self) -> dict[str, object]:
-        loc = self.location
-        return {
-            "file": loc.file,
-            "line": loc.line,
-            "severity": self.severity,
-            "rule": self.rule,
-            "message": self.message,
-            "object": None if self.manifest is None else {
-                "kind": self.manifest.kind,
-                "name": self.manifest.name,
-                "namespace": self.manifest.namespace,
-            },
-            "path": ".".join(str(p) for p in self.path) if self.path else None,
-        }
 
 
 @attrs.frozen(kw_only=True)

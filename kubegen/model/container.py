@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Union
+from typing import Any
 
 import attrs
 
@@ -116,7 +116,7 @@ class FieldRef:
         return {"fieldRef": {"fieldPath": self.field_path}}
 
 
-EnvValue = Union[str, int, float, ConfigMapKeyRef, SecretKeyRef, FieldRef]
+EnvValue = str | int | float | ConfigMapKeyRef | SecretKeyRef | FieldRef
 
 
 @frozen

@@ -1,0 +1,169 @@
+"""Render benchmark: kubegen's whole render against floors measured in the same run.
+
+    python bench/bench_render.py                 # N = 10, 100, 1000, 10000
+    python bench/bench_render.py --sizes 1000    # one size
+    python bench/bench_render.py --startup       # also time `kubegen render examples/shop.py` processes
+
+For each N it builds a stack of N microservices (a Deployment and a Service each,
+with probes, env and resources; every 10th Service a NodePort), then times, best
+of ``--repeat`` runs in this process:
+
+- kubegen: build + compile + checks + order + YAML (the whole ``render``);
+- json.dumps of the same dicts (floor 1);
+- PyYAML's C dumper on the same dicts (floor 2, the target's yardstick).
+
+Targets (issue 2): kubegen / PyYAML-C <= 1.3 at N = 1,000 and 10,000; a whole
+``kubegen render examples/shop.py`` process <= 1.5x ``python -c 'import attrs, ruamel.yaml'``.
+Machines here are noisy, so targets are ratios to floors measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import yaml  # noqa: E402
+
+import kubegen  # noqa: E402
+from kubegen import (  # noqa: E402
+    ConfigMapKeyRef,
+    Container,
+    Deployment,
+    Probe,
+    Resources,
+    Stack,
+)
+
+
+def build_stack(n: int) -> Stack:
+    """N microservices: Deployment + Service each, probes, env, resources; every 10th NodePort."""
+    stack = Stack(namespace="bench", labels={"app.kubernetes.io/part-of": "bench"})
+    for i in range(n):
+        name = f"svc-{i:05d}"
+        deployment = stack.add(
+            Deployment(
+                name=name,
+                replicas=2 + i % 3,
+                labels={"app": name, "tier": "backend"},
+                containers=[
+                    Container(
+                        name="app",
+                        image=f"registry.example.com/team/{name}:1.{i % 7}.0",
+                        ports={"http": 8080, "metrics": 9090},
+                        env={
+                            "LOG_LEVEL": "info",
+                            "SERVICE_NAME": name,
+                            "DB_URL": ConfigMapKeyRef(config_map="shared-config", key="db-url"),
+                        },
+                        resources=Resources(
+                            requests={"cpu": "100m", "memory": "128Mi"}, limits={"memory": "256Mi"}
+                        ),
+                        readiness_probe=Probe.http("/ready", port="http", period_seconds=5),
+                        liveness_probe=Probe.http("/healthz", port="http", initial_delay_seconds=10),
+                    )
+                ],
+            )
+        )
+        if i % 10 == 0:
+            stack.add(deployment.expose(80, target_port="http", type="NodePort", node_port=30000 + i % 2768))
+        else:
+            stack.add(deployment.expose(80, target_port="http", type="ClusterIP"))
+    return stack
+
+
+def kubegen_render(n: int) -> str:
+    return kubegen.render(build_stack(n))
+
+
+def best_of(repeat: int, fn: Callable[[], Any]) -> float:
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def peak_memory(fn: Callable[[], Any]) -> float:
+    gc.collect()
+    tracemalloc.start()
+    fn()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak / 2**20
+
+
+def run_size(n: int, repeat: int) -> dict[str, float]:
+    dicts = kubegen.render_dicts(build_stack(n))
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    t_kubegen = best_of(repeat, lambda: kubegen_render(n))
+    t_json = best_of(repeat, lambda: json.dumps(dicts))
+    t_pyyaml = best_of(repeat, lambda: yaml.dump_all(dicts, Dumper=dumper, sort_keys=False))
+    memory = peak_memory(lambda: kubegen_render(n))
+    objects = len(dicts)
+    return {
+        "n": n,
+        "objects": objects,
+        "kubegen_s": t_kubegen,
+        "json_s": t_json,
+        "pyyaml_c_s": t_pyyaml,
+        "ratio_pyyaml": t_kubegen / t_pyyaml,
+        "objects_per_s": objects / t_kubegen,
+        "peak_mib": memory,
+    }
+
+
+def process_time(cmd: list[str], repeat: int) -> float:
+    times = []
+    env = dict(os.environ)
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env, cwd=ROOT)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000, 10000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--startup", action="store_true", help="also time whole processes")
+    args = parser.parse_args()
+
+    print(f"{'N':>6} {'objects':>8} {'kubegen s':>10} {'json s':>8} {'PyYAML-C s':>11} "
+          f"{'ratio':>6} {'obj/s':>9} {'peak MiB':>9}")
+    ok = True
+    for n in args.sizes:
+        r = run_size(n, args.repeat if n < 10000 else max(1, args.repeat - 1))
+        flag = ""
+        if n >= 1000 and r["ratio_pyyaml"] > 1.3:
+            flag, ok = "  > 1.3 target", False
+        print(f"{n:>6} {r['objects']:>8} {r['kubegen_s']:>10.3f} {r['json_s']:>8.3f} {r['pyyaml_c_s']:>11.3f} "
+              f"{r['ratio_pyyaml']:>6.2f} {r['objects_per_s']:>9.0f} {r['peak_mib']:>9.1f}{flag}")
+
+    if args.startup:
+        base = process_time([sys.executable, "-c", "import attrs, ruamel.yaml"], 7)
+        shop = process_time([sys.executable, "-m", "kubegen", "render", "examples/shop.py"], 7)
+        ratio = shop / base
+        ok = ok and ratio <= 1.5
+        print(f"process: python -c 'import attrs, ruamel.yaml' {base:.3f} s; "
+              f"kubegen render examples/shop.py {shop:.3f} s; ratio {ratio:.2f} (target <= 1.5)")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""Finding: one problem found in a stack (rule id, severity, message, location).
+
+It lives below the checks so that every entrance (the YAML reader included) can
+report problems in the same form.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import attrs
+
+from kubegen.location import Location
+from kubegen.manifest import Manifest
+
+Severity = Literal["error", "warning"]
+
+
+@attrs.frozen(kw_only=True)
+class Finding:
+    """One problem: which rule, how bad, what (message), and where."""
+
+    rule: str
+    severity: Severity
+    message: str
+    manifest: Manifest | None = attrs.field(default=None, eq=False, repr=False)
+    path: tuple[str | int, ...] = ()
+    where: Location | None = attrs.field(default=None, eq=False)
+
+    @property
+    def location(self) -> Location:
+        """file:line of the offending field (or object)."""
+        if self.where is not None:
+            return self.where
+        if self.manifest is not None:
+            return self.manifest.locate(self.path)
+        return Location("<stack>", 0)
+
+    def format(self) -> str:
+        """``file:line: severity rule-id: message``."""
+        return f"{self.location}: {self.severity} {self.rule}: {self.message}"
+
+    def to_json(self) -> dict[str, object]:
+        loc = self.location
+        return {
+            "file": loc.file,
+            "line": loc.line,
+            "severity": self.severity,
+            "rule": self.rule,
+            "message": self.message,
+            "object": None if self.manifest is None else {
+                "kind": self.manifest.kind,
+                "name": self.manifest.name,
+                "namespace": self.manifest.namespace,
+            },
+            "path": ".".join(str(p) for p in self.path) if self.path else None,
+        }
