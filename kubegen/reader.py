@@ -28,8 +28,8 @@ from typing import Any, TextIO
 
 import yaml
 
-from kubegen.checks import Finding
 from kubegen.errors import InputError
+from kubegen.finding import Finding
 from kubegen.location import Location
 from kubegen.manifest import Manifest
 from kubegen.reader_lines import FileLines, YamlOrigin

@@ -23,6 +23,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 # name -> "module:function"; modules are imported on first use.
 COMMANDS: dict[str, str] = {
     "render": "kubegen.cli.render:render",
+    "lint": "kubegen.cli.lint:lint",
 }
 
 

@@ -1,0 +1,60 @@
+"""``kubegen lint``: read YAML manifests (any tool's output) and run render's checks."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from kubegen.cli import report_errors
+from kubegen.cli.render import check_options
+
+
+@click.command()
+@click.argument("paths", metavar="FILE|DIR|-", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: one line per finding and a summary; json: {findings: [...], summary: {...}}.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any finding).")
+@click.option("--partial", is_flag=True,
+              help="The files are not the whole stack (pods may live elsewhere): report cross-object "
+                   "findings (selectors, target ports, Ingress backends) as warnings.")
+@click.option("--node-port-range", metavar="A-B", help="The cluster's node-port range [default: 30000-32767].")
+@click.option("--ignore", multiple=True, metavar="RULE", help="Do not report RULE (repeatable).")
+@report_errors
+def lint(
+    paths: tuple[str, ...], fmt: str, strict: bool, partial: bool,
+    node_port_range: str | None, ignore: tuple[str, ...],
+) -> None:
+    """Check Kubernetes manifests in YAML or JSON files, directories or stdin (-).
+
+    Directories are read recursively (*.yaml, *.yml, *.json, in sorted order);
+    every file may hold several documents and `kind: List` objects. All objects
+    are checked together as one stack, with the same rules `kubegen render` runs:
+    what the API server would reject, and wiring that traffic would not survive.
+
+    Each finding is printed as `file:line: severity rule-id: message`, sorted by
+    file and line, followed by a summary line. Exit codes: 0 clean (warnings
+    allowed unless --strict), 1 findings, 2 usage error.
+
+    Input files over 64 MiB are refused (raise with KUBEGEN_MAX_INPUT_MB).
+
+    \b
+    Examples:
+      kubegen lint k8s/
+      helm template chart | kubegen lint -
+      kubegen lint --partial --format json service.yaml
+    """
+    from kubegen.lint import lint as run_lint
+
+    options = check_options(node_port_range, ignore, partial)
+    result = run_lint(paths, options)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_json(), indent=2, sort_keys=False))
+    else:
+        out = click.get_text_stream("stdout")
+        for finding in result.findings:
+            out.write(finding.format() + "\n")
+        out.write(result.summary() + "\n")
+    if result.failed(strict=strict):
+        sys.exit(1)
