@@ -8,7 +8,7 @@ exit code 1 (``UsageError``: exit code 2) and never prints a traceback for it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from kubegen.location import Location
@@ -58,7 +58,7 @@ class InputError(KubegenError, ValueError):
 class FindingsError(KubegenError):
     """Checks found errors in a stack; ``findings`` holds all of them."""
 
-    def __init__(self, message: str, findings: list) -> None:  # list[Finding]
+    def __init__(self, message: str, findings: list[Any]) -> None:  # list[Finding]
         super().__init__(message)
         self.findings = findings
 

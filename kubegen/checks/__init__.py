@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable, Sequence
 import attrs
 
 from kubegen import facts
-from kubegen.finding import Finding, Severity
+from kubegen.finding import Finding as Finding
+from kubegen.finding import Severity as Severity
 from kubegen.manifest import Manifest
 
 RULES: dict[str, str] = {
@@ -87,10 +88,10 @@ def _rules() -> list[Rule]:
 
     rules: list[Rule] = [objects.check_objects, wiring.check_wiring]
     try:
-        from kubegen.checks import schema
+        from kubegen.checks.schema import check_schema
     except ImportError:  # pragma: no cover - the schema module ships with kubegen
         return rules
-    return [schema.check_schema, *rules]
+    return [check_schema, *rules]
 
 
 def run_checks(manifests: Iterable[Manifest], options: CheckOptions | None = None) -> list[Finding]:

@@ -313,6 +313,8 @@ def labels_match_expressions(labels: dict[str, Any], expressions: list[Any]) -> 
         if not isinstance(expr, dict):
             continue
         key, op, values = expr.get("key"), expr.get("operator"), expr.get("values") or []
+        if not isinstance(key, str):
+            continue
         present = key in labels
         if op == "In" and not (present and labels[key] in values):
             return False

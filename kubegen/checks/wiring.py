@@ -117,8 +117,10 @@ def _check_node_port_clashes(manifests: Sequence[Manifest], report: Report) -> N
         if m.kind != "Service":
             continue
         spec = m.obj.get("spec")
-        ports = spec.get("ports") if isinstance(spec, dict) else None
-        if not isinstance(ports, list) or spec.get("type") not in ("NodePort", "LoadBalancer"):
+        if not isinstance(spec, dict) or spec.get("type") not in ("NodePort", "LoadBalancer"):
+            continue
+        ports = spec.get("ports")
+        if not isinstance(ports, list):
             continue
         mine: set[int] = set()
         for i, port in enumerate(ports):
@@ -299,7 +301,7 @@ def _check_ingress(m: Manifest, index: StackIndex, report: Report) -> None:
         service_ref = backend.get("service")
         if isinstance(service_ref, dict):
             name = service_ref.get("name")
-            port_ref = service_ref.get("port") if isinstance(service_ref.get("port"), dict) else {}
+            port_ref: dict[str, Any] = service_ref["port"] if isinstance(service_ref.get("port"), dict) else {}
             wanted = port_ref.get("number", port_ref.get("name"))
             spath: tuple[str | int, ...] = (*path, "service")
         elif "serviceName" in backend:  # extensions/v1beta1 and networking.k8s.io/v1beta1

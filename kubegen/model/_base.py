@@ -80,6 +80,11 @@ def to_tuple(convert_item: Callable[[Any], T] | None = None) -> Callable[[Any], 
     return convert
 
 
+def any_tuple(value: Iterable[Any] | None) -> tuple[Any, ...]:
+    """Converter: any list (not a string or mapping) to a tuple."""
+    return to_tuple()(value)
+
+
 def str_tuple(value: Iterable[str] | str | None) -> tuple[str, ...]:
     """Converter for command/args: a list of strings (a single string is one item)."""
     if value is None:

@@ -22,10 +22,8 @@ from kubegen.model._base import (
     source_field,
 )
 
-frozen = attrs.frozen(kw_only=True)
 
-
-@frozen
+@attrs.frozen(kw_only=True)
 class Namespace:
     """A Namespace (a Stack with ``namespace=`` creates its own; add this one to set labels).
 
@@ -70,6 +68,16 @@ def _string_data(owner: str) -> Any:
     return convert
 
 
+def _config_data(value: Mapping[str, str] | None) -> FrozenDict:
+    result: FrozenDict = _string_data("ConfigMap data")(value)
+    return result
+
+
+def _secret_string_data(value: Mapping[str, str] | None) -> FrozenDict:
+    result: FrozenDict = _string_data("Secret string_data")(value)
+    return result
+
+
 def _binary_data(value: Mapping[str, bytes] | None) -> FrozenDict:
     if not value:
         return EMPTY
@@ -84,7 +92,7 @@ def _b64(data: Mapping[str, bytes]) -> dict[str, str]:
     return {k: base64.b64encode(v).decode("ascii") for k, v in data.items()}
 
 
-@frozen
+@attrs.frozen(kw_only=True)
 class ConfigMap:
     """Configuration as key/value strings.
 
@@ -96,7 +104,7 @@ class ConfigMap:
     """
 
     name: str
-    data: FrozenDict = attrs.field(default=EMPTY, converter=_string_data("ConfigMap data"))
+    data: FrozenDict = attrs.field(default=EMPTY, converter=_config_data)
     binary_data: FrozenDict = attrs.field(default=EMPTY, converter=_binary_data)
     immutable: bool | None = None
     namespace: str | None = None
@@ -128,7 +136,7 @@ class ConfigMap:
         return d
 
 
-@frozen
+@attrs.frozen(kw_only=True)
 class Secret:
     """A Secret. Values in ``string_data`` are written as given (the API encodes them);
     ``data`` takes bytes and writes them base64-encoded.
@@ -141,7 +149,7 @@ class Secret:
     """
 
     name: str
-    string_data: FrozenDict = attrs.field(default=EMPTY, converter=_string_data("Secret string_data"))
+    string_data: FrozenDict = attrs.field(default=EMPTY, converter=_secret_string_data)
     data: FrozenDict = attrs.field(default=EMPTY, converter=_binary_data)
     type: str = "Opaque"
     immutable: bool | None = None
@@ -172,7 +180,13 @@ class Secret:
         return d
 
 
-@frozen
+def _copy_manifest(value: Mapping[str, Any]) -> FrozenDict:
+    if not isinstance(value, Mapping):
+        raise BuilderTypeError(f"Raw: manifest must be a mapping (got {type(value).__name__})")
+    return FrozenDict(copy.deepcopy(dict(value)))
+
+
+@attrs.frozen(kw_only=True)
 class Raw:
     """Any manifest kubegen does not model (CRDs, RBAC, ...), passed through as given.
 
@@ -181,7 +195,7 @@ class Raw:
     (``api-version``, ``schema``, wiring rules when it runs pods).
     """
 
-    manifest: FrozenDict = attrs.field(converter=lambda m: FrozenDict(copy.deepcopy(dict(m))))
+    manifest: FrozenDict = attrs.field(converter=_copy_manifest)
     source: Location = source_field()
 
     def __attrs_post_init__(self) -> None:

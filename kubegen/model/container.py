@@ -12,6 +12,7 @@ from kubegen.errors import BuilderError, BuilderTypeError
 from kubegen.model._base import (
     EMPTY,
     FrozenDict,
+    any_tuple,
     check,
     check_choice,
     check_port,
@@ -21,10 +22,8 @@ from kubegen.model._base import (
     to_tuple,
 )
 
-frozen = attrs.frozen(kw_only=True)
 
-
-@frozen
+@attrs.frozen(kw_only=True)
 class ContainerPort:
     """A port the container listens on.
 
@@ -76,7 +75,7 @@ def _to_port(value: Any) -> ContainerPort:
     raise BuilderTypeError(f"a container port must be an int or ContainerPort (got {value!r})")
 
 
-@frozen
+@attrs.frozen(kw_only=True)
 class ConfigMapKeyRef:
     """Env value read from key ``key`` of ConfigMap ``config_map`` (a name or a ConfigMap)."""
 
@@ -91,7 +90,7 @@ class ConfigMapKeyRef:
         return {"configMapKeyRef": ref}
 
 
-@frozen
+@attrs.frozen(kw_only=True)
 class SecretKeyRef:
     """Env value read from key ``key`` of Secret ``secret`` (a name or a Secret)."""
 
@@ -106,7 +105,7 @@ class SecretKeyRef:
         return {"secretKeyRef": ref}
 
 
-@frozen
+@attrs.frozen(kw_only=True)
 class FieldRef:
     """Env value from the pod's own fields, e.g. ``FieldRef("status.podIP")``."""
 
@@ -119,7 +118,7 @@ class FieldRef:
 EnvValue = str | int | float | ConfigMapKeyRef | SecretKeyRef | FieldRef
 
 
-@frozen
+@attrs.frozen(kw_only=True)
 class EnvFrom:
     """Import every key of a ConfigMap or a Secret as env vars (give exactly one)."""
 
@@ -190,7 +189,17 @@ def _quantities(owner: str) -> Any:
     return convert
 
 
-@frozen
+def _requests(value: Mapping[str, str | int] | None) -> FrozenDict:
+    result: FrozenDict = _quantities("requests")(value)
+    return result
+
+
+def _limits(value: Mapping[str, str | int] | None) -> FrozenDict:
+    result: FrozenDict = _quantities("limits")(value)
+    return result
+
+
+@attrs.frozen(kw_only=True)
 class Resources:
     """CPU/memory requests and limits, e.g. ``Resources(requests={"cpu": "100m"})``.
 
@@ -199,8 +208,8 @@ class Resources:
     ``Resources()`` renders as ``resources: {}``.
     """
 
-    requests: FrozenDict = attrs.field(default=EMPTY, converter=_quantities("requests"))
-    limits: FrozenDict = attrs.field(default=EMPTY, converter=_quantities("limits"))
+    requests: FrozenDict = attrs.field(default=EMPTY, converter=_requests)
+    limits: FrozenDict = attrs.field(default=EMPTY, converter=_limits)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -211,7 +220,7 @@ class Resources:
         return d
 
 
-@frozen
+@attrs.frozen(kw_only=True)
 class Probe:
     """A liveness/readiness/startup probe; build it with ``Probe.http``, ``Probe.tcp``,
     ``Probe.exec`` or ``Probe.grpc``.
@@ -272,7 +281,7 @@ class Probe:
         return d
 
 
-@frozen
+@attrs.frozen(kw_only=True)
 class VolumeMount:
     """Mount volume ``name`` (declared on the pod) at ``mount_path``."""
 
@@ -293,7 +302,7 @@ class VolumeMount:
 _PULL_POLICIES = ("Always", "IfNotPresent", "Never")
 
 
-@frozen
+@attrs.frozen(kw_only=True)
 class Container:
     """One container of a pod.
 
@@ -318,12 +327,12 @@ class Container:
     args: tuple[str, ...] = attrs.field(default=(), converter=str_tuple)
     ports: tuple[ContainerPort, ...] = attrs.field(default=(), converter=_to_ports)
     env: FrozenDict = attrs.field(default=EMPTY, converter=_to_env)
-    env_from: tuple[EnvFrom, ...] = attrs.field(default=(), converter=to_tuple())
+    env_from: tuple[EnvFrom, ...] = attrs.field(default=(), converter=any_tuple)
     resources: Resources | None = None
     liveness_probe: Probe | None = None
     readiness_probe: Probe | None = None
     startup_probe: Probe | None = None
-    volume_mounts: tuple[VolumeMount, ...] = attrs.field(default=(), converter=to_tuple())
+    volume_mounts: tuple[VolumeMount, ...] = attrs.field(default=(), converter=any_tuple)
     image_pull_policy: str | None = None
     working_dir: str | None = None
     extra: FrozenDict = attrs.field(default=EMPTY, converter=frozen_any_map)

@@ -13,6 +13,7 @@ from kubegen.location import Location
 from kubegen.model._base import (
     EMPTY,
     FrozenDict,
+    any_tuple,
     check,
     check_choice,
     check_labels,
@@ -23,12 +24,10 @@ from kubegen.model._base import (
 )
 from kubegen.model.service import Service
 
-frozen = attrs.frozen(kw_only=True)
-
 _PATH_TYPES = ("Prefix", "Exact", "ImplementationSpecific")
 
 
-@frozen
+@attrs.frozen(kw_only=True)
 class IngressPath:
     """Route ``path`` to a Service.
 
@@ -87,7 +86,7 @@ def _to_paths(value: Any) -> tuple[IngressPath, ...]:
     return to_tuple()(value)
 
 
-@frozen
+@attrs.frozen(kw_only=True)
 class IngressRule:
     """The paths served for one host (``host=None``: any host)."""
 
@@ -108,18 +107,18 @@ class IngressRule:
         return d
 
 
-@frozen
+@attrs.frozen(kw_only=True)
 class IngressTLS:
     """TLS for ``hosts`` with the certificate in Secret ``secret_name``."""
 
-    hosts: tuple[str, ...] = attrs.field(converter=to_tuple())
+    hosts: tuple[str, ...] = attrs.field(converter=any_tuple)
     secret_name: str
 
     def to_dict(self) -> dict[str, Any]:
         return {"hosts": list(self.hosts), "secretName": self.secret_name}
 
 
-@frozen
+@attrs.frozen(kw_only=True)
 class Ingress:
     """HTTP routing into the cluster.
 
@@ -136,11 +135,11 @@ class Ingress:
     """
 
     name: str
-    rules: tuple[IngressRule, ...] = attrs.field(default=(), converter=to_tuple())
+    rules: tuple[IngressRule, ...] = attrs.field(default=(), converter=any_tuple)
     host: str | None = None
     paths: tuple[IngressPath, ...] = attrs.field(default=(), converter=_to_paths)
     ingress_class_name: str | None = None
-    tls: tuple[IngressTLS, ...] = attrs.field(default=(), converter=to_tuple())
+    tls: tuple[IngressTLS, ...] = attrs.field(default=(), converter=any_tuple)
     default_backend: IngressPath | None = None
     namespace: str | None = None
     labels: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)

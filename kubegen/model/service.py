@@ -13,6 +13,7 @@ from kubegen.location import Location
 from kubegen.model._base import (
     EMPTY,
     FrozenDict,
+    any_tuple,
     check,
     check_choice,
     check_labels,
@@ -28,10 +29,9 @@ from kubegen.model._base import (
 if TYPE_CHECKING:
     from kubegen.model.workload import _Workload
 
-frozen = attrs.frozen(kw_only=True)
 
 
-@frozen
+@attrs.frozen(kw_only=True)
 class ServicePort:
     """One port of a Service.
 
@@ -65,14 +65,23 @@ class ServicePort:
 
     @classmethod
     def parse(cls, spec: str, *, node_port: int | None = None) -> ServicePort:
-        """``"80:8080"`` as kubectl's ``--tcp`` takes it: port 80 to target 8080, named ``80-8080``."""
-        port_text, _, target_text = spec.partition(":")
-        try:
-            port = int(port_text)
-            target: int | str = int(target_text) if target_text else port
-        except ValueError:
-            raise BuilderError(f"--tcp style port {spec!r} must be PORT or PORT:TARGET, both numbers") from None
-        return cls(port=port, target_port=target, node_port=node_port, name=f"{port}-{target}")
+        """A port as kubectl's ``--tcp`` takes it, named as kubectl names it.
+
+        ``"80:8080"``: port 80 to target 8080, named ``80-8080``; ``"80:http"``: to the
+        container port named ``http``, named ``80-http``; ``"443"``: port and target 443,
+        named ``443``.
+        """
+        port_text, colon, target_text = spec.partition(":")
+        if not port_text.isascii() or not port_text.isdigit() or ":" in target_text or (colon and not target_text):
+            raise BuilderError(
+                f"--tcp style port {spec!r} must be PORT or PORT:TARGET (PORT a number, TARGET a number "
+                "or a container port name), e.g. '80:8080'"
+            )
+        port = int(port_text)
+        target: int | str = port
+        if target_text:
+            target = int(target_text) if target_text.isascii() and target_text.isdigit() else target_text
+        return cls(port=port, target_port=target, node_port=node_port, name=spec.replace(":", "-"))
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -89,6 +98,10 @@ class ServicePort:
         return d
 
 
+def _to_ports(value: Any) -> tuple[ServicePort, ...]:
+    return to_tuple(_to_port)(value)
+
+
 def _to_port(value: Any) -> ServicePort:
     if isinstance(value, ServicePort):
         return value
@@ -97,7 +110,7 @@ def _to_port(value: Any) -> ServicePort:
     raise BuilderTypeError(f"a Service port must be an int or ServicePort (got {value!r})")
 
 
-@frozen
+@attrs.frozen(kw_only=True)
 class Service:
     """A Service. ``type`` is ``ClusterIP`` (default), ``NodePort``, ``LoadBalancer`` or
     ``ExternalName``; build one from a workload with ``workload.expose(...)`` so its
@@ -118,7 +131,7 @@ class Service:
     """
 
     name: str
-    ports: tuple[ServicePort, ...] = attrs.field(default=(), converter=to_tuple(_to_port))
+    ports: tuple[ServicePort, ...] = attrs.field(default=(), converter=_to_ports)
     selector: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
     type: str | None = "ClusterIP"
     cluster_ip: str | None = None
@@ -128,7 +141,7 @@ class Service:
     annotations: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
     external_traffic_policy: str | None = None
     session_affinity: str | None = None
-    load_balancer_source_ranges: tuple[str, ...] = attrs.field(default=(), converter=to_tuple())
+    load_balancer_source_ranges: tuple[str, ...] = attrs.field(default=(), converter=any_tuple)
     publish_not_ready_addresses: bool | None = None
     spec_extra: FrozenDict = attrs.field(default=EMPTY, converter=frozen_any_map)
     source: Location = source_field()
@@ -201,6 +214,10 @@ class Service:
         if isinstance(tcp, str):
             tcp = [tcp]
         ports = [ServicePort.parse(spec, node_port=node_port) for spec in tcp]
+        if not ports and fields.get("cluster_ip") != "None":
+            raise BuilderError(
+                f"Service {name!r}: at least one tcp port specifier must be provided, e.g. tcp=['80:8080']"
+            )
         fields.setdefault("labels", {"app": name})
         fields.setdefault("selector", {"app": name})
         return cls(name=name, type=type, ports=ports, **fields)
@@ -252,6 +269,40 @@ class Service:
         }
 
 
+def _expose_ports(
+    workload: _Workload, port: int | None, target_port: int | str | None, node_port: int | None,
+    protocol: str | None, owner: str,
+) -> list[ServicePort]:
+    """The ports ``kubectl expose`` would give the Service (see :func:`expose`)."""
+    declared: dict[int, list[str]] = {}
+    for container in workload.containers:
+        for declared_port in container.ports:
+            protocols = declared.setdefault(declared_port.container_port, [])
+            if declared_port.protocol not in protocols:
+                protocols.append(declared_port.protocol)
+    numbers = [port] if port is not None else list(declared)
+    if not numbers:
+        raise BuilderError(f"{owner}: no port given and its containers declare none; pass port=...")
+    if node_port is not None and len(numbers) > 1:
+        raise BuilderError(
+            f"{owner}: node_port={node_port} is for one port, but this exposes ports {numbers}; "
+            "pass port=... or ports=[ServicePort(..., node_port=...), ...]"
+        )
+    several = len(numbers) > 1
+    ports = []
+    for index, number in enumerate(numbers, start=1):
+        protocols = [protocol] if protocol is not None else declared.get(number) or ["TCP"]
+        for proto in protocols:
+            port_name = f"port-{index}" if several else None
+            if len(protocols) > 1:
+                port_name = f"port-{index}-{proto.lower()}"
+            ports.append(ServicePort(
+                port=number, target_port=number if target_port is None else target_port,
+                node_port=node_port, protocol=proto, name=port_name,
+            ))
+    return ports
+
+
 def expose(
     workload: _Workload,
     port: int | None = None,
@@ -260,37 +311,31 @@ def expose(
     type: str | None = None,
     node_port: int | None = None,
     name: str | None = None,
-    protocol: str = "TCP",
+    protocol: str | None = None,
     ports: Sequence[ServicePort] | None = None,
     **service_fields: Any,
 ) -> Service:
     """A Service in front of ``workload``'s pods, with ``kubectl expose``'s meaning.
 
-    The selector is the workload's pod labels (never retyped by hand), the name
-    defaults to the workload's, and the labels are copied from the workload.
-    ``target_port`` may name a container port (``"http"``); it must be one the
-    workload's containers declare. Without ``port`` or ``ports``, every container
-    port is exposed (named ``port-1``, ``port-2``, ... when there are several).
+    - selector: the workload's own selector (a Deployment's ``matchLabels``, a Pod's
+      labels), never retyped by hand; labels: copied from the workload; name: the
+      workload's unless ``name=`` is given; ``type``: omitted unless given (ClusterIP).
+    - ``port``: the Service port. Default: every port number the containers declare,
+      named ``port-1``, ``port-2``, ... when there are several.
+    - ``target_port``: a number or a container port *name* (``"http"``) the workload
+      declares; applies to every port. Default: the port's own number.
+    - ``protocol``: Default: the protocol(s) the containers declare for that port
+      number (a port declared for UDP and TCP gives two Service ports, named
+      ``port-1-udp``, ``port-1-tcp``), else TCP.
+    - ``node_port``: for NodePort/LoadBalancer Services exposing one port number.
+    - ``ports``: full control: ``[ServicePort(...)]`` instead of the above.
+
+    Unlike kubectl, a port number declared twice with the same protocol (by two
+    containers) gives one Service port, not two the API would reject.
     """
     owner = f"expose({workload.kind} {workload.name!r})"
     if ports is None:
-        if port is not None:
-            ports = [ServicePort(port=port, target_port=target_port if target_port is not None else port,
-                                 node_port=node_port, protocol=protocol)]
-        else:
-            declared = [p for c in workload.containers for p in c.ports]
-            if not declared:
-                raise BuilderError(
-                    f"{owner}: no port given and its containers declare none; pass port=..."
-                )
-            several = len(declared) > 1
-            ports = [
-                ServicePort(
-                    port=p.container_port, target_port=p.container_port, protocol=p.protocol,
-                    name=f"port-{i}" if several else None, node_port=node_port,
-                )
-                for i, p in enumerate(declared, start=1)
-            ]
+        ports = _expose_ports(workload, port, target_port, node_port, protocol, owner)
     else:
         ports = list(ports)
     for service_port in ports:
@@ -304,6 +349,5 @@ def expose(
             )
     fields: dict[str, Any] = {"labels": workload.labels, "namespace": workload.namespace}
     fields.update(service_fields)
-    return Service(
-        name=name or workload.name, type=type, ports=ports, selector=workload.pod_labels, **fields
-    )
+    selector = getattr(workload, "selector", None) or workload.pod_labels
+    return Service(name=name or workload.name, type=type, ports=ports, selector=selector, **fields)

@@ -13,6 +13,7 @@ from kubegen.location import Location
 from kubegen.model._base import (
     EMPTY,
     FrozenDict,
+    any_tuple,
     check,
     check_choice,
     check_labels,
@@ -21,17 +22,15 @@ from kubegen.model._base import (
     merge_extra,
     metadata,
     source_field,
-    to_tuple,
 )
 from kubegen.model.container import Container, ContainerPort, Resources
 
 if TYPE_CHECKING:
     from kubegen.model.service import Service, ServicePort
 
-frozen = attrs.frozen(kw_only=True)
 
 
-@frozen
+@attrs.frozen(kw_only=True)
 class Volume:
     """A pod volume; build it with ``Volume.config_map``, ``Volume.secret``,
     ``Volume.empty_dir`` or ``Volume.pvc`` (or give the raw ``source`` mapping)."""
@@ -77,19 +76,19 @@ def _default_labels(self: Any) -> FrozenDict:
 _RESTART = ("Always", "OnFailure", "Never")
 
 
-@frozen
+@attrs.frozen(kw_only=True)
 class _Workload:
     """Fields every object that runs pods has."""
 
     name: str
-    containers: tuple[Container, ...] = attrs.field(converter=to_tuple())
+    containers: tuple[Container, ...] = attrs.field(converter=any_tuple)
     namespace: str | None = None
     labels: FrozenDict = attrs.field(
         default=attrs.Factory(_default_labels, takes_self=True), converter=frozen_str_map
     )
     annotations: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
-    init_containers: tuple[Container, ...] = attrs.field(default=(), converter=to_tuple())
-    volumes: tuple[Volume, ...] = attrs.field(default=(), converter=to_tuple())
+    init_containers: tuple[Container, ...] = attrs.field(default=(), converter=any_tuple)
+    volumes: tuple[Volume, ...] = attrs.field(default=(), converter=any_tuple)
     node_selector: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
     service_account_name: str | None = None
     restart_policy: str | None = None
@@ -160,7 +159,7 @@ class _Workload:
         type: str | None = None,
         node_port: int | None = None,
         name: str | None = None,
-        protocol: str = "TCP",
+        protocol: str | None = None,
         ports: list[ServicePort] | None = None,
         **service_fields: Any,
     ) -> Service:
@@ -173,7 +172,7 @@ class _Workload:
         )
 
 
-@frozen
+@attrs.frozen(kw_only=True)
 class Pod(_Workload):
     """A single Pod. Prefer a Deployment for anything that should survive a node.
 
@@ -207,7 +206,7 @@ def _check_selector(owner: str, selector: Mapping[str, str], labels: Mapping[str
         )
 
 
-@frozen
+@attrs.frozen(kw_only=True)
 class _Controller(_Workload):
     """A workload that manages pods from a template."""
 
@@ -248,7 +247,7 @@ class _Controller(_Workload):
 _STRATEGIES = ("RollingUpdate", "Recreate")
 
 
-@frozen
+@attrs.frozen(kw_only=True)
 class Deployment(_Controller):
     """Replicated, rolling-updated pods: the usual way to run a stateless service.
 
@@ -283,7 +282,9 @@ class Deployment(_Controller):
         images = [image] if isinstance(image, str) else list(image)
         containers = []
         for index, ref in enumerate(images):
-            base = ref.rsplit("/", 1)[-1].split("@", 1)[0].split(":", 1)[0].replace("_", "-")
+            # kubectl's container name: the last path part without tag or digest, '_' and
+            # '.' made '-' (kubectl then adds a random suffix; kubegen stays deterministic).
+            base = ref.rsplit("/", 1)[-1].split(":", 1)[0].split("@", 1)[0].replace("_", "-").replace(".", "-")
             ports = [ContainerPort(container_port=port)] if port is not None and index == 0 else []
             containers.append(Container(name=base, image=ref, ports=ports, resources=Resources()))
         return cls(name=name, replicas=replicas, containers=containers, strategy="", **fields)
@@ -295,7 +296,7 @@ class Deployment(_Controller):
         return spec
 
 
-@frozen
+@attrs.frozen(kw_only=True)
 class StatefulSet(_Controller):
     """Pods with stable names and storage (``name-0``, ``name-1``, ...).
 
@@ -320,7 +321,7 @@ class StatefulSet(_Controller):
         return {"replicas": self.replicas, "serviceName": self.service_name}
 
 
-@frozen
+@attrs.frozen(kw_only=True)
 class DaemonSet(_Controller):
     """One pod on every node (log shippers, node agents). Fields as :class:`Deployment`
     without ``replicas``."""
