@@ -12,7 +12,6 @@ import importlib
 import inspect
 import os
 import sys
-import traceback
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -123,6 +122,8 @@ def _user_frame(exc: BaseException) -> Location | None:
 
     stdlib = os.path.dirname(os.__file__) + os.sep
     found = None
+    import traceback
+
     for frame in traceback.extract_tb(exc.__traceback__):
         name = frame.filename
         if name.startswith("<") or os.path.abspath(name).startswith((package, stdlib)):

@@ -12,6 +12,29 @@ The rules follow the API server's validation (``pkg/apis/core/validation`` and
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+
+# --- suggestions -------------------------------------------------------------
+
+def suggest(value: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The choice the user probably meant: same word in another case, else the closest."""
+    options = [c for c in choices if isinstance(c, str)]
+    lowered = value.lower()
+    for choice in options:
+        if choice.lower() == lowered:
+            return choice
+    import difflib  # only when a message needs it: keeps start-up fast
+
+    close = difflib.get_close_matches(value, options, n=1, cutoff=cutoff)
+    return close[0] if close else None
+
+
+def similarity(a: str, b: str) -> float:
+    """0..1, how alike two strings are."""
+    import difflib
+
+    return difflib.SequenceMatcher(None, a, b).ratio()
+
 
 # --- names -----------------------------------------------------------------
 

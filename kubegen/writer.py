@@ -17,7 +17,6 @@ no ``status`` and no ``creationTimestamp: null``.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -230,7 +229,8 @@ def dump(obj: Any) -> str:
         else:
             out.append("[]\n")
     else:
-        out.append(scalar(obj) + "\n")
+        # A top-level block scalar is indented too, so none of its lines can read as ``---``.
+        out.append(scalar(obj, "  ") + "\n")
     return "".join(out)
 
 
@@ -243,4 +243,6 @@ def dump_json(objs: list[dict[str, Any]]) -> str:
     """JSON: one object, or a ``kind: List`` (as kubectl prints) for several."""
     cleaned = [_top_level(o) for o in objs]
     doc: Any = cleaned[0] if len(cleaned) == 1 else {"apiVersion": "v1", "kind": "List", "items": cleaned}
+    import json
+
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

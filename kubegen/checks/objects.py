@@ -6,7 +6,6 @@ it looks only at values of the shape it expects.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -81,10 +80,8 @@ def _check_service(m: Manifest, report: Report) -> None:
         return
     stype = spec.get("type", "ClusterIP")
     if isinstance(stype, str) and stype not in facts.SERVICE_TYPES:
-        close = [t for t in facts.SERVICE_TYPES if t.lower() == stype.lower()] or difflib.get_close_matches(
-            stype, facts.SERVICE_TYPES, n=1, cutoff=0.5
-        )
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        close = facts.suggest(stype, facts.SERVICE_TYPES, cutoff=0.5)
+        hint = f"; did you mean {close!r}?" if close else ""
         report.add(
             "service-type", m,
             f"{m.label}: type {stype!r} is not one of {', '.join(facts.SERVICE_TYPES)}{hint}",
@@ -242,8 +239,8 @@ def _check_pod_template(
                     if not isinstance(mount, dict) or not isinstance(mount.get("name"), str):
                         continue
                     if mount["name"] not in volume_names:
-                        close = difflib.get_close_matches(mount["name"], [str(v) for v in volume_names], n=1)
-                        hint = f"; did you mean {close[0]!r}?" if close else (
+                        close = facts.suggest(mount["name"], [str(v) for v in volume_names])
+                        hint = f"; did you mean {close!r}?" if close else (
                             f"; declared volumes: {sorted(map(str, volume_names))}" if volume_names
                             else "; the pod declares no volumes"
                         )

@@ -6,7 +6,6 @@ Services by name, never compared pairwise.
 
 from __future__ import annotations
 
-import difflib
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -197,7 +196,7 @@ def _dangling_message(m: Manifest, namespace: str, selector: dict[str, Any], ind
             if other == value:
                 score += 1.0
             elif isinstance(other, str) and isinstance(value, str):
-                score += 0.9 * difflib.SequenceMatcher(None, value, other).ratio()
+                score += 0.9 * facts.similarity(value, other)
         score += 0.01 if podset.namespace == namespace else 0.0
         if score > 0.5 and (best is None or score > best[0]):
             best = (score, podset)
@@ -230,8 +229,8 @@ def _check_target_port(m: Manifest, i: int, port: dict[str, Any], selected: list
             matches = [p for p in podset.declared_ports() if p.get("name") == target]
             if not matches:
                 names = [p["name"] for p in podset.declared_ports() if isinstance(p.get("name"), str)]
-                close = difflib.get_close_matches(target, names, n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
+                close = facts.suggest(target, names)
+                hint = f"; did you mean {close!r}?" if close else ""
                 report.add(
                     "target-port", m,
                     f"{m.label}: port {port.get('port')} targets container port name {target!r}, but "
@@ -313,8 +312,8 @@ def _check_ingress(m: Manifest, index: StackIndex, report: Report) -> None:
         service = index.services.get((namespace, name))
         if service is None:
             names = [n for (ns, n) in index.services if ns == namespace]
-            close = difflib.get_close_matches(name, names, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else (
+            close = facts.suggest(name, names)
+            hint = f"; did you mean {close!r}?" if close else (
                 f"; Services in namespace {namespace!r}: {', '.join(sorted(names))}" if names else ""
             )
             report.add(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NoReturn, TypeVar
 
@@ -40,6 +41,38 @@ class FrozenDict(dict):  # type: ignore[type-arg]
 
 
 EMPTY: FrozenDict = FrozenDict()
+
+
+@functools.cache
+def _compared_fields(cls: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    fields = attrs.fields(cls)
+    return tuple(a.name for a in fields if a.eq), tuple(a.name for a in fields if a.repr)
+
+
+class Builder:
+    """Base of every frozen builder: value equality, hashing and repr over the attrs
+    fields (``source`` excluded), written once here instead of generated per class,
+    which keeps ``import kubegen`` (and so every CLI run) fast."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        names = _compared_fields(type(self))[0]
+        return all(getattr(self, n) == getattr(other, n) for n in names)
+
+    def __ne__(self, other: object) -> bool:
+        result = self.__eq__(other)
+        return result if result is NotImplemented else not result
+
+    def __hash__(self) -> int:
+        names = _compared_fields(type(self))[0]
+        return hash((type(self).__name__, *(getattr(self, n) for n in names)))
+
+    def __repr__(self) -> str:
+        names = _compared_fields(type(self))[1]
+        return f"{type(self).__name__}(" + ", ".join(f"{n}={getattr(self, n)!r}" for n in names) + ")"
 
 
 def frozen_str_map(value: Mapping[str, str] | None) -> FrozenDict:
@@ -151,12 +184,8 @@ def check_choice(owner: str, field: str, value: str | None, choices: Iterable[st
     choices = tuple(choices)
     if value is None or value in choices:
         return
-    import difflib
-
-    close = [c for c in choices if c.lower() == str(value).lower()] or difflib.get_close_matches(
-        str(value), choices, n=1
-    )
-    hint = f" — did you mean {close[0]!r}?" if close else ""
+    close = facts.suggest(str(value), choices)
+    hint = f" — did you mean {close!r}?" if close else ""
     raise BuilderError(f"{owner}: {field} {value!r} is not one of {', '.join(choices)}{hint}")
 
 
@@ -188,4 +217,4 @@ def merge_extra(owner: str, target: dict[str, Any], extra: Mapping[str, Any]) ->
     return target
 
 
-__all__ = ["EMPTY", "FrozenDict", "Location"]
+__all__ = ["EMPTY", "Builder", "FrozenDict", "Location"]

@@ -14,6 +14,7 @@ from kubegen.errors import BuilderError, BuilderTypeError
 from kubegen.location import Location
 from kubegen.model._base import (
     EMPTY,
+    Builder,
     FrozenDict,
     check,
     check_labels,
@@ -23,8 +24,8 @@ from kubegen.model._base import (
 )
 
 
-@attrs.frozen(kw_only=True)
-class Namespace:
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class Namespace(Builder):
     """A Namespace (a Stack with ``namespace=`` creates its own; add this one to set labels).
 
     - ``name``: DNS-1123 label (required).
@@ -92,8 +93,8 @@ def _b64(data: Mapping[str, bytes]) -> dict[str, str]:
     return {k: base64.b64encode(v).decode("ascii") for k, v in data.items()}
 
 
-@attrs.frozen(kw_only=True)
-class ConfigMap:
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class ConfigMap(Builder):
     """Configuration as key/value strings.
 
     - ``name``: DNS-1123 subdomain (required).
@@ -136,8 +137,8 @@ class ConfigMap:
         return d
 
 
-@attrs.frozen(kw_only=True)
-class Secret:
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class Secret(Builder):
     """A Secret. Values in ``string_data`` are written as given (the API encodes them);
     ``data`` takes bytes and writes them base64-encoded.
 
@@ -186,8 +187,8 @@ def _copy_manifest(value: Mapping[str, Any]) -> FrozenDict:
     return FrozenDict(copy.deepcopy(dict(value)))
 
 
-@attrs.frozen(kw_only=True)
-class Raw:
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class Raw(Builder):
     """Any manifest kubegen does not model (CRDs, RBAC, ...), passed through as given.
 
     ``manifest`` is the object in the API's JSON shape (``apiVersion``, ``kind``,

@@ -11,6 +11,7 @@ from kubegen import facts
 from kubegen.errors import BuilderError, BuilderTypeError
 from kubegen.model._base import (
     EMPTY,
+    Builder,
     FrozenDict,
     any_tuple,
     check,
@@ -23,8 +24,8 @@ from kubegen.model._base import (
 )
 
 
-@attrs.frozen(kw_only=True)
-class ContainerPort:
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class ContainerPort(Builder):
     """A port the container listens on.
 
     - ``container_port``: the port number (1-65535).
@@ -75,8 +76,8 @@ def _to_port(value: Any) -> ContainerPort:
     raise BuilderTypeError(f"a container port must be an int or ContainerPort (got {value!r})")
 
 
-@attrs.frozen(kw_only=True)
-class ConfigMapKeyRef:
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class ConfigMapKeyRef(Builder):
     """Env value read from key ``key`` of ConfigMap ``config_map`` (a name or a ConfigMap)."""
 
     config_map: Any
@@ -90,8 +91,8 @@ class ConfigMapKeyRef:
         return {"configMapKeyRef": ref}
 
 
-@attrs.frozen(kw_only=True)
-class SecretKeyRef:
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class SecretKeyRef(Builder):
     """Env value read from key ``key`` of Secret ``secret`` (a name or a Secret)."""
 
     secret: Any
@@ -105,8 +106,8 @@ class SecretKeyRef:
         return {"secretKeyRef": ref}
 
 
-@attrs.frozen(kw_only=True)
-class FieldRef:
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class FieldRef(Builder):
     """Env value from the pod's own fields, e.g. ``FieldRef("status.podIP")``."""
 
     field_path: str
@@ -118,8 +119,8 @@ class FieldRef:
 EnvValue = str | int | float | ConfigMapKeyRef | SecretKeyRef | FieldRef
 
 
-@attrs.frozen(kw_only=True)
-class EnvFrom:
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class EnvFrom(Builder):
     """Import every key of a ConfigMap or a Secret as env vars (give exactly one)."""
 
     config_map: Any = None
@@ -199,8 +200,8 @@ def _limits(value: Mapping[str, str | int] | None) -> FrozenDict:
     return result
 
 
-@attrs.frozen(kw_only=True)
-class Resources:
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class Resources(Builder):
     """CPU/memory requests and limits, e.g. ``Resources(requests={"cpu": "100m"})``.
 
     - ``requests``: what the scheduler reserves. Default: none.
@@ -220,8 +221,8 @@ class Resources:
         return d
 
 
-@attrs.frozen(kw_only=True)
-class Probe:
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class Probe(Builder):
     """A liveness/readiness/startup probe; build it with ``Probe.http``, ``Probe.tcp``,
     ``Probe.exec`` or ``Probe.grpc``.
 
@@ -281,8 +282,8 @@ class Probe:
         return d
 
 
-@attrs.frozen(kw_only=True)
-class VolumeMount:
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class VolumeMount(Builder):
     """Mount volume ``name`` (declared on the pod) at ``mount_path``."""
 
     name: str
@@ -302,8 +303,8 @@ class VolumeMount:
 _PULL_POLICIES = ("Always", "IfNotPresent", "Never")
 
 
-@attrs.frozen(kw_only=True)
-class Container:
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class Container(Builder):
     """One container of a pod.
 
     - ``name``: DNS-1123 label, unique in the pod (required).

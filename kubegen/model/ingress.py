@@ -12,6 +12,7 @@ from kubegen.errors import BuilderError, BuilderTypeError
 from kubegen.location import Location
 from kubegen.model._base import (
     EMPTY,
+    Builder,
     FrozenDict,
     any_tuple,
     check,
@@ -27,8 +28,8 @@ from kubegen.model.service import Service
 _PATH_TYPES = ("Prefix", "Exact", "ImplementationSpecific")
 
 
-@attrs.frozen(kw_only=True)
-class IngressPath:
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class IngressPath(Builder):
     """Route ``path`` to a Service.
 
     - ``path``: must start with ``/`` (required).
@@ -86,8 +87,8 @@ def _to_paths(value: Any) -> tuple[IngressPath, ...]:
     return to_tuple()(value)
 
 
-@attrs.frozen(kw_only=True)
-class IngressRule:
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class IngressRule(Builder):
     """The paths served for one host (``host=None``: any host)."""
 
     host: str | None = None
@@ -107,8 +108,8 @@ class IngressRule:
         return d
 
 
-@attrs.frozen(kw_only=True)
-class IngressTLS:
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class IngressTLS(Builder):
     """TLS for ``hosts`` with the certificate in Secret ``secret_name``."""
 
     hosts: tuple[str, ...] = attrs.field(converter=any_tuple)
@@ -118,8 +119,8 @@ class IngressTLS:
         return {"hosts": list(self.hosts), "secretName": self.secret_name}
 
 
-@attrs.frozen(kw_only=True)
-class Ingress:
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class Ingress(Builder):
     """HTTP routing into the cluster.
 
     Give either ``rules=[IngressRule(...)]`` or the one-host shortcut ``host=`` +

@@ -12,6 +12,7 @@ from kubegen.errors import BuilderError, BuilderTypeError
 from kubegen.location import Location
 from kubegen.model._base import (
     EMPTY,
+    Builder,
     FrozenDict,
     any_tuple,
     check,
@@ -31,8 +32,8 @@ if TYPE_CHECKING:
 
 
 
-@attrs.frozen(kw_only=True)
-class ServicePort:
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class ServicePort(Builder):
     """One port of a Service.
 
     - ``port``: the port clients connect to on the Service's IP (required).
@@ -110,8 +111,8 @@ def _to_port(value: Any) -> ServicePort:
     raise BuilderTypeError(f"a Service port must be an int or ServicePort (got {value!r})")
 
 
-@attrs.frozen(kw_only=True)
-class Service:
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class Service(Builder):
     """A Service. ``type`` is ``ClusterIP`` (default), ``NodePort``, ``LoadBalancer`` or
     ``ExternalName``; build one from a workload with ``workload.expose(...)`` so its
     selector and target ports cannot drift from the pods.

@@ -12,6 +12,7 @@ from kubegen.errors import BuilderError
 from kubegen.location import Location
 from kubegen.model._base import (
     EMPTY,
+    Builder,
     FrozenDict,
     any_tuple,
     check,
@@ -30,8 +31,8 @@ if TYPE_CHECKING:
 
 
 
-@attrs.frozen(kw_only=True)
-class Volume:
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class Volume(Builder):
     """A pod volume; build it with ``Volume.config_map``, ``Volume.secret``,
     ``Volume.empty_dir`` or ``Volume.pvc`` (or give the raw ``source`` mapping)."""
 
@@ -76,8 +77,8 @@ def _default_labels(self: Any) -> FrozenDict:
 _RESTART = ("Always", "OnFailure", "Never")
 
 
-@attrs.frozen(kw_only=True)
-class _Workload:
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class _Workload(Builder):
     """Fields every object that runs pods has."""
 
     name: str
@@ -172,7 +173,7 @@ class _Workload:
         )
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class Pod(_Workload):
     """A single Pod. Prefer a Deployment for anything that should survive a node.
 
@@ -206,7 +207,7 @@ def _check_selector(owner: str, selector: Mapping[str, str], labels: Mapping[str
         )
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class _Controller(_Workload):
     """A workload that manages pods from a template."""
 
@@ -247,7 +248,7 @@ class _Controller(_Workload):
 _STRATEGIES = ("RollingUpdate", "Recreate")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class Deployment(_Controller):
     """Replicated, rolling-updated pods: the usual way to run a stateless service.
 
@@ -296,7 +297,7 @@ class Deployment(_Controller):
         return spec
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class StatefulSet(_Controller):
     """Pods with stable names and storage (``name-0``, ``name-1``, ...).
 
@@ -321,7 +322,7 @@ class StatefulSet(_Controller):
         return {"replicas": self.replicas, "serviceName": self.service_name}
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, eq=False, repr=False)
 class DaemonSet(_Controller):
     """One pod on every node (log shippers, node agents). Fields as :class:`Deployment`
     without ``replicas``."""
