@@ -352,6 +352,17 @@ class Container(Builder):
                         f"({seen[port.name]} and {port.container_port})"
                     )
                 seen[port.name] = port.container_port
+        for field, probe in (
+            ("liveness_probe", self.liveness_probe),
+            ("readiness_probe", self.readiness_probe),
+            ("startup_probe", self.startup_probe),
+        ):
+            if probe is not None and isinstance(probe.port, str) and probe.port not in seen:
+                raise BuilderError(
+                    f"Container {self.name!r}: {field} uses port name {probe.port!r}, which the container "
+                    f"does not declare (ports: {sorted(seen) or 'none named'}); the kubelet could never "
+                    f"reach it: add ports={{{probe.port!r}: ...}} or use the number"
+                )
 
     def port_named(self, name: str) -> ContainerPort | None:
         """The declared port called ``name``, if any."""
