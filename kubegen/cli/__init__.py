@@ -23,6 +23,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 # name -> "module:function"; modules are imported on first use.
 COMMANDS: dict[str, str] = {
     "render": "kubegen.cli.render:render",
+    "explain": "kubegen.cli.explain:explain",
     "lint": "kubegen.cli.lint:lint",
 }
 

@@ -1,0 +1,152 @@
+"""Reading Services and Ingresses into the model and attaching findings to routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kubegen import facts
+from kubegen.checks import Finding
+from kubegen.checks.wiring import DEFAULT_NAMESPACE, PodSet, StackIndex
+from kubegen.manifest import Manifest
+from kubegen.network.model import (
+    ROUTE_RULES,
+    Backend,
+    IngressModel,
+    IngressRoute,
+    ServiceModel,
+    ServicePortModel,
+    Workload,
+)
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def read_service(m: Manifest, index: StackIndex, by_podset: dict[int, Workload]) -> ServiceModel:
+    spec = m.obj.get("spec") if isinstance(m.obj.get("spec"), dict) else {}
+    namespace = m.namespace or DEFAULT_NAMESPACE
+    selector = spec.get("selector") if isinstance(spec.get("selector"), dict) else None
+    kind = spec.get("type") if spec.get("type") in facts.SERVICE_TYPES else "ClusterIP"
+    svc = ServiceModel(m, namespace, m.name, kind, selector)
+    svc.local_traffic = spec.get("externalTrafficPolicy") == "Local"
+    ips = spec.get("externalIPs")
+    svc.external_ips = [ip for ip in ips if isinstance(ip, str)] if isinstance(ips, list) else []
+    if kind == "ExternalName":
+        name = spec.get("externalName")
+        svc.external_name = name if isinstance(name, str) else None
+        return svc
+    if selector:
+        svc.workloads = [by_podset[id(p)] for p in index.select(namespace, selector) if id(p) in by_podset]
+    raw_ports = spec.get("ports") if isinstance(spec.get("ports"), list) else []
+    for raw in raw_ports:
+        port = _int(raw.get("port")) if isinstance(raw, dict) else None
+        if port is None:
+            continue
+        target = raw.get("targetPort", port)
+        target = target if isinstance(target, (int, str)) and not isinstance(target, bool) else port
+        protocol = raw.get("protocol") if isinstance(raw.get("protocol"), str) else "TCP"
+        name = raw.get("name") if isinstance(raw.get("name"), str) else None
+        model = ServicePortModel(name, protocol, port, target, manual_endpoints=not selector)
+        if kind in ("NodePort", "LoadBalancer"):
+            model.node_port = _int(raw.get("nodePort")) or None
+        model.backends = [Backend(w, _resolve_target(w.podset, target, protocol)) for w in svc.workloads]
+        svc.ports.append(model)
+    return svc
+
+
+def _resolve_target(podset: PodSet, target: int | str, protocol: str) -> int | None:
+    """The container port number a targetPort reaches in ``podset`` (None: nothing)."""
+    if isinstance(target, int):
+        return target
+    for declared in podset.declared_ports():
+        if declared.get("name") == target and declared.get("protocol", "TCP") == protocol:
+            return _int(declared.get("containerPort"))
+    return None
+
+
+def read_ingress(m: Manifest) -> IngressModel:
+    spec = m.obj.get("spec") if isinstance(m.obj.get("spec"), dict) else {}
+    cls = spec.get("ingressClassName")
+    if not isinstance(cls, str):
+        annotation = m.metadata.get("annotations")
+        cls = annotation.get("kubernetes.io/ingress.class") if isinstance(annotation, dict) else None
+    ing = IngressModel(m, m.namespace or DEFAULT_NAMESPACE, m.name, cls if isinstance(cls, str) else None)
+    tls_hosts = {h for t in spec.get("tls") or [] if isinstance(t, dict) for h in t.get("hosts") or []}
+    entries: list[tuple[str | None, dict[str, Any], tuple[str | int, ...]]] = []
+    for key in ("defaultBackend", "backend"):
+        if isinstance(spec.get(key), dict):
+            entries.append((None, {"backend": spec[key]}, ("spec", key)))
+    rules = spec.get("rules") if isinstance(spec.get("rules"), list) else []
+    for ri, rule in enumerate(rules):
+        if not isinstance(rule, dict):
+            continue
+        host = rule.get("host") if isinstance(rule.get("host"), str) else None
+        http = rule.get("http") if isinstance(rule.get("http"), dict) else {}
+        for pi, entry in enumerate(http.get("paths") or []):
+            if isinstance(entry, dict) and isinstance(entry.get("backend"), dict):
+                entries.append((host, entry, ("spec", "rules", ri, "http", "paths", pi, "backend")))
+    for host, entry, path in entries:
+        backend = entry["backend"]
+        ref = backend.get("service")
+        if isinstance(ref, dict):
+            port_ref = ref.get("port") if isinstance(ref.get("port"), dict) else {}
+            name, wanted = ref.get("name"), port_ref.get("number", port_ref.get("name"))
+        else:
+            name, wanted = backend.get("serviceName"), backend.get("servicePort")
+        if not isinstance(name, str):
+            continue
+        p = entry.get("path") if isinstance(entry.get("path"), str) else None
+        if p is None and path[1] == "rules":
+            p = "/"
+        ptype = entry.get("pathType") if isinstance(entry.get("pathType"), str) else None
+        wanted = wanted if isinstance(wanted, (int, str)) and not isinstance(wanted, bool) else None
+        ing.routes.append(IngressRoute(ing, host, p, ptype, name, wanted, host in tls_hosts, path))
+    return ing
+
+
+def link_route(route: IngressRoute, services: dict[tuple[str, str], ServiceModel]) -> None:
+    svc = services.get((route.ingress.namespace, route.service_name))
+    route.service = svc
+    if svc is None:
+        return
+    svc.routes.append(route)
+    for port in svc.ports:
+        if route.service_port is None and len(svc.ports) == 1 or port.port == route.service_port or (
+            port.name is not None and port.name == route.service_port
+        ):
+            route.port = port
+            return
+
+
+def attach_findings(
+    findings: list[Finding], services: list[ServiceModel], ingresses: list[IngressModel]
+) -> list[Finding]:
+    """Put each route-breaking finding on the port, Service or route it breaks; return the rest."""
+    by_manifest: dict[int, ServiceModel] = {id(s.manifest): s for s in services}
+    routes = {(id(ing.manifest), r.manifest_path): r for ing in ingresses for r in ing.routes}
+    other: list[Finding] = []
+    for f in findings:
+        if f.rule not in ROUTE_RULES or f.manifest is None:
+            other.append(f)
+            continue
+        svc = by_manifest.get(id(f.manifest))
+        if svc is not None:
+            index = f.path[2] if len(f.path) > 2 and tuple(f.path[:2]) == ("spec", "ports") else None
+            target = _port_at(svc, index) if isinstance(index, int) else None
+            (target.findings if target is not None else svc.findings).append(f)
+            continue
+        route = next((r for (mid, p), r in routes.items() if mid == id(f.manifest) and f.path[: len(p)] == p), None)
+        if route is not None:
+            route.findings.append(f)
+        else:
+            other.append(f)
+    return other
+
+
+def _port_at(svc: ServiceModel, index: int) -> ServicePortModel | None:
+    raw = svc.manifest.obj.get("spec", {}).get("ports")
+    if not isinstance(raw, list) or index >= len(raw) or not isinstance(raw[index], dict):
+        return None
+    return next((p for p in svc.ports if p.port == raw[index].get("port") and p.protocol == raw[index].get(
+        "protocol", "TCP")), None)

@@ -1,0 +1,134 @@
+"""``kubegen explain``: text and JSON through the CLI, for an APP and for YAML files."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import textwrap
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from kubegen.cli import main
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+NODEPORT = str(EXAMPLES / "nodeport.py")
+SHOP = str(EXAMPLES / "shop.py")
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_nodeport_example_text() -> None:
+    code, out, err = run("explain", NODEPORT)
+    assert code == 0, err
+    lines = out.splitlines()
+    header = next(line for line in lines if line.startswith("NAME "))
+    assert header.split() == ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)"]
+    row = lines[lines.index(header) + 1].split()
+    assert row[0:2] == ["myapp-service", "NodePort"] and row[3:] == ["<none>", "80:30008/TCP"]
+    cluster_ip = ipaddress.ip_address(row[2])
+    assert cluster_ip in ipaddress.ip_network("10.96.0.0/12") and str(cluster_ip) != "10.96.0.1"
+    assert "selector {app: myapp, type: frontend} → Pod myapp-pod (1 replica)" in out
+    assert "10.244.0.2:80   myapp-pod   on node-0" in out
+    assert "in cluster    myapp-service.default.svc.cluster.local:80" in out
+    assert f"cluster IP    {cluster_ip}:80" in out
+    assert "node port     192.168.49.2:30008" in out and "node port     192.168.49.3:30008" in out
+
+
+def test_app_and_its_rendered_yaml_explain_the_same(tmp_path: Path) -> None:
+    code, yaml_text, err = run("render", SHOP)
+    assert code == 0, err
+    (tmp_path / "shop.yaml").write_text(yaml_text)
+    from_app = json.loads(run("explain", SHOP, "--format", "json")[1])
+    code, out, err = run("explain", str(tmp_path), "--format", "json")
+    assert code == 0, err
+    from_yaml = json.loads(out)
+    for doc in (from_app, from_yaml):
+        for item in doc["services"] + doc["workloads"] + doc["ingresses"]:
+            item.pop("source")
+    assert from_app == from_yaml
+
+
+def test_json_schema_and_usable_addresses() -> None:
+    code, out, err = run("explain", SHOP, "--set", "env=prod", "--nodes", "3", "--format", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["schema"] == "kubegen.explain/v1"
+    assert [n["ip"] for n in doc["cluster"]["nodes"]] == ["192.168.49.2", "192.168.49.3", "192.168.49.4"]
+    frontend = next(s for s in doc["services"] if s["name"] == "frontend")
+    assert frontend["type"] == "LoadBalancer" and frontend["externalIP"].startswith("192.168.49.")
+    port = frontend["ports"][0]
+    assert port["endpoints"][0]["workload"] == "Deployment/frontend"
+    assert len(port["endpoints"][0]["addresses"]) == 6
+    assert all(a.endswith(":3000") for a in port["endpoints"][0]["addresses"])
+    for svc in doc["services"]:
+        for p in svc["ports"]:
+            for reach in p["reach"]:
+                host = reach["address"].rsplit(":", 1)[0]
+                if reach["via"] == "dns":
+                    assert host == f"{svc['name']}.shop.svc.cluster.local"
+                    continue
+                ip = ipaddress.ip_address(host)
+                assert not ip.is_unspecified and host.rsplit(".", 1)[1] not in ("0", "255")
+    form = next(s for s in doc["services"] if s["name"] == "form")
+    assert form["ports"][0]["ingress"] == [
+        {"ingress": "shop", "host": None, "path": "/form", "pathType": "Prefix", "tls": False}]
+
+
+def test_output_is_deterministic() -> None:
+    first = run("explain", SHOP, "--nodes", "3")[1]
+    assert first == run("explain", SHOP, "--nodes", "3")[1]
+    assert first != run("explain", SHOP, "--nodes", "2")[1]
+
+
+BROKEN = """\
+    apiVersion: v1
+    kind: Pod
+    metadata: {name: web, labels: {app: web}}
+    spec: {containers: [{name: web, image: nginx, ports: [{name: http, containerPort: 8080}]}]}
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata: {name: web}
+    spec:
+      type: NodePort
+      selector: {app: web}
+      ports: [{port: 80, targetPort: htttp, nodePort: 30010}]
+    ---
+    apiVersion: networking.k8s.io/v1
+    kind: Ingress
+    metadata: {name: site}
+    spec:
+      defaultBackend: {service: {name: webb, port: {number: 80}}}
+    """
+
+
+def test_broken_routes_show_their_findings_inline(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text(textwrap.dedent(BROKEN))
+    code, out, err = run("explain", str(path))
+    assert code == 1
+    lines = out.splitlines()
+    port_line = lines.index("  port 80/TCP → targetPort htttp")
+    assert lines[port_line + 1] == "    Pod web: no container port named 'htttp', no traffic reaches its pods"
+    assert lines[port_line + 2].startswith(f"    ✗ error target-port ({path}:12): Service 'web': port 80 targets")
+    assert "did you mean 'http'?" in lines[port_line + 2]
+    route = lines.index("  any request no rule matches → Service webb port 80   BROKEN")
+    assert lines[route + 1].startswith(f"    ✗ error ingress-backend ({path}:18): Ingress 'site' routes to Service 'webb'")
+    assert "2 errors, 0 warnings" in err
+
+
+def test_app_and_yaml_together_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "x.yaml").write_text("")
+    code, _, err = run("explain", NODEPORT, str(tmp_path / "x.yaml"))
+    assert code == 2
+    assert "is an APP but" in err and "give one APP, or YAML files only" in err
+
+
+def test_bad_cidr_is_a_usage_error() -> None:
+    code, out, err = run("explain", NODEPORT, "--pod-cidr", "10.244.0.0/26")
+    assert code == 2 and out == ""
+    assert "Error: --pod-cidr 10.244.0.0/26: too small to give each of 2 nodes a /24" in err
