@@ -56,11 +56,13 @@ def _fix_name(value: str) -> str:
     return fixed[:LABEL_MAX].rstrip("-.") or "name"
 
 
+def _too_long(value: str, limit: int) -> list[str]:
+    return [f"must be no more than {limit} characters (has {len(value)})"] if len(value) > limit else []
+
+
 def dns1123_label_problems(value: str) -> list[str]:
     """RFC 1123 label: namespaces, container names, Service port names."""
-    problems = []
-    if len(value) > LABEL_MAX:
-        problems.append(f"must be no more than {LABEL_MAX} characters (has {len(value)})")
+    problems = _too_long(value, LABEL_MAX)
     if not _DNS1123_LABEL.match(value):
         problems.append(
             "must consist of lower case alphanumeric characters or '-', and start and end "
@@ -71,9 +73,7 @@ def dns1123_label_problems(value: str) -> list[str]:
 
 def dns1123_subdomain_problems(value: str) -> list[str]:
     """RFC 1123 subdomain: names of most objects (Pod, Deployment, ConfigMap, ...)."""
-    problems = []
-    if len(value) > SUBDOMAIN_MAX:
-        problems.append(f"must be no more than {SUBDOMAIN_MAX} characters (has {len(value)})")
+    problems = _too_long(value, SUBDOMAIN_MAX)
     if not _DNS1123_SUBDOMAIN.match(value):
         problems.append(
             "must consist of lower case alphanumeric characters, '-' or '.', and start and "
@@ -84,9 +84,7 @@ def dns1123_subdomain_problems(value: str) -> list[str]:
 
 def dns1035_label_problems(value: str) -> list[str]:
     """RFC 1035 label: Service names (they become DNS names)."""
-    problems = []
-    if len(value) > LABEL_MAX:
-        problems.append(f"must be no more than {LABEL_MAX} characters (has {len(value)})")
+    problems = _too_long(value, LABEL_MAX)
     if not _DNS1035_LABEL.match(value):
         suggestion = _fix_name(value).replace(".", "-")
         if not suggestion[:1].isalpha():
@@ -100,9 +98,7 @@ def dns1035_label_problems(value: str) -> list[str]:
 
 def port_name_problems(value: str) -> list[str]:
     """IANA_SVC_NAME: container port names (what a named targetPort refers to)."""
-    problems = []
-    if len(value) > 15:
-        problems.append(f"must be no more than 15 characters (has {len(value)})")
+    problems = _too_long(value, 15)
     if not _IANA_SVC_NAME.match(value):
         problems.append("must contain only lower case alphanumeric characters or '-'")
     if "--" in value:
@@ -136,9 +132,7 @@ def label_key_problems(key: str) -> list[str]:
 
 def label_value_problems(value: str) -> list[str]:
     """A label value: empty, or up to 63 of ``[A-Za-z0-9_.-]`` starting/ending alphanumeric."""
-    problems = []
-    if len(value) > LABEL_MAX:
-        problems.append(f"must be no more than {LABEL_MAX} characters (has {len(value)})")
+    problems = _too_long(value, LABEL_MAX)
     if value and not _QUALIFIED_NAME.match(value):
         problems.append(
             "must be empty or consist of alphanumeric characters, '-', '_' or '.', and must "
