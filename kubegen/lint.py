@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from kubegen.checks import CheckOptions, Finding, run_checks, sort_findings
+from kubegen.errors import InputError
 from kubegen.manifest import Manifest
 from kubegen.reader import ReadResult, read_paths
 
@@ -73,7 +74,11 @@ def lint_read(read: ReadResult, options: CheckOptions | None = None) -> LintResu
     """Findings for what the reader produced: its problems and the checks' findings."""
     options = options or CheckOptions()
     problems = [p for p in read.problems if p.rule not in options.ignore]
-    findings = sort_findings([*problems, *run_checks(read.manifests, options)])
+    try:
+        checked = run_checks(read.manifests, options)
+    except RecursionError as exc:  # data nested thousands of levels deep (block style)
+        raise InputError("the input nests too deeply to check; flatten the structure") from exc
+    findings = sort_findings([*problems, *checked])
     return LintResult(findings, len(read.manifests), read.files)
 
 

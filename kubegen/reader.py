@@ -33,7 +33,7 @@ from kubegen.finding import Finding
 from kubegen.location import Location
 from kubegen.manifest import Manifest
 from kubegen.reader_lines import FileLines, YamlOrigin
-from kubegen.reader_loader import KubeLoader, check_aliases, may_have_aliases
+from kubegen.reader_loader import KubeLoader, check_aliases, may_have_aliases, nesting_problem
 
 YAML_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN_NAME = "<stdin>"
@@ -178,6 +178,12 @@ def read_text(text: str, filename: str) -> ReadResult:
     """Read every manifest of one YAML (or JSON) text; ``filename`` is used in locations."""
     result = ReadResult()
     result.files = 1
+    too_deep = nesting_problem(text)
+    if too_deep is not None:
+        result.problems.append(_problem(
+            filename, 0, f"the YAML nests too deeply to read safely: {too_deep}; flatten the structure",
+        ))
+        return result
     lines = FileLines(filename, text)
     loader = KubeLoader(text)
     check = may_have_aliases(text)
@@ -207,7 +213,7 @@ def read_text(text: str, filename: str) -> ReadResult:
         result.problems.append(_problem(filename, 0, f"invalid YAML: {exc}"))
     except RecursionError:
         result.problems.append(_problem(
-            filename, 0, "the YAML is nested too deeply to read; flatten the structure",
+            filename, 0, "the YAML nests too deeply to read safely; flatten the structure",
         ))
     finally:
         loader.dispose()

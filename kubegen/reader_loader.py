@@ -29,6 +29,15 @@ _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 # is an "alias bomb" (billion laughs); go-yaml refuses those too.
 MAX_ALIAS_EXPANSION = 1_000_000
 
+# Deeper nesting than this is refused before libyaml sees it: libyaml's composer recurses
+# in C (a few ten thousand levels crash the process), and no manifest nests this deep.
+# Block nesting needs one more column of indentation per level, so the input size limit
+# already bounds it (about 11,000 levels in 64 MiB, which libyaml handles).
+MAX_FLOW_DEPTH = 100
+_BRACKETS = re.compile(r"[\[\]{}]")
+_TWO_INDICATORS = re.compile(r"[-?][ \t]+[-?][ \t]")
+_COMPACT_NESTING = re.compile(r"(?:[-?][ \t]+){" + str(MAX_FLOW_DEPTH) + "}")
+
 # Something that could be an anchor definition (``&name``); without one there are no aliases.
 _ANCHOR_LIKE = re.compile(r"(?:^|[\s\[{,:])&[^\s\[\]{},]", re.M)
 
@@ -116,6 +125,22 @@ def _json_key(key: Any, key_node: Node, node: Node | None) -> str:
         f"found a {type(key).__name__} used as a mapping key; keys must be plain scalars",
         key_node.start_mark,
     )
+
+
+def nesting_problem(text: str) -> str | None:
+    """Why ``text`` nests too deeply to load safely, or None (cheap: C-speed scans)."""
+    if text.count("[") + text.count("{") > MAX_FLOW_DEPTH:
+        depth = 0
+        for bracket in _BRACKETS.findall(text):
+            if bracket in "[{":
+                depth += 1
+                if depth > MAX_FLOW_DEPTH:
+                    return f"brackets ([ or {{) are nested more than {MAX_FLOW_DEPTH} levels deep"
+            elif depth:
+                depth -= 1
+    if _TWO_INDICATORS.search(text) and _COMPACT_NESTING.search(text):
+        return f"lists or keys (- - ... or ? ? ...) are nested more than {MAX_FLOW_DEPTH} levels deep on one line"
+    return None
 
 
 def may_have_aliases(text: str) -> bool:

@@ -1,0 +1,275 @@
+"""The YAML reader: kubectl's semantics, exact lines, and bounded, traceback-free failure.
+
+Oracles: PyYAML's own YAML 1.1 loader for the data, line numbers found by searching the
+source text, and kubectl (client-side decoding) for what kubectl refuses.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kubegen import reader
+from kubegen.errors import InputError
+from kubegen.reader import read_bytes, read_paths, read_text
+
+
+def line_of(text: str, needle: str, occurrence: int = 1) -> int:
+    """1-based line of the ``occurrence``-th line containing ``needle`` (the test's own oracle)."""
+    hits = [i for i, line in enumerate(text.splitlines(), 1) if needle in line]
+    return hits[occurrence - 1]
+
+
+def messages(result: reader.ReadResult) -> list[str]:
+    return [p.format() for p in result.problems]
+
+
+SERVICE = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  labels:
+    canary: yes
+    mode: 0755
+    since: 2024-01-01
+    at: 2001-12-14t21:59:43.10-05:00
+spec:
+  ports:
+  - name: http
+    port: 80
+    targetPort: http
+"""
+
+
+def test_yaml_11_scalars_like_kubectl_and_timestamps_stay_strings() -> None:
+    result = read_text(SERVICE, "svc.yaml")
+    assert result.problems == []
+    (m,) = result.manifests
+    oracle = yaml.load(SERVICE, Loader=yaml.SafeLoader)  # PyYAML: YAML 1.1 like go-yaml v2
+    labels = m.obj["metadata"]["labels"]
+    assert labels["canary"] is True and oracle["metadata"]["labels"]["canary"] is True
+    assert labels["mode"] == 0o755 == oracle["metadata"]["labels"]["mode"]
+    # kubectl turns timestamps into JSON strings: the text as written, never a datetime.
+    assert labels["since"] == "2024-01-01"
+    assert labels["at"] == "2001-12-14t21:59:43.10-05:00"
+    assert m.obj["spec"] == oracle["spec"]
+
+
+def test_locate_points_at_the_exact_field_line_or_nearest_ancestor() -> None:
+    (m,) = read_text(SERVICE, "svc.yaml").manifests
+    assert str(m.locate(("spec", "ports", 0, "targetPort"))) == f"svc.yaml:{line_of(SERVICE, 'targetPort')}"
+    assert m.locate(("metadata", "name")).line == line_of(SERVICE, "name: web")
+    assert m.locate(()).line == 1
+    # A field that does not exist: the nearest existing ancestor (the ports item).
+    assert m.locate(("spec", "ports", 0, "nodePort")).line == line_of(SERVICE, "- name: http")
+    assert m.locate(("spec", "ports", 5)).line == line_of(SERVICE, "ports:")
+
+
+def test_multi_document_empty_documents_end_markers_and_lists() -> None:
+    text = """\
+---
+# only a comment
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: first}
+...
+---
+---
+apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: Pod
+  metadata:
+    name: a
+- apiVersion: v1
+  kind: Pod
+  metadata:
+    name: b
+---
+"""
+    result = read_text(text, "multi.yaml")
+    assert result.problems == []
+    assert [m.name for m in result.manifests] == ["first", "a", "b"]
+    first, a, b = result.manifests
+    assert first.locate(("metadata", "name")).line == line_of(text, "{name: first}")
+    assert a.locate(("metadata", "name")).line == line_of(text, "name: a")
+    assert b.locate(("metadata", "name")).line == line_of(text, "name: b")
+    assert b.locate(()).line == line_of(text, "- apiVersion", 2)
+    # The same documents as PyYAML reads them (empty ones skipped, as kubectl does).
+    oracle = [d for d in yaml.load_all(text, Loader=yaml.SafeLoader) if d is not None]
+    assert [first.obj, *(d for d in oracle[1]["items"])] == [oracle[0], a.obj, b.obj]
+
+
+def test_crlf_flow_style_and_json() -> None:
+    crlf = "apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: crlf\r\ndata:\r\n  a: b\r\n"
+    (m,) = read_text(crlf, "crlf.yaml").manifests
+    assert m.obj["data"] == {"a": "b"} and m.locate(("data", "a")).line == 6
+    flow = '{apiVersion: v1, kind: ConfigMap,\n metadata: {name: flow},\n data: {k: "v"}}\n'
+    (m,) = read_text(flow, "flow.yaml").manifests
+    assert m.obj["metadata"] == {"name": "flow"} and m.locate(("data", "k")).line == 3
+    js = '{\n  "apiVersion": "v1",\n  "kind": "ConfigMap",\n  "metadata": {\n    "name": "j"\n  }\n}\n'
+    (m,) = read_text(js, "cm.json").manifests
+    assert m.name == "j" and m.locate(("metadata", "name")).line == 5
+
+
+def test_tabs_are_one_clear_error_with_the_fix() -> None:
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: tabbed\n"
+    result = read_text(text, "tabs.yaml")
+    assert result.manifests == []
+    (msg,) = messages(result)
+    assert msg.startswith("tabs.yaml:4: error yaml: invalid YAML: ")
+    assert "indent YAML with spaces, not tabs" in msg
+
+
+def test_syntax_error_keeps_earlier_documents_and_names_the_line() -> None:
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n---\nkind: Pod\nmetadata: {name: [x\n"
+    result = read_text(text, "broken.yaml")
+    assert [m.name for m in result.manifests] == ["ok"]
+    (problem,) = result.problems
+    assert problem.rule == "yaml" and problem.severity == "error"
+    assert problem.location.line == 7  # the end of input, where the flow sequence should have closed
+    assert "invalid YAML" in problem.message and "flow sequence" in problem.message
+
+
+def test_duplicate_keys_are_reported_with_both_lines() -> None:
+    text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n  - port: 80\n    port: 81\n"
+    result = read_text(text, "dup.yaml")
+    (msg,) = messages(result)
+    assert msg.startswith("dup.yaml:8: error yaml: duplicate key 'port' (also on line 7)")
+    assert "kubectl rejects duplicate keys" in msg
+    # PyYAML alone silently keeps the last value; so does the manifest (for the other checks).
+    assert result.manifests[0].obj["spec"]["ports"] == yaml.safe_load(text)["spec"]["ports"] == [{"port": 81}]
+
+
+def test_merge_keys_are_not_duplicates() -> None:
+    text = "base: &base {a: 1, b: 2}\nuse:\n  <<: *base\n  b: 3\n"
+    result = read_text(text, "merge.yaml")
+    assert result.problems == []
+    assert result.manifests[0].obj["use"] == yaml.safe_load(text)["use"] == {"a": 1, "b": 3}
+
+
+def test_non_string_keys_become_json_keys_like_sigs_k8s_yaml() -> None:
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: k}\ndata:\n  yes: a\n  1: b\n  null: c\n"
+    (m,) = read_text(text, "keys.yaml").manifests
+    assert m.obj["data"] == {"true": "a", "1": "b", "null": "c"}
+    assert m.locate(("data", "true")).line == 5
+
+
+def test_alias_bomb_is_refused_quickly_like_kubectl() -> None:
+    levels = ["a: &a [" + ",".join(['"lol"'] * 9) + "]"]
+    for i in range(1, 9):
+        prev, name = chr(96 + i), chr(97 + i)
+        levels.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+    text = "\n".join(levels) + "\n"
+    start = time.perf_counter()
+    result = read_text(text, "bomb.yaml")
+    assert time.perf_counter() - start < 5
+    assert result.manifests == []
+    (msg,) = messages(result)
+    assert msg.startswith("bomb.yaml:1: error yaml: the aliases (*name) expand to more than 1,000,000 values")
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        pytest.skip("kubectl not installed: cannot confirm kubectl refuses the same input")
+    proc = subprocess.run(
+        [kubectl, "create", "--dry-run=client", "--validate=false", "-f", "-", "-o", "json"],
+        input=text, capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode != 0 and "excessive aliasing" in proc.stderr
+
+
+def test_small_aliases_are_fine_and_recursive_ones_refused() -> None:
+    ok = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: al, labels: &l {app: x}}\ndata: *l\n"
+    (m,) = read_text(ok, "al.yaml").manifests
+    assert m.obj["data"] == {"app": "x"}
+    result = read_text("a: &a [*a]\n", "rec.yaml")
+    assert result.manifests == []
+    assert "an alias refers to the collection that contains it" in messages(result)[0]
+
+
+def test_python_tags_are_never_constructed(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    text = f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: x}}\ndata: !!python/object/apply:os.system ['touch {marker}']\n"
+    result = read_text(text, "evil.yaml")
+    assert not marker.exists()
+    assert result.manifests == []
+    (msg,) = messages(result)
+    assert msg.startswith("evil.yaml:4: error yaml: the tag !!python/object/apply:os.system asks for a Python object")
+
+
+def test_binary_and_undecodable_input_is_one_clear_problem() -> None:
+    result = read_bytes(b"\x7fELF\x02\x01\x01\x00\x00\x00garbage", "a.out")
+    (msg,) = messages(result)
+    assert msg == ("a.out:1: error yaml: this is binary data, not YAML (a NUL byte at offset 7); pass "
+                   "Kubernetes manifests written as YAML or JSON text")
+    result = read_bytes(b"kind: ConfigMap\nmetadata:\n  name: caf\xe9\n", "latin1.yaml")
+    (msg,) = messages(result)
+    assert msg.startswith("latin1.yaml:3: error yaml: not UTF-8 text (byte 0xe9 at offset 37")
+    utf16 = "kind: ConfigMap\nmetadata: {name: u}\n".encode("utf-16")
+    assert [m.name for m in read_bytes(utf16, "u16.yaml").manifests] == ["u"]
+
+
+def test_documents_that_are_not_objects() -> None:
+    text = "- a\n- b\n---\njust text\n---\nkind: List\nitems: [1]\n"
+    result = read_text(text, "odd.yaml")
+    assert messages(result) == [
+        "odd.yaml:1: error yaml: document 1 is a list, not a Kubernetes object (a mapping with apiVersion, "
+        "kind and metadata)",
+        "odd.yaml:4: error yaml: document 2 is the text 'just text', not a Kubernetes object (a mapping with "
+        "apiVersion, kind and metadata)",
+        "odd.yaml:7: error yaml: items[0] of this List is the value 1, not a Kubernetes object",
+    ]
+
+
+@pytest.mark.parametrize("text", [
+    "a: " + "[" * 50_000 + "]" * 50_000,
+    "- " * 100_000 + "x",
+    "? " * 100_000 + "x",
+])
+def test_pathological_nesting_is_refused_not_a_crash(text: str) -> None:
+    result = read_text(text, "deep.yaml")
+    (msg,) = messages(result)
+    assert msg.startswith("deep.yaml: error yaml: the YAML nests too deeply to read safely: ")
+
+
+def test_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata:\n  k: " + "x" * 3000 + "\n")
+    monkeypatch.setattr(reader, "MAX_INPUT_BYTES", 2048)
+    result = read_paths([str(path)])
+    (msg,) = messages(result)
+    assert msg == (f"{path}: error yaml: input is 0.0 MiB, over kubegen's limit of 0 MiB; split it into "
+                   "several files or raise the limit with KUBEGEN_MAX_INPUT_MB")
+    monkeypatch.setattr(reader, "MAX_INPUT_BYTES", 4096)
+    assert [m.name for m in read_paths([str(path)]).manifests] == ["big"]
+
+
+def test_a_few_megabytes_of_manifests_read_in_linear_time() -> None:
+    doc = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\ndata:\n  key: value-{i}\n"
+    text = "---\n".join(doc.format(i=i) for i in range(20_000))
+    result = read_text(text, "many.yaml")
+    assert len(result.manifests) == 20_000 and result.problems == []
+    assert result.manifests[-1].locate(("data", "key")).line == text.count("\n")
+
+
+def test_read_paths_walks_directories_sorted_and_reads_stdin(tmp_path: Path) -> None:
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "two.yml").write_text("kind: ConfigMap\nmetadata: {name: two}\n")
+    (tmp_path / "a.yaml").write_text("kind: ConfigMap\nmetadata: {name: one}\n")
+    (tmp_path / "c.json").write_text('{"kind": "ConfigMap", "metadata": {"name": "three"}}')
+    (tmp_path / "notes.txt").write_text("kind: ConfigMap\nmetadata: {name: ignored}\n")
+    stdin = io.StringIO("kind: ConfigMap\nmetadata: {name: piped}\n")
+    result = read_paths([str(tmp_path), "-"], stdin=stdin)
+    assert [m.name for m in result.manifests] == ["one", "two", "three", "piped"]
+    assert result.files == 4
+    assert result.manifests[-1].origin.file == "<stdin>"
+    with pytest.raises(InputError, match="nope.yaml: no such file or directory"):
+        read_paths([str(tmp_path / "nope.yaml")])
