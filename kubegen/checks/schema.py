@@ -1,0 +1,381 @@
+"""The ``api-version``, ``schema`` and ``yaml-boolean`` rules.
+
+Each manifest's apiVersion/kind is checked against the kinds the API serves
+(:mod:`kubegen.checks.apiversions`). Manifests kubegen did not build itself
+(``Raw`` objects, YAML read by ``lint``) are then walked against the compact
+structural schema of :mod:`kubegen.checks.k8sdata`: wrong shapes, unknown fields
+("did you mean"), missing required fields, and YAML 1.1 values that turned into
+booleans or numbers where the API wants a string. Typed builders' output is
+correct by construction and is not walked.
+"""
+
+from __future__ import annotations
+
+import linecache
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from kubegen import facts
+from kubegen.checks import Report
+from kubegen.checks.apiversions import check_api_version
+from kubegen.checks.k8sdata import Definition, FieldType, ListOf, MapOf, api_data
+from kubegen.manifest import Manifest
+
+Path = tuple[Any, ...]
+
+# Python types accepted without further thought, per primitive (exact types: bool is not int).
+_FAST: dict[str, frozenset[type]] = {
+    "string": frozenset({str}),
+    "integer": frozenset({int}),
+    "number": frozenset({int, float}),
+    "boolean": frozenset({bool}),
+    "int-or-string": frozenset({int, str}),
+    "quantity": frozenset({int, float}),
+    "bytes": frozenset(),
+    "any": frozenset({str, int, float, bool, dict, list}),
+}
+
+_EXPECTED = {
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "a boolean (true or false)",
+    "int-or-string": "an integer or a string",
+    "quantity": "a quantity such as '250m', '1', '128Mi' or '1Gi'",
+    "bytes": "a base64-encoded string",
+}
+
+_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}\Z")
+
+
+def check_schema(manifests: Sequence[Manifest], report: Report) -> None:
+    """Run ``api-version`` on every manifest and ``schema``/``yaml-boolean`` on untyped ones."""
+    data = api_data()
+    for m in manifests:
+        pair = check_api_version(m, report, data)
+        if m.typed:
+            continue
+        if m.kind != "List" and m.kind:
+            _check_name_present(m, report)
+        root = data.roots.get(pair) if pair is not None else None
+        if root is not None:
+            _walk_object(_Ctx(m, report), m.obj, root, ())
+
+
+def _check_name_present(m: Manifest, report: Report) -> None:
+    meta = m.obj.get("metadata")
+    if meta is None or (isinstance(meta, dict) and meta.get("name") is None and meta.get("generateName") is None):
+        report.add(
+            "schema", m,
+            f"{m.kind} has no metadata.name; add metadata: {{name: NAME}} (lower case letters, digits and '-')",
+            ("metadata",) if meta is not None else (),
+        )
+
+
+class _Ctx:
+    """The manifest being walked and where findings go."""
+
+    __slots__ = ("m", "report")
+
+    def __init__(self, m: Manifest, report: Report) -> None:
+        self.m = m
+        self.report = report
+
+    def schema(self, message: str, path: Path) -> None:
+        self.report.add("schema", self.m, f"{self.m.label}: {message}", path)
+
+
+# --- the walk ------------------------------------------------------------------
+
+
+def _walk_object(ctx: _Ctx, obj: dict[Any, Any], d: Definition, path: Path) -> None:
+    props = d.props
+    for key, value in obj.items():
+        t = props.get(key)
+        if t is None:
+            _unknown_field(ctx, key, d, path)
+        elif value is None:
+            continue
+        elif t.__class__ is str:
+            if type(value) not in _FAST[t]:  # type: ignore[index]
+                _scalar(ctx, value, t, (*path, key), key, d)  # type: ignore[arg-type]
+        else:
+            _walk_value(ctx, value, t, (*path, key), key)
+    for field in d.required:
+        if obj.get(field) is None:
+            _missing(ctx, obj, field, d, path)
+
+
+def _walk_value(ctx: _Ctx, value: Any, t: FieldType, path: Path, key: Any) -> None:
+    cls = t.__class__
+    if cls is Definition:
+        if isinstance(value, dict):
+            _walk_object(ctx, value, t, path)  # type: ignore[arg-type]
+        else:
+            ctx.schema(f"{dotted(path)} must be a mapping of {t.title} fields ({_got(value)}){_unlist(value)}",  # type: ignore[union-attr]
+                       path)
+    elif cls is ListOf:
+        if not isinstance(value, list):
+            ctx.schema(
+                f"{dotted(path)} must be a list ({_got(value)}); write each {_singular(key)} as a list item "
+                "starting with '- '",
+                path,
+            )
+            return
+        item: FieldType = t.item  # type: ignore[union-attr]
+        if item.__class__ is str:
+            fast = _FAST[item]  # type: ignore[index]
+            for i, v in enumerate(value):
+                if v is not None and type(v) not in fast:
+                    _scalar(ctx, v, item, (*path, i), i, None)  # type: ignore[arg-type]
+        else:
+            for i, v in enumerate(value):
+                if v is not None:
+                    _walk_value(ctx, v, item, (*path, i), i)
+    elif cls is MapOf:
+        if not isinstance(value, dict):
+            ctx.schema(f"{dotted(path)} must be a mapping of key: value pairs ({_got(value)})", path)
+            return
+        vt: FieldType = t.value  # type: ignore[union-attr]
+        if vt.__class__ is str:
+            fast = _FAST[vt]  # type: ignore[index]
+            for k, v in value.items():
+                if v is not None and type(v) not in fast:
+                    _scalar(ctx, v, vt, (*path, k), k, None, map_field=key)  # type: ignore[arg-type]
+        else:
+            for k, v in value.items():
+                if v is not None:
+                    _walk_value(ctx, v, vt, (*path, k), k)
+    elif type(value) not in _FAST[t]:  # type: ignore[index]
+        _scalar(ctx, value, t, path, key, None)  # type: ignore[arg-type]
+
+
+def _scalar(
+    ctx: _Ctx, value: Any, t: str, path: Path, key: Any, d: Definition | None, *, map_field: Any = None
+) -> None:
+    """A value outside ``t``'s fast path: accept it, or report ``schema``/``yaml-boolean``."""
+    if t == "any":
+        return
+    is_bool = isinstance(value, bool)
+    is_num = not is_bool and isinstance(value, (int, float))
+    if t in ("string", "bytes") and (is_bool or is_num):
+        _yaml_scalar(ctx, value, path, key, d, map_field)
+        return
+    if is_num:
+        if t in ("number", "quantity") or (t in ("integer", "int-or-string") and float(value).is_integer()):
+            return
+        problem = f"must be {_EXPECTED[t]}"
+        if t in ("integer", "int-or-string"):
+            problem = "must be a whole number" if t == "integer" else "must be a whole number or a name"
+        ctx.schema(f"{dotted(path)} {problem} ({_got(value)})", path)
+        return
+    if isinstance(value, str):
+        if t in ("string", "int-or-string"):
+            return
+        if t == "quantity":
+            if facts.quantity_problems(value.strip()):
+                ctx.schema(f"{dotted(path)} {value!r} is not {_EXPECTED[t]}", path)
+            return
+        if t == "bytes":
+            if not _BASE64.match(value.replace("\n", "").replace("\r", "")) or len(value.strip()) % 4:
+                ctx.schema(
+                    f"{dotted(path)} is not valid base64; encode the value (echo -n 'VALUE' | base64) "
+                    "or put the plain text under stringData instead",
+                    path,
+                )
+            return
+        fix = _unquote_fix(value, t)
+        hint = f"; write {_key_text(key)}: {fix} without quotes" if fix else ""
+        ctx.schema(f"{dotted(path)} must be {_EXPECTED[t]} ({_got(value)}){hint}", path)
+        return
+    ctx.schema(f"{dotted(path)} must be {_EXPECTED.get(t, t)} ({_got(value)})", path)
+
+
+def _unquote_fix(value: str, t: str) -> str | None:
+    text = value.strip()
+    if t == "boolean" and text.lower() in ("true", "false"):
+        return text.lower()
+    if t in ("integer", "number") and re.fullmatch(r"[-+]?\d+" if t == "integer" else r"[-+]?\d+(\.\d*)?", text):
+        return text
+    return None
+
+
+# --- yaml-boolean --------------------------------------------------------------
+
+_MAP_WHAT = {
+    "labels": "label values are strings",
+    "matchLabels": "label values are strings",
+    "selector": "label values are strings",
+    "annotations": "annotation values are strings",
+    "nodeSelector": "nodeSelector values are strings",
+}
+
+
+def _yaml_scalar(ctx: _Ctx, value: Any, path: Path, key: Any, d: Definition | None, map_field: Any) -> None:
+    m = ctx.m
+    if map_field is not None:
+        if map_field in ("data", "stringData", "binaryData"):
+            what = f"{m.kind} {map_field} values are strings"
+        else:
+            what = _MAP_WHAT.get(map_field, f"{map_field} values are strings")
+    elif d is not None and d.title == "EnvVar" and key == "value":
+        what = "env values are strings"
+    elif isinstance(key, int):
+        what = f"{_singular(path[-2]) if len(path) > 1 else 'item'} entries are strings"
+    else:
+        what = f"{key} must be a string"
+    kind = "boolean" if isinstance(value, bool) else "number"
+    shown = ("true" if value else "false") if isinstance(value, bool) else repr(value)
+    if m.locate(path).file.endswith(".py"):
+        py = str(value) if isinstance(value, bool) else repr(value)
+        fix = f"use a string such as {shown!r}" if isinstance(value, bool) else f"use the string {shown!r}"
+        msg = f"{dotted(path)} is the {kind} {py}, but {what}; {fix}"
+    else:
+        written = _written(m, path, key, value)
+        target = f"{_key_text(key)}: " if not isinstance(key, int) else "- "
+        if written is not None:
+            how = f"YAML{' 1.1' if kind == 'boolean' else ''} reads an unquoted {written} as "
+            how += "a boolean" if kind == "boolean" else f"the number {shown}"
+            msg = f"{dotted(path)} is the {kind} {shown}, but {what}: {how}; write {target}\"{written}\""
+        elif kind == "boolean":
+            alt = "yes" if value else "no"
+            msg = (
+                f"{dotted(path)} is the boolean {shown}, but {what}: YAML 1.1 reads unquoted yes/no, on/off and "
+                f"true/false as booleans; quote the value you meant, e.g. {target}\"{alt}\" or {target}\"{shown}\""
+            )
+        else:
+            msg = (
+                f"{dotted(path)} is the number {shown}, but {what}: YAML reads unquoted numbers as numbers; "
+                f"quote the value exactly as you meant it, e.g. {target}\"{shown}\""
+            )
+    ctx.report.add("yaml-boolean", m, f"{m.label}: {msg}", path)
+
+
+def _written(m: Manifest, path: Path, key: Any, value: Any) -> str | None:
+    """The scalar as written in the YAML source: from the origin when it keeps the text
+    (an optional ``scalar_text(path)``), else from the source line the path maps to."""
+    scalar_text = getattr(m.origin, "scalar_text", None)
+    if callable(scalar_text):
+        text = scalar_text(path)
+        return text if isinstance(text, str) and _same_scalar(text, value) else None
+    loc = m.locate(path)
+    if not loc.line:
+        return None
+    line = linecache.getline(loc.file, loc.line)
+    if not line:
+        return None
+    if isinstance(key, int):
+        pattern = r"^\s*-\s+([^\s#,\]]+)"
+    else:
+        k = re.escape(str(key))
+        pattern = rf"(?:^|[\s{{,])(?:{k}|\"{k}\"|'{k}')\s*:\s+([^\s#,{{}}\[\]]+)"
+    match = re.search(pattern, line)
+    if match is None:
+        return None
+    token = match.group(1)
+    return token if _same_scalar(token, value) else None
+
+
+def _same_scalar(token: str, value: Any) -> bool:
+    import yaml  # only when a message needs it
+
+    try:
+        parsed = yaml.safe_load(token)
+    except yaml.YAMLError:
+        return False
+    return type(parsed) is type(value) and bool(parsed == value)
+
+
+# --- unknown and missing fields ----------------------------------------------
+
+
+def _unknown_field(ctx: _Ctx, key: Any, d: Definition, path: Path) -> None:
+    p = (*path, key)
+    name = str(key)
+    fields = list(d.props)
+    close = facts.suggest(name, fields, cutoff=0.7)
+    if close:
+        hint = f"; did you mean {close}?"
+    else:
+        deeper = _find_below(d, name)
+        if deeper is not None:
+            hint = f"; did you mean {dotted((*path, *deeper))}?"
+        elif len(fields) <= 12:
+            hint = f"; {d.title} has {', '.join(fields)}"
+        else:
+            hint = ""
+    ctx.schema(f"{dotted(p)} is not a field of {d.title}{hint}", p)
+
+
+def _find_below(d: Definition, name: str, max_depth: int = 3) -> tuple[str, ...] | None:
+    """Shortest path of object fields below ``d`` that leads to a field ``name``."""
+    frontier: list[tuple[Definition, tuple[str, ...]]] = [(d, ())]
+    seen = {d.name}
+    for _ in range(max_depth):
+        nxt: list[tuple[Definition, tuple[str, ...]]] = []
+        for cur, rel in frontier:
+            for field, t in cur.props.items():
+                if isinstance(t, Definition) and t.name not in seen:
+                    if name in t.props:
+                        return (*rel, field, name)
+                    seen.add(t.name)
+                    nxt.append((t, (*rel, field)))
+        frontier = nxt
+    return None
+
+
+def _missing(ctx: _Ctx, obj: dict[Any, Any], field: str, d: Definition, path: Path) -> None:
+    present = field in obj
+    where = (*path, field) if present else path
+    state = "is empty" if present else "is missing"
+    hint = {"image": "; add image: IMAGE:TAG (e.g. nginx:1.27)", "port": "; add port: NUMBER"}.get(field, "")
+    ctx.schema(f"{dotted((*path, field))} {state}; {d.title} requires {field}{hint}", where)
+
+
+# --- wording -------------------------------------------------------------------
+
+
+def dotted(path: Sequence[Any]) -> str:
+    """``("spec", "ports", 0, "port")`` -> ``spec.ports[0].port``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(object)"
+
+
+def _got(value: Any) -> str:
+    if isinstance(value, dict):
+        return "got a mapping"
+    if isinstance(value, list):
+        return "got a list"
+    if isinstance(value, bool):
+        return f"got the boolean {'true' if value else 'false'}"
+    if isinstance(value, (int, float)):
+        return f"got the number {value!r}"
+    if isinstance(value, str):
+        return f"got the string {value!r}"
+    return f"got {type(value).__name__}"
+
+
+def _unlist(value: Any) -> str:
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return "; write its fields without a leading '- '"
+    return ""
+
+
+def _singular(key: Any) -> str:
+    name = str(key)
+    if name.endswith("ies"):
+        return name[:-3] + "y"
+    if name.endswith("s") and not name.endswith("ss"):
+        return name[:-1]
+    return f"{name} entry"
+
+
+def _key_text(key: Any) -> str:
+    text = str(key)
+    return text if re.fullmatch(r"[A-Za-z0-9_./-]+", text) else f'"{text}"'

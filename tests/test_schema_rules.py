@@ -1,0 +1,442 @@
+"""The api-version, schema and yaml-boolean rules: manifests that trip each rule (message
+text asserted), near misses that must pass, and kubernetes-validate (the official
+OpenAPI schemas) as the oracle for what the API accepts."""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import json
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import kubegen
+from kubegen.checks import Finding, run_checks
+from kubegen.checks.k8sdata import REMOVED, api_data
+from kubegen.location import Location
+from kubegen.manifest import Manifest
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+RULES = ("api-version", "schema", "yaml-boolean")
+
+
+def lint(text: str, origin: Any = None) -> list[Finding]:
+    docs = [d for d in yaml.safe_load_all(textwrap.dedent(text)) if d is not None]
+    return run_checks([Manifest(d, origin or Location("x.yaml", 1)) for d in docs])
+
+
+def ours(findings: list[Finding]) -> list[tuple[str, str]]:
+    return [(f.rule, f.message) for f in findings if f.rule in RULES]
+
+
+def only(findings: list[Finding], rule: str) -> Finding:
+    matching = [f for f in findings if f.rule in RULES]
+    assert [f.rule for f in matching] == [rule], [f.format() for f in matching]
+    return matching[0]
+
+
+def oracle_rejects(obj: dict[str, Any]) -> bool:
+    """Whether the official schemas (kubernetes-validate, strict) reject the object."""
+    kv = pytest.importorskip("kubernetes_validate", reason="kubernetes-validate (test dependency) not installed")
+    try:
+        kv.validate(obj, kv.latest_version(), strict=True)
+    except Exception:  # noqa: BLE001 - ValidationError, SchemaNotFoundError, ...
+        return True
+    return False
+
+
+SERVICE = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: {app: web}
+  ports:
+  - port: 80
+    targetPort: http
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        ports: [{name: http, containerPort: 8080}]
+        resources: {requests: {cpu: 0.5, memory: 128Mi}, limits: {cpu: "1", memory: 1Gi}}
+        env: [{name: A, value: "yes"}, {name: B, valueFrom: {fieldRef: {fieldPath: status.podIP}}}]
+"""
+
+
+def test_a_correct_stack_passes_and_the_oracle_agrees() -> None:
+    assert ours(lint(SERVICE)) == []
+    for doc in yaml.safe_load_all(SERVICE):
+        assert not oracle_rejects(doc)
+
+
+# --- api-version -----------------------------------------------------------------
+
+
+def test_seed_nodeport_service_under_apps_v1_with_ports_as_mapping() -> None:
+    text = """\
+    apiVersion: apps/v1
+    kind: Service
+    metadata: {name: x}
+    spec:
+      type: NodePort
+      selector: {app: x}
+      ports:
+        port: 80
+        nodePort: 30080
+    """
+    found = ours(lint(text))
+    assert ("api-version", "Service 'x': apiVersion apps/v1 does not serve kind Service; use apiVersion: v1") in found
+    assert (
+        "schema",
+        "Service 'x': spec.ports must be a list (got a mapping); write each port as a list item starting with '- '",
+    ) in found
+    assert len(found) == 2
+    assert oracle_rejects(yaml.safe_load(text))
+
+
+@pytest.mark.parametrize(
+    ("api_version", "kind", "expected"),
+    [
+        ("extensions/v1beta1", "Deployment", "extensions/v1beta1 Deployment was removed in Kubernetes 1.16; use apps/v1"),
+        ("apps/v1beta2", "StatefulSet", "apps/v1beta2 StatefulSet was removed in Kubernetes 1.16; use apps/v1"),
+        ("networking.k8s.io/v1beta1", "Ingress",
+         "networking.k8s.io/v1beta1 Ingress was removed in Kubernetes 1.22; use networking.k8s.io/v1"),
+        ("batch/v1beta1", "CronJob", "batch/v1beta1 CronJob was removed in Kubernetes 1.25; use batch/v1"),
+        ("policy/v1beta1", "PodDisruptionBudget",
+         "policy/v1beta1 PodDisruptionBudget was removed in Kubernetes 1.25; use policy/v1"),
+        ("autoscaling/v2beta2", "HorizontalPodAutoscaler",
+         "autoscaling/v2beta2 HorizontalPodAutoscaler was removed in Kubernetes 1.26; use autoscaling/v2"),
+        ("rbac.authorization.k8s.io/v1beta1", "ClusterRole",
+         "rbac.authorization.k8s.io/v1beta1 ClusterRole was removed in Kubernetes 1.22; use rbac.authorization.k8s.io/v1"),
+    ],
+)
+def test_removed_api_versions_name_the_release_and_the_replacement(api_version: str, kind: str, expected: str) -> None:
+    obj = {"apiVersion": api_version, "kind": kind, "metadata": {"name": "x"}, "spec": {}}
+    finding = only(run_checks([Manifest(obj, Location("x.yaml", 1))]), "api-version")
+    assert finding.message.startswith(f"{kind} 'x': {expected}")
+    assert finding.path == ("apiVersion",)
+    assert oracle_rejects(obj)
+
+
+def test_removed_table_agrees_with_the_served_table() -> None:
+    data = api_data()
+    for (api_version, kind), (_release, replacement, _note) in REMOVED.items():
+        assert (api_version, kind) not in data.served, (api_version, kind)
+        if replacement is not None:
+            assert (replacement, kind) in data.served, (replacement, kind)
+
+
+def test_served_versions_come_from_the_official_schemas() -> None:
+    kinds = api_data().kinds
+    assert kinds["Service"] == ["v1"]
+    assert kinds["Deployment"] == ["apps/v1"]
+    assert kinds["Ingress"] == ["networking.k8s.io/v1"]
+    assert kinds["HorizontalPodAutoscaler"] == ["autoscaling/v2", "autoscaling/v1"]
+
+
+@pytest.mark.parametrize(
+    ("api_version", "kind"),
+    [("autoscaling/v1", "HorizontalPodAutoscaler"), ("autoscaling/v2", "HorizontalPodAutoscaler"),
+     ("monitoring.coreos.com/v1", "ServiceMonitor"), ("cert-manager.io/v1", "Certificate"),
+     ("serving.knative.dev/v1", "Service"), ("rbac.authorization.k8s.io/v1", "Role")],
+)
+def test_served_pairs_and_crds_pass(api_version: str, kind: str) -> None:
+    obj = {"apiVersion": api_version, "kind": kind, "metadata": {"name": "x"}}
+    findings = run_checks([Manifest(obj, Location("x.yaml", 1))])
+    assert [f.message for f in findings if f.rule == "api-version"] == []
+
+
+def test_kind_in_the_wrong_case_suggests_the_right_one() -> None:
+    finding = only(lint("apiVersion: v1\nkind: service\nmetadata: {name: web}\n"), "api-version")
+    assert "kind service is not a Kubernetes kind (kinds are case-sensitive); did you mean kind: Service?" in (
+        finding.message
+    )
+
+
+def test_misspelled_kind_in_a_built_in_group() -> None:
+    finding = only(lint("apiVersion: apps/v1\nkind: Deploymnet\nmetadata: {name: web}\n"), "api-version")
+    assert finding.message == "Deploymnet 'web': apiVersion apps/v1 does not serve kind Deploymnet; did you mean Deployment?"
+
+
+def test_missing_api_version_or_kind_is_a_schema_error_naming_the_key() -> None:
+    finding = only(lint("kind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: a, image: b}]}\n"), "schema")
+    assert finding.message == "Pod 'p' has no apiVersion; add apiVersion: v1"
+    finding = only(lint("apiVersion: v1\nmetadata: {name: p}\n"), "schema")
+    assert finding.message.startswith("object 'p' has no kind; add kind: KIND")
+
+
+# --- schema ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("snippet", "expected"),
+    [
+        ("ports: [{port: 80, targetport: 8080}]",
+         "spec.ports[0].targetport is not a field of ServicePort; did you mean targetPort?"),
+        ("ports: [{port: '80'}]", "spec.ports[0].port must be an integer (got the string '80'); write port: 80 without quotes"),
+        ("ports: [{targetPort: 80}]", "spec.ports[0].port is missing; ServicePort requires port; add port: NUMBER"),
+        ("ports: [{port: 80, targetPort: 80.5}]", "spec.ports[0].targetPort must be a whole number or a name (got the number 80.5)"),
+        ("ports: [80]", "spec.ports[0] must be a mapping of ServicePort fields (got the number 80)"),
+        ("ports: [{port: 80}]\n  selector: [app, web]", "spec.selector must be a mapping of key: value pairs (got a list)"),
+    ],
+)
+def test_service_shape_errors(snippet: str, expected: str) -> None:
+    obj = yaml.safe_load(f"apiVersion: v1\nkind: Service\nmetadata: {{name: web}}\nspec:\n  {snippet}\n")
+    finding = only(run_checks([Manifest(obj, Location("x.yaml", 1))]), "schema")
+    assert finding.message == f"Service 'web': {expected}"
+    assert oracle_rejects(obj)
+
+
+def _deployment(**container: Any) -> dict[str, Any]:
+    doc = yaml.safe_load(SERVICE.split("---\n")[1])
+    doc["spec"]["template"]["spec"]["containers"][0].update(container)
+    return doc
+
+
+def _lint_objs(*objs: dict[str, Any]) -> list[Finding]:
+    return run_checks([Manifest(o, Location("x.yaml", 1)) for o in objs])
+
+
+def test_container_typo_and_missing_image() -> None:
+    obj = _deployment()
+    pod = obj["spec"]["template"]["spec"]
+    pod["contianers"] = pod.pop("containers")
+    found = ours(_lint_objs(obj))
+    assert ("schema", "Deployment 'web': spec.template.spec.contianers is not a field of PodSpec; "
+            "did you mean containers?") in found
+    assert ("schema", "Deployment 'web': spec.template.spec.containers is missing; PodSpec requires containers") in found
+    obj = _deployment()
+    del obj["spec"]["template"]["spec"]["containers"][0]["image"]
+    finding = only(_lint_objs(obj), "schema")
+    assert finding.message == (
+        "Deployment 'web': spec.template.spec.containers[0].image is missing; Container requires image; "
+        "add image: IMAGE:TAG (e.g. nginx:1.27)"
+    )
+    assert finding.path == ("spec", "template", "spec", "containers", 0)
+
+
+def test_field_at_the_wrong_level_points_to_where_it_belongs() -> None:
+    obj = _deployment()
+    obj["spec"]["containers"] = obj["spec"]["template"]["spec"].pop("containers")
+    found = ours(_lint_objs(obj))
+    assert ("schema", "Deployment 'web': spec.containers is not a field of DeploymentSpec; "
+            "did you mean spec.template.spec.containers?") in found
+
+
+def test_missing_deployment_selector_is_reported_once_by_workload_selector() -> None:
+    obj = _deployment()
+    del obj["spec"]["selector"]
+    findings = _lint_objs(obj)
+    assert [f.rule for f in findings if f.rule in (*RULES, "workload-selector")] == ["workload-selector"]
+    assert oracle_rejects(obj)
+
+
+@pytest.mark.parametrize(
+    "resources",
+    [{"requests": {"cpu": 1, "memory": "128Mi"}}, {"limits": {"cpu": 0.25}}, {"requests": {"cpu": "500m"}},
+     {"limits": {"memory": "1e9", "nvidia.com/gpu": 1}}],
+)
+def test_quantities_accept_numbers_and_strings(resources: dict[str, Any]) -> None:
+    obj = _deployment(resources=resources)
+    assert ours(_lint_objs(obj)) == []
+    assert not oracle_rejects(obj)
+
+
+def test_bad_quantity_and_int_or_string_near_misses() -> None:
+    finding = only(_lint_objs(_deployment(resources={"limits": {"cpu": "1 core"}})), "schema")
+    assert "resources.limits.cpu '1 core' is not a quantity such as '250m', '1', '128Mi' or '1Gi'" in finding.message
+    probe = {"httpGet": {"path": "/", "port": "http"}}
+    assert ours(_lint_objs(_deployment(livenessProbe=probe))) == []
+    probe = {"httpGet": {"path": "/", "port": 8080}}
+    assert ours(_lint_objs(_deployment(livenessProbe=probe))) == []
+
+
+def test_string_where_boolean_is_wanted() -> None:
+    obj = _deployment()
+    obj["spec"]["template"]["spec"]["hostNetwork"] = "true"
+    finding = only(_lint_objs(obj), "schema")
+    assert finding.message == (
+        "Deployment 'web': spec.template.spec.hostNetwork must be a boolean (true or false) "
+        "(got the string 'true'); write hostNetwork: true without quotes"
+    )
+    assert oracle_rejects(obj)
+
+
+def test_secret_data_must_be_base64() -> None:
+    obj = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+           "data": {"ok": "c2VjcmV0", "bad": "secret!"}, "stringData": {"plain": "secret!"}}
+    finding = only(_lint_objs(obj), "schema")
+    assert finding.message.startswith("Secret 's': data.bad is not valid base64")
+    assert finding.path == ("data", "bad")
+
+
+def test_missing_name_is_reported() -> None:
+    finding = only(lint("apiVersion: v1\nkind: ConfigMap\nmetadata: {labels: {a: b}}\n"), "schema")
+    assert finding.message.startswith("ConfigMap has no metadata.name")
+
+
+def test_typed_manifests_are_not_walked_but_api_version_still_applies() -> None:
+    obj = {"apiVersion": "apps/v1", "kind": "Service", "metadata": {"name": "x"}, "spec": {"ports": {"port": 80}}}
+    findings = run_checks([Manifest(obj, Location("x.yaml", 1), typed=True)])
+    assert [f.rule for f in findings if f.rule in RULES] == ["api-version"]
+
+
+# --- yaml-boolean ----------------------------------------------------------------
+
+
+class LineOrigin:
+    """An origin that maps field paths to lines of a real file (like the YAML reader)."""
+
+    def __init__(self, file: Path, lines: dict[tuple[Any, ...], int]) -> None:
+        self.file = str(file)
+        self.lines = lines
+
+    def locate(self, path: Any = ()) -> Location:
+        return Location(self.file, self.lines.get(tuple(path), 1))
+
+
+def test_yaml_boolean_label_quotes_what_was_written(tmp_path: Path) -> None:
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels:\n    canary: yes\n    version: 1.10\n"
+    file = tmp_path / "c.yaml"
+    file.write_text(text)
+    origin = LineOrigin(file, {("metadata", "labels", "canary"): 6, ("metadata", "labels", "version"): 7})
+    found = ours(lint(text, origin))
+    assert found == [
+        ("yaml-boolean", "ConfigMap 'c': metadata.labels.canary is the boolean true, but label values are strings: "
+                         "YAML 1.1 reads an unquoted yes as a boolean; write canary: \"yes\""),
+        ("yaml-boolean", "ConfigMap 'c': metadata.labels.version is the number 1.1, but label values are strings: "
+                         "YAML reads an unquoted 1.10 as the number 1.1; write version: \"1.10\""),
+    ]
+    assert oracle_rejects(yaml.safe_load(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "expected"),
+    [
+        ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {debug: on}\n", "data.debug",
+         "is the boolean true, but ConfigMap data values are strings"),
+        ("apiVersion: v1\nkind: Pod\nmetadata: {name: p, annotations: {prometheus.io/scrape: true}}\n"
+         "spec: {containers: [{name: a, image: b}]}\n",
+         "metadata.annotations.prometheus.io/scrape", "is the boolean true, but annotation values are strings"),
+        ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+         "spec: {nodeSelector: {ssd: yes}, containers: [{name: a, image: b, env: [{name: PORT, value: 8080}]}]}\n",
+         "spec.containers[0].env[0].value", "is the number 8080, but env values are strings"),
+        ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {nodeSelector: {ssd: no}, containers: [{name: a, image: b}]}\n",
+         "spec.nodeSelector.ssd", "is the boolean false, but nodeSelector values are strings"),
+        ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: a, image: 3.10}]}\n",
+         "spec.containers[0].image", "is the number 3.1, but image must be a string"),
+    ],
+)
+def test_yaml_boolean_everywhere_a_string_is_wanted(text: str, path: str, expected: str) -> None:
+    findings = [f for f in lint(text) if f.rule in RULES]
+    messages = [f.message for f in findings if f.rule == "yaml-boolean"]
+    assert any(f": {path} {expected}" in m for m in messages), messages
+    assert all(f.rule == "yaml-boolean" for f in findings if path in f.message), "also reported as schema"
+    assert oracle_rejects(yaml.safe_load(text))
+
+
+def test_quoted_values_are_near_misses() -> None:
+    text = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, labels: {canary: "yes", version: "1.10"}}\n' \
+           'data: {debug: "on", port: "8080"}\n'
+    assert ours(lint(text)) == []
+    assert not oracle_rejects(yaml.safe_load(text))
+
+
+# --- from Python: Raw objects in a Stack ----------------------------------------------
+
+
+def test_raw_objects_are_checked_like_yaml() -> None:
+    stack = kubegen.Stack(namespace="shop", create_namespace=False)
+    stack.add(kubegen.Raw(manifest={"apiVersion": "apps/v1", "kind": "Service", "metadata": {"name": "x"},
+                           "spec": {"type": "NodePort", "ports": {"port": 80}}}))
+    stack.add(kubegen.Raw(manifest={"apiVersion": "v1", "kind": "ConfigMap",
+                           "metadata": {"name": "c", "labels": {"canary": True}}, "data": {"a": "b"}}))
+    found = ours(kubegen.check_stack(stack))
+    assert ("api-version", "Service 'x': apiVersion apps/v1 does not serve kind Service; use apiVersion: v1") in found
+    assert ("schema", "Service 'x': spec.ports must be a list (got a mapping); "
+            "write each port as a list item starting with '- '") in found
+    assert ("yaml-boolean", "ConfigMap 'c': metadata.labels.canary is the boolean True, but label values are "
+            "strings; use a string such as 'true'") in found
+    assert len(found) == 3
+
+
+def test_typed_builders_pass() -> None:
+    stack = kubegen.Stack(namespace="shop")
+    web = stack.add(kubegen.Deployment(name="web", containers=[
+        kubegen.Container(name="web", image="nginx:1.27", ports={"http": 8080})]))
+    stack.add(web.expose(80, target_port="http"))
+    assert ours(kubegen.check_stack(stack)) == []
+
+
+# --- corpus, speed, data -------------------------------------------------------------
+
+
+def _corpus() -> Path:
+    for candidate in (ROOT.parent / "shared" / "corpus", HERE / "data" / "corpus"):
+        if candidate.is_dir():
+            return candidate
+    pytest.skip("manifest corpus not found")
+
+
+def test_every_corpus_manifest_runs_through_the_checks() -> None:
+    corpus = _corpus()
+    removed: set[str] = set()
+    total = 0
+    for path in sorted(corpus.rglob("*.yaml")):
+        try:
+            docs = [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if isinstance(d, dict)]
+        except (yaml.YAMLError, UnicodeDecodeError):
+            continue
+        total += len(docs)
+        for f in run_checks([Manifest(d, Location(path.name, 1)) for d in docs]):
+            assert f.message and f.rule
+            if f.rule == "api-version" and "extensions/v1beta1 DaemonSet was removed" in f.message:
+                removed.add(path.name)
+    assert total > 200
+    # The corpus README lists two DaemonSets on the removed extensions/v1beta1 API.
+    assert len(removed) == 2, removed
+
+
+def test_ten_thousand_raw_objects_are_walked_quickly() -> None:
+    from kubegen.checks import CheckOptions, Report
+    from kubegen.checks.schema import check_schema
+
+    docs = list(yaml.safe_load_all(SERVICE))
+    manifests = [Manifest(copy.deepcopy(docs[i % 2]), Location("x.yaml", 1)) for i in range(10_000)]
+    report = Report(CheckOptions())
+    check_schema(manifests[:10], report)  # load the data once
+    start = time.perf_counter()
+    check_schema(manifests, report)
+    elapsed = time.perf_counter() - start
+    assert report.findings == []
+    assert elapsed < 1.0, f"{elapsed:.2f}s for 10,000 objects"
+
+
+def test_generated_data_is_compact_and_up_to_date() -> None:
+    data_file = ROOT / "kubegen" / "data" / "k8s_schema.json"
+    text = data_file.read_text(encoding="utf-8")
+    assert len(text) < 1_000_000
+    assert text == json.dumps(json.loads(text), sort_keys=True, separators=(",", ":")) + "\n"
+    pytest.importorskip("kubernetes_validate", reason="kubernetes-validate (test dependency) not installed")
+    spec = importlib.util.spec_from_file_location("gen_schema", ROOT / "tools" / "gen_schema.py")
+    assert spec is not None and spec.loader is not None
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    assert gen.render(gen.generate(gen.schema_dir())) == text, "run python tools/gen_schema.py"
