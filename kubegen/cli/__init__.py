@@ -24,6 +24,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 COMMANDS: dict[str, str] = {
     "render": "kubegen.cli.render:render",
     "explain": "kubegen.cli.explain:explain",
+    "check": "kubegen.cli.check:check",
     "lint": "kubegen.cli.lint:lint",
 }
 

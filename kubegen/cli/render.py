@@ -33,9 +33,34 @@ def check_options(node_port_range: str | None, ignore: tuple[str, ...], partial:
     )
 
 
+def split_ignore(ignore: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
+    """``--ignore`` values for the checks, and those for the output-dir warnings."""
+    from kubegen.gitops.immutable import RULE_IDS
+
+    return tuple(r for r in ignore if r not in RULE_IDS), frozenset(r for r in ignore if r in RULE_IDS)
+
+
+def load_checked(app: str, sets: tuple[str, ...], node_port_range: str | None, ignore: tuple[str, ...],
+                 strict: bool):  # type: ignore[no-untyped-def]
+    """Load APP with ``--set`` values, check it (findings to stderr) and return the ordered manifests."""
+    from kubegen.api import checked_manifests, compile_stacks
+    from kubegen.appload import load_stacks
+
+    options = check_options(node_port_range, ignore)
+    stacks = load_stacks(app, parse_sets(sets))
+    ordered, findings = checked_manifests(compile_stacks(stacks), options, strict=strict)
+    print_findings(findings)
+    return ordered
+
+
 @click.command()
 @click.argument("app", metavar="APP")
 @click.option("-o", "--output", "output", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
+@click.option("--output-dir", metavar="DIR",
+              help="Write one file per object, DIR/<namespace>/<kind>-<name>.yaml, all or nothing; "
+                   "remove files an earlier render wrote that are no longer produced; never touch other files.")
+@click.option("--kustomization", is_flag=True,
+              help="With --output-dir: also write DIR/kustomization.yaml listing the files.")
 @click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True,
               help="yaml: documents separated by ---; json: one object, or a List of them.")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
@@ -46,26 +71,61 @@ def check_options(node_port_range: str | None, ignore: tuple[str, ...], partial:
 @click.option("--ignore", multiple=True, metavar="RULE", help="Do not report RULE (repeatable).")
 @report_errors
 def render(
-    app: str, output: str | None, fmt: str, sets: tuple[str, ...], strict: bool,
-    node_port_range: str | None, ignore: tuple[str, ...],
+    app: str, output: str | None, output_dir: str | None, kustomization: bool, fmt: str,
+    sets: tuple[str, ...], strict: bool, node_port_range: str | None, ignore: tuple[str, ...],
 ) -> None:
     """Render APP's stack to YAML (or JSON), checked and in apply order.
 
     Nothing is written when a check finds an error: every finding is printed to
     stderr as `file:line: severity rule-id: message` and the exit code is 1.
 
+    With --output-dir, a change a live object would reject (a new workload
+    selector, Service clusterIP) or one that frees a nodePort is reported as a
+    warning (immutable-field, node-port-freed) against the file being replaced.
+
     \b
     Examples:
       kubegen render app.py > out.yaml
       kubegen render app.py:stack --set env=prod --set replicas=5 -o prod.yaml
+      kubegen render app.py --set env=prod --output-dir deploy/prod --kustomization
       kubegen render mypkg.deploy:stack --format json
     """
-    from kubegen.api import checked_manifests, compile_stacks, write_manifests
-    from kubegen.appload import load_stacks
+    from kubegen.api import write_manifests
     from kubegen.output import write_text
 
-    options = check_options(node_port_range, ignore)
-    stacks = load_stacks(app, parse_sets(sets))
-    ordered, findings = checked_manifests(compile_stacks(stacks), options, strict=strict)
-    print_findings(findings)
-    write_text(output, write_manifests(ordered, fmt))  # type: ignore[arg-type]
+    if output_dir is not None:
+        if output is not None:
+            raise click.UsageError("use either -o/--output or --output-dir, not both")
+        if fmt != "yaml":
+            raise click.UsageError("--output-dir writes YAML files; drop --format json")
+    elif kustomization:
+        raise click.UsageError("--kustomization needs --output-dir DIR")
+    check_ignore, gitops_ignore = split_ignore(ignore)
+    ordered = load_checked(app, sets, node_port_range, check_ignore, strict)
+    if output_dir is None:
+        write_text(output, write_manifests(ordered, fmt))  # type: ignore[arg-type]
+        return
+    write_to_dir(ordered, app, sets, output_dir, kustomization, strict, gitops_ignore)
+
+
+def write_to_dir(  # type: ignore[no-untyped-def]
+    ordered, app: str, sets: tuple[str, ...], output_dir: str, kustomization: bool, strict: bool,
+    ignore: frozenset[str],
+) -> None:
+    from kubegen.gitops import source_label, write_dir
+
+    result = write_dir(
+        ordered, output_dir, source=source_label(app, parse_sets(sets)), kustomization=kustomization,
+        strict=strict, ignore=ignore,
+    )
+    print_findings(result.warnings)
+    if result.recovered:
+        click.echo(f"kubegen: rolled back an interrupted write in {output_dir} first", err=True)
+    for path in result.overwritten_edits:
+        click.echo(f"kubegen: note: {output_dir}/{path} had been edited by hand; replaced by the rendered file",
+                   err=True)
+    click.echo(
+        f"kubegen: {output_dir}: {len(result.written)} written, {len(result.removed)} removed, "
+        f"{len(result.unchanged)} unchanged",
+        err=True,
+    )

@@ -1,0 +1,124 @@
+"""GitOps output: one file per object in a directory, written atomically, checked for drift.
+
+>>> result = kubegen.gitops.write_dir(manifests, "deploy/prod", source="app.py --set env=prod")
+>>> check = kubegen.gitops.check_dir(manifests, "deploy/prod", source="app.py --set env=prod")
+>>> check.ok, check.diff
+
+``manifests`` are :class:`kubegen.Manifest` objects (e.g. from
+:func:`kubegen.api.checked_manifests`) or plain dicts. See :mod:`kubegen.gitops.layout`
+for the file layout, :mod:`kubegen.gitops.commit` for how a write is all or nothing,
+and :mod:`kubegen.gitops.immutable` for the ``immutable-field`` / ``node-port-freed``
+warnings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from kubegen.checks import Finding, summary
+from kubegen.errors import FindingsError, KubegenError
+from kubegen.gitops.commit import commit, locked, recover
+from kubegen.gitops.drift import DirCheck, Drift, check_dir, diff_dir
+from kubegen.gitops.immutable import RULE_IDS, update_warnings
+from kubegen.gitops.layout import (
+    KUSTOMIZATION_NAME,
+    RECORD_NAME,
+    LayoutError,
+    object_path,
+    sha256,
+    source_label,
+)
+from kubegen.gitops.plan import Plan, make_plan
+from kubegen.manifest import Manifest
+
+__all__ = [
+    "KUSTOMIZATION_NAME", "RECORD_NAME", "RULE_IDS", "DirCheck", "Drift", "LayoutError", "Plan",
+    "WriteResult", "check_dir", "diff_dir", "make_plan", "object_path", "recover_dir", "source_label",
+    "write_dir",
+]
+
+
+@attrs.frozen(kw_only=True)
+class WriteResult:
+    """What :func:`write_dir` did (paths relative to ``directory``).
+
+    - ``written``: files created or rewritten (the ownership record included).
+    - ``removed``: files kubegen wrote earlier and no longer produces.
+    - ``unchanged``: files that already had the right bytes.
+    - ``overwritten_edits``: owned files that had been edited by hand (now replaced or removed).
+    - ``warnings``: ``immutable-field`` / ``node-port-freed`` findings.
+    - ``recovered``: a write that had been killed part way was rolled back first.
+    """
+
+    directory: str
+    written: list[str]
+    removed: list[str]
+    unchanged: list[str]
+    overwritten_edits: list[str]
+    warnings: list[Finding]
+    recovered: bool = False
+
+
+def write_dir(
+    manifests: Iterable[Manifest | Mapping[str, Any]],
+    directory: str,
+    *,
+    source: str = "",
+    kustomization: bool = False,
+    strict: bool = False,
+    ignore: Iterable[str] = (),
+    durable: bool = True,
+) -> WriteResult:
+    """Write one file per object into ``directory``, all or nothing.
+
+    Removes files kubegen wrote on an earlier run that are no longer produced and
+    never touches files it did not write (raises if one sits where it must write).
+    ``source`` names the input in every file's header (see :func:`source_label`).
+    ``kustomization`` also writes ``kustomization.yaml``. Warnings about changes a
+    live object would reject are returned; with ``strict`` they raise
+    :class:`~kubegen.errors.FindingsError` and nothing is written. ``durable``
+    syncs to disk at the commit steps (survives power loss, not only a kill).
+    """
+    items = list(manifests)
+    skip = frozenset(ignore)
+    with locked(directory):
+        recovered = recover(directory)
+        plan = make_plan(items, directory, source=source, kustomization=kustomization)
+        conflicts = plan.conflicts
+        if conflicts:
+            listing = ", ".join(plan.show(p) for p in conflicts)
+            raise KubegenError(
+                f"{listing}: not written by kubegen (not in {plan.show(RECORD_NAME)}), and render would "
+                "overwrite it; move it away (or delete it) and render again. Nothing was written."
+            )
+        changed = plan.changed
+        warnings = [
+            w for w in update_warnings(
+                (plan.show(p), p, plan.current[p], plan.objects[p])  # type: ignore[misc]
+                for p in changed if p in plan.objects and plan.current.get(p) is not None
+            )
+            if w.rule not in skip
+        ]
+        if strict and warnings:
+            raise FindingsError(f"{summary(warnings)} (--strict): nothing was written", warnings)
+        stale = plan.stale
+        edited = [
+            p for p in [*changed, *stale]
+            if p in plan.owned and plan.current.get(p) is not None and sha256(plan.current[p] or b"") != plan.owned[p]
+        ]
+        if changed or stale:
+            commit(directory, plan.files, changed, stale, durable=durable)
+    unchanged = [p for p in plan.files if p not in set(changed)]
+    return WriteResult(
+        directory=directory, written=changed, removed=stale, unchanged=unchanged,
+        overwritten_edits=edited, warnings=warnings, recovered=recovered,
+    )
+
+
+def recover_dir(directory: str) -> bool:
+    """Roll back a write into ``directory`` that was killed part way (True if there was one)."""
+    with locked(directory):
+        return recover(directory)

@@ -1,0 +1,270 @@
+"""Changing an output directory all at once, or not at all.
+
+1. Stage: every new or changed file is written into a temporary sibling of the
+   directory, ``.<dir>.kubegen-tmp-*`` (same file system, so renames are atomic).
+   The directory itself is untouched; a crash here leaves only the sibling, which
+   the next run deletes.
+2. Journal: ``journal.json`` in the sibling lists every change to make. From the
+   moment it exists until it is deleted, a run that finds it rolls the directory
+   back: each replaced file was hard-linked into the sibling before being replaced
+   (``os.replace``, atomic), each removed file was moved there, and the journal
+   says which files and folders were new.
+3. Commit point: deleting the journal. Then the sibling is deleted.
+
+A directory that does not exist yet is built whole in the sibling and renamed
+into place in one step. Runs on the same directory are serialized with ``flock``
+on its parent folder, and every run first recovers what a killed run left.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+
+from kubegen.errors import OutputError
+
+JOURNAL = "journal.json"
+_TMP_MARK = ".kubegen-tmp-"
+PAUSE_ENV = "KUBEGEN_TEST_PAUSE"
+"""Test hook: ``stage:N`` or ``commit:N`` makes a write stop (sleep) after N steps of
+that phase, announcing it on stderr, so tests can kill it there."""
+
+
+def _split(directory: str) -> tuple[str, str]:
+    full = os.path.abspath(directory)
+    parent, name = os.path.split(full.rstrip(os.sep))
+    if not name:
+        raise OutputError(f"--output-dir {directory}: cannot write into the root directory")
+    return parent, name
+
+
+@contextlib.contextmanager
+def locked(directory: str) -> Iterator[None]:
+    """Hold an exclusive lock for writes into ``directory`` (on its parent folder)."""
+    parent, _ = _split(directory)
+    try:
+        os.makedirs(parent, exist_ok=True)
+        fd = os.open(parent, os.O_RDONLY)
+    except OSError as exc:
+        raise OutputError(f"cannot use {parent}: {exc.strerror}") from None
+    try:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not on POSIX: no lock
+            yield
+            return
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def leftovers(directory: str) -> list[str]:
+    """Temporary siblings a killed run left next to ``directory``."""
+    parent, name = _split(directory)
+    prefix = f".{name}{_TMP_MARK}"
+    try:
+        entries = os.listdir(parent)
+    except OSError:
+        return []
+    return sorted(os.path.join(parent, e) for e in entries if e.startswith(prefix))
+
+
+def interrupted(directory: str) -> list[str]:
+    """Journals of killed runs that changed ``directory`` part way (recover() rolls them back)."""
+    return [os.path.join(t, JOURNAL) for t in leftovers(directory) if os.path.exists(os.path.join(t, JOURNAL))]
+
+
+def recover(directory: str) -> bool:
+    """Roll back what killed runs left half done; delete their temporary siblings.
+
+    Call with the lock held. Returns True when a half-done change was rolled back.
+    """
+    rolled = False
+    for tmp in leftovers(directory):
+        journal = os.path.join(tmp, JOURNAL)
+        if os.path.exists(journal):
+            with open(journal, encoding="utf-8") as handle:
+                _rollback(directory, tmp, json.load(handle))
+            os.unlink(journal)
+            rolled = True
+        shutil.rmtree(tmp, ignore_errors=True)
+    return rolled
+
+
+def _rollback(directory: str, tmp: str, journal: dict[str, list[str]]) -> None:
+    old = os.path.join(tmp, "old")
+    new = os.path.join(tmp, "new")
+    for path in reversed(journal["replace"]):
+        backup = os.path.join(old, path)
+        if os.path.exists(backup):  # replaced (or about to be): put the old bytes back
+            os.replace(backup, os.path.join(directory, path))
+    for path in reversed(journal["create"]):
+        if not os.path.exists(os.path.join(new, path)):  # it was moved in: take it out
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(os.path.join(directory, path))
+    for folder in journal["rmdirs"]:
+        os.makedirs(os.path.join(directory, folder), exist_ok=True)
+    for path in reversed(journal["remove"]):
+        backup = os.path.join(old, path)
+        if os.path.exists(backup):
+            os.replace(backup, os.path.join(directory, path))
+    for folder in sorted(journal["mkdirs"], reverse=True):
+        with contextlib.suppress(OSError):
+            os.rmdir(os.path.join(directory, folder))
+
+
+class _Pauser:
+    def __init__(self) -> None:
+        phase, _, count = os.environ.get(PAUSE_ENV, "").partition(":")
+        self.phase = phase
+        self.count = int(count) if count.isdigit() else -1
+
+    def step(self, phase: str, done: int) -> None:
+        if phase == self.phase and done == self.count:
+            sys.stderr.write(f"kubegen: test pause: {phase} {done}\n")
+            sys.stderr.flush()
+            time.sleep(3600)
+
+
+def commit(
+    directory: str, files: dict[str, bytes], put: Sequence[str], remove: Sequence[str], *, durable: bool = True
+) -> None:
+    """Write ``put`` (paths of ``files``) and delete ``remove`` in ``directory``, all or nothing."""
+    parent, name = _split(directory)
+    pauser = _Pauser()
+    try:
+        tmp = tempfile.mkdtemp(prefix=f".{name}{_TMP_MARK}", dir=parent)
+    except OSError as exc:
+        raise OutputError(f"cannot create a temporary folder next to {directory}: {exc.strerror}") from None
+    try:
+        new = os.path.join(tmp, "new")
+        _stage(new, files, put, pauser)
+        if not os.path.isdir(directory):
+            _sync(tmp, durable)
+            os.rename(new, directory)
+        else:
+            _swap(directory, tmp, put, remove, pauser, durable)
+        _sync(directory, durable)
+    except OSError as exc:
+        raise OutputError(f"cannot write {directory}: {exc.strerror or exc}") from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _stage(new: str, files: dict[str, bytes], put: Sequence[str], pauser: _Pauser) -> None:
+    made: set[str] = set()
+    for done, path in enumerate(put):
+        folder = os.path.dirname(path)
+        if folder not in made:
+            os.makedirs(os.path.join(new, folder), exist_ok=True)
+            made.add(folder)
+        pauser.step("stage", done)
+        fd = os.open(os.path.join(new, path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(files[path])
+    if not put:
+        os.makedirs(new, exist_ok=True)
+
+
+def _swap(
+    directory: str, tmp: str, put: Sequence[str], remove: Sequence[str], pauser: _Pauser, durable: bool
+) -> None:
+    old = os.path.join(tmp, "old")
+    new = os.path.join(tmp, "new")
+    replace = [p for p in put if os.path.lexists(os.path.join(directory, p))]
+    replacing = set(replace)
+    create = [p for p in put if p not in replacing]
+    mkdirs = sorted({d for d in (os.path.dirname(p) for p in create) if d} - set(_folders(directory)))
+    gone = set(remove)
+    rmdirs = sorted(
+        folder for folder in {os.path.dirname(p) for p in remove if os.path.dirname(p)}
+        if all(os.path.join(folder, entry) in gone for entry in os.listdir(os.path.join(directory, folder)))
+        and not any(os.path.dirname(p) == folder for p in put)
+    )
+    for folder in {os.path.dirname(p) for p in [*replace, *remove]}:
+        os.makedirs(os.path.join(old, folder), exist_ok=True)
+    journal = {"replace": replace, "create": create, "remove": list(remove), "mkdirs": mkdirs, "rmdirs": rmdirs}
+    _sync(tmp, durable)
+    _write_journal(tmp, journal)
+    step = 0
+    for folder in mkdirs:
+        os.makedirs(os.path.join(directory, folder), exist_ok=True)
+    for path in put:  # object files, the kustomization, and the ownership record last
+        target = os.path.join(directory, path)
+        if path in replacing:
+            _backup(target, os.path.join(old, path))
+        pauser.step("commit", step)
+        step += 1
+        os.replace(os.path.join(new, path), target)
+    for path in remove:
+        pauser.step("commit", step)
+        step += 1
+        os.replace(os.path.join(directory, path), os.path.join(old, path))
+    for folder in rmdirs:
+        with contextlib.suppress(OSError):
+            os.rmdir(os.path.join(directory, folder))
+    _sync(directory, durable)
+    os.unlink(os.path.join(tmp, JOURNAL))  # the commit point
+
+
+def _folders(directory: str) -> list[str]:
+    return [e for e in os.listdir(directory) if os.path.isdir(os.path.join(directory, e))]
+
+
+def _backup(target: str, backup: str) -> None:
+    try:
+        os.link(target, backup)
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP):
+            raise
+        shutil.copy2(target, backup)
+
+
+def _write_journal(tmp: str, journal: dict[str, list[str]]) -> None:
+    part = os.path.join(tmp, JOURNAL + ".part")
+    with open(part, "w", encoding="utf-8") as handle:
+        json.dump(journal, handle, indent=1)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(part, os.path.join(tmp, JOURNAL))
+
+
+def _sync(path: str, durable: bool) -> None:
+    """Make everything written so far below ``path`` durable (syncfs, else sync)."""
+    if not durable:
+        return
+    syncfs = _syncfs()
+    if syncfs is None:
+        os.sync()
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        syncfs(fd)
+    finally:
+        os.close(fd)
+
+
+_SYNCFS: list[object] = []
+
+
+def _syncfs():  # type: ignore[no-untyped-def]
+    if not _SYNCFS:
+        found = None
+        try:
+            import ctypes
+            import ctypes.util
+
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+            found = getattr(libc, "syncfs", None)
+        except (OSError, ImportError, AttributeError):
+            found = None
+        _SYNCFS.append(found)
+    return _SYNCFS[0]

@@ -1,0 +1,140 @@
+"""``kubegen check``: is a directory exactly what render would write? (the GitOps drift gate)"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from kubegen.gitops.commit import interrupted
+from kubegen.gitops.layout import RECORD_NAME, sha256
+from kubegen.gitops.plan import Plan, make_plan
+from kubegen.manifest import Manifest
+
+
+@attrs.frozen(kw_only=True)
+class Drift:
+    """One file that is not what render would write.
+
+    ``state`` is one of ``missing``, ``stale`` (kubegen wrote it, render now writes
+    something else), ``hand-edited`` (changed since kubegen wrote it), ``extra``
+    (kubegen wrote it, render no longer produces it), ``not-owned`` (a file kubegen
+    did not write sits where render writes), ``interrupted`` (a killed write).
+    """
+
+    path: str
+    state: str
+    message: str
+
+
+@attrs.frozen(kw_only=True)
+class DirCheck:
+    """The result of comparing a directory with what render would write."""
+
+    directory: str
+    drift: list[Drift]
+    diff: list[str]
+
+    @property
+    def ok(self) -> bool:
+        """True when the directory is up to date."""
+        return not self.drift
+
+    def summary(self) -> str:
+        """One line: how many files are in which state."""
+        if self.ok:
+            return f"{self.directory} is up to date"
+        counts: dict[str, int] = {}
+        for item in self.drift:
+            counts[item.state] = counts.get(item.state, 0) + 1
+        parts = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+        return f"{self.directory} is not what render would write: {parts}"
+
+
+_MESSAGES = {
+    "missing": "missing: render would write it",
+    "stale": "stale: kubegen wrote it, but render now writes different content",
+    "hand-edited": "edited by hand since kubegen wrote it: render would overwrite it",
+    "extra": "kubegen wrote it on an earlier run, but render no longer produces it: render would remove it",
+    "extra-edited": "kubegen wrote it on an earlier run (and it was edited since), but render no longer "
+                    "produces it: render would remove it",
+    "not-owned": "kubegen did not write this file, but render would write here: move it away "
+                 "(render refuses to overwrite it)",
+}
+
+
+def check_dir(
+    manifests: Iterable[Manifest | Mapping[str, Any]], directory: str, *, source: str = "",
+    kustomization: bool = False,
+) -> DirCheck:
+    """Compare ``directory`` with what :func:`kubegen.gitops.write_dir` would write (read-only).
+
+    Files kubegen does not own are ignored unless render would write over them.
+    """
+    plan = make_plan(manifests, directory, source=source, kustomization=kustomization)
+    drift: list[Drift] = [
+        Drift(path=journal, state="interrupted",
+              message="a kubegen write was killed part way; render again to roll it back and rewrite")
+        for journal in interrupted(directory)
+    ]
+    diff: list[str] = []
+    for path, data in plan.files.items():
+        current = plan.current.get(path)
+        if current == data:
+            continue
+        state = _state(plan, path, current)
+        drift.append(Drift(path=path, state=state, message=_MESSAGES[state]))
+        diff.extend(unified(path, current, data))
+    for path in plan.stale:
+        current = plan.current[path]
+        edited = current is not None and sha256(current) != plan.owned[path]
+        drift.append(Drift(path=path, state="extra", message=_MESSAGES["extra-edited" if edited else "extra"]))
+        diff.extend(unified(path, current, None))
+    return DirCheck(directory=directory, drift=drift, diff=diff)
+
+
+def diff_dir(
+    manifests: Iterable[Manifest | Mapping[str, Any]], directory: str, *, source: str = "",
+    kustomization: bool = False,
+) -> list[str]:
+    """The unified diff (lines ending in newline) that would make ``directory`` up to date."""
+    return check_dir(manifests, directory, source=source, kustomization=kustomization).diff
+
+
+def _state(plan: Plan, path: str, current: bytes | None) -> str:
+    if current is None:
+        return "missing"
+    if path == RECORD_NAME:
+        return "stale"
+    if path not in plan.owned:
+        return "not-owned"
+    return "hand-edited" if sha256(current) != plan.owned[path] else "stale"
+
+
+def unified(path: str, before: bytes | None, after: bytes | None) -> list[str]:
+    """A git-style unified diff of one file (``/dev/null`` for a side that does not exist).
+
+    Paths are relative to the output directory: ``patch -p1 -d DIR`` applies it.
+    """
+    old = _lines(before)
+    new = _lines(after)
+    lines = list(difflib.unified_diff(
+        old, new,
+        fromfile="/dev/null" if before is None else f"a/{path}",
+        tofile="/dev/null" if after is None else f"b/{path}",
+    ))
+    out: list[str] = []
+    for line in lines:
+        if line.endswith("\n"):
+            out.append(line)
+        else:
+            out.extend([line + "\n", "\\ No newline at end of file\n"])
+    return out
+
+
+def _lines(data: bytes | None) -> list[str]:
+    if data is None:
+        return []
+    return data.decode("utf-8", "replace").splitlines(keepends=True)
