@@ -1,0 +1,267 @@
+"""`kubegen lint` and kubegen.lint: render's checks on YAML input, the CLI contract, and
+bad input that must end in one clear message (exit 1), never a traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+import kubegen
+from kubegen.checks import CheckOptions
+from kubegen.cli import main
+from kubegen.lint import lint, lint_paths
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["lint", *args], input=stdin, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def write(tmp_path: Path, text: str, name: str = "in.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def line_of(text: str, needle: str, occurrence: int = 1) -> int:
+    return [i for i, line in enumerate(text.splitlines(), 1) if needle in line][occurrence - 1]
+
+
+SEED = """\
+apiVersion: apps/v1
+kind: Service
+metadata:
+  name: web
+spec:
+  type: ClusterIp
+  selector:
+    app: web
+  ports:
+    http:
+      port: 80
+"""
+
+WORKLOAD = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        ports:
+        - {name: http, containerPort: 8080}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  type: NodePort
+  selector: {app: web}
+  ports:
+  - port: 80
+    targetPort: http
+    nodePort: 30080
+"""
+
+
+def test_seed_cases_each_name_the_line_and_the_fix(tmp_path: Path) -> None:
+    path = write(tmp_path, SEED)
+    code, out, err = run(str(path))
+    assert code == 1, err
+    lines = out.splitlines()
+    by_rule = {line.split(" ", 3)[2].rstrip(":"): line for line in lines[:-1]}
+    assert by_rule["api-version"].startswith(f"{path}:1: error api-version: ")
+    assert "apps/v1 does not serve kind Service; use apiVersion: v1" in by_rule["api-version"]
+    assert by_rule["service-type"] == (
+        f"{path}:{line_of(SEED, 'type:')}: error service-type: Service 'web': type 'ClusterIp' is not one "
+        "of ClusterIP, NodePort, LoadBalancer, ExternalName; did you mean 'ClusterIP'?"
+    )
+    assert by_rule["schema"].startswith(f"{path}:{line_of(SEED, 'ports:')}: error schema: ")
+    assert "spec.ports must be a list (got a mapping)" in by_rule["schema"]
+    # Sorted by line, then the summary.
+    numbers = [int(line.split(":")[1]) for line in lines[:-1]]
+    assert numbers == sorted(numbers)
+    assert lines[-1] == f"{len(lines) - 1} errors, 0 warnings in 1 object from 1 file"
+
+
+def test_clean_stack_exits_0_and_nodeport_range_is_checked(tmp_path: Path) -> None:
+    path = write(tmp_path, WORKLOAD)
+    assert run(str(path)) == (0, "0 errors, 0 warnings in 2 objects from 1 file\n", "")
+    code, out, _ = run("--node-port-range", "31000-32000", str(path))
+    assert code == 1
+    assert (f"{path}:{line_of(WORKLOAD, 'nodePort:')}: error node-port: Service 'web': nodePort 30080 is "
+            "outside the node-port range 31000-32000") in out
+    code, _, err = run("--node-port-range", "banana", str(path))
+    assert code == 2 and "--node-port-range" in err
+
+
+def test_partial_strict_and_ignore(tmp_path: Path) -> None:
+    service_only = WORKLOAD.split("---\n")[1]
+    path = write(tmp_path, service_only)
+    code, out, _ = run(str(path))
+    assert code == 1 and " error selector-dangling: " in out
+    code, out, _ = run("--partial", str(path))
+    assert code == 0 and " warning selector-dangling: " in out
+    assert out.splitlines()[-1] == "0 errors, 1 warning in 1 object from 1 file"
+    code, out, _ = run("--partial", "--strict", str(path))
+    assert code == 1 and " warning selector-dangling: " in out
+    code, out, _ = run("--ignore", "selector-dangling", str(path))
+    assert (code, out) == (0, "0 errors, 0 warnings in 1 object from 1 file\n")
+    code, _, err = run("--ignore", "no-such-rule", str(path))
+    assert code == 2 and "unknown rule 'no-such-rule'" in err
+
+
+def test_json_format_is_the_documented_object(tmp_path: Path) -> None:
+    path = write(tmp_path, SEED)
+    code, out, _ = run("--format", "json", str(path))
+    assert code == 1
+    data = json.loads(out)
+    assert set(data) == {"findings", "summary"}
+    assert data["summary"] == {"errors": len(data["findings"]), "warnings": 0, "objects": 1, "files": 1}
+    first = data["findings"][0]
+    assert first == {
+        "file": str(path), "line": 1, "severity": "error", "rule": "api-version", "message": first["message"],
+        "object": {"kind": "Service", "name": "web", "namespace": None}, "path": first["path"],
+    }
+
+
+def test_stdin_and_directories(tmp_path: Path) -> None:
+    code, out, _ = run("-", stdin=WORKLOAD)
+    assert (code, out) == (0, "0 errors, 0 warnings in 2 objects from 1 file\n")
+    code, out, _ = run("-", stdin=SEED)
+    assert code == 1 and out.startswith("<stdin>:1: error api-version: ")
+    parts = WORKLOAD.split("---\n")
+    write(tmp_path, parts[0], "deploy.yaml")
+    (tmp_path / "svc").mkdir()
+    write(tmp_path, parts[1], "svc/service.yml")
+    assert run(str(tmp_path)) == (0, "0 errors, 0 warnings in 2 objects from 2 files\n", "")
+
+
+POD = "{metadata: {labels: {app: APP}}, spec: {containers: [{name: c, image: busybox}]}}"
+TEMPLATE_KINDS = {
+    "Job": "apiVersion: batch/v1\nkind: Job\nmetadata: {name: APP}\nspec: {template: POD}",
+    "CronJob": "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: APP}\n"
+               "spec: {schedule: '* * * * *', jobTemplate: {spec: {template: POD}}}",
+    "ReplicaSet": "apiVersion: apps/v1\nkind: ReplicaSet\nmetadata: {name: APP}\n"
+                  "spec: {selector: {matchLabels: {app: APP}}, template: POD}",
+    "ReplicationController": "apiVersion: v1\nkind: ReplicationController\nmetadata: {name: APP}\n"
+                             "spec: {template: POD}",
+    "StatefulSet": "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: APP}\n"
+                   "spec: {serviceName: APP, selector: {matchLabels: {app: APP}}, template: POD}",
+    "DaemonSet": "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: APP}\n"
+                 "spec: {selector: {matchLabels: {app: APP}}, template: POD}",
+    "Pod": "apiVersion: v1\nkind: Pod\nmetadata: {name: APP, labels: {app: APP}}\n"
+           "spec: {containers: [{name: c, image: busybox}]}",
+}
+
+
+def test_every_pod_template_kind_is_a_selector_target(tmp_path: Path) -> None:
+    docs = []
+    for kind, source in TEMPLATE_KINDS.items():
+        app = kind.lower()
+        docs.append(source.replace("POD", POD).replace("APP", app))
+        docs.append(f"apiVersion: v1\nkind: Service\nmetadata: {{name: {app}-svc}}\n"
+                    f"spec: {{selector: {{app: {app}}}, ports: [{{port: 80}}]}}")
+    path = write(tmp_path, "\n---\n".join(docs) + "\n")
+    result = lint([str(path)])
+    assert result.objects == 2 * len(TEMPLATE_KINDS)
+    assert [f.format() for f in result.findings if f.rule in ("selector-dangling", "workload-selector")] == []
+    # And the same Service with a drifted selector is caught for each kind.
+    drifted = path.read_text().replace("selector: {app: job}", "selector: {app: jobs}")
+    path.write_text(drifted)
+    (dangling,) = [f for f in lint_paths([str(path)]) if f.rule == "selector-dangling"]
+    assert dangling.location.line == line_of(drifted, "selector: {app: jobs}")
+
+
+def test_rendered_python_stack_lints_like_render_checks_it(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "examples"))
+    try:
+        import shop
+    finally:
+        sys.path.pop(0)
+    stack = shop.stack(env="prod")
+    assert kubegen.check_stack(stack) == []
+    path = tmp_path / "shop.yaml"
+    path.write_text(kubegen.render(stack))
+    assert [f.format() for f in lint_paths([str(path)])] == []
+    # Break the wiring in the YAML: lint must see what render's checks would.
+    broken = path.read_text().replace("targetPort: http", "targetPort: htpt", 1)
+    path.write_text(broken)
+    findings = lint_paths([str(path)], CheckOptions())
+    assert [(f.rule, f.location.line) for f in findings] == [("target-port", line_of(broken, "targetPort: htpt"))]
+    assert "did you mean 'http'?" in findings[0].message
+
+
+BAD_INPUTS = {
+    "invalid.yaml": (b"apiVersion: v1\nkind: [Service\n", "invalid YAML"),
+    "tabs.yaml": (b"apiVersion: v1\nkind: Pod\nmetadata:\n\tname: x\n", "not tabs"),
+    "junk.bin": (bytes(range(256)) * 4, "binary data, not YAML"),
+    "latin1.yaml": ("kind: Pod\nmetadata: {name: caf\u00e9}\n".encode("latin-1"), "not UTF-8 text"),
+    "python.yaml": (b"kind: !!python/object/apply:os.getcwd []\n", "asks for a Python object"),
+    "bomb.yaml": (
+        ("a: &a [" + ",".join(["x"] * 9) + "]\n" + "".join(
+            f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 9) + "]\n" for i in range(8)
+        )).encode(),
+        "alias bomb",
+    ),
+    "dupes.yaml": (b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n", "duplicate key 'name'"),
+    "deep.yaml": (b"a: " + b"[" * 40_000 + b"]" * 40_000, "nests too deeply"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+def test_bad_input_is_one_clear_finding_exit_1(tmp_path: Path, name: str) -> None:
+    data, expected = BAD_INPUTS[name]
+    path = tmp_path / name
+    path.write_bytes(data)
+    code, out, err = run(str(path))
+    assert code == 1, (out, err)
+    assert "Traceback" not in out + err and "internal error" not in err
+    yaml_lines = [line for line in out.splitlines() if " error yaml: " in line]
+    assert len(yaml_lines) == 1 and expected in yaml_lines[0], out
+    assert yaml_lines[0].startswith(f"{path}:")
+
+
+def test_cli_process_never_prints_a_traceback(tmp_path: Path) -> None:
+    """The real process (not CliRunner): bad files and a missing one, all in one run."""
+    for name, (data, _) in BAD_INPUTS.items():
+        (tmp_path / name).write_bytes(data)
+    proc = subprocess.run(
+        [sys.executable, "-m", "kubegen", "lint", str(tmp_path)], capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stdout + proc.stderr
+    # junk.bin is not a manifest suffix, so a directory walk skips it.
+    assert proc.stdout.count(" error yaml: ") == len(BAD_INPUTS) - 1
+    missing = subprocess.run(
+        [sys.executable, "-m", "kubegen", "lint", str(tmp_path / "missing.yaml")],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert (missing.returncode, missing.stdout) == (1, "")
+    assert missing.stderr == f"Error: {tmp_path / 'missing.yaml'}: no such file or directory\n"
+
+
+def test_library_lint_matches_yaml_loaded_objects(tmp_path: Path) -> None:
+    path = write(tmp_path, WORKLOAD)
+    result = lint([str(path)])
+    assert result.findings == [] and (result.objects, result.files) == (2, 1)
+    assert result.to_json()["summary"] == {"errors": 0, "warnings": 0, "objects": 2, "files": 1}
+    assert len(list(yaml.safe_load_all(path.read_text()))) == result.objects
