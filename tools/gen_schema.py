@@ -36,6 +36,9 @@ DEEP_KINDS = (
     "ServiceAccount", "PersistentVolumeClaim", "HorizontalPodAutoscaler", "PodDisruptionBudget",
     "NetworkPolicy", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding",
     "ResourceQuota", "LimitRange", "PriorityClass", "StorageClass", "PersistentVolume",
+    "Endpoints", "EndpointSlice", "PodTemplate", "ControllerRevision", "Lease", "RuntimeClass",
+    "CSIDriver", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "APIService",
+    "CustomResourceDefinition",
 )
 
 PREFIXES = (

@@ -143,7 +143,7 @@ class ApiData:
             defs[name].required = tuple(f for f in defs[name].required if f not in fields)
         self.defs = defs
         self.roots: dict[tuple[str, str], Definition] = {
-            tuple(key.split(" ", 1)): defs[name] for key, name in raw["roots"].items()  # type: ignore[misc]
+            _pair(key): defs[name] for key, name in raw["roots"].items()
         }
 
 
@@ -156,6 +156,11 @@ EXTRA_REQUIRED: dict[str, tuple[str, ...]] = {
 REPORTED_ELSEWHERE: dict[str, tuple[str, ...]] = {
     f"apps.v1.{kind}Spec": ("selector",) for kind in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")
 }
+
+
+def _pair(key: str) -> tuple[str, str]:
+    api_version, _, kind = key.partition(" ")
+    return api_version, kind
 
 
 def _compile(t: Any, defs: dict[str, Definition]) -> FieldType:

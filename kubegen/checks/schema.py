@@ -97,9 +97,9 @@ def _walk_object(ctx: _Ctx, obj: dict[Any, Any], d: Definition, path: Path) -> N
             _unknown_field(ctx, key, d, path)
         elif value is None:
             continue
-        elif t.__class__ is str:
-            if type(value) not in _FAST[t]:  # type: ignore[index]
-                _scalar(ctx, value, t, (*path, key), key, d)  # type: ignore[arg-type]
+        elif isinstance(t, str):
+            if type(value) not in _FAST[t]:
+                _scalar(ctx, value, t, (*path, key), key, d)
         else:
             _walk_value(ctx, value, t, (*path, key), key)
     for field in d.required:
@@ -108,14 +108,12 @@ def _walk_object(ctx: _Ctx, obj: dict[Any, Any], d: Definition, path: Path) -> N
 
 
 def _walk_value(ctx: _Ctx, value: Any, t: FieldType, path: Path, key: Any) -> None:
-    cls = t.__class__
-    if cls is Definition:
+    if isinstance(t, Definition):
         if isinstance(value, dict):
-            _walk_object(ctx, value, t, path)  # type: ignore[arg-type]
+            _walk_object(ctx, value, t, path)
         else:
-            ctx.schema(f"{dotted(path)} must be a mapping of {t.title} fields ({_got(value)}){_unlist(value)}",  # type: ignore[union-attr]
-                       path)
-    elif cls is ListOf:
+            ctx.schema(f"{dotted(path)} must be a mapping of {t.title} fields ({_got(value)}){_unlist(value)}", path)
+    elif isinstance(t, ListOf):
         if not isinstance(value, list):
             ctx.schema(
                 f"{dotted(path)} must be a list ({_got(value)}); write each {_singular(key)} as a list item "
@@ -123,32 +121,32 @@ def _walk_value(ctx: _Ctx, value: Any, t: FieldType, path: Path, key: Any) -> No
                 path,
             )
             return
-        item: FieldType = t.item  # type: ignore[union-attr]
-        if item.__class__ is str:
-            fast = _FAST[item]  # type: ignore[index]
+        item = t.item
+        if isinstance(item, str):
+            fast = _FAST[item]
             for i, v in enumerate(value):
                 if v is not None and type(v) not in fast:
-                    _scalar(ctx, v, item, (*path, i), i, None)  # type: ignore[arg-type]
+                    _scalar(ctx, v, item, (*path, i), i, None)
         else:
             for i, v in enumerate(value):
                 if v is not None:
                     _walk_value(ctx, v, item, (*path, i), i)
-    elif cls is MapOf:
+    elif isinstance(t, MapOf):
         if not isinstance(value, dict):
             ctx.schema(f"{dotted(path)} must be a mapping of key: value pairs ({_got(value)})", path)
             return
-        vt: FieldType = t.value  # type: ignore[union-attr]
-        if vt.__class__ is str:
-            fast = _FAST[vt]  # type: ignore[index]
+        vt = t.value
+        if isinstance(vt, str):
+            fast = _FAST[vt]
             for k, v in value.items():
                 if v is not None and type(v) not in fast:
-                    _scalar(ctx, v, vt, (*path, k), k, None, map_field=key)  # type: ignore[arg-type]
+                    _scalar(ctx, v, vt, (*path, k), k, None, map_field=key)
         else:
             for k, v in value.items():
                 if v is not None:
                     _walk_value(ctx, v, vt, (*path, k), k)
-    elif type(value) not in _FAST[t]:  # type: ignore[index]
-        _scalar(ctx, value, t, path, key, None)  # type: ignore[arg-type]
+    elif type(value) not in _FAST[t]:
+        _scalar(ctx, value, t, path, key, None)
 
 
 def _scalar(
@@ -278,7 +276,7 @@ def _written(m: Manifest, path: Path, key: Any, value: Any) -> str | None:
 
 
 def _same_scalar(token: str, value: Any) -> bool:
-    import yaml  # only when a message needs it
+    import yaml  # type: ignore[import-untyped]  # only when a message needs it
 
     try:
         parsed = yaml.safe_load(token)
