@@ -1,0 +1,333 @@
+"""kubegen's kubectl-flavoured constructors against kubectl itself.
+
+``Service.clusterip/nodeport/loadbalancer/headless``, ``Deployment.create`` and
+``expose`` promise kubectl's meaning; each case here runs the matching
+``kubectl ... --dry-run=client -o yaml`` and compares the parsed objects after
+removing only what kubectl adds as noise: ``creationTimestamp: null`` under any
+``metadata`` and a ``status`` that holds nothing but empty mappings.
+
+``kubectl expose`` needs API discovery even with ``--dry-run=client``, so a tiny
+fake API server (discovery documents only, on 127.0.0.1) answers it; kubectl never
+sees a real cluster: every call gets its own kubeconfig and cache directory.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from kubegen import BuilderError, Container, ContainerPort, Deployment, Pod, Service, expose
+from kubegen.writer import dump
+
+KUBECTL = shutil.which("kubectl")
+pytestmark = pytest.mark.skipif(KUBECTL is None, reason="kubectl is not on PATH")
+TIMEOUT = 30
+
+
+# -- the fake API server (discovery only) ----------------------------------------
+
+
+def _resource(name: str, kind: str, short: list[str]) -> dict[str, Any]:
+    return {"name": name, "singularName": kind.lower(), "namespaced": True, "kind": kind, "shortNames": short,
+            "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"]}
+
+
+DISCOVERY: dict[str, dict[str, Any]] = {
+    "/version": {"major": "1", "minor": "32", "gitVersion": "v1.32.0"},
+    "/api": {"kind": "APIVersions", "versions": ["v1"],
+             "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1"}]},
+    "/api/v1": {"kind": "APIResourceList", "groupVersion": "v1", "resources": [
+        _resource("pods", "Pod", ["po"]), _resource("services", "Service", ["svc"]),
+        _resource("replicationcontrollers", "ReplicationController", ["rc"])]},
+    "/apis": {"kind": "APIGroupList", "apiVersion": "v1", "groups": [
+        {"name": "apps", "versions": [{"groupVersion": "apps/v1", "version": "v1"}],
+         "preferredVersion": {"groupVersion": "apps/v1", "version": "v1"}}]},
+    "/apis/apps/v1": {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "apps/v1", "resources": [
+        _resource("deployments", "Deployment", ["deploy"]), _resource("replicasets", "ReplicaSet", ["rs"])]},
+}
+
+
+class _Discovery(BaseHTTPRequestHandler):
+    requests: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        path = self.path.split("?", 1)[0]
+        self.requests.append(path)
+        doc = DISCOVERY.get(path)
+        status = 200 if doc is not None else 404
+        body = json.dumps(doc if doc is not None else {
+            "kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound", "code": 404,
+            "message": f"the fake discovery server only serves {sorted(DISCOVERY)}"}).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def kubeconfig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A kubeconfig pointing at the fake discovery server (served for the module)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Discovery)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    path = tmp_path_factory.mktemp("kube") / "config"
+    host, port = server.server_address[:2]
+    path.write_text(
+        "apiVersion: v1\nkind: Config\n"
+        f"clusters:\n- name: fake\n  cluster:\n    server: http://{host}:{port}\n"
+        "contexts:\n- name: fake\n  context:\n    cluster: fake\n    user: fake\n"
+        "current-context: fake\nusers:\n- name: fake\n  user: {}\n"
+    )
+    try:
+        yield path
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def kubectl(kubeconfig: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    assert KUBECTL is not None
+    command = [KUBECTL, "--kubeconfig", str(kubeconfig), "--cache-dir", str(kubeconfig.parent / "cache"),
+               *args, "--dry-run=client", "-o", "yaml"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT)
+    if ok:
+        assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stderr}"
+    return result
+
+
+# -- comparison ------------------------------------------------------------------
+
+
+def _empty(value: Any) -> bool:
+    return isinstance(value, dict) and all(_empty(v) for v in value.values())
+
+
+def _strip_metadata(value: Any) -> Any:
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if key == "metadata" and isinstance(item, dict):
+                item = _strip_timestamps(item)
+            out[key] = _strip_metadata(item)
+        return out
+    if isinstance(value, list):
+        return [_strip_metadata(v) for v in value]
+    return value
+
+
+def _strip_timestamps(meta: Any) -> Any:
+    if isinstance(meta, dict):
+        return {k: _strip_timestamps(v) for k, v in meta.items() if not (k == "creationTimestamp" and v is None)}
+    if isinstance(meta, list):
+        return [_strip_timestamps(v) for v in meta]
+    return meta
+
+
+def normalize(obj: dict[str, Any]) -> dict[str, Any]:
+    """kubectl's object minus ``creationTimestamp: null`` under metadata and an empty ``status``."""
+    obj = _strip_metadata(obj)
+    if "status" in obj and _empty(obj["status"]):
+        del obj["status"]
+    return obj
+
+
+def from_kubectl(result: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    obj: dict[str, Any] = yaml.safe_load(result.stdout)
+    return normalize(obj)
+
+
+def from_kubegen(builder: Any) -> dict[str, Any]:
+    """The builder's object as kubectl would read kubegen's YAML."""
+    obj: dict[str, Any] = yaml.safe_load(dump(builder.to_dict()))
+    return obj
+
+
+def test_normalize_removes_only_the_noise() -> None:
+    raw = {"metadata": {"creationTimestamp": None, "name": "x"}, "status": {"loadBalancer": {}},
+           "spec": {"template": {"metadata": {"creationTimestamp": None}}, "creationTimestamp": None}}
+    assert normalize(raw) == {"metadata": {"name": "x"}, "spec": {"template": {"metadata": {}},
+                                                                    "creationTimestamp": None}}
+    assert normalize({"status": {"phase": "Running"}}) == {"status": {"phase": "Running"}}
+
+
+# -- kubectl create service --------------------------------------------------------
+
+SERVICE_CASES = [
+    ("clusterip", ["80:8080"], None),
+    ("clusterip", ["80:8080", "443"], None),
+    ("clusterip", ["80:http", "8443:https"], None),
+    ("clusterip", ["0080:08080"], None),
+    ("nodeport", ["80:8080"], None),
+    ("nodeport", ["80:8080"], 30008),
+    ("nodeport", ["5432"], 32767),
+    ("loadbalancer", ["80"], None),
+    ("loadbalancer", ["443:8443", "80:8080"], None),
+]
+
+
+@pytest.mark.parametrize(("kind", "tcp", "node_port"), SERVICE_CASES)
+def test_create_service_matches_kubectl(kubeconfig: Path, kind: str, tcp: list[str], node_port: int | None) -> None:
+    args = ["create", "service", kind, "my-svc", *(f"--tcp={spec}" for spec in tcp)]
+    fields: dict[str, Any] = {"tcp": tcp}
+    if node_port is not None:
+        args.append(f"--node-port={node_port}")
+        fields["node_port"] = node_port
+    built = getattr(Service, kind)("my-svc", **fields)
+    assert from_kubegen(built) == from_kubectl(kubectl(kubeconfig, *args))
+
+
+@pytest.mark.parametrize("tcp", [[], ["5432"], ["5432:pg", "8008"]])
+def test_headless_matches_kubectl(kubeconfig: Path, tcp: list[str]) -> None:
+    args = ["create", "service", "clusterip", "db", "--clusterip=None", *(f"--tcp={spec}" for spec in tcp)]
+    assert from_kubegen(Service.headless("db", tcp=tcp)) == from_kubectl(kubectl(kubeconfig, *args))
+
+
+def test_clusterip_with_a_fixed_ip_matches_kubectl(kubeconfig: Path) -> None:
+    expected = from_kubectl(kubectl(kubeconfig, "create", "service", "clusterip", "dns", "--tcp=53",
+                                    "--clusterip=10.96.0.10"))
+    assert from_kubegen(Service.clusterip("dns", tcp=["53"], cluster_ip="10.96.0.10")) == expected
+
+
+@pytest.mark.parametrize(
+    ("tcp", "message"),
+    [
+        (["http:80"], "must be PORT or PORT:TARGET"),
+        (["80:"], "must be PORT or PORT:TARGET"),
+        (["70000"], "70000"),
+        ([], "at least one tcp port specifier must be provided"),
+    ],
+)
+def test_create_service_refuses_what_kubectl_refuses(kubeconfig: Path, tcp: list[str], message: str) -> None:
+    result = kubectl(kubeconfig, "create", "service", "clusterip", "bad", *(f"--tcp={t}" for t in tcp), ok=False)
+    assert result.returncode != 0 and result.stderr.startswith("error:"), result.stdout
+    with pytest.raises(BuilderError, match=message):
+        Service.clusterip("bad", tcp=tcp)
+
+
+# -- kubectl create deployment -------------------------------------------------------
+
+DIGEST = "sha256:" + "0123456789abcdef" * 4
+IMAGES = [
+    "nginx",
+    "nginx:1.27",
+    "redis:7-alpine",
+    "ghcr.io/example/shop-frontend:1.4.2",
+    "localhost:5000/team/app:v1",
+    "registry.example.com:5000/team/app",
+    f"busybox@{DIGEST}",
+    f"ghcr.io/example/api:2.0@{DIGEST}",
+]
+
+
+@pytest.mark.parametrize("image", IMAGES)
+@pytest.mark.parametrize(("replicas", "port"), [(1, None), (3, 8080)])
+def test_create_deployment_matches_kubectl(kubeconfig: Path, image: str, replicas: int, port: int | None) -> None:
+    args = ["create", "deployment", "web", f"--image={image}", f"--replicas={replicas}"]
+    if port is not None:
+        args.append(f"--port={port}")
+    built = Deployment.create("web", image=image, replicas=replicas, port=port)
+    assert from_kubegen(built) == from_kubectl(kubectl(kubeconfig, *args))
+
+
+def test_create_deployment_with_several_images_matches_kubectl(kubeconfig: Path) -> None:
+    images = ["nginx:1.27", "redis:7", f"ghcr.io/example/sidecar@{DIGEST}"]
+    expected = from_kubectl(kubectl(kubeconfig, "create", "deployment", "web", *(f"--image={i}" for i in images),
+                                    "--port=80"))
+    assert from_kubegen(Deployment.create("web", image=images, port=80)) == expected
+
+
+@pytest.mark.parametrize(("image", "name"), [("my_app:1", "my-app"), ("quay.io/team/c.d:v1", "c-d")])
+def test_create_deployment_sanitizes_container_names_like_kubectl(kubeconfig: Path, image: str, name: str) -> None:
+    # kubectl appends a random 5-character suffix when it has to replace '_' or '.';
+    # kubegen stays deterministic, so only the prefix is compared.
+    expected = from_kubectl(kubectl(kubeconfig, "create", "deployment", "web", f"--image={image}"))
+    container = expected["spec"]["template"]["spec"]["containers"][0]
+    assert container["name"].startswith(name + "-") and len(container["name"]) == len(name) + 6
+    container["name"] = name
+    assert from_kubegen(Deployment.create("web", image=image)) == expected
+
+
+# -- kubectl expose ----------------------------------------------------------------------
+
+POD = Pod(
+    name="myapp-pod",
+    labels={"app": "myapp", "type": "backend"},
+    containers=[Container(name="nginx", image="nginx", ports=[80, ContainerPort(container_port=443, name="https")])],
+)
+DEPLOYMENT = Deployment(
+    name="web",
+    replicas=2,
+    labels={"app": "web", "tier": "fe"},
+    selector={"app": "web"},
+    containers=[Container(name="web", image="nginx:1.27",
+                          ports=[ContainerPort(container_port=80, name="http"),
+                                 ContainerPort(container_port=53, protocol="UDP")])],
+)
+DNS = Deployment(
+    name="dns",
+    namespace="kube-dns",
+    containers=[Container(name="dns", image="coredns/coredns:1.11.1",
+                          ports=[ContainerPort(container_port=53, protocol="UDP", name="dns"),
+                                 ContainerPort(container_port=53, protocol="TCP", name="dns-tcp"),
+                                 ContainerPort(container_port=9153, name="metrics")])],
+)
+
+EXPOSE_CASES: list[tuple[Any, dict[str, Any]]] = [
+    (POD, {}),
+    (POD, {"port": 80, "target_port": 8080, "type": "NodePort", "name": "svc"}),
+    (POD, {"port": 8443, "target_port": "https", "type": "LoadBalancer"}),
+    (POD, {"port": 80, "protocol": "UDP"}),
+    (DEPLOYMENT, {}),
+    (DEPLOYMENT, {"target_port": "http"}),
+    (DEPLOYMENT, {"port": 53}),
+    (DEPLOYMENT, {"port": 8080, "type": "LoadBalancer", "name": "x-y"}),
+    (DEPLOYMENT, {"protocol": "SCTP"}),
+    (DEPLOYMENT, {"type": "ClusterIP", "name": "web-internal"}),
+    (DNS, {}),
+    (DNS, {"port": 53, "target_port": 5353}),
+]
+
+_FLAGS = {"port": "--port", "target_port": "--target-port", "type": "--type", "name": "--name",
+          "protocol": "--protocol"}
+
+
+@pytest.mark.parametrize(("workload", "options"), EXPOSE_CASES,
+                         ids=[f"{w.kind}-{w.name}-{'-'.join(map(str, o.values())) or 'defaults'}"
+                              for w, o in EXPOSE_CASES])
+def test_expose_matches_kubectl(kubeconfig: Path, tmp_path: Path, workload: Any, options: dict[str, Any]) -> None:
+    manifest = tmp_path / "workload.yaml"
+    manifest.write_text(dump(workload.to_dict()))
+    flags = [f"{_FLAGS[key]}={value}" for key, value in options.items()]
+    if workload.namespace is not None:
+        # Without -n, kubectl would create the Service in the kubeconfig's namespace and
+        # print none; with it (as one must run it), the Service is the workload's namespace's.
+        flags.append(f"--namespace={workload.namespace}")
+    result = kubectl(kubeconfig, "expose", "-f", str(manifest), *flags, ok=False)
+    if result.returncode != 0:
+        pytest.skip(f"kubectl expose did not run against the fake discovery server "
+                    f"(requests: {_Discovery.requests}): {result.stderr.strip()}")
+    assert from_kubegen(expose(workload, **options)) == from_kubectl(result)
+
+
+def test_expose_only_needed_discovery(kubeconfig: Path, tmp_path: Path) -> None:
+    # kubectl expose -f reads the object from the file; it never fetched it from the server.
+    manifest = tmp_path / "pod.yaml"
+    manifest.write_text(dump(POD.to_dict()))
+    _Discovery.requests.clear()
+    result = kubectl(kubeconfig, "expose", "-f", str(manifest), "--port=80", ok=False)
+    if result.returncode != 0:
+        pytest.skip(f"kubectl expose did not run against the fake discovery server: {result.stderr.strip()}")
+    assert all(path in DISCOVERY for path in _Discovery.requests), _Discovery.requests
