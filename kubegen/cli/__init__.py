@@ -24,8 +24,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 COMMANDS: dict[str, str] = {
     "render": "kubegen.cli.render:render",
     "explain": "kubegen.cli.explain:explain",
+    "graph": "kubegen.cli.graph:graph",
     "check": "kubegen.cli.check:check",
     "lint": "kubegen.cli.lint:lint",
+    "import": "kubegen.cli.imports:import_",
+    "init": "kubegen.cli.init:init",
 }
 
 

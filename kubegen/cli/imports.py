@@ -1,0 +1,37 @@
+"""``kubegen import``: Kubernetes YAML in, an app.py of kubegen builders out."""
+
+from __future__ import annotations
+
+import click
+
+from kubegen.cli import report_errors
+
+
+@click.command("import")
+@click.argument("paths", metavar="FILE|DIR|-", nargs=-1, required=True)
+@click.option("-o", "--output", "output", metavar="FILE",
+              help="Write the app to FILE (atomically) instead of stdout.")
+@report_errors
+def import_(paths: tuple[str, ...], output: str | None) -> None:
+    """Print an app.py that builds the objects in FILEs, DIRs or stdin (-) with kubegen.
+
+    Every Pod, Deployment, StatefulSet, DaemonSet, Service, Ingress, ConfigMap,
+    Secret and Namespace becomes its builder; a Service whose selector is a
+    workload's is built from it (`web.expose(...)`); the namespace and labels all
+    objects share go on the Stack. What kubegen does not model passes through its
+    escape hatches (`extra=`, `pod_extra=`, `spec_extra=`, `Raw(manifest=...)`).
+
+    `kubegen render app.py` gives the same objects back (up to the API's defaults,
+    such as `type: ClusterIP`). Input that kubectl would not read (invalid YAML,
+    duplicate keys, an object without apiVersion) is reported and nothing is
+    printed; exit code 1.
+
+    \b
+    Examples:
+      kubegen import k8s/ > app.py
+      kubectl get deploy,svc -o yaml | kubegen import - -o app.py
+    """
+    from kubegen.importer import import_paths
+    from kubegen.output import write_text
+
+    write_text(output, import_paths(paths))

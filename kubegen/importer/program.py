@@ -1,0 +1,352 @@
+"""From manifests to the plan of an app.py: stack settings, variables, one call per object.
+
+How an object is written is decided by *building* it: each candidate spelling
+(``web.expose(...)``, ``Service(...)``, ..., and finally ``Raw(manifest=...)``) is
+evaluated with the real builders, compiled in the real Stack, and kept only if
+its normal form (:func:`kubegen.importer.normalize.normalise`) equals the input's.
+So the generated app renders back to the input objects by construction.
+"""
+
+from __future__ import annotations
+
+import builtins
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from kubegen import facts, model
+from kubegen.errors import InputError, KubegenError
+from kubegen.importer import kinds
+from kubegen.importer.normalize import normalise
+from kubegen.importer.pysource import Call, Var, call, evaluate, identifier
+from kubegen.location import Location
+from kubegen.manifest import Manifest, compile_stack, pod_template
+
+_ORIGIN = Location("<import>")
+WORKLOAD_KINDS = ("Pod", "Deployment", "StatefulSet", "DaemonSet")
+BUILDERS: dict[str, Any] = {name: getattr(model, name) for name in model.__all__}
+_RESERVED = frozenset(dir(builtins)) | {"stack", "kubegen"}
+# Variables are named in this order of kinds, so workloads get the plain names.
+_NAME_PRIORITY = {kind: rank for rank, kind in enumerate(
+    ("Deployment", "StatefulSet", "DaemonSet", "Pod", "ConfigMap", "Secret", "Service", "Ingress", "Namespace")
+)}
+
+
+@dataclass
+class Entry:
+    """One input object and how the app writes it."""
+
+    index: int
+    manifest: Manifest
+    local: dict[str, Any]  # the object minus what the Stack adds (namespace, common labels)
+    namespace: str | None  # effective namespace (explicit or the stack's)
+    normal: Any
+    var: str = ""
+    node: Any = None
+    built: Any = None
+    typed: bool = False
+    implicit: bool = False  # the Namespace the Stack creates by itself
+    deps: list[int] = field(default_factory=list)
+    kind: str = field(init=False)
+    name: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.kind, self.name = self.manifest.kind, self.manifest.name
+
+
+@dataclass
+class Settings:
+    namespace: str | None
+    labels: dict[str, str]
+    create_namespace: bool = True
+
+
+@dataclass
+class Plan:
+    """What the template writes: stack settings and the objects in definition order."""
+
+    settings: Settings
+    entries: list[Entry]  # input order
+    order: list[Entry]  # definition order (dependencies first)
+
+    def stack_call(self) -> Call:
+        kwargs: dict[str, Any] = {}
+        if self.settings.namespace:
+            kwargs["namespace"] = self.settings.namespace
+        if self.settings.labels:
+            kwargs["labels"] = self.settings.labels
+        if not self.settings.create_namespace:
+            kwargs["create_namespace"] = False
+        kwargs["objects"] = [Var(e.var) for e in self.entries if not e.implicit]
+        return call("Stack", **kwargs)
+
+
+# --- stack settings ----------------------------------------------------------------
+
+
+def _labels_of(obj: dict[str, Any]) -> list[dict[str, Any]]:
+    found = [(obj.get("metadata") or {}).get("labels") or {}]
+    if obj.get("kind") != "Pod":
+        template = pod_template(Manifest(obj, _ORIGIN))
+        if template is not None:
+            found.append((template.get("metadata") or {}).get("labels") or {})
+    return found
+
+
+def stack_namespace(objs: list[dict[str, Any]]) -> str | None:
+    """The namespace every namespaced object names, if they all name the same one."""
+    spaces = {(o.get("metadata") or {}).get("namespace") for o in objs if o.get("kind") not in facts.CLUSTER_SCOPED}
+    if len(spaces) == 1:
+        (only,) = spaces
+        return only if isinstance(only, str) and only else None
+    return None
+
+
+def common_labels(objs: list[dict[str, Any]]) -> dict[str, str]:
+    """Labels on every object and pod template, used by no selector (the Stack's ``labels=``)."""
+    if sum(1 for o in objs if o.get("kind") != "Namespace") < 2:
+        return {}
+    sets = [labels for o in objs for labels in _labels_of(o)]
+    if not all(isinstance(s, dict) for s in sets):
+        return {}
+    common = {k: v for k, v in sets[0].items() if isinstance(k, str) and isinstance(v, str)}
+    for labels in sets[1:]:
+        common = {k: v for k, v in common.items() if labels.get(k) == v}
+    for obj in objs:
+        spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
+        for selector in (spec.get("selector"), (spec.get("selector") or {}).get("matchLabels")
+                         if isinstance(spec.get("selector"), dict) else None):
+            if isinstance(selector, dict):
+                common = {k: v for k, v in common.items() if k not in selector}
+    return common
+
+
+def _strip_labels(meta: Any, common: dict[str, str]) -> Any:
+    if not isinstance(meta, dict) or not common or not isinstance(meta.get("labels"), dict):
+        return meta
+    meta = dict(meta)
+    labels = {k: v for k, v in meta["labels"].items() if k not in common}
+    if labels:
+        meta["labels"] = labels
+    else:
+        del meta["labels"]
+    return meta
+
+
+def local_view(obj: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """``obj`` without what the Stack adds back: its namespace and its common labels."""
+    out = copy.deepcopy(obj)
+    meta = out.get("metadata")
+    if isinstance(meta, dict):
+        if settings.namespace and out.get("kind") not in facts.CLUSTER_SCOPED \
+                and meta.get("namespace") == settings.namespace:
+            del meta["namespace"]
+        out["metadata"] = _strip_labels(meta, settings.labels)
+    if out.get("kind") != "Pod":
+        template = pod_template(Manifest(out, _ORIGIN))
+        if template is not None and isinstance(template.get("metadata"), dict):
+            template["metadata"] = _strip_labels(template["metadata"], settings.labels)
+    return out
+
+
+# --- names and order ---------------------------------------------------------------
+
+
+def assign_names(entries: list[Entry]) -> None:
+    """Variables from object names: valid, unique, workloads first to the plain name."""
+    taken: set[str] = set(_RESERVED)
+    for entry in sorted(entries, key=lambda e: (_NAME_PRIORITY.get(e.kind, 99), e.index)):
+        if entry.implicit:
+            continue
+        kind = identifier(entry.kind)
+        base = identifier(entry.name) if entry.name else kind
+        if base.startswith("_"):
+            base = f"{kind}{base}"
+        candidates = [base, f"{base}_{kind}"]
+        if entry.namespace:
+            candidates.append(f"{base}_{identifier(entry.namespace)}_{kind}")
+        name = next((c for c in candidates if c not in taken), None)
+        counter = 2
+        while name is None:
+            name = f"{base}_{kind}_{counter}" if f"{base}_{kind}_{counter}" not in taken else None
+            counter += 1
+        taken.add(name)
+        entry.var = name
+
+
+_REF_KEYS = {
+    "configMapKeyRef": ("ConfigMap", "name"), "configMapRef": ("ConfigMap", "name"),
+    "configMap": ("ConfigMap", "name"), "secretKeyRef": ("Secret", "name"),
+    "secretRef": ("Secret", "name"), "secret": ("Secret", "secretName"), "service": ("Service", "name"),
+}
+
+
+def _references(node: Any, found: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            target = _REF_KEYS.get(key)
+            if target is not None and isinstance(value, dict) and isinstance(value.get(target[1]), str):
+                found.add((target[0], value[target[1]]))
+            _references(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _references(value, found)
+    return found
+
+
+def _selects(entry: Entry, selector: Any) -> bool:
+    spec = entry.local.get("spec") if isinstance(entry.local.get("spec"), dict) else {}
+    if entry.kind == "Pod":
+        return (entry.local.get("metadata") or {}).get("labels") == selector
+    template = spec.get("template") if isinstance(spec.get("template"), dict) else {}
+    match = (spec.get("selector") or {}).get("matchLabels") if isinstance(spec.get("selector"), dict) else None
+    return selector in (match, (template.get("metadata") or {}).get("labels"))
+
+
+def link(entries: list[Entry]) -> list[Entry]:
+    """Each entry's dependencies, and the definition order (dependencies first, else input order)."""
+    by_key: dict[tuple[str, str | None, str], Entry] = {}
+    for entry in entries:
+        by_key.setdefault((entry.kind, entry.namespace, entry.name), entry)
+    for entry in entries:
+        spec = entry.local.get("spec")
+        if entry.kind in WORKLOAD_KINDS or entry.kind == "Ingress":
+            for kind, name in sorted(_references(spec, set())):
+                dep = by_key.get((kind, entry.namespace, name))
+                if dep is not None and dep is not entry:
+                    entry.deps.append(dep.index)
+        elif entry.kind == "Service" and isinstance(spec, dict) and spec.get("selector"):
+            entry.deps.extend(
+                e.index for e in entries
+                if e.kind in WORKLOAD_KINDS and e.namespace == entry.namespace and _selects(e, spec["selector"])
+            )
+    order: list[Entry] = []
+    seen: set[int] = set()
+
+    def visit(entry: Entry) -> None:
+        if entry.index in seen:
+            return
+        seen.add(entry.index)
+        for dep in entry.deps:
+            visit(entries[dep])
+        order.append(entry)
+
+    for entry in entries:
+        visit(entry)
+    return order
+
+
+# --- choosing a spelling -------------------------------------------------------------
+
+
+class _Context:
+    """What candidates may ask about entries already decided (same namespace only)."""
+
+    def __init__(self, entries: list[Entry], current: Entry, env: dict[str, Any]) -> None:
+        self._entries = entries
+        self._current = current
+        self._env = env
+
+    def _typed(self, kinds_: tuple[str, ...]) -> list[Entry]:
+        return [e for e in self._entries if e.typed and e.kind in kinds_ and e.namespace == self._current.namespace]
+
+    def refs(self, kind: str, name: str) -> Var | str:
+        for entry in self._typed((kind,)):
+            if entry.name == name:
+                return Var(entry.var)
+        return name
+
+    def workload_for(self, selector: dict[str, str]) -> tuple[Var, Any] | None:
+        for entry in self._typed(WORKLOAD_KINDS):
+            if dict(getattr(entry.built, "selector", None) or entry.built.pod_labels) == selector:
+                return Var(entry.var), entry.built
+        return None
+
+    def service(self, name: str) -> tuple[Var, Any] | None:
+        for entry in self._typed(("Service",)):
+            if entry.name == name:
+                return Var(entry.var), entry.built
+        return None
+
+
+def _renders_back(built: Any, entry: Entry, settings: Settings) -> bool:
+    stack = model.Stack(namespace=settings.namespace, labels=settings.labels, create_namespace=False,
+                        objects=[built])
+    compiled = compile_stack(stack)
+    return len(compiled) == 1 and normalise(compiled[0].obj) == entry.normal
+
+
+def decide(entry: Entry, entries: list[Entry], env: dict[str, Any], settings: Settings) -> bool:
+    """Pick the first candidate that renders back to the entry; False if not even Raw does."""
+    options = kinds.candidates(entry.local, _Context(entries, entry, env))
+    options.append(call("Raw", manifest=entry.local))
+    for index, node in enumerate(options):
+        try:
+            built = evaluate(node, env, BUILDERS)
+            ok = _renders_back(built, entry, settings)
+        except (KubegenError, TypeError, ValueError, KeyError, AttributeError):
+            continue
+        if ok:
+            entry.node, entry.built, entry.typed = node, built, index < len(options) - 1
+            env[entry.var] = built
+            return True
+    return False
+
+
+def _implicit_namespace(entries: list[Entry], settings: Settings) -> None:
+    if not settings.namespace:
+        return
+    own = [e for e in entries if e.kind == "Namespace" and e.name == settings.namespace]
+    if not own:
+        settings.create_namespace = False
+        return
+    auto: dict[str, Any] = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": settings.namespace}}
+    if settings.labels:
+        auto["metadata"]["labels"] = dict(settings.labels)
+    if own[0].normal == normalise(auto):
+        own[0].implicit = True
+
+
+def _attempt(manifests: list[Manifest], settings: Settings) -> Plan | None:
+    entries = []
+    for index, manifest in enumerate(manifests):
+        local = local_view(manifest.obj, settings)
+        namespace = (manifest.obj.get("metadata") or {}).get("namespace") if isinstance(
+            manifest.obj.get("metadata"), dict) else None
+        entries.append(Entry(index, manifest, local, namespace, normalise(manifest.obj)))
+    _implicit_namespace(entries, settings)
+    assign_names(entries)
+    order = link(entries)
+    env: dict[str, Any] = {}
+    for entry in order:
+        if not entry.implicit and not decide(entry, entries, env, settings):
+            return None
+    return Plan(settings, entries, [e for e in order if not e.implicit])
+
+
+def _check_identity(manifest: Manifest) -> None:
+    obj = manifest.obj
+    missing = [k for k in ("apiVersion", "kind") if not isinstance(obj.get(k), str) or not obj.get(k)]
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict) or not isinstance(meta.get("name"), str) or not meta.get("name"):
+        missing.append("metadata.name")
+    if missing:
+        raise InputError(
+            f"{manifest.locate(())}: {manifest.label} has no {' or '.join(missing)}; kubectl would reject it "
+            f"and kubegen cannot write it: add {missing[0]}",
+        )
+
+
+def plan(manifests: list[Manifest]) -> Plan:
+    """The plan of the app for ``manifests`` (raises :class:`InputError` for objects no
+    Kubernetes API would accept, such as one without ``kind``)."""
+    for manifest in manifests:
+        _check_identity(manifest)
+    objs = [m.obj for m in manifests]
+    namespace = stack_namespace(objs)
+    labels = common_labels(objs)
+    for settings in (Settings(namespace, labels), Settings(namespace, {}), Settings(None, {})):
+        result = _attempt(manifests, settings)
+        if result is not None:
+            return result
+    raise InputError("kubegen could not write these objects as an app (a bug: please report it)")
