@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import kubegen
 from kubegen.checks import Finding, run_checks
@@ -440,3 +442,32 @@ def test_generated_data_is_compact_and_up_to_date() -> None:
     gen = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(gen)
     assert gen.render(gen.generate(gen.schema_dir())) == text, "run python tools/gen_schema.py"
+
+
+# --- robustness ----------------------------------------------------------------------
+
+_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5)
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.sampled_from(["name", "image", "ports", "spec", "port", "x", "labels", "0"]), inner,
+                      max_size=3),
+    max_leaves=8,
+)
+_PATHS = [("metadata",), ("metadata", "labels"), ("spec",), ("spec", "template"), ("spec", "template", "spec"),
+          ("spec", "template", "spec", "containers"), ("spec", "template", "spec", "containers", 0),
+          ("spec", "template", "spec", "containers", 0, "ports"), ("spec", "selector")]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(_PATHS), st.sampled_from(["name", "image", "ports", "env", "x", "matchLabels"]), _values)
+def test_any_value_anywhere_gives_findings_not_tracebacks(path: tuple[Any, ...], key: str, value: Any) -> None:
+    obj = _deployment()
+    obj["metadata"]["labels"] = {"app": "web"}
+    node: Any = obj
+    for step in path:
+        node = node[step]
+    if isinstance(node, dict):
+        node[key] = value
+    for f in _lint_objs(obj):
+        assert f.message.startswith("Deployment") and f.format().startswith("x.yaml:")
