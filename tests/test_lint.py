@@ -265,3 +265,63 @@ def test_library_lint_matches_yaml_loaded_objects(tmp_path: Path) -> None:
     assert result.findings == [] and (result.objects, result.files) == (2, 1)
     assert result.to_json()["summary"] == {"errors": 0, "warnings": 0, "objects": 2, "files": 1}
     assert len(list(yaml.safe_load_all(path.read_text()))) == result.objects
+
+
+STATEFULSET = """\
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  serviceName: db
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers:
+      - name: db
+        image: postgres:16
+        volumeMounts:
+        - {name: data, mountPath: /var/lib/postgresql}
+        - {name: scratch, mountPath: /tmp}
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+"""
+
+
+def test_statefulset_claim_templates_are_volumes(tmp_path: Path) -> None:
+    path = write(tmp_path, STATEFULSET)
+    findings = lint_paths([str(path)])
+    # 'data' comes from volumeClaimTemplates (the API server accepts it); 'scratch' is declared nowhere.
+    assert [f.format() for f in findings] == [
+        f"{path}:{line_of(STATEFULSET, 'name: scratch')}: error volume-mount: StatefulSet 'db': container 'db' "
+        "mounts volume 'scratch', which the pod does not declare; declared volumes: ['data']"
+    ]
+
+
+def cluster_member(name: str, image: str, kind: str = "ReplicationController") -> str:
+    api = "v1" if kind == "ReplicationController" else "apps/v1"
+    selector = "" if kind == "ReplicationController" else f"  selector: {{matchLabels: {{node: {name}}}}}\n"
+    return (f"apiVersion: {api}\nkind: {kind}\nmetadata: {{name: {name}}}\nspec:\n{selector}"
+            f"  template:\n    metadata: {{labels: {{unit: cluster, node: {name}}}}}\n"
+            f"    spec: {{containers: [{{name: db, image: '{image}', ports: [{{containerPort: 3306}}]}}]}}\n")
+
+
+CLUSTER_SERVICE = ("apiVersion: v1\nkind: Service\nmetadata: {name: cluster}\n"
+                   "spec: {selector: {unit: cluster}, ports: [{port: 3306}]}\n")
+
+
+def test_selector_overlap_spares_members_of_one_cluster_and_duplicates(tmp_path: Path) -> None:
+    # pxc-node1..3: one database cluster; the Service spreads over its members on purpose.
+    members = [cluster_member(f"node{i}", "percona:5.6") for i in (1, 2, 3)]
+    path = write(tmp_path, "---\n".join([*members, CLUSTER_SERVICE]))
+    assert [f.format() for f in lint_paths([str(path)])] == []
+    # The same workload twice (the `duplicate` rule's business) is still one workload.
+    path = write(tmp_path, "---\n".join([members[0], members[0], CLUSTER_SERVICE]))
+    assert [f.rule for f in lint_paths([str(path)])] == ["duplicate"]
+    # Different software behind one selector is an overlap.
+    mixed = [members[0], cluster_member("cache", "redis:7", kind="Deployment")]
+    path = write(tmp_path, "---\n".join([*mixed, CLUSTER_SERVICE]))
+    (overlap,) = lint_paths([str(path)])
+    assert overlap.rule == "selector-overlap" and overlap.severity == "warning"
+    assert "matches pods of 2 workloads (Deployment 'cache', ReplicationController 'node1')" in overlap.message

@@ -207,6 +207,7 @@ def _check_pod_template(
     volume_names = {
         v.get("name") for v in volumes if isinstance(v, dict)
     } if isinstance(volumes, list) else set()
+    volume_names |= _claim_template_names(m)
     for field in ("initContainers", "containers"):
         containers = spec.get(field)
         if not isinstance(containers, list):
@@ -250,6 +251,18 @@ def _check_pod_template(
                             f"the pod does not declare{hint}",
                             (*cpath, "volumeMounts", mi, "name"),
                         )
+
+
+def _claim_template_names(m: Manifest) -> set[Any]:
+    """A StatefulSet's volumeClaimTemplates give each pod a volume of the claim's name."""
+    spec = m.obj.get("spec") if m.kind == "StatefulSet" else None
+    claims = spec.get("volumeClaimTemplates") if isinstance(spec, dict) else None
+    if not isinstance(claims, list):
+        return set()
+    return {
+        c["metadata"].get("name") for c in claims
+        if isinstance(c, dict) and isinstance(c.get("metadata"), dict)
+    }
 
 
 def _check_workload_selector(m: Manifest, template: dict[str, Any] | None, report: Report) -> None:

@@ -42,6 +42,7 @@ class StackIndex:
         self.podsets: list[PodSet] = []
         self.by_label: dict[tuple[str, str, Any], list[PodSet]] = defaultdict(list)
         self.services: dict[tuple[str, str], Manifest] = {}
+        workloads: set[tuple[str, str, str]] = set()
         for m in manifests:
             kind = m.kind
             if kind == "Service":
@@ -50,6 +51,12 @@ class StackIndex:
                 template = pod_template(m)
                 if template is None:
                     continue
+                # A second object of the same kind and name is one workload on apply (the
+                # `duplicate` rule reports it); counting it twice would fake overlaps.
+                identity = (kind, m.namespace or DEFAULT_NAMESPACE, m.name)
+                if m.name and identity in workloads:
+                    continue
+                workloads.add(identity)
                 meta = template.get("metadata")
                 labels = meta.get("labels") if isinstance(meta, dict) else None
                 spec = template.get("spec")
@@ -162,7 +169,7 @@ def _check_service_wiring(m: Manifest, index: StackIndex, report: Report) -> Non
         report.add("selector-dangling", m, _dangling_message(m, namespace, selector, index), ("spec", "selector"))
         return
     owners = {id(p.manifest): p.manifest for p in selected}
-    if len(owners) > 1:
+    if len(owners) > 1 and not _members_of_one_app(selected):
         names = ", ".join(sorted(o.label for o in owners.values()))
         report.add(
             "selector-overlap", m,
@@ -175,6 +182,16 @@ def _check_service_wiring(m: Manifest, index: StackIndex, report: Report) -> Non
         for i, port in enumerate(ports):
             if isinstance(port, dict):
                 _check_target_port(m, i, port, selected, report)
+
+
+def _members_of_one_app(selected: list[PodSet]) -> bool:
+    """Workloads of one kind running the same images (e.g. pxc-node1..3 of one database
+    cluster): a Service spreading traffic over them does so on purpose."""
+    shapes = {
+        (p.manifest.kind, tuple(sorted(str(c.get("image")) for c in p.containers if isinstance(c, dict))))
+        for p in selected
+    }
+    return len(shapes) == 1 and all(images for _, images in shapes)
 
 
 def _dangling_message(m: Manifest, namespace: str, selector: dict[str, Any], index: StackIndex) -> str:
