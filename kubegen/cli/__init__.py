@@ -24,6 +24,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 COMMANDS: dict[str, str] = {
     "render": "kubegen.cli.render:render",
     "explain": "kubegen.cli.explain:explain",
+    "graph": "kubegen.cli.graph:graph",
     "check": "kubegen.cli.check:check",
     "lint": "kubegen.cli.lint:lint",
     "import": "kubegen.cli.imports:import_",
