@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import builtins
 import copy
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -152,26 +153,27 @@ def local_view(obj: dict[str, Any], settings: Settings) -> dict[str, Any]:
 # --- names and order ---------------------------------------------------------------
 
 
+def _name_options(entry: Entry, base: str, kind: str, same_kind: bool) -> list[str]:
+    space = identifier(entry.namespace) if entry.namespace else ""
+    if same_kind and space:  # the same name in another namespace: say which
+        return [f"{base}_{space}", f"{base}_{space}_{kind}"]
+    return [f"{base}_{kind}"] + ([f"{base}_{space}_{kind}"] if space else [])
+
+
 def assign_names(entries: list[Entry]) -> None:
     """Variables from object names: valid, unique, workloads first to the plain name."""
-    taken: set[str] = set(_RESERVED)
+    taken: dict[str, str] = {name: "" for name in _RESERVED}  # variable -> kind
     for entry in sorted(entries, key=lambda e: (_NAME_PRIORITY.get(e.kind, 99), e.index)):
         if entry.implicit:
             continue
-        kind = identifier(entry.kind)
+        kind = identifier(re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", entry.kind))
         base = identifier(entry.name) if entry.name else kind
         if base.startswith("_"):
             base = f"{kind}{base}"
-        candidates = [base, f"{base}_{kind}"]
-        if entry.namespace:
-            candidates.append(f"{base}_{identifier(entry.namespace)}_{kind}")
-        name = next((c for c in candidates if c not in taken), None)
-        counter = 2
-        while name is None:
-            name = f"{base}_{kind}_{counter}" if f"{base}_{kind}_{counter}" not in taken else None
-            counter += 1
-        taken.add(name)
-        entry.var = name
+        options = [base, *_name_options(entry, base, kind, taken.get(base) == entry.kind)]
+        options += [f"{options[-1]}_{n}" for n in range(2, len(entries) + 2)]
+        entry.var = next(option for option in options if option not in taken)
+        taken[entry.var] = entry.kind
 
 
 _REF_KEYS = {

@@ -1,0 +1,408 @@
+"""kubegen import: YAML in, an app.py out that renders back to the same objects.
+
+Oracles: the reader (YAML 1.1, as kubectl) for what the input means; the real
+builders and writer for what the app renders; ``ast.literal_eval`` for Python
+literals; ``ruff`` (when installed) for the layout of the generated code.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kubegen.api import compile_stacks, render, write_manifests
+from kubegen.appload import load_stacks
+from kubegen.cli import main
+from kubegen.errors import FindingsError, InputError
+from kubegen.importer import import_manifests, import_paths, normalise
+from kubegen.importer.pysource import string_literal
+from kubegen.reader import read_paths, read_text
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
+
+
+def corpus_dir() -> Path | None:
+    for candidate in (ROOT / "tests" / "data" / "corpus", ROOT.parent / "shared" / "corpus"):
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+CORPUS = corpus_dir()
+CORPUS_FILES = sorted(CORPUS.rglob("*.yaml")) if CORPUS else []
+
+
+def run_app(source: str) -> str:
+    """Execute a generated app.py and write its stack, unchecked (corpus files have mistakes)."""
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "app.py", "exec"), namespace)
+    return write_manifests(compile_stacks(namespace["stack"]))
+
+
+def canonical(objs: list[dict[str, Any]]) -> list[str]:
+    return sorted(json.dumps(normalise(o), sort_keys=True) for o in objs)
+
+
+def import_text(yaml_text: str, name: str = "in.yaml") -> str:
+    return import_manifests(read_text(textwrap.dedent(yaml_text), name).manifests, [name])
+
+
+def ruff_command() -> list[str] | None:
+    if shutil.which("ruff"):
+        return ["ruff"]
+    try:
+        import ruff  # noqa: F401
+    except ImportError:
+        return None
+    return [sys.executable, "-m", "ruff"]
+
+
+# --- round trips ---------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not CORPUS_FILES, reason="the manifest corpus is not available")
+def test_corpus_round_trip() -> None:
+    """render(import(x)) is x, up to the API defaults normalise() removes, for every readable file."""
+    refused, checked, raw = [], 0, 0
+    for path in CORPUS_FILES:
+        read = read_paths([str(path)])
+        if read.problems:
+            with pytest.raises(FindingsError, match="nothing was imported"):
+                import_paths([str(path)])
+            continue
+        try:
+            source = import_paths([str(path)])
+        except InputError as exc:
+            refused.append((path.name, str(exc)))
+            continue
+        back = read_text(run_app(source), "rendered").manifests
+        assert canonical([m.obj for m in back]) == canonical([m.obj for m in read.manifests]), path
+        checked += 1
+        raw += source.count("Raw(")
+    assert checked >= 250, f"only {checked} corpus files round-tripped"
+    # The corpus README names one Pod without apiVersion: refused with a message saying so.
+    assert all("has no apiVersion" in message for _, message in refused), refused
+    assert len(refused) <= 1
+
+
+def importable_corpus() -> list[str]:
+    """Corpus files kubectl can read and that name an apiVersion (all but 6)."""
+    files = []
+    for path in CORPUS_FILES:
+        read = read_paths([str(path)])
+        if not read.problems and all(m.api_version for m in read.manifests):
+            files.append(str(path))
+    return files
+
+
+@pytest.mark.skipif(not CORPUS_FILES, reason="the manifest corpus is not available")
+def test_whole_corpus_as_one_app_fast_deterministic_and_round_trips() -> None:
+    files = importable_corpus()
+    start = time.perf_counter()
+    first = import_paths(files)
+    elapsed = time.perf_counter() - start
+    assert elapsed < 10, f"importing the corpus took {elapsed:.1f}s"
+    assert import_paths(files) == first
+    read = read_paths(files)
+    back = read_text(run_app(first), "rendered").manifests
+    assert canonical([m.obj for m in back]) == canonical([m.obj for m in read.manifests])
+    assert len(back) == len(read.manifests) > 300
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
+def test_examples_round_trip_to_the_same_bytes(example: Path, tmp_path: Path) -> None:
+    rendered = render(load_stacks(str(example), {}))
+    (tmp_path / "in.yaml").write_text(rendered)
+    source = import_paths([str(tmp_path / "in.yaml")])
+    app = tmp_path / "app.py"
+    app.write_text(source)
+    assert render(load_stacks(str(app), {})) == rendered
+    # Importing the app's own output gives the same app again (a fixed point).
+    assert import_paths([str(tmp_path / "in.yaml")]) == source
+
+
+@pytest.mark.skipif(ruff_command() is None, reason="ruff is not installed")
+@pytest.mark.skipif(not CORPUS_FILES, reason="the manifest corpus is not available")
+def test_generated_code_is_ruff_formatted_and_clean(tmp_path: Path) -> None:
+    written = 0
+    for index, path in enumerate(CORPUS_FILES):
+        try:
+            source = import_paths([str(path)])
+        except (InputError, FindingsError):
+            continue
+        (tmp_path / f"app_{index:03d}.py").write_text(source)
+        written += 1
+    assert written > 250
+    ruff = ruff_command()
+    assert ruff is not None
+    fmt = subprocess.run([*ruff, "format", "--isolated", "--check", "."], cwd=tmp_path, capture_output=True, text=True)
+    assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+    lint = subprocess.run([*ruff, "check", "--isolated", "--extend-select", "I,UP,B,W", "."],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+# --- what the app looks like ------------------------------------------------------------
+
+WEB = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+  labels:
+    app: web
+spec:
+  type: NodePort
+  selector:
+    app: web
+  ports:
+  - port: 80
+    targetPort: http
+    nodePort: 30080
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+  labels:
+    app: web
+spec:
+  replicas: 3
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        ports:
+        - name: http
+          containerPort: 8080
+        securityContext:
+          runAsNonRoot: true
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: web
+  namespace: shop
+spec:
+  minAvailable: 1
+  selector:
+    matchLabels:
+      app: web
+"""
+
+
+def test_service_is_built_from_its_workload_and_named_port_kept() -> None:
+    source = import_text(WEB)
+    assert 'web_service = web.expose(80, target_port="http", node_port=30080, type="NodePort")' in source
+    assert "selector=" not in source
+    # The Deployment is defined before the Service that uses it, though the file lists it second;
+    # the Stack keeps the file's order.
+    assert source.index("web = Deployment(") < source.index("web_service = web.expose(")
+    assert "objects=[web_service, web, web_pod_disruption_budget]" in source
+
+
+def test_stack_namespace_escape_hatches_and_header() -> None:
+    source = import_text(WEB, "k8s/web.yaml")
+    assert source.startswith("# Generated by `kubegen import` from k8s/web.yaml.\n")
+    assert 'stack = Stack(\n    namespace="shop",\n    create_namespace=False,' in source
+    assert 'namespace="shop"' not in source.split("stack = Stack(")[0]
+    assert 'extra={"securityContext": {"runAsNonRoot": True}}' in source
+    assert 'web_pod_disruption_budget = Raw(\n    manifest={\n        "apiVersion": "policy/v1",' in source
+    ast.parse(source)
+
+
+def test_objects_in_several_namespaces_name_their_own() -> None:
+    source = import_text("""\
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: settings, namespace: a}
+        data: {LEVEL: debug}
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: settings, namespace: b}
+        data: {LEVEL: warn}
+    """)
+    assert 'settings = ConfigMap(name="settings", data={"LEVEL": "debug"}, namespace="a")' in source
+    assert 'settings_b = ConfigMap(name="settings", data={"LEVEL": "warn"}, namespace="b")' in source
+    assert "stack = Stack(objects=[settings, settings_b])" in source
+
+
+def test_common_labels_go_on_the_stack_and_namespace_is_implied() -> None:
+    stack_yaml = render(load_stacks(str(ROOT / "examples" / "shop.py"), {}))
+    source = import_text(stack_yaml)
+    assert 'labels={"app.kubernetes.io/part-of": "shop", "environment": "dev"},' in source
+    assert "Namespace" not in source  # the Stack creates it, as in the original app
+    assert 'paths={"/form": form_service, "/report": report_service}' in source
+    assert 'ConfigMapKeyRef(config_map=shop_settings, key="LOG_LEVEL")' in source
+
+
+@pytest.mark.parametrize(("name", "variable"), [
+    ("my-app.v2", "my_app_v2"),
+    ("class", "class_"),
+    ("list", "list_deployment"),
+    ("2048-game", "deployment_2048_game"),
+])
+def test_variable_names_are_valid_identifiers(name: str, variable: str) -> None:
+    source = import_text(f"""\
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {{name: "{name}", labels: {{app: x}}}}
+        spec:
+          selector: {{matchLabels: {{app: x}}}}
+          template:
+            metadata: {{labels: {{app: x}}}}
+            spec: {{containers: [{{name: c, image: busybox}}]}}
+    """)
+    assert f"{variable} = Deployment(" in source
+    assert run_app(source).count("kind: Deployment") == 1
+
+
+def test_configmap_secret_and_env_references() -> None:
+    source = import_text("""\
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: creds}
+        data: {password: aHVudGVyMg==}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: app, labels: {app: app}}
+        spec:
+          containers:
+          - name: app
+            image: busybox
+            env:
+            - {name: PASSWORD, valueFrom: {secretKeyRef: {name: creds, key: password}}}
+            - {name: POD_IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}
+            volumeMounts: [{name: creds, mountPath: /etc/creds, readOnly: true}]
+          volumes:
+          - {name: creds, secret: {secretName: creds}}
+    """)
+    assert 'creds = Secret(name="creds", data={"password": b"hunter2"})' in source
+    assert '"PASSWORD": SecretKeyRef(secret=creds, key="password")' in source
+    assert '"POD_IP": FieldRef(field_path="status.podIP")' in source
+    assert 'volumes=[Volume.secret("creds", creds)]' in source
+
+
+def test_unmodeled_and_invalid_objects_stay_raw() -> None:
+    # protocol: tcp is a real mistake from the corpus: the builder refuses it, so the Pod
+    # is written as Raw (and renders back exactly) instead of being "fixed" silently.
+    source = import_text("""\
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web}
+        spec:
+          containers:
+          - {name: web, image: nginx, ports: [{containerPort: 80, protocol: tcp}]}
+    """)
+    assert "web = Raw(" in source
+    assert '"protocol": "tcp"' in source
+
+
+# --- errors ------------------------------------------------------------------------------
+
+
+def test_cli_import_from_stdin_and_to_a_file(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(main, ["import", "-"], input=WEB)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("# Generated by `kubegen import` from <stdin>.\n")
+    out = tmp_path / "app.py"
+    result = runner.invoke(main, ["import", "-", "-o", str(out)], input=WEB)
+    assert result.exit_code == 0
+    assert result.output == ""
+    assert "web.expose(" in out.read_text()
+
+
+def test_cli_refuses_unreadable_input_and_writes_nothing(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("kind: Service\nmetadata:\n  name: a\n  name: b\n")
+    out = tmp_path / "app.py"
+    result = CliRunner().invoke(main, ["import", str(bad), "-o", str(out)])
+    assert result.exit_code == 1
+    assert "duplicate key 'name'" in result.output
+    assert f"{bad}:4" in result.output
+    assert "nothing was imported" in result.output
+    assert not out.exists()
+
+
+def test_cli_messages_for_missing_fields_paths_and_empty_input(tmp_path: Path) -> None:
+    runner = CliRunner()
+    no_api = tmp_path / "pod.yaml"
+    no_api.write_text("kind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: i}]}\n")
+    result = runner.invoke(main, ["import", str(no_api)])
+    assert result.exit_code == 1
+    assert f"Error: {no_api}:1: Pod 'p' has no apiVersion" in result.output
+    assert "Traceback" not in result.output
+
+    result = runner.invoke(main, ["import", str(tmp_path / "missing.yaml")])
+    assert result.exit_code == 1
+    assert "missing.yaml: no such file or directory" in result.output
+
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("---\n")
+    result = runner.invoke(main, ["import", str(empty)])
+    assert result.exit_code == 1
+    assert "no Kubernetes objects found" in result.output
+
+    result = runner.invoke(main, ["import"])
+    assert result.exit_code == 2
+
+
+# --- the normaliser and the literal writer ---------------------------------------------------
+
+
+def test_normalise_removes_exactly_the_documented_api_defaults() -> None:
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "labels": {}},
+               "spec": {"type": "ClusterIP", "ports": [{"port": 80, "targetPort": 80, "protocol": "TCP"}]},
+               "status": {"loadBalancer": {}}}
+    assert normalise(service) == {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"},
+                                  "spec": {"ports": [{"port": 80}]}}
+    node_port = {"kind": "Service", "spec": {"type": "NodePort", "ports": [{"port": 80, "targetPort": 8080,
+                                                                            "protocol": "UDP"}]}}
+    assert normalise(node_port) == node_port
+    deployment = {"kind": "Deployment", "spec": {"replicas": 1, "template": {
+        "metadata": {"creationTimestamp": None, "labels": {"app": "a"}},
+        "spec": {"containers": [{"name": "a", "resources": {}, "ports": [{"containerPort": 80, "protocol": "TCP"}]}]},
+    }}}
+    assert normalise(deployment) == {"kind": "Deployment", "spec": {"template": {
+        "metadata": {"labels": {"app": "a"}}, "spec": {"containers": [{"name": "a", "ports": [{"containerPort": 80}]}]},
+    }}}
+    assert normalise({"kind": "Secret", "type": "Opaque"}) == {"kind": "Secret"}
+    assert normalise({"kind": "Secret", "type": "kubernetes.io/tls"}) == {"kind": "Secret", "type": "kubernetes.io/tls"}
+    assert normalise({"kind": "Deployment", "spec": {"replicas": 2}}) == {"kind": "Deployment", "spec": {"replicas": 2}}
+
+
+@given(st.text())
+def test_string_literals_read_back_as_the_same_text(text: str) -> None:
+    assert ast.literal_eval(string_literal(text)) == text
+
+
+def test_string_literal_style() -> None:
+    assert string_literal("it's") == '"it\'s"'
+    assert string_literal('say "hi"') == "'say \"hi\"'"
+    assert string_literal("server {\n  listen 80;\n}\n") == '"""server {\n  listen 80;\n}\n"""'
+    assert string_literal("trailing \nspace\n") == '"trailing \\nspace\\n"'
