@@ -223,7 +223,8 @@ def test_container_typo_and_missing_image() -> None:
     found = ours(_lint_objs(obj))
     assert ("schema", "Deployment 'web': spec.template.spec.contianers is not a field of PodSpec; "
             "did you mean containers?") in found
-    assert ("schema", "Deployment 'web': spec.template.spec.containers is missing; PodSpec requires containers") in found
+    assert ("schema", "Deployment 'web': spec.template.spec.containers is missing; PodSpec requires containers; "
+            "add containers: with at least one - name: NAME, image: IMAGE") in found
     obj = _deployment()
     del obj["spec"]["template"]["spec"]["containers"][0]["image"]
     finding = only(_lint_objs(obj), "schema")
@@ -240,6 +241,37 @@ def test_field_at_the_wrong_level_points_to_where_it_belongs() -> None:
     found = ours(_lint_objs(obj))
     assert ("schema", "Deployment 'web': spec.containers is not a field of DeploymentSpec; "
             "did you mean spec.template.spec.containers?") in found
+
+
+def test_field_of_a_list_item_points_into_the_list() -> None:
+    obj = _deployment()
+    obj["spec"]["template"]["spec"]["image"] = "nginx"
+    finding = only(_lint_objs(obj), "schema")
+    assert finding.message == ("Deployment 'web': spec.template.spec.image is not a field of PodSpec; "
+                               "did you mean spec.template.spec.containers[0].image?")
+    assert finding.path == ("spec", "template", "spec", "image")
+
+
+def test_v1beta1_ingress_backend_under_v1_explains_the_new_form() -> None:
+    text = """\
+    apiVersion: networking.k8s.io/v1
+    kind: Ingress
+    metadata: {name: web}
+    spec:
+      rules:
+      - http:
+          paths:
+          - path: /
+            backend: {serviceName: web, servicePort: 80}
+    """
+    found = [m for rule, m in ours(lint(text)) if rule == "schema"]
+    assert ("Ingress 'web': spec.rules[0].http.paths[0].backend.serviceName is not a field of IngressBackend; "
+            "networking.k8s.io/v1 writes the backend as service: {name: NAME, port: {number: N}} "
+            "(serviceName/servicePort were the v1beta1 form)") in found
+    assert ("Ingress 'web': spec.rules[0].http.paths[0].pathType is missing; HTTPIngressPath requires pathType; "
+            "add pathType: Prefix (or Exact, or ImplementationSpecific)") in found
+    assert len(found) == 3
+    assert oracle_rejects(yaml.safe_load(textwrap.dedent(text)))
 
 
 def test_missing_deployment_selector_is_reported_once_by_workload_selector() -> None:

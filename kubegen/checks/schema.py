@@ -293,7 +293,10 @@ def _unknown_field(ctx: _Ctx, key: Any, d: Definition, path: Path) -> None:
     name = str(key)
     fields = list(d.props)
     close = facts.suggest(name, fields, cutoff=0.7)
-    if close:
+    old = _OLD_FIELDS.get((d.title, name))
+    if old is not None:
+        hint = old
+    elif close:
         hint = f"; did you mean {close}?"
     else:
         deeper = _find_below(d, name)
@@ -306,28 +309,47 @@ def _unknown_field(ctx: _Ctx, key: Any, d: Definition, path: Path) -> None:
     ctx.schema(f"{dotted(p)} is not a field of {d.title}{hint}", p)
 
 
-def _find_below(d: Definition, name: str, max_depth: int = 3) -> tuple[str, ...] | None:
-    """Shortest path of object fields below ``d`` that leads to a field ``name``."""
-    frontier: list[tuple[Definition, tuple[str, ...]]] = [(d, ())]
+def _find_below(d: Definition, name: str, max_depth: int = 3) -> Path | None:
+    """Shortest path of fields (lists as their first item) below ``d`` to a field ``name``."""
+    frontier: list[tuple[Definition, Path]] = [(d, ())]
     seen = {d.name}
     for _ in range(max_depth):
-        nxt: list[tuple[Definition, tuple[str, ...]]] = []
+        nxt: list[tuple[Definition, Path]] = []
         for cur, rel in frontier:
             for field, t in cur.props.items():
+                step: Path = (field,)
+                if isinstance(t, ListOf):
+                    t, step = t.item, (field, 0)
                 if isinstance(t, Definition) and t.name not in seen:
                     if name in t.props:
-                        return (*rel, field, name)
+                        return (*rel, *step, name)
                     seen.add(t.name)
-                    nxt.append((t, (*rel, field)))
+                    nxt.append((t, (*rel, *step)))
         frontier = nxt
     return None
+
+
+# Fields whose absence or presence has a well-known fix.
+_MISSING_HINTS = {
+    "image": "; add image: IMAGE:TAG (e.g. nginx:1.27)",
+    "port": "; add port: NUMBER",
+    "pathType": "; add pathType: Prefix (or Exact, or ImplementationSpecific)",
+    "containers": "; add containers: with at least one - name: NAME, image: IMAGE",
+}
+_OLD_FIELDS = {
+    ("IngressBackend", "serviceName"): "; networking.k8s.io/v1 writes the backend as service: {name: NAME, "
+    "port: {number: N}} (serviceName/servicePort were the v1beta1 form)",
+    ("IngressBackend", "servicePort"): "; networking.k8s.io/v1 writes the backend as service: {name: NAME, "
+    "port: {number: N}} (serviceName/servicePort were the v1beta1 form)",
+    ("IngressSpec", "backend"): "; did you mean defaultBackend? (backend was the v1beta1 name)",
+}
 
 
 def _missing(ctx: _Ctx, obj: dict[Any, Any], field: str, d: Definition, path: Path) -> None:
     present = field in obj
     where = (*path, field) if present else path
     state = "is empty" if present else "is missing"
-    hint = {"image": "; add image: IMAGE:TAG (e.g. nginx:1.27)", "port": "; add port: NUMBER"}.get(field, "")
+    hint = _MISSING_HINTS.get(field, "")
     ctx.schema(f"{dotted((*path, field))} {state}; {d.title} requires {field}{hint}", where)
 
 
