@@ -149,7 +149,8 @@ def scalar(value: Any, indent: str = "") -> str:
     if isinstance(value, float):
         return _float(float(value))
     if isinstance(value, str):
-        return scalar(str(value), indent)
+        # str.__str__ gives the text itself; str() of a str-mixin Enum is "Cls.MEMBER".
+        return scalar(str.__str__(value), indent)
     raise TypeError(
         f"cannot write a {type(value).__name__} ({value!r}) to YAML: manifests hold only "
         "dicts, lists, strings, numbers, booleans and null"

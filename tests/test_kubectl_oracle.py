@@ -206,7 +206,7 @@ def test_clusterip_with_a_fixed_ip_matches_kubectl(kubeconfig: Path) -> None:
     [
         (["http:80"], "must be PORT or PORT:TARGET"),
         (["80:"], "must be PORT or PORT:TARGET"),
-        (["70000"], "70000"),
+        (["70000"], "port 70000 must be between 1 and 65535"),
         ([], "at least one tcp port specifier must be provided"),
     ],
 )

@@ -34,9 +34,10 @@ def _ruamel(reader: YAML) -> Loader:
     return reader.load
 
 
+RUAMEL_SAFE_PURE = YAML(typ="safe", pure=True)
 LOADERS: dict[str, Loader] = {
     "pyyaml-1.1": _pyyaml(yaml.SafeLoader),
-    "ruamel-1.2-safe-pure": _ruamel(YAML(typ="safe", pure=True)),
+    "ruamel-1.2-safe-pure": _ruamel(RUAMEL_SAFE_PURE),
     "ruamel-1.2-default": _ruamel(YAML()),
 }
 if hasattr(yaml, "CSafeLoader"):
@@ -44,7 +45,7 @@ if hasattr(yaml, "CSafeLoader"):
 
 ALL_LOADERS: dict[str, Callable[[str], list[Any]]] = {
     "pyyaml-1.1": lambda text: list(yaml.load_all(text, Loader=yaml.SafeLoader)),  # noqa: S506
-    "ruamel-1.2-safe-pure": lambda text: list(YAML(typ="safe", pure=True).load_all(text)),
+    "ruamel-1.2-safe-pure": lambda text: list(RUAMEL_SAFE_PURE.load_all(text)),
 }
 
 PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -390,3 +391,19 @@ def test_rendering_is_deterministic() -> None:
 def test_unsupported_types_are_refused_with_a_message() -> None:
     with pytest.raises(TypeError, match=r"cannot write a set \(\{1\}\) to YAML: manifests hold only"):
         dump({"a": {1}})
+
+
+def test_str_and_int_subclasses_are_written_as_their_value() -> None:
+    import enum
+
+    class Protocol(str, enum.Enum):
+        TCP = "TCP"
+        YES = "yes"
+
+    class Port(enum.IntEnum):
+        HTTP = 80
+
+    obj = {"protocol": Protocol.TCP, "flag": Protocol.YES, Protocol.TCP: Port.HTTP}
+    text = dump(obj)
+    assert text == "protocol: TCP\nflag: 'yes'\nTCP: 80\n"
+    assert json.loads(dump_json([obj])) == yaml.safe_load(text)
