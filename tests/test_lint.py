@@ -325,3 +325,32 @@ def test_selector_overlap_spares_members_of_one_cluster_and_duplicates(tmp_path:
     (overlap,) = lint_paths([str(path)])
     assert overlap.rule == "selector-overlap" and overlap.severity == "warning"
     assert "matches pods of 2 workloads (Deployment 'cache', ReplicationController 'node1')" in overlap.message
+
+
+def test_numeric_target_port_named_in_the_command_line_is_not_a_warning(tmp_path: Path) -> None:
+    deployment = WORKLOAD.split("---\n")[0].replace("        ports:\n        - {name: http, containerPort: 8080}\n", "")
+    service = ("apiVersion: v1\nkind: Service\nmetadata: {name: web}\n"
+               "spec: {selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}\n")
+    path = write(tmp_path, deployment + "---\n" + service)
+    (warning,) = lint_paths([str(path)])
+    assert warning.rule == "target-port" and warning.severity == "warning"
+    assert "the selected containers declare no ports; declare containerPort 8080" in warning.message
+    # The same container started with --port=8080 evidently listens there.
+    path.write_text(deployment.replace("image: nginx:1.27", "image: nginx:1.27\n        args: [--port=8080]")
+                    + "---\n" + service)
+    assert lint_paths([str(path)]) == []
+
+
+def test_selector_key_drift_names_the_pods_key(tmp_path: Path) -> None:
+    """The corpus's explore-graceful-termination case: Service `app: nginx`, pods
+    `app.kubernetes.io/name: nginx`."""
+    deployment = WORKLOAD.split("---\n")[0].replace("{app: web}", "{app.kubernetes.io/name: web}")
+    service = ("apiVersion: v1\nkind: Service\nmetadata: {name: web}\n"
+               "spec: {selector: {app: web}, ports: [{port: 80, targetPort: http}]}\n")
+    path = write(tmp_path, deployment + "---\n" + service)
+    (dangling,) = lint_paths([str(path)])
+    assert dangling.message == (
+        "Service 'web': selector {app: web} matches no pod template in the stack; closest pod labels: "
+        "{app.kubernetes.io/name: web} (Deployment 'web'); did you mean app.kubernetes.io/name=web "
+        "(instead of app=web)?"
+    )

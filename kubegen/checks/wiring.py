@@ -6,6 +6,7 @@ Services by name, never compared pairwise.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -214,6 +215,8 @@ def _dangling_message(m: Manifest, namespace: str, selector: dict[str, Any], ind
                 score += 1.0
             elif isinstance(other, str) and isinstance(value, str):
                 score += 0.9 * facts.similarity(value, other)
+            elif other is None and _moved_key(podset, key, value) is not None:
+                score += 0.6  # the same value under another key: app vs app.kubernetes.io/name
         score += 0.01 if podset.namespace == namespace else 0.0
         if score > 0.5 and (best is None or score > best[0]):
             best = (score, podset)
@@ -223,8 +226,18 @@ def _dangling_message(m: Manifest, namespace: str, selector: dict[str, Any], ind
         return f"{base}; no pod has any of these labels: traffic to it goes nowhere"
     podset = best[1]
     fixes = [f"{k}={podset.labels[k]}" for k, v in selector.items() if k in podset.labels and podset.labels[k] != v]
+    fixes += [
+        f"{moved}={v} (instead of {k}={v})" for k, v in selector.items()
+        if k not in podset.labels and (moved := _moved_key(podset, k, v)) is not None
+    ]
     hint = f"; did you mean {', '.join(fixes)}?" if fixes else ""
     return f"{base}; closest pod labels: {_flow(podset.labels)} ({podset.manifest.label}){hint}"
+
+
+def _moved_key(podset: PodSet, key: str, value: Any) -> str | None:
+    """The pod's label key that carries ``value`` when ``key`` is missing, if exactly one does."""
+    keys = [k for k, v in podset.labels.items() if v == value and k != key]
+    return keys[0] if len(keys) == 1 else None
 
 
 def _describe_ports(podset: PodSet) -> str:
@@ -268,8 +281,10 @@ def _check_target_port(m: Manifest, i: int, port: dict[str, Any], selected: list
     declared = [p for podset in selected for p in podset.declared_ports()]
     if any(p.get("containerPort") == target for p in declared):
         return
-    owners = ", ".join(sorted({p.manifest.label for p in selected}))
     host = [p for p in declared if p.get("hostPort") == target]
+    if not host and any(_listens_on(podset, target) for podset in selected):
+        return  # e.g. args: [--port=8080]: the process evidently listens there
+    owners = ", ".join(sorted({p.manifest.label for p in selected}))
     if host:
         detail = (
             f"{target} is a hostPort (the node's port) mapped to containerPort "
@@ -291,6 +306,25 @@ def _check_target_port(m: Manifest, i: int, port: dict[str, Any], selected: list
         "target-port", m, f"{m.label}: port {port.get('port')} targets {target} on {owners}: {detail}",
         path, severity="warning",
     )
+
+
+def _listens_on(podset: PodSet, port: int) -> bool:
+    """Whether a container's command, args or env values name ``port`` (``--port=8080``)."""
+    number = re.compile(rf"(?<![0-9]){port}(?![0-9])")
+    for container in podset.containers:
+        if not isinstance(container, dict):
+            continue
+        words = [*_strings(container.get("command")), *_strings(container.get("args"))]
+        env = container.get("env")
+        if isinstance(env, list):
+            words.extend(str(e.get("value")) for e in env if isinstance(e, dict) and "value" in e)
+        if any(number.search(word) for word in words):
+            return True
+    return False
+
+
+def _strings(value: Any) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
 
 
 def _check_ingress(m: Manifest, index: StackIndex, report: Report) -> None:
