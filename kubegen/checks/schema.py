@@ -91,10 +91,13 @@ class _Ctx:
 
 def _walk_object(ctx: _Ctx, obj: dict[Any, Any], d: Definition, path: Path) -> None:
     props = d.props
+    misspelled: tuple[str, ...] = ()
     for key, value in obj.items():
         t = props.get(key)
         if t is None:
-            _unknown_field(ctx, key, d, path)
+            meant = _unknown_field(ctx, key, d, path)
+            if meant is not None:
+                misspelled += (meant,)
         elif value is None:
             continue
         elif isinstance(t, str):
@@ -103,7 +106,7 @@ def _walk_object(ctx: _Ctx, obj: dict[Any, Any], d: Definition, path: Path) -> N
         else:
             _walk_value(ctx, value, t, (*path, key), key)
     for field in d.required:
-        if obj.get(field) is None:
+        if obj.get(field) is None and field not in misspelled:  # "did you mean" said it already
             _missing(ctx, obj, field, d, path)
 
 
@@ -288,7 +291,8 @@ def _same_scalar(token: str, value: Any) -> bool:
 # --- unknown and missing fields ----------------------------------------------
 
 
-def _unknown_field(ctx: _Ctx, key: Any, d: Definition, path: Path) -> None:
+def _unknown_field(ctx: _Ctx, key: Any, d: Definition, path: Path) -> str | None:
+    """Report ``key``; return the field of ``d`` it suggests instead, if any."""
     p = (*path, key)
     name = str(key)
     fields = list(d.props)
@@ -307,6 +311,7 @@ def _unknown_field(ctx: _Ctx, key: Any, d: Definition, path: Path) -> None:
         else:
             hint = ""
     ctx.schema(f"{dotted(p)} is not a field of {d.title}{hint}", p)
+    return close
 
 
 def _find_below(d: Definition, name: str, max_depth: int = 3) -> Path | None:
