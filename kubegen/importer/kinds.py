@@ -11,7 +11,7 @@ from typing import Any
 
 from kubegen.importer.ingress import ingress
 from kubegen.importer.objects import Context, config, metadata, namespace, top
-from kubegen.importer.pods import Unsupported, is_int, is_str_list, is_str_map, kwargs_of, pod_spec
+from kubegen.importer.pods import Unsupported, dig, is_int, is_str_list, is_str_map, kwargs_of, pod_spec
 from kubegen.importer.pysource import Call, Var, call
 
 # --- workloads -------------------------------------------------------------------
@@ -21,7 +21,10 @@ def _template(spec: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     template = spec.pop("template", None)
     if not isinstance(template, dict) or not set(template) <= {"metadata", "spec"}:
         raise Unsupported("pod template")
-    meta = {k: v for k, v in (template.get("metadata") or {}).items() if not (k == "creationTimestamp" and v is None)}
+    meta = template.get("metadata") or {}
+    if not isinstance(meta, dict):
+        raise Unsupported("pod template metadata")
+    meta = {k: v for k, v in meta.items() if not (k == "creationTimestamp" and v is None)}
     if not set(meta) <= {"labels", "annotations"} or not all(is_str_map(v) for v in meta.values()):
         raise Unsupported("pod template metadata")
     return meta, template.get("spec")  # type: ignore[return-value]
@@ -31,7 +34,7 @@ def workload(obj: dict[str, Any], ctx: Context) -> list[Call]:
     """``Pod``/``Deployment``/``StatefulSet``/``DaemonSet``."""
     kind = obj["kind"]
     spec = top(obj, "spec")
-    name = (obj.get("metadata") or {}).get("name")
+    name = dig(obj, "metadata", "name")
     default_labels = {"app": name}
     if kind == "Pod":
         kwargs = metadata(obj, default_labels)
@@ -39,7 +42,7 @@ def workload(obj: dict[str, Any], ctx: Context) -> list[Call]:
         return [call("Pod", **kwargs)]
     template_meta, template_spec = _template(spec)
     labels = template_meta.get("labels") or {}
-    own = (obj.get("metadata") or {}).get("labels") or {}
+    own = dig(obj, "metadata", "labels") or {}
     if own != labels:
         raise Unsupported("the workload's labels differ from its pods' labels")
     kwargs = metadata(obj, default_labels)

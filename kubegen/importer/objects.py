@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from kubegen.importer.pods import Ref, Unsupported, decode_b64, is_str_map
+from kubegen.importer.pods import Unsupported, decode_b64, is_str_map
 from kubegen.importer.pysource import Call, Var, call
 
 API_VERSIONS = {
@@ -25,7 +25,8 @@ _META_KEYS = {"name", "namespace", "labels", "annotations"}
 class Context(Protocol):
     """What a candidate may ask about the rest of the stack (objects already built)."""
 
-    refs: Ref
+    def refs(self, kind: str, name: str) -> Var | str:
+        """A variable of the app for the object ``kind``/``name``, else the name itself."""
 
     def workload_for(self, selector: dict[str, str]) -> tuple[Var, Any] | None:
         """A typed workload whose ``expose()`` selector is exactly ``selector``."""
@@ -34,7 +35,7 @@ class Context(Protocol):
         """The typed Service called ``name`` (same namespace)."""
 
 
-def metadata(obj: dict[str, Any], labels_default: dict[str, str] | None) -> dict[str, Any]:
+def metadata(obj: dict[str, Any], labels_default: dict[str, Any] | None) -> dict[str, Any]:
     """``name=``, ``namespace=``, ``labels=``, ``annotations=`` (raises when metadata has more)."""
     meta = obj.get("metadata")
     if not isinstance(meta, dict):

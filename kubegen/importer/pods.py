@@ -23,6 +23,13 @@ class Unsupported(Exception):
     """The object cannot be written with the typed builders (the caller falls back)."""
 
 
+def dig(node: Any, *path: str) -> Any:
+    """``node[path[0]][path[1]]...``, or None where a step is missing or not a mapping."""
+    for key in path:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node
+
+
 def is_str_map(value: Any) -> bool:
     return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
 

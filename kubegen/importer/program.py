@@ -19,6 +19,7 @@ from kubegen import facts, model
 from kubegen.errors import InputError, KubegenError
 from kubegen.importer import kinds
 from kubegen.importer.normalize import normalise
+from kubegen.importer.pods import dig
 from kubegen.importer.pysource import Call, Var, call, evaluate, identifier
 from kubegen.location import Location
 from kubegen.manifest import Manifest, compile_stack, pod_template
@@ -86,17 +87,21 @@ class Plan:
 
 
 def _labels_of(obj: dict[str, Any]) -> list[dict[str, Any]]:
-    found = [(obj.get("metadata") or {}).get("labels") or {}]
+    found = [dig(obj, "metadata", "labels") or {}]
     if obj.get("kind") != "Pod":
         template = pod_template(Manifest(obj, _ORIGIN))
         if template is not None:
-            found.append((template.get("metadata") or {}).get("labels") or {})
+            found.append(dig(template, "metadata", "labels") or {})
     return found
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def stack_namespace(objs: list[dict[str, Any]]) -> str | None:
     """The namespace every namespaced object names, if they all name the same one."""
-    spaces = {(o.get("metadata") or {}).get("namespace") for o in objs if o.get("kind") not in facts.CLUSTER_SCOPED}
+    spaces = {_text(dig(o, "metadata", "namespace")) for o in objs if o.get("kind") not in facts.CLUSTER_SCOPED}
     if len(spaces) == 1:
         (only,) = spaces
         return only if isinstance(only, str) and only else None
@@ -114,9 +119,7 @@ def common_labels(objs: list[dict[str, Any]]) -> dict[str, str]:
     for labels in sets[1:]:
         common = {k: v for k, v in common.items() if labels.get(k) == v}
     for obj in objs:
-        spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
-        for selector in (spec.get("selector"), (spec.get("selector") or {}).get("matchLabels")
-                         if isinstance(spec.get("selector"), dict) else None):
+        for selector in (dig(obj, "spec", "selector"), dig(obj, "spec", "selector", "matchLabels")):
             if isinstance(selector, dict):
                 common = {k: v for k, v in common.items() if k not in selector}
     return common
@@ -197,12 +200,10 @@ def _references(node: Any, found: set[tuple[str, str]]) -> set[tuple[str, str]]:
 
 
 def _selects(entry: Entry, selector: Any) -> bool:
-    spec = entry.local.get("spec") if isinstance(entry.local.get("spec"), dict) else {}
     if entry.kind == "Pod":
-        return (entry.local.get("metadata") or {}).get("labels") == selector
-    template = spec.get("template") if isinstance(spec.get("template"), dict) else {}
-    match = (spec.get("selector") or {}).get("matchLabels") if isinstance(spec.get("selector"), dict) else None
-    return selector in (match, (template.get("metadata") or {}).get("labels"))
+        return bool(dig(entry.local, "metadata", "labels") == selector)
+    match = dig(entry.local, "spec", "selector", "matchLabels")
+    return selector in (match, dig(entry.local, "spec", "template", "metadata", "labels"))
 
 
 def link(entries: list[Entry]) -> list[Entry]:
@@ -313,8 +314,7 @@ def _attempt(manifests: list[Manifest], settings: Settings) -> Plan | None:
     entries = []
     for index, manifest in enumerate(manifests):
         local = local_view(manifest.obj, settings)
-        namespace = (manifest.obj.get("metadata") or {}).get("namespace") if isinstance(
-            manifest.obj.get("metadata"), dict) else None
+        namespace = _text(dig(manifest.obj, "metadata", "namespace"))
         entries.append(Entry(index, manifest, local, namespace, normalise(manifest.obj)))
     _implicit_namespace(entries, settings)
     assign_names(entries)
