@@ -115,19 +115,16 @@ def _escape(text: str, quote: str) -> str:
 def _triple_ok(text: str) -> bool:
     """Whether ``text`` reads best (and round-trips exactly) as a ``\"\"\"`` block."""
     body = text[:-1] if text.endswith("\n") else text
-    if "\n" not in body:
+    if "\n" not in body or '"""' in text or text.endswith('"'):
         return False
-    if '"""' in text or text.endswith('"') or "\\" in text:
-        return False
-    lines = text.split("\n")
-    return all(line.isprintable() and line == line.rstrip() for line in lines)
+    return all(line.isprintable() and line == line.rstrip() for line in text.split("\n"))
 
 
 def string_literal(text: str) -> str:
     """A Python literal for ``text`` in ruff's preferred style (double quotes unless
     that needs more escapes; multi-line text as a triple-quoted block)."""
     if _triple_ok(text):
-        return '"""' + text + '"""'
+        return '"""' + text.replace("\\", "\\\\") + '"""'
     quote = "'" if text.count('"') > text.count("'") else '"'
     return quote + _escape(text, quote) + quote
 
