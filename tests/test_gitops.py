@@ -275,15 +275,17 @@ def test_kill_while_staging_leaves_the_directory_byte_identical(app: Path, tmp_p
     assert run("check", str(app), "--set", "count=6", "--set", "version=2", "--output-dir", str(out)).exit_code == 0
 
 
-def test_kill_between_renames_is_rolled_back(app: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("step", range(6))
+def test_kill_between_renames_is_rolled_back(app: Path, tmp_path: Path, step: int) -> None:
     out = tmp_path / "out"
     run("render", str(app), "--set", "count=4", "--output-dir", str(out))
     (out / "mine.txt").write_text("not kubegen's\n")
     before = snapshot(out)
-    # count=2, version=2: two files replaced, two removed, a new record; stop after 2 renames
-    proc = spawn_paused(app, out, "commit:2", "--set", "count=2", "--set", "version=2")
+    # count=2, version=2: steps 0-3 replace the Namespace, 2 ConfigMaps, the record; 4-5 remove 2 ConfigMaps
+    proc = spawn_paused(app, out, f"commit:{step}", "--set", "count=2", "--set", "version=2")
     kill(proc)
-    assert snapshot(out) != before, "the kill was meant to land mid-commit"
+    if step:
+        assert snapshot(out) != before, "the kill was meant to land mid-commit"
     checked = run("check", str(app), "--set", "count=4", "--output-dir", str(out))
     assert checked.exit_code == 1
     assert "a kubegen write was killed part way; render again to roll it back and rewrite" in checked.stderr
@@ -491,3 +493,39 @@ def test_usage_errors(app: Path, tmp_path: Path) -> None:
     assert kust.exit_code == 2 and "--kustomization needs --output-dir DIR" in kust.stderr
     missing = run("check", str(app))
     assert missing.exit_code == 2 and "--output-dir" in missing.stderr
+
+
+def test_an_error_at_any_step_of_the_swap_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    old = [service("a"), service("b"), service("c"), deployment("gone", {"app": "gone"}, namespace="old")]
+    new = [service("a", cluster_ip="None"), service("b"), {**service("d"), "metadata": {"name": "d",
+           "namespace": "fresh"}}]
+    write_dir(old, str(out), kustomization=True)
+    (out / "mine.txt").write_text("mine\n")
+    before = snapshot(out)
+    real_replace = os.replace
+    steps = 0
+    while True:
+        calls = [0]
+
+        def failing(src: Any, dst: Any, _limit: int = steps, _calls: list[int] = calls) -> None:
+            _calls[0] += 1
+            if _calls[0] == _limit + 1:  # fail this one call only: the rollback's own calls succeed
+                raise OSError(28, "No space left on device")
+            real_replace(src, dst)
+
+        monkeypatch.setattr(os, "replace", failing)
+        try:
+            write_dir(new, str(out))
+        except KubegenError as exc:
+            assert f"cannot write {out}: No space left on device; nothing was changed" in str(exc)
+        else:
+            break  # every step has failed once; this run had no step left to fail
+        finally:
+            monkeypatch.setattr(os, "replace", real_replace)
+        assert snapshot(out) == before, f"failure at os.replace #{steps}"
+        assert not leftovers(str(out))
+        steps += 1
+    assert steps >= 5  # a, d, the record, kustomization removal, the gone Deployment
+    assert check_dir(new, str(out)).ok
+    assert not (out / "old").exists() and (out / "mine.txt").read_text() == "mine\n"

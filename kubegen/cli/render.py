@@ -61,6 +61,9 @@ def load_checked(app: str, sets: tuple[str, ...], node_port_range: str | None, i
                    "remove files an earlier render wrote that are no longer produced; never touch other files.")
 @click.option("--kustomization", is_flag=True,
               help="With --output-dir: also write DIR/kustomization.yaml listing the files.")
+@click.option("--fsync", is_flag=True,
+              help="With --output-dir: sync the file system at the commit points, so the write also "
+                   "survives a power loss (slower).")
 @click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True,
               help="yaml: documents separated by ---; json: one object, or a List of them.")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
@@ -71,7 +74,7 @@ def load_checked(app: str, sets: tuple[str, ...], node_port_range: str | None, i
 @click.option("--ignore", multiple=True, metavar="RULE", help="Do not report RULE (repeatable).")
 @report_errors
 def render(
-    app: str, output: str | None, output_dir: str | None, kustomization: bool, fmt: str,
+    app: str, output: str | None, output_dir: str | None, kustomization: bool, fsync: bool, fmt: str,
     sets: tuple[str, ...], strict: bool, node_port_range: str | None, ignore: tuple[str, ...],
 ) -> None:
     """Render APP's stack to YAML (or JSON), checked and in apply order.
@@ -98,25 +101,25 @@ def render(
             raise click.UsageError("use either -o/--output or --output-dir, not both")
         if fmt != "yaml":
             raise click.UsageError("--output-dir writes YAML files; drop --format json")
-    elif kustomization:
-        raise click.UsageError("--kustomization needs --output-dir DIR")
+    elif kustomization or fsync:
+        raise click.UsageError(f"{'--kustomization' if kustomization else '--fsync'} needs --output-dir DIR")
     check_ignore, gitops_ignore = split_ignore(ignore)
     ordered = load_checked(app, sets, node_port_range, check_ignore, strict)
     if output_dir is None:
         write_text(output, write_manifests(ordered, fmt))  # type: ignore[arg-type]
         return
-    write_to_dir(ordered, app, sets, output_dir, kustomization, strict, gitops_ignore)
+    write_to_dir(ordered, app, sets, output_dir, kustomization, strict, gitops_ignore, fsync)
 
 
 def write_to_dir(  # type: ignore[no-untyped-def]
     ordered, app: str, sets: tuple[str, ...], output_dir: str, kustomization: bool, strict: bool,
-    ignore: frozenset[str],
+    ignore: frozenset[str], fsync: bool = False,
 ) -> None:
     from kubegen.gitops import source_label, write_dir
 
     result = write_dir(
         ordered, output_dir, source=source_label(app, parse_sets(sets)), kustomization=kustomization,
-        strict=strict, ignore=ignore,
+        strict=strict, ignore=ignore, durable=fsync,
     )
     print_findings(result.warnings)
     if result.recovered:

@@ -70,7 +70,7 @@ def write_dir(
     kustomization: bool = False,
     strict: bool = False,
     ignore: Iterable[str] = (),
-    durable: bool = True,
+    durable: bool = False,
 ) -> WriteResult:
     """Write one file per object into ``directory``, all or nothing.
 
@@ -79,8 +79,9 @@ def write_dir(
     ``source`` names the input in every file's header (see :func:`source_label`).
     ``kustomization`` also writes ``kustomization.yaml``. Warnings about changes a
     live object would reject are returned; with ``strict`` they raise
-    :class:`~kubegen.errors.FindingsError` and nothing is written. ``durable``
-    syncs to disk at the commit steps (survives power loss, not only a kill).
+    :class:`~kubegen.errors.FindingsError` and nothing is written. The write is
+    all or nothing if the process is killed at any moment; ``durable`` also syncs
+    the file system at the commit steps, so it survives a power loss (slower).
     """
     items = list(manifests)
     skip = frozenset(ignore)
@@ -111,7 +112,8 @@ def write_dir(
         ]
         if changed or stale:
             commit(directory, plan.files, changed, stale, durable=durable)
-    unchanged = [p for p in plan.files if p not in set(changed)]
+    rewritten = set(changed)
+    unchanged = [p for p in plan.files if p not in rewritten]
     return WriteResult(
         directory=directory, written=changed, removed=stale, unchanged=unchanged,
         overwritten_edits=edited, warnings=warnings, recovered=recovered,

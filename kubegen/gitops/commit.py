@@ -11,6 +11,10 @@
    says which files and folders were new.
 3. Commit point: deleting the journal. Then the sibling is deleted.
 
+Renames and the page cache make this all-or-nothing when the process is killed at
+any moment. ``durable=True`` adds ``syncfs`` at the commit points (before the
+journal, before deleting it) so that it also holds across a power loss.
+
 A directory that does not exist yet is built whole in the sibling and renamed
 into place in one step. Runs on the same directory are serialized with ``flock``
 on its parent folder, and every run first recovers what a killed run left.
@@ -89,13 +93,13 @@ def recover(directory: str) -> bool:
     """
     rolled = False
     for tmp in leftovers(directory):
-        journal = os.path.join(tmp, JOURNAL)
-        if os.path.exists(journal):
-            with open(journal, encoding="utf-8") as handle:
-                _rollback(directory, tmp, json.load(handle))
-            os.unlink(journal)
-            rolled = True
-        shutil.rmtree(tmp, ignore_errors=True)
+        pending = os.path.exists(os.path.join(tmp, JOURNAL))
+        if not _undo(directory, tmp):
+            raise OutputError(
+                f"{directory}: cannot roll back the interrupted write recorded in {tmp}; check the "
+                "permissions of both, or restore the directory (e.g. from git) and delete that folder"
+            )
+        rolled = rolled or pending
     return rolled
 
 
@@ -135,7 +139,7 @@ class _Pauser:
 
 
 def commit(
-    directory: str, files: dict[str, bytes], put: Sequence[str], remove: Sequence[str], *, durable: bool = True
+    directory: str, files: dict[str, bytes], put: Sequence[str], remove: Sequence[str], *, durable: bool = False
 ) -> None:
     """Write ``put`` (paths of ``files``) and delete ``remove`` in ``directory``, all or nothing."""
     parent, name = _split(directory)
@@ -153,10 +157,30 @@ def commit(
         else:
             _swap(directory, tmp, put, remove, pauser, durable)
         _sync(directory, durable)
-    except OSError as exc:
-        raise OutputError(f"cannot write {directory}: {exc.strerror or exc}") from None
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    except BaseException as exc:  # an error or Ctrl-C part way: put everything back first
+        if not _undo(directory, tmp):
+            raise OutputError(
+                f"cannot write {directory} and could not roll back ({exc}); the next kubegen render or "
+                f"recover_dir() rolls it back from {tmp}"
+            ) from None
+        if isinstance(exc, OSError):
+            raise OutputError(f"cannot write {directory}: {exc.strerror or exc}; nothing was changed") from None
+        raise
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _undo(directory: str, tmp: str) -> bool:
+    """Roll back a failed swap and delete ``tmp``; False (``tmp`` kept) if that failed too."""
+    journal = os.path.join(tmp, JOURNAL)
+    try:
+        if os.path.exists(journal):
+            with open(journal, encoding="utf-8") as handle:
+                _rollback(directory, tmp, json.load(handle))
+            os.unlink(journal)
+    except (OSError, ValueError):
+        return False
+    shutil.rmtree(tmp, ignore_errors=True)
+    return True
 
 
 def _stage(new: str, files: dict[str, bytes], put: Sequence[str], pauser: _Pauser) -> None:
@@ -168,8 +192,12 @@ def _stage(new: str, files: dict[str, bytes], put: Sequence[str], pauser: _Pause
             made.add(folder)
         pauser.step("stage", done)
         fd = os.open(os.path.join(new, path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(files[path])
+        try:
+            data = files[path]
+            while data:
+                data = data[os.write(fd, data):]
+        finally:
+            os.close(fd)
     if not put:
         os.makedirs(new, exist_ok=True)
 
@@ -193,7 +221,7 @@ def _swap(
         os.makedirs(os.path.join(old, folder), exist_ok=True)
     journal = {"replace": replace, "create": create, "remove": list(remove), "mkdirs": mkdirs, "rmdirs": rmdirs}
     _sync(tmp, durable)
-    _write_journal(tmp, journal)
+    _write_journal(tmp, journal, durable)
     step = 0
     for folder in mkdirs:
         os.makedirs(os.path.join(directory, folder), exist_ok=True)
@@ -228,12 +256,13 @@ def _backup(target: str, backup: str) -> None:
         shutil.copy2(target, backup)
 
 
-def _write_journal(tmp: str, journal: dict[str, list[str]]) -> None:
+def _write_journal(tmp: str, journal: dict[str, list[str]], durable: bool) -> None:
     part = os.path.join(tmp, JOURNAL + ".part")
     with open(part, "w", encoding="utf-8") as handle:
         json.dump(journal, handle, indent=1)
         handle.flush()
-        os.fsync(handle.fileno())
+        if durable:
+            os.fsync(handle.fileno())
     os.replace(part, os.path.join(tmp, JOURNAL))
 
 

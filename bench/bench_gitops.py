@@ -1,0 +1,149 @@
+"""GitOps benchmark: writing a stack to a directory, and checking it, against rendering one stream.
+
+    python bench/bench_gitops.py                 # 1,000 services = 2,000 objects
+    python bench/bench_gitops.py --services 200 --repeat 5
+
+Times, best of ``--repeat`` runs in this process, the whole of what ``kubegen render``
+does for the stack of bench_render.py (N microservices: Deployment + Service each):
+build the Stack, compile, check, order, YAML; then the output differs:
+
+- stream: ``checked_manifests`` + ``write_manifests`` + one file (``kubegen render -o``);
+- write:  ``checked_manifests`` + ``write_dir`` into a new directory (``render --output-dir``;
+  ``--fsync``: with ``durable=True``, a syncfs at the commit points);
+- rewrite: the same into the directory already written (nothing changes);
+- check:  ``checked_manifests`` + ``check_dir`` on that directory (``kubegen check``).
+
+Target (issue 5): write / stream <= 1.5 and check / stream <= 1.5.
+``--processes`` also times whole ``kubegen render|check`` processes (median of 5)
+on an app file that builds the same stack: what a CI job or pre-commit hook sees.
+Machines here are noisy (creating 2,000 files is kernel work that other processes'
+I/O slows down), so run it more than once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+from bench_render import best_of, build_stack, process_time  # noqa: E402
+
+from kubegen.api import checked_manifests, compile_stacks, write_manifests  # noqa: E402
+from kubegen.gitops import check_dir, write_dir  # noqa: E402
+from kubegen.output import write_text  # noqa: E402
+
+TARGET = 1.5
+SOURCE = "bench/bench_gitops.py --set services=1000"
+
+
+def checked(services: int):  # type: ignore[no-untyped-def]
+    ordered, _ = checked_manifests(compile_stacks(build_stack(services)))
+    return ordered
+
+
+def run(services: int, repeat: int, durable: bool = False) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        stream_file = os.path.join(tmp, "stack.yaml")
+        counter = [0]
+
+        def stream() -> None:
+            write_text(stream_file, write_manifests(checked(services)))
+
+        def write_new() -> None:
+            counter[0] += 1
+            target = os.path.join(tmp, f"new-{counter[0]}")
+            write_dir(checked(services), target, source=SOURCE, durable=durable)
+
+        kept = os.path.join(tmp, "kept")
+
+        def rewrite() -> None:
+            result = write_dir(checked(services), kept, source=SOURCE)
+            assert not result.written
+
+        def check() -> None:
+            assert check_dir(checked(services), kept, source=SOURCE).ok
+
+        ordered = checked(services)
+        files = len(write_dir(ordered, kept, source=SOURCE).written)
+        t_stream = best_of(repeat, stream)
+        t_write = best_of(repeat, write_new)
+        t_rewrite = best_of(repeat, rewrite)
+        t_check = best_of(repeat, check)
+        for entry in os.listdir(tmp):
+            if entry.startswith("new-"):
+                shutil.rmtree(os.path.join(tmp, entry))
+    return {"objects": len(ordered), "files": files, "stream": t_stream, "write": t_write,
+            "rewrite": t_rewrite, "check": t_check}
+
+
+APP = """
+import sys
+sys.path.insert(0, {bench!r})
+from bench_render import build_stack
+stack = build_stack({services})
+"""
+
+
+def processes(services: int) -> dict[str, float]:
+    """Median wall time of whole CLI processes: render -o, render --output-dir, check."""
+    with tempfile.TemporaryDirectory() as tmp:
+        app = os.path.join(tmp, "app.py")
+        with open(app, "w", encoding="utf-8") as handle:
+            handle.write(APP.format(bench=str(HERE), services=services))
+        base = [sys.executable, "-m", "kubegen"]
+        out = os.path.join(tmp, "out")
+        stream = process_time([*base, "render", app, "-o", os.path.join(tmp, "stack.yaml")], 5)
+        write = statistics.median(
+            _timed([*base, "render", app, "--output-dir", os.path.join(tmp, f"new-{i}")]) for i in range(5)
+        )
+        subprocess.run([*base, "render", app, "--output-dir", out], check=True, capture_output=True)
+        check = process_time([*base, "check", app, "--output-dir", out], 5)
+    return {"stream": stream, "write": write, "check": check}
+
+
+def _timed(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--services", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--fsync", action="store_true", help="time durable writes (render --fsync)")
+    parser.add_argument("--processes", action="store_true", help="also time whole kubegen processes")
+    args = parser.parse_args()
+    r = run(args.services, args.repeat, args.fsync)
+    print(f"{args.services} services = {r['objects']:.0f} objects, {r['files']:.0f} files (best of {args.repeat})")
+    print(f"  render to one stream        {r['stream'] * 1000:8.1f} ms")
+    ok = True
+    for key, label in (("write", "write to a new directory"), ("rewrite", "rewrite (nothing changed)"),
+                       ("check", "check the directory")):
+        ratio = r[key] / r["stream"]
+        verdict = ""
+        if key in ("write", "check"):
+            verdict = "ok" if ratio <= TARGET else f"OVER the {TARGET}x target"
+            ok = ok and ratio <= TARGET
+        print(f"  {label:<27} {r[key] * 1000:8.1f} ms  {ratio:4.2f}x  {verdict}")
+    if args.processes:
+        p = processes(args.services)
+        print("whole processes (median of 5):")
+        print(f"  kubegen render -o FILE      {p['stream'] * 1000:8.1f} ms")
+        print(f"  kubegen render --output-dir {p['write'] * 1000:8.1f} ms  {p['write'] / p['stream']:4.2f}x")
+        print(f"  kubegen check --output-dir  {p['check'] * 1000:8.1f} ms  {p['check'] / p['stream']:4.2f}x")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
