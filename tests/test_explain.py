@@ -132,3 +132,85 @@ def test_bad_cidr_is_a_usage_error() -> None:
     code, out, err = run("explain", NODEPORT, "--pod-cidr", "10.244.0.0/26")
     assert code == 2 and out == ""
     assert "Error: --pod-cidr 10.244.0.0/26: too small to give each of 2 nodes a /24" in err
+
+
+KINDS = """\
+    apiVersion: apps/v1
+    kind: DaemonSet
+    metadata: {name: agent, namespace: ops}
+    spec:
+      selector: {matchLabels: {app: agent}}
+      template:
+        metadata: {labels: {app: agent}}
+        spec:
+          hostNetwork: true
+          containers: [{name: a, image: agent, ports: [{name: metrics, containerPort: 9100}]}]
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata: {name: agent, namespace: ops}
+    spec:
+      type: NodePort
+      externalTrafficPolicy: Local
+      selector: {app: agent}
+      ports: [{port: 9100, targetPort: metrics, nodePort: 30100}]
+    ---
+    apiVersion: apps/v1
+    kind: StatefulSet
+    metadata: {name: db, namespace: data}
+    spec:
+      serviceName: db
+      replicas: 2
+      selector: {matchLabels: {app: db}}
+      template:
+        metadata: {labels: {app: db}}
+        spec: {containers: [{name: pg, image: postgres, ports: [{name: pg, containerPort: 5432}]}]}
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata: {name: db, namespace: data}
+    spec: {clusterIP: None, selector: {app: db}, ports: [{port: 5432, targetPort: pg}]}
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata: {name: payments, namespace: data}
+    spec: {type: ExternalName, externalName: api.payments.example.com}
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata: {name: legacy, namespace: data}
+    spec: {ports: [{port: 80, targetPort: 8080}], externalIPs: [203.0.113.10]}
+    ---
+    apiVersion: networking.k8s.io/v1
+    kind: Ingress
+    metadata: {name: web, namespace: data, annotations: {kubernetes.io/ingress.class: traefik}}
+    spec:
+      tls: [{hosts: [db.example.com], secretName: tls}]
+      rules:
+      - host: db.example.com
+        http:
+          paths: [{path: /admin, pathType: Exact, backend: {service: {name: db, port: {number: 5432}}}}]
+    """
+
+
+def test_every_service_kind(tmp_path: Path) -> None:
+    path = tmp_path / "kinds.yaml"
+    path.write_text(textwrap.dedent(KINDS))
+    code, out, err = run("explain", str(path), "--nodes", "3")
+    assert code == 0, err
+    table = [line.split() for line in out.splitlines() if line.startswith(("NAMESPACE", "data ", "ops "))]
+    assert table[0] == ["NAMESPACE", "NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)"]
+    assert table[1] == ["data", "db", "ClusterIP", "None", "<none>", "5432/TCP"]
+    assert table[2][:2] == ["data", "legacy"] and table[2][4:] == ["203.0.113.10", "80/TCP"]
+    assert table[3] == ["data", "payments", "ExternalName", "<none>", "api.payments.example.com", "<none>"]
+    assert table[4][:3] == ["ops", "agent", "NodePort"] and table[4][4:] == ["<none>", "9100:30100/TCP"]
+    assert "headless: db.data.svc.cluster.local resolves to the pod IPs themselves" in out
+    assert "10.244.1.2:5432   db-1   on node-1" in out
+    assert "Ingress       https://db.example.com/admin   (Ingress web, class traefik)" in out
+    assert "no selector: its endpoints are managed outside this stack" in out
+    assert "external IP   203.0.113.10:80" in out
+    assert "is an alias (CNAME) for api.payments.example.com" in out
+    # hostNetwork pods use their node's IP, one DaemonSet pod per node
+    for k in range(3):
+        assert f"192.168.49.{k + 2}:9100   agent-" in out and f"   on node-{k}" in out
+    assert "(externalTrafficPolicy: Local: only nodes running one of its pods answer)" in out

@@ -301,3 +301,24 @@ def test_cli_writes_all_formats_deterministically(tmp_path: Path) -> None:
         assert out.read_text() == run("graph", SHOP, "--format", fmt)[1]
     code, _, err = run("graph", SHOP, "--format", "png")
     assert code == 2 and "'png' is not one of 'mermaid', 'dot', 'svg'" in err
+
+
+def test_docs_picture_is_current() -> None:
+    docs = Path(__file__).resolve().parents[1] / "docs" / "shop-graph.svg"
+    code, out, err = run("graph", SHOP, "--format", "svg")
+    assert code == 0, err
+    assert out == docs.read_text(), (
+        "docs/shop-graph.svg is stale: regenerate it (from the repository root) with\n"
+        "  kubegen graph examples/shop.py --format svg -o docs/shop-graph.svg && "
+        "rsvg-convert -o docs/shop-graph.png docs/shop-graph.svg"
+    )
+
+
+def test_an_empty_stack_still_draws(tmp_path: Path) -> None:
+    (tmp_path / "empty.yaml").write_text("# nothing here\n")
+    for fmt in ("svg", "dot", "mermaid"):
+        code, out, err = run("graph", str(tmp_path / "empty.yaml"), "--format", fmt)
+        assert code == 0 and err == "", err
+    assert ET.fromstring(run("graph", str(tmp_path / "empty.yaml"), "--format", "svg")[1].encode()) is not None
+    code, out, _ = run("explain", str(tmp_path / "empty.yaml"))
+    assert code == 0 and "No Services in this stack." in out

@@ -5,10 +5,13 @@ determinism, stability, scheduling, targetPort resolution and finding attachment
 from __future__ import annotations
 
 import ipaddress
+import json
 import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kubegen.api import compile_stacks
 from kubegen.appload import load_stacks
@@ -235,3 +238,47 @@ def test_service_cidr_too_small_for_the_services() -> None:
     with pytest.raises(UsageError) as info:
         build_network(from_yaml(many_services(14)), NetworkOptions(service_cidr="10.0.0.0/28"))
     assert "--service-cidr 10.0.0.0/28: no room for 14 Services" in str(info.value)
+
+
+def test_local_traffic_policy_answers_only_on_nodes_with_pods() -> None:
+    text = many_services(1, replicas=1).replace("type: NodePort", "type: NodePort\n  externalTrafficPolicy: Local")
+    net = build_network(from_yaml(text), NetworkOptions(nodes=3))
+    svc = net.services[0]
+    assert svc.local_traffic
+    node_port = svc.ports[0].node_port
+    assert net.node_addresses(svc, svc.ports[0]) == [f"192.168.49.2:{node_port}"]
+
+
+_KEYS = ["selector", "ports", "port", "targetPort", "nodePort", "name", "protocol", "type", "rules", "http", "paths",
+         "backend", "service", "number", "host", "path", "tls", "hosts", "template", "spec", "containers",
+         "containerPort", "replicas", "metadata", "labels", "app", "clusterIP", "externalIPs", "loadBalancerIP",
+         "defaultBackend", "hostNetwork", "externalTrafficPolicy", "matchLabels", "pathType"]
+_LEAF = st.none() | st.booleans() | st.integers(-5, 70000) | st.sampled_from(
+    ["web", "http", "None", "10.96.0.5", "LoadBalancer", "NodePort", "Local", "/", 'a"<b>&#'])
+_VALUE = st.recursive(
+    _LEAF, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(_KEYS), inner, max_size=4),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_VALUE, _VALUE, _VALUE)
+def test_malformed_specs_never_crash_the_model_or_its_views(workload: object, service: object, ingress: object) -> None:
+    from kubegen.explain import explain_json, explain_text
+    from kubegen.graph import build_graph
+    from kubegen.graph.dot import to_dot
+    from kubegen.graph.mermaid import to_mermaid
+    from kubegen.graph.svg import to_svg
+    from kubegen.location import Location
+
+    objs = [
+        {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}, "spec": workload},
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"}, "spec": service},
+        {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "web"}, "spec": ingress},
+    ]
+    net = build_network([Manifest(obj, Location("fuzz.yaml", 1)) for obj in objs])
+    assert explain_text(net).startswith("Simulated cluster: 2 nodes")
+    assert json.loads(explain_json(net))["schema"] == "kubegen.explain/v1"
+    graph = build_graph(net)
+    assert to_svg(graph).startswith("<?xml") and to_mermaid(graph).startswith("flowchart LR")
+    assert to_dot(graph).startswith("digraph kubegen {")

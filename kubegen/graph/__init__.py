@@ -100,19 +100,20 @@ def build_graph(network: Network) -> Graph:
         entries.append(iid)
         for route in ing.routes:
             where = route.where if route.path is None else f"{route.host or ''}{route.path}"
-            port = route.service_port if route.service_port is not None else "?"
+            wanted = route.service_port if route.service_port is not None else "?"
             target = svc_id.get(id(route.service)) if route.service is not None else None
             if target is None:
                 target = graph.add(GraphNode(f"missing{len(graph.nodes)}", "missing",
                                              (f"Service {route.service_name}", "not in the stack"), 2, broken=True))
-            graph.edges.append(GraphEdge(iid, target, f"{where} → {port}", route.broken))
+            graph.edges.append(GraphEdge(iid, target, f"{where} → {wanted}", route.broken))
     for svc in network.services:
-        for port in svc.ports:
-            if svc.type == "LoadBalancer":
-                eid = graph.add(GraphNode(f"lb{len(entries)}", "entry",
-                                          ("load balancer", f"{svc.external_ip}"), 1))
-                entries.append(eid)
+        balancers = [("load balancer", svc.external_ip or "<pending>")] if svc.type == "LoadBalancer" else []
+        for title, address in balancers + [("external IP", ip) for ip in svc.external_ips]:
+            eid = graph.add(GraphNode(f"ext{len(entries)}", "entry", (title, address), 1))
+            entries.append(eid)
+            for port in svc.ports:
                 graph.edges.append(GraphEdge(eid, svc_id[id(svc)], f":{port.port} → {port.port}", port.broken))
+        for port in svc.ports:
             if port.node_port:
                 eid = graph.add(GraphNode(f"np{len(entries)}", "entry",
                                           (f"node port {port.node_port}", _node_ips(network, svc, port)), 1))

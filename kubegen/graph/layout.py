@@ -127,9 +127,9 @@ def layout(graph: Graph) -> Layout:
     columns = _order(graph)
     position = {n.id: (c, i) for c, nodes in columns.items() for i, n in enumerate(nodes)}
     outgoing: dict[str, list[GraphEdge]] = defaultdict(list)
+    plain: dict[str, list[GraphEdge]] = defaultdict(list)  # unlabelled edges start mid-box
     for e in graph.edges:
-        if e.label is not None:
-            outgoing[e.source].append(e)
+        (plain if e.label is None else outgoing)[e.source].append(e)
     for edges in outgoing.values():
         edges.sort(key=lambda e: position[e.target])
     size = {n.id: _size(n, len(outgoing[n.id])) for n in graph.nodes}
@@ -140,8 +140,8 @@ def layout(graph: Graph) -> Layout:
         width[c] = max(size[n.id][0] for n in nodes)
         if c == 4:
             width[c] = max([width[c]] + [text_width(t) + 2 * PAD - 2 * FRAME_PAD for t in group_titles.values()])
-        labels = [text_width(e.label or "") for n in nodes for e in outgoing[n.id]]
-        lane[c] = max(labels) + 2 * PAD if labels else 0
+        texts = [text_width(e.label or "") for n in nodes for e in outgoing[n.id]]
+        lane[c] = max(texts) + 2 * PAD if texts else 0
     x: dict[int, int] = {}
     cursor = MARGIN if 0 in columns else MARGIN + 2 * FRAME_PAD
     for c in columns:
@@ -177,9 +177,8 @@ def layout(graph: Graph) -> Layout:
             y = rect.bottom + V_GAP
             for j, e in enumerate(outgoing[n.id]):
                 anchors[_key(e)] = (rect.right, rect.y + PAD + j * SLOT_H + LINE_H)
-            for e in graph.edges:
-                if e.source == n.id and e.label is None:
-                    anchors[_key(e)] = (rect.right, rect.y + h // 2)
+            for e in plain[n.id]:
+                anchors[_key(e)] = (rect.right, rect.y + h // 2)
         if c == 4 and group is not None:
             frames.append(_group_frame(group_titles[group], x[c], width[c], frame_top, y - V_GAP))
     if 0 in columns:
@@ -188,13 +187,12 @@ def layout(graph: Graph) -> Layout:
             w, h = size[n.id]
             middle = (entries[0].y + entries[-1].bottom) // 2 if entries else top
             rects[n.id] = Rect(x[0], max(top, middle - h // 2), w, h)
-            for e in graph.edges:
-                if e.source == n.id:
-                    anchors[_key(e)] = (rects[n.id].right, rects[n.id].y + h // 2)
+            for e in plain[n.id] + outgoing[n.id]:
+                anchors[_key(e)] = (rects[n.id].right, rects[n.id].y + h // 2)
     labels, paths = _edges(graph, columns, rects, anchors, incoming, x, width, lane)
-    right = max([r.right for r in rects.values()] + [f.rect.right for f in frames])
-    bottom = max([r.bottom for r in rects.values()] + [f.rect.bottom for f in frames])
-    cluster_x = (x[1] if 1 in x else min(x[c] for c in x if c > 0)) - 2 * FRAME_PAD
+    right = max([r.right for r in rects.values()] + [f.rect.right for f in frames], default=MARGIN)
+    bottom = max([r.bottom for r in rects.values()] + [f.rect.bottom for f in frames], default=top)
+    cluster_x = min((x[c] for c in x if c > 0), default=MARGIN + 2 * FRAME_PAD) - 2 * FRAME_PAD
     title = f"{graph.title}"
     title_rect = Rect(cluster_x + PAD, MARGIN + 4, text_width(title), LINE_H)
     right = max(right + FRAME_PAD, title_rect.right + PAD)

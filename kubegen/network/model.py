@@ -167,6 +167,12 @@ class ServiceModel:
     findings: list[Finding] = attrs.Factory(list)
 
     @property
+    def spec(self) -> dict[str, Any]:
+        """The manifest's ``spec`` (empty when malformed)."""
+        spec = self.manifest.obj.get("spec")
+        return spec if isinstance(spec, dict) else {}
+
+    @property
     def dns(self) -> str:
         return f"{self.name}.{self.namespace}.svc.{CLUSTER_DOMAIN}"
 

@@ -23,30 +23,41 @@ def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def read_service(m: Manifest, index: StackIndex, by_podset: dict[int, Workload]) -> ServiceModel:
-    spec = m.obj.get("spec") if isinstance(m.obj.get("spec"), dict) else {}
+    spec = _dict(m.obj.get("spec"))
     namespace = m.namespace or DEFAULT_NAMESPACE
     selector = spec.get("selector") if isinstance(spec.get("selector"), dict) else None
-    kind = spec.get("type") if spec.get("type") in facts.SERVICE_TYPES else "ClusterIP"
+    kind = _str(spec.get("type")) or "ClusterIP"
+    kind = kind if kind in facts.SERVICE_TYPES else "ClusterIP"
     svc = ServiceModel(m, namespace, m.name, kind, selector)
     svc.local_traffic = spec.get("externalTrafficPolicy") == "Local"
-    ips = spec.get("externalIPs")
-    svc.external_ips = [ip for ip in ips if isinstance(ip, str)] if isinstance(ips, list) else []
+    svc.external_ips = [ip for ip in _list(spec.get("externalIPs")) if isinstance(ip, str)]
     if kind == "ExternalName":
-        name = spec.get("externalName")
-        svc.external_name = name if isinstance(name, str) else None
+        svc.external_name = _str(spec.get("externalName"))
         return svc
     if selector:
         svc.workloads = [by_podset[id(p)] for p in index.select(namespace, selector) if id(p) in by_podset]
-    raw_ports = spec.get("ports") if isinstance(spec.get("ports"), list) else []
-    for raw in raw_ports:
-        port = _int(raw.get("port")) if isinstance(raw, dict) else None
+    for item in _list(spec.get("ports")):
+        raw = _dict(item)
+        port = _int(raw.get("port"))
         if port is None:
             continue
         target = raw.get("targetPort", port)
         target = target if isinstance(target, (int, str)) and not isinstance(target, bool) else port
-        protocol = raw.get("protocol") if isinstance(raw.get("protocol"), str) else "TCP"
-        name = raw.get("name") if isinstance(raw.get("name"), str) else None
+        protocol = _str(raw.get("protocol")) or "TCP"
+        name = _str(raw.get("name"))
         model = ServicePortModel(name, protocol, port, target, manual_endpoints=not selector)
         if kind in ("NodePort", "LoadBalancer"):
             model.node_port = _int(raw.get("nodePort")) or None
@@ -66,40 +77,36 @@ def _resolve_target(podset: PodSet, target: int | str, protocol: str) -> int | N
 
 
 def read_ingress(m: Manifest) -> IngressModel:
-    spec = m.obj.get("spec") if isinstance(m.obj.get("spec"), dict) else {}
-    cls = spec.get("ingressClassName")
-    if not isinstance(cls, str):
-        annotation = m.metadata.get("annotations")
-        cls = annotation.get("kubernetes.io/ingress.class") if isinstance(annotation, dict) else None
-    ing = IngressModel(m, m.namespace or DEFAULT_NAMESPACE, m.name, cls if isinstance(cls, str) else None)
-    tls_hosts = {h for t in spec.get("tls") or [] if isinstance(t, dict) for h in t.get("hosts") or []}
+    spec = _dict(m.obj.get("spec"))
+    cls = _str(spec.get("ingressClassName")) or _str(_dict(m.metadata.get("annotations")).get(
+        "kubernetes.io/ingress.class"))
+    ing = IngressModel(m, m.namespace or DEFAULT_NAMESPACE, m.name, cls)
+    tls_hosts = {h for t in _list(spec.get("tls")) for h in _list(_dict(t).get("hosts")) if isinstance(h, str)}
     entries: list[tuple[str | None, dict[str, Any], tuple[str | int, ...]]] = []
     for key in ("defaultBackend", "backend"):
         if isinstance(spec.get(key), dict):
             entries.append((None, {"backend": spec[key]}, ("spec", key)))
-    rules = spec.get("rules") if isinstance(spec.get("rules"), list) else []
-    for ri, rule in enumerate(rules):
+    for ri, rule in enumerate(_list(spec.get("rules"))):
         if not isinstance(rule, dict):
             continue
-        host = rule.get("host") if isinstance(rule.get("host"), str) else None
-        http = rule.get("http") if isinstance(rule.get("http"), dict) else {}
-        for pi, entry in enumerate(http.get("paths") or []):
+        host = _str(rule.get("host"))
+        for pi, entry in enumerate(_list(_dict(rule.get("http")).get("paths"))):
             if isinstance(entry, dict) and isinstance(entry.get("backend"), dict):
                 entries.append((host, entry, ("spec", "rules", ri, "http", "paths", pi, "backend")))
     for host, entry, path in entries:
         backend = entry["backend"]
         ref = backend.get("service")
         if isinstance(ref, dict):
-            port_ref = ref.get("port") if isinstance(ref.get("port"), dict) else {}
+            port_ref = _dict(ref.get("port"))
             name, wanted = ref.get("name"), port_ref.get("number", port_ref.get("name"))
         else:
             name, wanted = backend.get("serviceName"), backend.get("servicePort")
         if not isinstance(name, str):
             continue
-        p = entry.get("path") if isinstance(entry.get("path"), str) else None
+        p = _str(entry.get("path"))
         if p is None and path[1] == "rules":
             p = "/"
-        ptype = entry.get("pathType") if isinstance(entry.get("pathType"), str) else None
+        ptype = _str(entry.get("pathType"))
         wanted = wanted if isinstance(wanted, (int, str)) and not isinstance(wanted, bool) else None
         ing.routes.append(IngressRoute(ing, host, p, ptype, name, wanted, host in tls_hosts, path))
     return ing
@@ -145,7 +152,7 @@ def attach_findings(
 
 
 def _port_at(svc: ServiceModel, index: int) -> ServicePortModel | None:
-    raw = svc.manifest.obj.get("spec", {}).get("ports")
+    raw = svc.spec.get("ports")
     if not isinstance(raw, list) or index >= len(raw) or not isinstance(raw[index], dict):
         return None
     return next((p for p in svc.ports if p.port == raw[index].get("port") and p.protocol == raw[index].get(

@@ -6,6 +6,7 @@ import hashlib
 import ipaddress
 import json
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from kubegen.checks.wiring import StackIndex
 from kubegen.errors import UsageError
@@ -49,7 +50,8 @@ def _host_ip(value: int) -> bool:
 
 
 def _replicas(m: Manifest, nodes: int) -> int:
-    spec = m.obj.get("spec") if isinstance(m.obj.get("spec"), dict) else {}
+    raw = m.obj.get("spec")
+    spec: dict[str, Any] = raw if isinstance(raw, dict) else {}
     if m.kind == "Pod":
         return 1
     if m.kind == "DaemonSet":
@@ -126,7 +128,7 @@ def assign_addresses(
     for svc in services:
         if svc.type == "ExternalName":
             continue
-        explicit = svc.manifest.obj.get("spec", {}).get("clusterIP")
+        explicit = svc.spec.get("clusterIP")
         if explicit == "None":
             svc.cluster_ip = "None"
             continue
@@ -154,7 +156,7 @@ def assign_addresses(
     lb_taken: set[int] = set()
     balancers = [s for s in services if s.type == "LoadBalancer"]
     for svc in balancers:
-        fixed_lb = svc.manifest.obj.get("spec", {}).get("loadBalancerIP")
+        fixed_lb = svc.spec.get("loadBalancerIP")
         if isinstance(fixed_lb, str) and fixed_lb:
             svc.external_ip = fixed_lb
     pool = _allocate((s.key for s in balancers if s.external_ip is None), LB_POOL[0],
