@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ("kubegen", "templates", "pyproject.toml", "setup.py", "README.md")
+SOURCES = ("kubegen", "templates", "pyproject.toml", "setup.py", "MANIFEST.in", "README.md")
 OFFLINE_HINTS = (
     "Could not find a version", "No matching distribution", "Failed to establish", "Temporary failure",
     "Network is unreachable", "ProxyError", "ConnectionError", "Name or service not known",
@@ -25,7 +25,8 @@ def run(*args: str | Path, cwd: Path, timeout: float = 120) -> subprocess.Comple
 
 
 def build_wheel(tmp_path: Path) -> Path:
-    """Build from a copy of the sources (the working tree gets no build/ or egg-info)."""
+    """Build the sdist and, from it, the wheel (as ``python -m build`` does for a release),
+    from a copy of the sources so the working tree gets no build/ or egg-info."""
     pytest.importorskip("build", reason="the 'build' package is not installed (pip install -e '.[test]')")
     source = tmp_path / "src"
     for name in SOURCES:
@@ -36,7 +37,7 @@ def build_wheel(tmp_path: Path) -> Path:
             source.mkdir(exist_ok=True)
             shutil.copy2(origin, source / name)
     dist = tmp_path / "dist"
-    result = run(sys.executable, "-m", "build", "--wheel", "--outdir", dist, source, cwd=tmp_path)
+    result = run(sys.executable, "-m", "build", "--outdir", dist, source, cwd=tmp_path, timeout=240)
     if result.returncode != 0:
         output = result.stdout + result.stderr
         if any(hint in output for hint in OFFLINE_HINTS):
