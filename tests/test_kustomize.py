@@ -3,6 +3,7 @@ examples/shop/rendered/{dev,prod} stay what render writes."""
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import shutil
@@ -87,6 +88,27 @@ def test_kubectl_kustomize_on_a_fresh_dir_with_cluster_and_default_objects(tmp_p
     assert built.returncode == 0, built.stderr
     assert by_identity(list(yaml.safe_load_all(built.stdout))) == by_identity(
         list(yaml.safe_load_all(rendered.stdout)))
+
+
+def test_kubectl_reads_a_plain_dir_recursively(tmp_path: Path) -> None:
+    """Without --kustomization, `kubectl apply -R -f DIR` must read every object and nothing else
+    (the ownership record must not look like a manifest to kubectl)."""
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        pytest.skip("kubectl is not installed")
+    out = tmp_path / "dev"
+    assert CliRunner().invoke(main, ["render", str(SHOP), "--output-dir", str(out)]).exit_code == 0
+    # `label --local` runs kubectl's own -R -f reader without a cluster
+    read = subprocess.run([kubectl, "label", "--local", "-R", "-f", str(out), "kubegen-test=1", "-o", "json"],
+                          capture_output=True, text=True)
+    assert read.returncode == 0, read.stderr
+    decoder, text, objs = json.JSONDecoder(), read.stdout.strip(), []
+    while text:
+        obj, end = decoder.raw_decode(text)
+        del obj["metadata"]["labels"]["kubegen-test"]
+        objs.append(obj)
+        text = text[end:].strip()
+    assert by_identity(objs) == stream()
 
 
 # --- Argo CD config management plugin ----------------------------------------------------------

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from kubegen.cli import parse_node_port_range, print_findings, report_errors
+
+if TYPE_CHECKING:
+    from kubegen.manifest import Manifest
 
 
 def parse_sets(values: tuple[str, ...]) -> dict[str, str]:
@@ -40,8 +45,9 @@ def split_ignore(ignore: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[st
     return tuple(r for r in ignore if r not in RULE_IDS), frozenset(r for r in ignore if r in RULE_IDS)
 
 
-def load_checked(app: str, sets: tuple[str, ...], node_port_range: str | None, ignore: tuple[str, ...],
-                 strict: bool):  # type: ignore[no-untyped-def]
+def load_checked(
+    app: str, sets: tuple[str, ...], node_port_range: str | None, ignore: tuple[str, ...], strict: bool
+) -> list[Manifest]:
     """Load APP with ``--set`` values, check it (findings to stderr) and return the ordered manifests."""
     from kubegen.api import checked_manifests, compile_stacks
     from kubegen.appload import load_stacks
@@ -111,8 +117,8 @@ def render(
     write_to_dir(ordered, app, sets, output_dir, kustomization, strict, gitops_ignore, fsync)
 
 
-def write_to_dir(  # type: ignore[no-untyped-def]
-    ordered, app: str, sets: tuple[str, ...], output_dir: str, kustomization: bool, strict: bool,
+def write_to_dir(
+    ordered: list[Manifest], app: str, sets: tuple[str, ...], output_dir: str, kustomization: bool, strict: bool,
     ignore: frozenset[str], fsync: bool = False,
 ) -> None:
     from kubegen.gitops import source_label, write_dir

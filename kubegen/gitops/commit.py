@@ -30,7 +30,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from kubegen.errors import OutputError
 
@@ -281,12 +281,13 @@ def _sync(path: str, durable: bool) -> None:
         os.close(fd)
 
 
-_SYNCFS: list[object] = []
+_SYNCFS: list[Callable[[int], int] | None] = []
 
 
-def _syncfs():  # type: ignore[no-untyped-def]
+def _syncfs() -> Callable[[int], int] | None:
+    """libc's ``syncfs`` (Linux), looked up once; None where there is none."""
     if not _SYNCFS:
-        found = None
+        found: Callable[[int], int] | None = None
         try:
             import ctypes
             import ctypes.util

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 from kubegen.checks import Finding
 from kubegen.location import Location
@@ -188,7 +188,7 @@ def _line(text: str, path: Sequence[str | int]) -> int:
         return 0
     if node is None:
         return 0
-    line = node.start_mark.line + 1
+    line: int = node.start_mark.line + 1
     for key in path:
         child = None
         if isinstance(node, yaml.MappingNode):

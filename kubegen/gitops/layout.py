@@ -14,8 +14,10 @@ become ``_``; two objects that would share a file are an error.
 
 Every file starts with a header naming what it was generated from (the APP spec and
 the ``--set`` values, never a time or an absolute path), so the bytes are the same on
-every machine. ``.kubegen-manifest.json`` records each file kubegen wrote and its
-sha256: the files kubegen owns, and may later rewrite or remove.
+every machine. ``.kubegen-manifest`` (JSON) records each file kubegen wrote and its
+sha256: the files kubegen owns, and may later rewrite or remove. It has no
+``.json`` extension on purpose: ``kubectl apply -R -f DIR`` and Argo CD's directory
+source read every ``.json``/``.yaml``/``.yml`` file, hidden ones too.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from kubegen import facts
 from kubegen.errors import KubegenError
 from kubegen.writer import dump, quote_string
 
-RECORD_NAME = ".kubegen-manifest.json"
+RECORD_NAME = ".kubegen-manifest"
 KUSTOMIZATION_NAME = "kustomization.yaml"
 CLUSTER_DIR = "_cluster"
 DEFAULT_DIR = "_default"
