@@ -9,6 +9,10 @@ removing only what kubectl adds as noise: ``creationTimestamp: null`` under any
 ``kubectl expose`` needs API discovery even with ``--dry-run=client``, so a tiny
 fake API server (discovery documents only, on 127.0.0.1) answers it; kubectl never
 sees a real cluster: every call gets its own kubeconfig and cache directory.
+
+kubectl is also the real Go reader (sigs.k8s.io/yaml over yaml.v2) of kubegen's YAML:
+``kubectl create -f FILE --dry-run=client -o json`` must read every tricky string,
+random documents and the example goldens exactly as kubegen wrote them.
 """
 
 from __future__ import annotations
@@ -24,9 +28,13 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import EXAMPLES
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_writer import TRICKY, keys, strings
 
 from kubegen import BuilderError, Container, ContainerPort, Deployment, Pod, Service, expose
-from kubegen.writer import dump
+from kubegen.writer import dump, dump_all
 
 KUBECTL = shutil.which("kubectl")
 pytestmark = pytest.mark.skipif(KUBECTL is None, reason="kubectl is not on PATH")
@@ -36,9 +44,14 @@ TIMEOUT = 30
 # -- the fake API server (discovery only) ----------------------------------------
 
 
-def _resource(name: str, kind: str, short: list[str]) -> dict[str, Any]:
-    return {"name": name, "singularName": kind.lower(), "namespaced": True, "kind": kind, "shortNames": short,
+def _resource(name: str, kind: str, short: list[str], namespaced: bool = True) -> dict[str, Any]:
+    return {"name": name, "singularName": kind.lower(), "namespaced": namespaced, "kind": kind, "shortNames": short,
             "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"]}
+
+
+def _group(name: str) -> dict[str, Any]:
+    version = {"groupVersion": f"{name}/v1", "version": "v1"}
+    return {"name": name, "versions": [version], "preferredVersion": version}
 
 
 DISCOVERY: dict[str, dict[str, Any]] = {
@@ -47,12 +60,16 @@ DISCOVERY: dict[str, dict[str, Any]] = {
              "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1"}]},
     "/api/v1": {"kind": "APIResourceList", "groupVersion": "v1", "resources": [
         _resource("pods", "Pod", ["po"]), _resource("services", "Service", ["svc"]),
-        _resource("replicationcontrollers", "ReplicationController", ["rc"])]},
-    "/apis": {"kind": "APIGroupList", "apiVersion": "v1", "groups": [
-        {"name": "apps", "versions": [{"groupVersion": "apps/v1", "version": "v1"}],
-         "preferredVersion": {"groupVersion": "apps/v1", "version": "v1"}}]},
+        _resource("replicationcontrollers", "ReplicationController", ["rc"]),
+        _resource("configmaps", "ConfigMap", ["cm"]), _resource("secrets", "Secret", []),
+        _resource("namespaces", "Namespace", ["ns"], namespaced=False)]},
+    "/apis": {"kind": "APIGroupList", "apiVersion": "v1", "groups": [_group("apps"), _group("networking.k8s.io")]},
     "/apis/apps/v1": {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "apps/v1", "resources": [
-        _resource("deployments", "Deployment", ["deploy"]), _resource("replicasets", "ReplicaSet", ["rs"])]},
+        _resource("deployments", "Deployment", ["deploy"]), _resource("replicasets", "ReplicaSet", ["rs"]),
+        _resource("statefulsets", "StatefulSet", ["sts"]), _resource("daemonsets", "DaemonSet", ["ds"])]},
+    "/apis/networking.k8s.io/v1": {"kind": "APIResourceList", "apiVersion": "v1",
+                                   "groupVersion": "networking.k8s.io/v1",
+                                   "resources": [_resource("ingresses", "Ingress", ["ing"])]},
 }
 
 
@@ -98,10 +115,10 @@ def kubeconfig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         server.server_close()
 
 
-def kubectl(kubeconfig: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+def kubectl(kubeconfig: Path, *args: str, ok: bool = True, output: str = "yaml") -> subprocess.CompletedProcess[str]:
     assert KUBECTL is not None
     command = [KUBECTL, "--kubeconfig", str(kubeconfig), "--cache-dir", str(kubeconfig.parent / "cache"),
-               *args, "--dry-run=client", "-o", "yaml"]
+               *args, "--dry-run=client", "-o", output]
     result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT)
     if ok:
         assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stderr}"
@@ -331,3 +348,106 @@ def test_expose_only_needed_discovery(kubeconfig: Path, tmp_path: Path) -> None:
     if result.returncode != 0:
         pytest.skip(f"kubectl expose did not run against the fake discovery server: {result.stderr.strip()}")
     assert all(path in DISCOVERY for path in _Discovery.requests), _Discovery.requests
+
+
+# -- kubectl as the Go yaml.v2 reader of kubegen's YAML --------------------------------------
+
+
+def _same_after_json(expected: Any, got: Any) -> bool:
+    """Same value and type, except that JSON may print an integral float as an int."""
+    if isinstance(expected, bool) or expected is None or isinstance(expected, str):
+        return type(got) is type(expected) and got == expected
+    if isinstance(expected, int):
+        return isinstance(got, int) and not isinstance(got, bool) and got == expected
+    if isinstance(expected, float):
+        return isinstance(got, (int, float)) and not isinstance(got, bool) and float(got) == expected
+    if isinstance(expected, list):
+        return isinstance(got, list) and len(got) == len(expected) and all(map(_same_after_json, expected, got))
+    return (
+        isinstance(got, dict)
+        and got.keys() == expected.keys()
+        and all(_same_after_json(v, got[k]) for k, v in expected.items())
+    )
+
+
+def _difference(expected: Any, got: Any, path: str = "") -> str:
+    """The first place where kubectl read something else, for a readable failure."""
+    if isinstance(expected, dict) and isinstance(got, dict) and expected.keys() == got.keys():
+        for key, value in expected.items():
+            if not _same_after_json(value, got[key]):
+                return _difference(value, got[key], f"{path}.{key}")
+    if isinstance(expected, list) and isinstance(got, list) and len(expected) == len(got):
+        for index, (value, item) in enumerate(zip(expected, got, strict=True)):
+            if not _same_after_json(value, item):
+                return _difference(value, item, f"{path}[{index}]")
+    return f"at {path or '.'}: kubegen wrote {expected!r}, kubectl read {got!r}"
+
+
+def kubectl_reads(kubeconfig: Path, tmp_path: Path, objs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What kubectl (Go, sigs.k8s.io/yaml over yaml.v2) reads from kubegen's YAML for ``objs``."""
+    manifest = tmp_path / "objects.yaml"
+    manifest.write_text(dump_all(objs), encoding="utf-8")
+    return kubectl_reads_file(kubeconfig, manifest, objs)
+
+
+def kubectl_reads_file(kubeconfig: Path, manifest: Path, objs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What kubectl reads from ``manifest``, which holds ``objs`` (for the namespace it fills in)."""
+    # JSON output: kubectl's own -o yaml printer chokes on the control characters it just read.
+    result = kubectl(kubeconfig, "create", "-f", str(manifest), "--validate=false", ok=False, output="json")
+    if result.returncode != 0:
+        pytest.skip(f"kubectl create -f did not run against the fake discovery server: {result.stderr.strip()}")
+    decoder, text, read, at = json.JSONDecoder(), result.stdout, [], 0
+    while text[at:].strip():
+        obj, end = decoder.raw_decode(text, at + len(text[at:]) - len(text[at:].lstrip()))
+        read.append(obj)
+        at = end
+    for obj, original in zip(read, objs, strict=False):
+        if "namespace" not in original["metadata"]:
+            obj["metadata"].pop("namespace", None)  # kubectl fills in its current namespace
+    return read
+
+
+def _config_map(name: str, **fields: Any) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, **fields}
+
+
+def test_kubectl_reads_every_tricky_string_as_written(kubeconfig: Path, tmp_path: Path) -> None:
+    values = _config_map("values", data={f"k{i}": value for i, value in enumerate(TRICKY)})
+    keys = _config_map("keys", data={value: "v" for value in TRICKY})
+    scalars = _config_map("scalars", extra=[0, -1, 2**63 - 1, 1.5, -0.25, 1e20, 1e-7, True, False, None,
+                                            [["x", ["yes"]]], {"on": {"0755": ["1e3"]}}])
+    objs = [values, keys, scalars]
+    read = kubectl_reads(kubeconfig, tmp_path, objs)
+    assert len(read) == len(objs)
+    for original, got in zip(objs, read, strict=True):
+        assert _same_after_json(original, got), _difference(original, got)
+
+
+# Kubernetes JSON has no NaN or infinity; everything else a manifest can hold.
+json_scalars = st.one_of(strings, st.integers(min_value=-(2**63), max_value=2**63 - 1),
+                         st.floats(allow_nan=False, allow_infinity=False), st.booleans(), st.none())
+json_documents = st.recursive(
+    json_scalars,
+    lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(keys, children, max_size=4)),
+    max_leaves=16,
+)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(st.lists(json_documents, min_size=1, max_size=8))
+def test_kubectl_reads_any_document_as_written(kubeconfig: Path, tmp_path: Path, values: list[Any]) -> None:
+    objs = [_config_map(f"doc-{i}", extra=value) for i, value in enumerate(values)]
+    read = kubectl_reads(kubeconfig, tmp_path, objs)
+    assert len(read) == len(objs)
+    for original, got in zip(objs, read, strict=True):
+        assert _same_after_json(original, got), _difference(original, got)
+
+
+@pytest.mark.parametrize("golden", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
+def test_kubectl_reads_the_goldens_as_yaml_1_1_does(kubeconfig: Path, golden: Path) -> None:
+    objs = [doc for doc in yaml.safe_load_all(golden.read_text(encoding="utf-8")) if doc is not None]
+    read = kubectl_reads_file(kubeconfig, golden, objs)
+    assert len(read) == len(objs)
+    for original, got in zip(objs, read, strict=True):
+        assert _same_after_json(original, got), _difference(original, got)
