@@ -108,7 +108,7 @@ class SecretKeyRef(Builder):
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
 class FieldRef(Builder):
-    """Env value from the pod's own fields, e.g. ``FieldRef("status.podIP")``."""
+    """Env value from the pod's own fields, e.g. ``FieldRef(field_path="status.podIP")``."""
 
     field_path: str
 
