@@ -214,3 +214,43 @@ def test_every_service_kind(tmp_path: Path) -> None:
     for k in range(3):
         assert f"192.168.49.{k + 2}:9100   agent-" in out and f"   on node-{k}" in out
     assert "(externalTrafficPolicy: Local: only nodes running one of its pods answer)" in out
+
+
+OVERLAP = """\
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: web}
+    spec:
+      selector: {matchLabels: {app: web, track: stable}}
+      template:
+        metadata: {labels: {app: web, track: stable}}
+        spec: {containers: [{name: web, image: web:1, ports: [{name: http, containerPort: 8080}]}]}
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: admin}
+    spec:
+      selector: {matchLabels: {app: web, track: admin}}
+      template:
+        metadata: {labels: {app: web, track: admin}}
+        spec: {containers: [{name: admin, image: admin:1, ports: [{name: http, containerPort: 9090}]}]}
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata: {name: web}
+    spec:
+      selector: {app: web}
+      ports: [{port: 80, targetPort: http}]
+    """
+
+
+def test_overlapping_selector_warning_sits_on_the_service(tmp_path: Path) -> None:
+    path = tmp_path / "overlap.yaml"
+    path.write_text(textwrap.dedent(OVERLAP))
+    code, out, err = run("explain", str(path))
+    assert code == 0 and err == ""  # a warning: shown inline, not failing
+    lines = out.splitlines()
+    at = lines.index("  selector {app: web} → Deployment admin (1 replica), Deployment web (1 replica)")
+    assert lines[at + 1].startswith(f"  ✗ warning selector-overlap ({path}:23): Service 'web': selector {{app: web}}")
+    assert "    Deployment admin: containerPort 9090, 1 endpoint" in lines
+    assert "    Deployment web: containerPort 8080, 1 endpoint" in lines

@@ -113,8 +113,8 @@ def explain(
     the workloads and pods behind it (pod IP, node, container port its targetPort
     resolves to), and every address that reaches it: DNS name, cluster IP, each
     node's IP on the nodePort, the load balancer, Ingress paths. Findings that
-    break a route (selector-dangling, target-port, ingress-backend, node-port) are
-    printed on that route.
+    break a route (selector-dangling, target-port, ingress-backend, node-port;
+    and the selector-overlap warning) are printed on that route.
 
     APP is app.py, app.py:NAME or package.module:NAME (as for render); FILE is YAML
     or JSON, a directory of them, or - for stdin. Exit code 1 when a check finds

@@ -3,9 +3,6 @@ through the ``graph.svg.j2`` jinja2 template (no Graphviz needed)."""
 
 from __future__ import annotations
 
-from importlib import resources
-from pathlib import Path
-
 import jinja2
 
 from kubegen.graph import Graph
@@ -13,17 +10,16 @@ from kubegen.graph.layout import FONT_SIZE, LINE_H, PAD, layout
 
 
 def load_template(name: str) -> jinja2.Template:
-    """A template shipped in ``kubegen/templates/``, or, in a source checkout where it
-    has not moved there, the repository's top-level ``templates/``."""
-    shipped = resources.files("kubegen").joinpath("templates", name)
-    if shipped.is_file():
-        text = shipped.read_text(encoding="utf-8")
-    else:
-        text = (Path(__file__).resolve().parents[2] / "templates" / name).read_text(encoding="utf-8")
+    """A template from kubegen's templates directory (the one ``kubegen import`` and
+    ``kubegen init`` use: inside the installed package, else the source checkout's),
+    XML-escaping every value."""
+    from kubegen.importer.templates import templates_dir
+
     env = jinja2.Environment(
-        autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+        loader=jinja2.FileSystemLoader(str(templates_dir())), autoescape=True,
+        undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
     )
-    return env.from_string(text)
+    return env.get_template(name)
 
 
 def to_svg(graph: Graph) -> str:

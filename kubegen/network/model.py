@@ -16,7 +16,9 @@ NODE_NETWORK = ipaddress.IPv4Network("192.168.49.0/24")
 LB_POOL = (200, 254)  # last octets of NODE_NETWORK handed to LoadBalancers
 MAX_PODS_PER_NODE = 110
 MAX_NODES = 100
-ROUTE_RULES = frozenset({"selector-dangling", "target-port", "ingress-backend", "node-port"})
+# Rules whose findings are about a route (shown on it); selector-overlap is a warning
+# that the route lands on pods of several workloads.
+ROUTE_RULES = frozenset({"selector-dangling", "selector-overlap", "target-port", "ingress-backend", "node-port"})
 _SAFE = "bcdfghjklmnpqrstvwxz2456789"  # the alphabet of Kubernetes' generated name suffixes
 
 

@@ -48,7 +48,8 @@ def read_service(m: Manifest, index: StackIndex, by_podset: dict[int, Workload])
         svc.external_name = _str(spec.get("externalName"))
         return svc
     if selector:
-        svc.workloads = [by_podset[id(p)] for p in index.select(namespace, selector) if id(p) in by_podset]
+        found = [by_podset[id(p)] for p in index.select(namespace, selector) if id(p) in by_podset]
+        svc.workloads = sorted(found, key=lambda w: (w.name, w.kind))
     for item in _list(spec.get("ports")):
         raw = _dict(item)
         port = _int(raw.get("port"))
