@@ -322,6 +322,25 @@ def test_unmodeled_and_invalid_objects_stay_raw() -> None:
     """)
     assert "web = Raw(" in source
     assert '"protocol": "tcp"' in source
+    # ... and says why, in the builder's own words.
+    assert "# Raw: ContainerPort: protocol 'tcp' is not one of TCP, UDP, SCTP — did you mean 'TCP'?\nweb = Raw(" in source
+
+
+def test_a_raw_workload_says_what_kubegen_cannot_express() -> None:
+    source = import_text("""\
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web}
+        spec:
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec: {containers: [{name: web, image: nginx}]}
+    """)
+    comment = source.replace("\n# ", " ")  # the note is wrapped over comment lines
+    assert ("# Raw: its own labels {} differ from its pods' labels {'app': 'web'}; kubegen's Deployment "
+            "gives both the same labels.\nweb = Raw(") in comment
+    assert "web = Raw(" in source
 
 
 # --- errors ------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from typing import TextIO
 
 from kubegen.errors import FindingsError, InputError
 from kubegen.importer.normalize import API_DEFAULTS, normalise
-from kubegen.importer.program import Plan, plan
+from kubegen.importer.program import Entry, Plan, plan
 from kubegen.importer.pysource import LINE_LENGTH, assignment, flat, import_line, imports
 from kubegen.importer.templates import render_template
 from kubegen.manifest import Manifest
@@ -35,6 +35,15 @@ def _summary(result: Plan) -> str:
     total = len(result.order)
     text = f"{total} Kubernetes object{'s' if total != 1 else ''} as kubegen builders: {', '.join(parts)}."
     return "\n".join(textwrap.wrap(text, LINE_LENGTH - 4))
+
+
+def _statement(entry: Entry) -> str:
+    code = assignment(entry.var, entry.node)
+    if entry.why is None:
+        return code
+    why = entry.why if entry.why.endswith((".", "?", "!")) else entry.why + "."
+    note = textwrap.wrap(f"Raw: {why}", LINE_LENGTH - 2, break_on_hyphens=False, break_long_words=False)
+    return "\n".join(f"# {line}" for line in note) + "\n" + code
 
 
 def import_manifests(manifests: Sequence[Manifest], sources: Sequence[str]) -> str:
@@ -58,7 +67,7 @@ def import_manifests(manifests: Sequence[Manifest], sources: Sequence[str]) -> s
         header_line=header_line,
         summary=_summary(result),
         import_line=import_line("kubegen", sorted(names)),
-        statements=[assignment(entry.var, entry.node) for entry in result.order],
+        statements=[_statement(entry) for entry in result.order],
         stack=assignment("stack", stack),
     )
 

@@ -16,16 +16,16 @@ from kubegen.importer.pysource import Call, call
 def _backend(backend: Any, ctx: Context) -> tuple[Any, Any]:
     """(service, port) for IngressPath; ``port`` None means "the Service's only port"."""
     if not isinstance(backend, dict) or set(backend) != {"service"}:
-        raise Unsupported("ingress backend")
+        raise Unsupported("a backend that is not a Service (e.g. a resource backend)")
     target = backend["service"]
     if not isinstance(target, dict) or set(target) != {"name", "port"} or not isinstance(target["name"], str):
-        raise Unsupported("ingress backend service")
+        raise Unsupported("a backend Service without name and port")
     port_spec = target["port"]
     if not isinstance(port_spec, dict) or len(port_spec) != 1:
-        raise Unsupported("ingress backend port")
+        raise Unsupported("a backend port that is neither a number nor a name")
     (how, port), = port_spec.items()
     if not ((how == "number" and is_int(port)) or (how == "name" and isinstance(port, str))):
-        raise Unsupported("ingress backend port")
+        raise Unsupported("a backend port that is neither a number nor a name")
     found = ctx.service(target["name"])
     if found is not None:
         var, built = found
@@ -39,9 +39,9 @@ def _backend(backend: Any, ctx: Context) -> tuple[Any, Any]:
 
 def _path(item: Any, ctx: Context) -> tuple[str, str, Any, Any]:
     if not isinstance(item, dict) or set(item) != {"path", "pathType", "backend"}:
-        raise Unsupported("ingress path")
+        raise Unsupported("a path without path, pathType or backend (pathType is required)")
     if not isinstance(item["path"], str) or not isinstance(item["pathType"], str):
-        raise Unsupported("ingress path")
+        raise Unsupported("a path without path, pathType or backend (pathType is required)")
     service_ref, port = _backend(item["backend"], ctx)
     return item["path"], item["pathType"], service_ref, port
 
@@ -57,10 +57,10 @@ def _path_call(path: str, path_type: str, service_ref: Any, port: Any) -> Call:
 
 def _rule(rule: Any, ctx: Context) -> tuple[Any, list[tuple[str, str, Any, Any]]]:
     if not isinstance(rule, dict) or not set(rule) <= {"host", "http"} or not isinstance(rule.get("host", ""), str):
-        raise Unsupported("ingress rule")
+        raise Unsupported("a rule without http paths")
     http = rule.get("http")
     if not isinstance(http, dict) or set(http) != {"paths"} or not isinstance(http["paths"], list) or not http["paths"]:
-        raise Unsupported("ingress rule")
+        raise Unsupported("a rule without http paths")
     return rule.get("host"), [_path(p, ctx) for p in http["paths"]]
 
 
@@ -68,17 +68,20 @@ def _tls(items: Any) -> list[Call]:
     out = []
     for item in items if isinstance(items, list) else [None]:
         if not isinstance(item, dict) or set(item) != {"hosts", "secretName"} or not is_str_list(item["hosts"]):
-            raise Unsupported("ingress tls")
+            raise Unsupported("tls entries other than hosts + secretName")
         out.append(call("IngressTLS", hosts=item["hosts"], secret_name=item["secretName"]))
     return out
+
+
+_SPEC = {"ingressClassName", "defaultBackend", "tls", "rules"}
 
 
 def ingress(obj: dict[str, Any], ctx: Context) -> list[Call]:
     """``Ingress(...)``: one host with Prefix paths as ``paths={"/": svc}``, else ``rules=``."""
     spec = top(obj, "spec")
     kwargs = metadata(obj, None)
-    if not set(spec) <= {"ingressClassName", "defaultBackend", "tls", "rules"}:
-        raise Unsupported("ingress spec fields kubegen does not model")
+    if not set(spec) <= _SPEC:
+        raise Unsupported(f"spec fields kubegen's Ingress does not model: {sorted(set(spec) - _SPEC)}")
     head = {"name": kwargs.pop("name")}
     if "namespace" in kwargs:
         head["namespace"] = kwargs.pop("namespace")
@@ -86,7 +89,7 @@ def ingress(obj: dict[str, Any], ctx: Context) -> list[Call]:
         head["ingress_class_name"] = spec["ingressClassName"]
     rules = [_rule(r, ctx) for r in spec.get("rules") or []]
     if "rules" in spec and not rules:
-        raise Unsupported("empty rules")
+        raise Unsupported("an empty rules list")
     paths_seen = [p[0] for p in rules[0][1]] if len(rules) == 1 else []
     if len(rules) == 1 and all(p[1] == "Prefix" for p in rules[0][1]) and len(set(paths_seen)) == len(paths_seen):
         host, paths = rules[0]

@@ -20,13 +20,13 @@ from kubegen.importer.pysource import Call, Var, call
 def _template(spec: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     template = spec.pop("template", None)
     if not isinstance(template, dict) or not set(template) <= {"metadata", "spec"}:
-        raise Unsupported("pod template")
+        raise Unsupported("a pod template with fields other than metadata and spec")
     meta = template.get("metadata") or {}
     if not isinstance(meta, dict):
-        raise Unsupported("pod template metadata")
+        raise Unsupported("pod template metadata other than labels and annotations")
     meta = {k: v for k, v in meta.items() if not (k == "creationTimestamp" and v is None)}
     if not set(meta) <= {"labels", "annotations"} or not all(is_str_map(v) for v in meta.values()):
-        raise Unsupported("pod template metadata")
+        raise Unsupported("pod template metadata other than labels and annotations")
     return meta, template.get("spec")  # type: ignore[return-value]
 
 
@@ -44,7 +44,9 @@ def workload(obj: dict[str, Any], ctx: Context) -> list[Call]:
     labels = template_meta.get("labels") or {}
     own = dig(obj, "metadata", "labels") or {}
     if own != labels:
-        raise Unsupported("the workload's labels differ from its pods' labels")
+        raise Unsupported(
+            f"its own labels {own} differ from its pods' labels {labels}; kubegen's {kind} gives both the same labels"
+        )
     kwargs = metadata(obj, default_labels)
     head = {"name": kwargs.pop("name")}
     if "namespace" in kwargs:
@@ -55,7 +57,7 @@ def workload(obj: dict[str, Any], ctx: Context) -> list[Call]:
             head["replicas"] = replicas
     selector = spec.pop("selector", None)
     if not isinstance(selector, dict) or set(selector) != {"matchLabels"} or not is_str_map(selector["matchLabels"]):
-        raise Unsupported("selector")
+        raise Unsupported("a selector other than matchLabels")
     if selector["matchLabels"] != labels:
         kwargs["selector"] = selector["matchLabels"]
     if template_meta.get("annotations"):
@@ -71,7 +73,7 @@ def workload(obj: dict[str, Any], ctx: Context) -> list[Call]:
     if kind == "StatefulSet":
         service_name = spec.pop("serviceName", None)
         if not isinstance(service_name, str) or not service_name:
-            raise Unsupported("serviceName")
+            raise Unsupported("no serviceName")
         kwargs["service_name"] = service_name
     kwargs.update(pod_spec(template_spec, ctx.refs))
     if spec:
@@ -162,13 +164,13 @@ def service(obj: dict[str, Any], ctx: Context) -> list[Call]:
     meta.setdefault("labels", {})
     type_ = spec.pop("type", None)
     if type_ is not None and not isinstance(type_, str):
-        raise Unsupported("type")
+        raise Unsupported("a type that is not a string")
     ports = _service_ports(spec.get("ports"))
     if ports is not None:
         del spec["ports"]
     selector = spec.get("selector")
     if selector is not None and not (is_str_map(selector) and selector):
-        raise Unsupported("selector")
+        raise Unsupported("a selector other than matchLabels")
     spec.pop("selector", None)
     fields = kwargs_of(spec, _SERVICE_FIELDS)
     if spec:
@@ -199,12 +201,13 @@ CANDIDATES: dict[str, Callable[[dict[str, Any], Context], list[Call]]] = {
 }
 
 
-def candidates(obj: dict[str, Any], ctx: Context) -> list[Call]:
-    """The typed spellings of ``obj``, best first (empty: only ``Raw`` can write it)."""
+def candidates(obj: dict[str, Any], ctx: Context) -> tuple[list[Call], str | None]:
+    """The typed spellings of ``obj``, best first, or none and the reason why only ``Raw``
+    can write it (no reason for kinds kubegen does not model)."""
     make = CANDIDATES.get(obj.get("kind"))  # type: ignore[arg-type]
     if make is None:
-        return []
+        return [], None
     try:
-        return make(obj, ctx)
-    except Unsupported:
-        return []
+        return make(obj, ctx), None
+    except Unsupported as exc:
+        return [], str(exc)

@@ -42,14 +42,14 @@ def metadata(obj: dict[str, Any], labels_default: dict[str, Any] | None) -> dict
         raise Unsupported("no metadata")
     meta = {k: v for k, v in meta.items() if not (k == "creationTimestamp" and v is None)}
     if not set(meta) <= _META_KEYS or not isinstance(meta.get("name"), str):
-        raise Unsupported("metadata fields kubegen does not model")
+        raise Unsupported(f"metadata fields kubegen does not model: {sorted(set(meta) - _META_KEYS)}")
     kwargs: dict[str, Any] = {"name": meta["name"]}
     if meta.get("namespace") is not None:
         kwargs["namespace"] = meta["namespace"]
     labels = meta.get("labels") or {}
     annotations = meta.get("annotations") or {}
     if not is_str_map(labels) or not is_str_map(annotations):
-        raise Unsupported("labels or annotations that are not strings")
+        raise Unsupported("labels or annotations that are not all strings")
     if labels != (labels_default or {}):
         kwargs["labels"] = labels
     if annotations:
@@ -57,10 +57,17 @@ def metadata(obj: dict[str, Any], labels_default: dict[str, Any] | None) -> dict
     return kwargs
 
 
+def _top_problem(obj: dict[str, Any], extra: set[str]) -> str:
+    if extra:
+        return f"fields kubegen's {obj['kind']} does not model: {sorted(extra)}"
+    return f"apiVersion {obj.get('apiVersion')!r} (kubegen's {obj['kind']} writes {API_VERSIONS[obj['kind']]!r})"
+
+
 def top(obj: dict[str, Any], *allowed: str) -> dict[str, Any]:
+    """The object's spec (a copy); raises unless its apiVersion and top-level fields are modeled."""
     extra = set(obj) - {"apiVersion", "kind", "metadata", "status", *allowed}
     if extra or obj.get("apiVersion") != API_VERSIONS[obj["kind"]]:
-        raise Unsupported("fields or apiVersion kubegen does not model")
+        raise Unsupported(_top_problem(obj, extra))
     spec = obj.get("spec", {})
     if not isinstance(spec, dict):
         raise Unsupported("spec is not a mapping")
@@ -72,7 +79,7 @@ def top(obj: dict[str, Any], *allowed: str) -> dict[str, Any]:
 
 def _binary(value: Any) -> dict[str, bytes]:
     if not isinstance(value, dict):
-        raise Unsupported("binary data")
+        raise Unsupported("binary data that is not a mapping")
     out = {}
     for key, text in value.items():
         data = decode_b64(text)
@@ -84,7 +91,7 @@ def _binary(value: Any) -> dict[str, bytes]:
 
 def _strings(value: Any) -> dict[str, str]:
     if not is_str_map(value):
-        raise Unsupported("values that are not strings")
+        raise Unsupported("data values that are not all strings")
     return dict(value)
 
 

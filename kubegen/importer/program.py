@@ -48,6 +48,7 @@ class Entry:
     built: Any = None
     typed: bool = False
     implicit: bool = False  # the Namespace the Stack creates by itself
+    why: str | None = None  # why a modeled kind stays Raw
     deps: list[int] = field(default_factory=list)
     kind: str = field(init=False)
     name: str = field(init=False)
@@ -280,19 +281,27 @@ def _renders_back(built: Any, entry: Entry, settings: Settings) -> bool:
 
 
 def decide(entry: Entry, entries: list[Entry], env: dict[str, Any], settings: Settings) -> bool:
-    """Pick the first candidate that renders back to the entry; False if not even Raw does."""
-    options = kinds.candidates(entry.local, _Context(entries, entry, env))
+    """Pick the first candidate that renders back to the entry; False if not even Raw does.
+
+    An object of a modeled kind that stays Raw gets ``why``: the first reason a typed
+    spelling was refused (the builder's own message, e.g. for a mistake in the input).
+    """
+    options, why = kinds.candidates(entry.local, _Context(entries, entry, env))
     options.append(call("Raw", manifest=entry.local))
     for index, node in enumerate(options):
         try:
             built = evaluate(node, env, BUILDERS)
             ok = _renders_back(built, entry, settings)
-        except (KubegenError, TypeError, ValueError, KeyError, AttributeError):
+        except (KubegenError, TypeError, ValueError, KeyError, AttributeError) as exc:
+            why = why or str(exc)
             continue
         if ok:
             entry.node, entry.built, entry.typed = node, built, index < len(options) - 1
+            if not entry.typed:
+                entry.why = why
             env[entry.var] = built
             return True
+        why = why or f"kubegen's {entry.kind} would not write it back exactly"
     return False
 
 
