@@ -338,7 +338,7 @@ def test_a_raw_workload_says_what_kubegen_cannot_express() -> None:
             spec: {containers: [{name: web, image: nginx}]}
     """)
     comment = source.replace("\n# ", " ")  # the note is wrapped over comment lines
-    assert ("# Raw: its own labels {} differ from its pods' labels {'app': 'web'}; kubegen's Deployment "
+    assert ("Raw: its own labels {} differ from its pods' labels {'app': 'web'}; kubegen's Deployment "
             "gives both the same labels.\nweb = Raw(") in comment
     assert "web = Raw(" in source
 
