@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -473,3 +474,16 @@ def test_mutated_manifests_round_trip_or_are_refused(data: st.DataObject) -> Non
         return
     back = read_text(run_app(source), "rendered").manifests
     assert canonical([m.obj for m in back]) == canonical(objs), source
+
+
+@pytest.mark.skipif(not CORPUS_FILES, reason="the manifest corpus is not available")
+def test_output_does_not_depend_on_hash_seeds(tmp_path: Path) -> None:
+    files = importable_corpus()
+    outputs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-m", "kubegen", "import", *files], capture_output=True, text=True,
+                              env=env, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1]

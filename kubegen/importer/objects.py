@@ -127,6 +127,7 @@ def config(obj: dict[str, Any], ctx: Context) -> list[Call]:
 
 
 def namespace(obj: dict[str, Any], ctx: Context) -> list[Call]:
+    """``Namespace(...)`` (the Stack's own namespace is usually implied instead)."""
     top(obj)
     return [call("Namespace", **metadata(obj, None))]
 
