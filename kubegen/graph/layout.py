@@ -101,24 +101,20 @@ def _size(node: GraphNode, slots: int) -> tuple[int, int]:
 
 
 def _order(graph: Graph) -> dict[int, list[GraphNode]]:
+    """Entry points in graph order; every later column sorted by the first box that
+    points at it in the column before (stable), so edges mostly run parallel."""
     columns: dict[int, list[GraphNode]] = defaultdict(list)
     for node in graph.nodes:
         columns[node.column].append(node)
-    rank = {n.id: i for i, n in enumerate(columns.get(2, []))}
-    targets: dict[str, list[int]] = defaultdict(list)
-    sources: dict[str, list[int]] = defaultdict(list)
-    for e in graph.edges:
-        if e.target in rank:
-            targets[e.source].append(rank[e.target])
     big = len(graph.nodes) + 1
-    columns[1].sort(key=lambda n: min(targets.get(n.id, [big])))
-    for col in (3, 4):
+    groups = {g.id: i for i, g in enumerate(graph.groups)}
+    for col in (2, 3, 4):
         rank = {n.id: i for i, n in enumerate(columns.get(col - 1, []))}
+        sources: dict[str, int] = {}
         for e in graph.edges:
             if e.source in rank:
-                sources[e.target].append(rank[e.source])
-        groups = {g.id: i for i, g in enumerate(graph.groups)}
-        columns[col].sort(key=lambda n: (groups.get(n.group or "", 0), min(sources.get(n.id, [big]))))
+                sources[e.target] = min(sources.get(e.target, big), rank[e.source])
+        columns[col].sort(key=lambda n: (groups.get(n.group or "", 0), sources.get(n.id, big)))
     return {c: nodes for c, nodes in sorted(columns.items()) if nodes}
 
 
