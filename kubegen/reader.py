@@ -21,6 +21,7 @@ Limits (bounded time and memory, never a hang or a traceback):
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -184,6 +185,10 @@ def read_text(text: str, filename: str) -> ReadResult:
             filename, 0, f"the YAML nests too deeply to read safely: {too_deep}; flatten the structure",
         ))
         return result
+    if text.lstrip(" \t\r\n").startswith("{"):
+        stream = _read_json_stream(text, filename)
+        if stream is not None:
+            return stream
     lines = FileLines(filename, text)
     loader = KubeLoader(text)
     check = may_have_aliases(text)
@@ -192,6 +197,7 @@ def read_text(text: str, filename: str) -> ReadResult:
         while loader.check_node():
             node = loader.get_node()
             doc += 1
+            lines.add_document(node)
             if check and node is not None:
                 unsafe = check_aliases(node)
                 if unsafe is not None:
@@ -209,6 +215,12 @@ def read_text(text: str, filename: str) -> ReadResult:
                 loader.duplicates.clear()
     except yaml.MarkedYAMLError as exc:
         result.problems.append(_syntax_problem(filename, exc, text))
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        result.problems.append(_problem(
+            filename, line,
+            f"invalid YAML: character #x{exc.character:04x} is not allowed ({exc.reason}); remove it",
+        ))
     except yaml.YAMLError as exc:
         result.problems.append(_problem(filename, 0, f"invalid YAML: {exc}"))
     except RecursionError:
@@ -218,6 +230,47 @@ def read_text(text: str, filename: str) -> ReadResult:
     finally:
         loader.dispose()
     return result
+
+
+def _read_json_stream(text: str, filename: str) -> ReadResult | None:
+    """Several concatenated JSON objects (kubectl reads such streams), or None to read
+    ``text`` as YAML instead (one object, invalid JSON, or duplicate keys, which the YAML
+    reader reports with their lines)."""
+    decoder = json.JSONDecoder(object_pairs_hook=_unique_pairs)
+    spans: list[tuple[Any, int, int]] = []
+    pos = _skip_space(text, 0)
+    try:
+        while pos < len(text):
+            obj, end = decoder.raw_decode(text, pos)
+            spans.append((obj, pos, end))
+            pos = _skip_space(text, end)
+    except (json.JSONDecodeError, _DuplicateJsonKey, RecursionError):
+        return None
+    if len(spans) < 2:
+        return None
+    result = ReadResult()
+    result.files = 1
+    for obj, start, end in spans:
+        lines = FileLines(filename, text[start:end], text.count("\n", 0, start) + 1)
+        _add_document(result, lines, 0, obj)
+    return result
+
+
+class _DuplicateJsonKey(Exception):
+    pass
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise _DuplicateJsonKey
+    return obj
+
+
+def _skip_space(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t\r\n":
+        pos += 1
+    return pos
 
 
 def _add_document(result: ReadResult, lines: FileLines, doc: int, data: Any) -> None:

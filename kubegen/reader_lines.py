@@ -21,53 +21,78 @@ class _ComposeLoader(yaml.CSafeLoader):
 
 
 class FileLines:
-    """The composed documents of one file, built on first use."""
+    """Line lookup for one file's documents, composing a document only when asked.
 
-    __slots__ = ("file", "_text", "_docs")
+    While the reader loads (without lines), it records where each document starts
+    (:meth:`add_document`); a lookup then composes just that document's slice of
+    the text, so a 50 MB file with a few findings is not composed as a whole.
+    """
 
-    def __init__(self, file: str, text: str) -> None:
+    __slots__ = ("file", "_text", "_offset", "_starts", "_docs")
+
+    def __init__(self, file: str, text: str, first_line: int = 1) -> None:
         self.file = file
-        self._text: str | None = text
-        self._docs: list[Node | None] | None = None
+        self._text = text
+        self._offset = first_line - 1  # ``text`` is a slice of the file starting at first_line
+        self._starts: list[tuple[int, int]] = []  # per document: (index of its first line, line - 1)
+        self._docs: dict[int, tuple[Node | None, int]] = {}  # doc -> (root, lines before its slice)
 
-    def documents(self) -> list[Node | None]:
-        if self._docs is None:
-            docs: list[Node | None] = []
-            loader = _ComposeLoader(self._text or "")
-            try:
-                while loader.check_node():
-                    docs.append(loader.get_node())
-            except yaml.YAMLError:
-                pass  # keep what composed before the error
-            finally:
-                loader.dispose()
-            self._docs = docs
-            self._text = None
-        return self._docs
+    def add_document(self, root: Node) -> None:
+        """Record where the next document's root node starts (its mark from the fast load)."""
+        mark = root.start_mark
+        self._starts.append((self._text.rfind("\n", 0, mark.index) + 1, mark.line))
+
+    def document(self, doc: int) -> tuple[Node | None, int]:
+        """Document ``doc``'s composed root node (None when it cannot be composed) and how
+        many lines of the text precede the slice it was composed from."""
+        if doc not in self._docs:
+            if doc < len(self._starts):
+                start, line = self._starts[doc]
+                end = self._starts[doc + 1][0] if doc + 1 < len(self._starts) else len(self._text)
+                self._docs[doc] = (_compose(self._text[start:end], 0), line)
+            else:
+                self._docs[doc] = (_compose(self._text, doc), 0)
+        return self._docs[doc]
 
     def locate(self, doc: int, path: Path) -> Location:
         """The line of the field at ``path`` in document ``doc`` (or its nearest ancestor)."""
-        docs = self.documents()
-        if doc >= len(docs) or docs[doc] is None:
+        node: Any
+        node, before = self.document(doc)
+        if node is None:
             return Location(self.file, 0)
-        node: Any = docs[doc]
-        line = node.start_mark.line + 1
+        shift = 1 + self._offset + before
+        line = node.start_mark.line + shift
         for step in path:
             if isinstance(node, MappingNode):
                 wanted = str(step)
                 for key_node, value_node in node.value:
                     if _key_text(key_node) == wanted:
-                        line = key_node.start_mark.line + 1
+                        line = key_node.start_mark.line + shift
                         node = value_node
                         break
                 else:
                     break
             elif isinstance(node, SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
                 node = node.value[step]
-                line = node.start_mark.line + 1
+                line = node.start_mark.line + shift
             else:
                 break
         return Location(self.file, line)
+
+
+def _compose(text: str, doc: int) -> Node | None:
+    """Compose document ``doc`` of ``text`` (None if it is not there or does not compose)."""
+    loader = _ComposeLoader(text)
+    try:
+        for _ in range(doc + 1):
+            if not loader.check_node():
+                return None
+            node = loader.get_node()
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+    return node
 
 
 _KEY_WORDS = {"yes": "true", "on": "true", "true": "true", "no": "false", "off": "false", "false": "false"}

@@ -107,7 +107,16 @@ class KubeLoader(yaml.CSafeLoader):
         return str(self.construct_scalar(node))
 
 
+    def construct_binary_as_str(self, node: Any) -> str:
+        """go-yaml decodes ``!!binary`` into a string of the decoded bytes."""
+        data: bytes = self.construct_yaml_binary(node)
+        return data.decode("utf-8", "replace")
+
+
 KubeLoader.add_constructor(_TIMESTAMP_TAG, KubeLoader.construct_timestamp_as_str)
+KubeLoader.add_constructor("tag:yaml.org,2002:binary", KubeLoader.construct_binary_as_str)
+# go-yaml has no sets: ``!!set {a, b}`` is the mapping {a: null, b: null}.
+KubeLoader.add_constructor("tag:yaml.org,2002:set", yaml.constructor.SafeConstructor.construct_yaml_map)
 
 
 def _json_key(key: Any, key_node: Node, node: Node | None) -> str:

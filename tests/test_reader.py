@@ -273,3 +273,20 @@ def test_read_paths_walks_directories_sorted_and_reads_stdin(tmp_path: Path) -> 
     assert result.manifests[-1].origin.file == "<stdin>"
     with pytest.raises(InputError, match="nope.yaml: no such file or directory"):
         read_paths([str(tmp_path / "nope.yaml")])
+
+
+def test_json_streams_binary_sets_and_control_characters() -> None:
+    stream = ('{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}\n'
+              '{\n  "apiVersion": "v1",\n  "kind": "ConfigMap",\n  "metadata": {\n    "name": "b"\n  }\n}\n')
+    result = read_text(stream, "stream.json")
+    assert result.problems == []
+    assert [(m.name, m.locate(("metadata", "name")).line) for m in result.manifests] == [
+        ("a", 1), ("b", line_of(stream, '"name": "b"'))
+    ]
+    # go-yaml (kubectl) decodes !!binary to the bytes' text and has no sets (a mapping to nulls).
+    text = "kind: ConfigMap\nmetadata: {name: x}\ndata: {a: !!binary aGVsbG8=, b: !!set {x, y}}\n"
+    (m,) = read_text(text, "tags.yaml").manifests
+    assert m.obj["data"] == {"a": "hello", "b": {"x": None, "y": None}}
+    (msg,) = messages(read_text("kind: ConfigMap\nmetadata: {name: x\x07}\n", "bell.yaml"))
+    assert msg == ("bell.yaml:2: error yaml: invalid YAML: character #x0007 is not allowed (control "
+                   "characters are not allowed); remove it")
