@@ -487,3 +487,12 @@ def test_output_does_not_depend_on_hash_seeds(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1]
+
+
+def test_file_names_cannot_inject_code_into_the_header(tmp_path: Path) -> None:
+    sneaky = tmp_path / "a\nimport os.yaml"
+    sneaky.write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n")
+    source = import_paths([str(sneaky)])
+    assert "\nimport os" not in source
+    assert "a\\nimport os.yaml" in source.splitlines()[0]
+    assert "import os" not in [n.names[0].name for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Import)]

@@ -37,6 +37,11 @@ def _summary(result: Plan) -> str:
     return "\n".join(textwrap.wrap(text, LINE_LENGTH - 4))
 
 
+def _printable(text: str) -> str:
+    """A file name safe inside a ``#`` comment (a newline in it must not start a line of code)."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+
+
 def _statement(entry: Entry) -> str:
     code = assignment(entry.var, entry.node)
     if entry.why is None:
@@ -58,12 +63,13 @@ def import_manifests(manifests: Sequence[Manifest], sources: Sequence[str]) -> s
     names = imports(stack, set())
     for entry in result.order:
         imports(entry.node, names)
-    header_line = ", ".join(sources)
-    if len(_HEADER) + len(header_line) + 1 > LINE_LENGTH or "\n" in header_line:
+    shown = [_printable(s) for s in sources]
+    header_line = ", ".join(shown)
+    if len(_HEADER) + len(header_line) + 1 > LINE_LENGTH:
         header_line = ""
     return render_template(
         "app.py.j2",
-        sources=list(sources),
+        sources=shown,
         header_line=header_line,
         summary=_summary(result),
         import_line=import_line("kubegen", sorted(names)),
