@@ -294,6 +294,32 @@ def test_kill_between_renames_is_rolled_back(app: Path, tmp_path: Path, step: in
     assert not leftovers(str(out))
 
 
+def test_check_during_a_write_says_so(app: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run("render", str(app), "--output-dir", str(out))
+    proc = spawn_paused(app, out, "commit:1", "--set", "count=5")
+    try:
+        result = run("check", str(app), "--set", "count=5", "--output-dir", str(out))
+    finally:
+        kill(proc)
+    assert result.exit_code == 1
+    assert f"{out}: a kubegen render is writing this directory right now; check again when it is done" \
+        in result.stderr
+
+
+def test_renders_into_sibling_directories_do_not_wait_for_each_other(app: Path, tmp_path: Path) -> None:
+    dev, prod = tmp_path / "dev", tmp_path / "prod"
+    run("render", str(app), "--output-dir", str(dev))
+    run("render", str(app), "--output-dir", str(prod))
+    proc = spawn_paused(app, dev, "commit:1", "--set", "count=5")
+    try:
+        result = run("render", str(app), "--set", "count=2", "--output-dir", str(prod))
+        assert result.exit_code == 0, result.output
+        assert run("check", str(app), "--set", "count=2", "--output-dir", str(prod)).exit_code == 0
+    finally:
+        kill(proc)
+
+
 def test_next_render_recovers_then_writes(app: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     run("render", str(app), "--set", "count=4", "--output-dir", str(out))

@@ -17,7 +17,8 @@ journal, before deleting it) so that it also holds across a power loss.
 
 A directory that does not exist yet is built whole in the sibling and renamed
 into place in one step. Runs on the same directory are serialized with ``flock``
-on its parent folder, and every run first recovers what a killed run left.
+on it (on its parent while it does not exist), and every run first recovers what a
+killed run left.
 """
 
 from __future__ import annotations
@@ -49,25 +50,53 @@ def _split(directory: str) -> tuple[str, str]:
     return parent, name
 
 
+def _lock_target(directory: str) -> str:
+    """What a write into ``directory`` locks: the directory itself, or its parent while it
+    does not exist yet (a first write creates it with one rename)."""
+    return directory if os.path.isdir(directory) else _split(directory)[0]
+
+
 @contextlib.contextmanager
 def locked(directory: str) -> Iterator[None]:
-    """Hold an exclusive lock for writes into ``directory`` (on its parent folder)."""
+    """Hold an exclusive lock for writes into ``directory`` (``flock``; none where there is none)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no lock
+        yield
+        return
     parent, _ = _split(directory)
-    try:
-        os.makedirs(parent, exist_ok=True)
-        fd = os.open(parent, os.O_RDONLY)
-    except OSError as exc:
-        raise OutputError(f"cannot use {parent}: {exc.strerror}") from None
-    try:
+    while True:
+        target = _lock_target(directory)
         try:
-            import fcntl
-        except ImportError:  # pragma: no cover - not on POSIX: no lock
-            yield
-            return
+            os.makedirs(parent, exist_ok=True)
+            fd = os.open(target, os.O_RDONLY)
+        except OSError as exc:
+            raise OutputError(f"cannot use {target}: {exc.strerror}") from None
         fcntl.flock(fd, fcntl.LOCK_EX)
+        if _lock_target(directory) == target:
+            break
+        os.close(fd)  # the directory appeared (or went) while we waited: lock what is there now
+    try:
         yield
     finally:
         os.close(fd)
+
+
+def busy(directory: str) -> bool:
+    """Whether a write into ``directory`` holds the lock right now."""
+    try:
+        import fcntl
+
+        fd = os.open(_lock_target(directory), os.O_RDONLY)
+    except (ImportError, OSError):
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # closing releases the lock if we got it
+    return False
 
 
 def leftovers(directory: str) -> list[str]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from kubegen.gitops.commit import interrupted
+from kubegen.gitops.commit import busy, interrupted
 from kubegen.gitops.layout import RECORD_NAME, sha256
 from kubegen.gitops.plan import Plan, make_plan
 from kubegen.manifest import Manifest
@@ -21,7 +21,8 @@ class Drift:
     ``state`` is one of ``missing``, ``stale`` (kubegen wrote it, render now writes
     something else), ``hand-edited`` (changed since kubegen wrote it), ``extra``
     (kubegen wrote it, render no longer produces it), ``not-owned`` (a file kubegen
-    did not write sits where render writes), ``interrupted`` (a killed write).
+    did not write sits where render writes), ``interrupted`` (a killed write),
+    ``busy`` (a render is writing the directory right now).
     """
 
     path: str
@@ -74,11 +75,15 @@ def check_dir(
     Files kubegen does not own are ignored unless render would write over them.
     """
     plan = make_plan(manifests, directory, source=source, kustomization=kustomization)
-    drift: list[Drift] = [
-        Drift(path=journal, state="interrupted",
-              message="a kubegen write was killed part way; render again to roll it back and rewrite")
-        for journal in interrupted(directory)
-    ]
+    if busy(directory):
+        drift = [Drift(path=directory, state="busy",
+                       message="a kubegen render is writing this directory right now; check again when it is done")]
+    else:
+        drift = [
+            Drift(path=journal, state="interrupted",
+                  message="a kubegen write was killed part way; render again to roll it back and rewrite")
+            for journal in interrupted(directory)
+        ]
     diff: list[str] = []
     for path, data in plan.files.items():
         current = plan.current.get(path)
