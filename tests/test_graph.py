@@ -322,3 +322,26 @@ def test_an_empty_stack_still_draws(tmp_path: Path) -> None:
     assert ET.fromstring(run("graph", str(tmp_path / "empty.yaml"), "--format", "svg")[1].encode()) is not None
     code, out, _ = run("explain", str(tmp_path / "empty.yaml"))
     assert code == 0 and "No Services in this stack." in out
+
+
+def test_same_port_number_over_two_protocols_draws_two_labelled_edges() -> None:
+    text = textwrap.dedent("""\
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: dns, labels: {app: dns}}
+        spec:
+          containers: [{name: d, image: coredns, ports: [{name: dns, containerPort: 53, protocol: UDP},
+                                                         {name: dns-tcp, containerPort: 53}]}]
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: dns}
+        spec:
+          selector: {app: dns}
+          ports: [{name: dns, port: 53, protocol: UDP, targetPort: dns}, {name: tcp, port: 53, targetPort: dns-tcp}]
+        """)
+    graph = graph_of(text)
+    assert sorted(e.label for e in graph.edges if e.label) == ["53 → dns-tcp(53)", "53/UDP → dns(53)"]
+    placed = layout(graph)
+    assert sorted(label.text for label in placed.labels) == ["53 → dns-tcp(53)", "53/UDP → dns(53)"]
+    check_geometry(placed)

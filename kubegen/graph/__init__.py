@@ -67,13 +67,18 @@ class Graph:
         return node.id
 
 
+def _port(port: ServicePortModel) -> str:
+    """``80``, or ``53/UDP`` for any protocol but TCP."""
+    return str(port.port) if port.protocol == "TCP" else f"{port.port}/{port.protocol}"
+
+
 def _port_label(port: ServicePortModel, container_port: int | None) -> str:
     target = port.target_port
     if container_port is None:
-        return f"{port.port} → {target} (missing)"
+        return f"{_port(port)} → {target} (missing)"
     if isinstance(target, str):
-        return f"{port.port} → {target}({container_port})"
-    return f"{port.port} → {container_port}"
+        return f"{_port(port)} → {target}({container_port})"
+    return f"{_port(port)} → {container_port}"
 
 
 def _node_ips(network: Network, svc: ServiceModel, port: ServicePortModel) -> str:
@@ -112,13 +117,13 @@ def build_graph(network: Network) -> Graph:
             eid = graph.add(GraphNode(f"ext{len(entries)}", "entry", (title, address), 1))
             entries.append(eid)
             for port in svc.ports:
-                graph.edges.append(GraphEdge(eid, svc_id[id(svc)], f":{port.port} → {port.port}", port.broken))
+                graph.edges.append(GraphEdge(eid, svc_id[id(svc)], f":{port.port} → {_port(port)}", port.broken))
         for port in svc.ports:
             if port.node_port:
                 eid = graph.add(GraphNode(f"np{len(entries)}", "entry",
                                           (f"node port {port.node_port}", _node_ips(network, svc, port)), 1))
                 entries.append(eid)
-                graph.edges.append(GraphEdge(eid, svc_id[id(svc)], f":{port.node_port} → {port.port}",
+                graph.edges.append(GraphEdge(eid, svc_id[id(svc)], f":{port.node_port} → {_port(port)}",
                                              port.broken or any(f.rule == "node-port" for f in port.findings)))
     if entries:
         graph.nodes.insert(0, GraphNode("outside", "outside", ("outside the cluster",), 0))
@@ -149,7 +154,7 @@ def _service_edges(graph: Graph, svc: ServiceModel, sid: str, wl_id: dict[int, s
         selector = ", ".join(f"{k}={v}" for k, v in svc.selector.items())
         mid = graph.add(GraphNode(f"nopods{len(graph.nodes)}", "missing", ("no pods match", selector), 3, broken=True))
         for port in svc.ports:
-            graph.edges.append(GraphEdge(sid, mid, f"{port.port} → {port.target_port}", True))
+            graph.edges.append(GraphEdge(sid, mid, f"{_port(port)} → {port.target_port}", True))
         return
     for port in svc.ports:
         for b in port.backends:

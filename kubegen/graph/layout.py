@@ -146,7 +146,7 @@ def layout(graph: Graph) -> Layout:
         cursor += width[c] + lane[c] + route
     top = MARGIN + TITLE_H + FRAME_PAD
     rects: dict[str, Rect] = {}
-    anchors: dict[str, tuple[int, int]] = {}  # edge key -> start point
+    anchors: dict[int, tuple[int, int]] = {}  # id(edge) -> start point
     incoming: dict[str, list[GraphEdge]] = defaultdict(list)
     for e in graph.edges:
         incoming[e.target].append(e)
@@ -166,15 +166,15 @@ def layout(graph: Graph) -> Layout:
                 group, frame_top = n.group, y
                 y += TITLE_H
             elif c != 4:
-                starts = [anchors[_key(e)][1] for e in incoming[n.id] if _key(e) in anchors]
+                starts = [anchors[id(e)][1] for e in incoming[n.id] if id(e) in anchors]
                 if starts:
                     y = max(y, sum(starts) // len(starts) - h // 2)
             rects[n.id] = rect = Rect(x[c], y, w, h)
             y = rect.bottom + V_GAP
             for j, e in enumerate(outgoing[n.id]):
-                anchors[_key(e)] = (rect.right, rect.y + PAD + j * SLOT_H + LINE_H)
+                anchors[id(e)] = (rect.right, rect.y + PAD + j * SLOT_H + LINE_H)
             for e in plain[n.id]:
-                anchors[_key(e)] = (rect.right, rect.y + h // 2)
+                anchors[id(e)] = (rect.right, rect.y + h // 2)
         if c == 4 and group is not None:
             frames.append(_group_frame(group_titles[group], x[c], width[c], frame_top, y - V_GAP))
     if 0 in columns:
@@ -184,7 +184,7 @@ def layout(graph: Graph) -> Layout:
             middle = (entries[0].y + entries[-1].bottom) // 2 if entries else top
             rects[n.id] = Rect(x[0], max(top, middle - h // 2), w, h)
             for e in plain[n.id] + outgoing[n.id]:
-                anchors[_key(e)] = (rects[n.id].right, rects[n.id].y + h // 2)
+                anchors[id(e)] = (rects[n.id].right, rects[n.id].y + h // 2)
     labels, paths = _edges(graph, columns, rects, anchors, incoming, x, width, lane)
     right = max([r.right for r in rects.values()] + [f.rect.right for f in frames], default=MARGIN)
     bottom = max([r.bottom for r in rects.values()] + [f.rect.bottom for f in frames], default=top)
@@ -198,10 +198,6 @@ def layout(graph: Graph) -> Layout:
     return Layout(cluster.right + MARGIN, cluster.bottom + MARGIN, boxes, labels, paths, frames)
 
 
-def _key(e: GraphEdge) -> str:
-    return f"{e.source}\0{e.target}\0{e.label}"
-
-
 def _group_frame(title: str, x: int, width: int, y: int, bottom: int) -> Frame:
     rect = Rect(x - FRAME_PAD, y, width + 2 * FRAME_PAD, bottom - y + FRAME_PAD)
     return Frame("node", title, rect, Rect(rect.x + PAD, y + 4, text_width(title), LINE_H))
@@ -209,26 +205,22 @@ def _group_frame(title: str, x: int, width: int, y: int, bottom: int) -> Frame:
 
 def _edges(
     graph: Graph, columns: dict[int, list[GraphNode]], rects: dict[str, Rect],
-    anchors: dict[str, tuple[int, int]], incoming: dict[str, list[GraphEdge]],
+    anchors: dict[int, tuple[int, int]], incoming: dict[str, list[GraphEdge]],
     x: dict[int, int], width: dict[int, int], lane: dict[int, int],
 ) -> tuple[list[Label], list[Path]]:
     column = {n.id: c for c, nodes in columns.items() for n in nodes}
     bus_index = {n.id: i for i, n in enumerate(columns.get(3, []))}
-    ends: dict[str, tuple[int, int]] = {}
+    order = {id(e): i for i, e in enumerate(graph.edges)}
+    ends: dict[int, tuple[int, int]] = {}
     for target, edges in incoming.items():
-        edges = sorted(edges, key=lambda e: (anchors[_key(e)][1], _key(e)))
+        edges = sorted(edges, key=lambda e: (anchors[id(e)][1], order[id(e)]))
         rect = rects[target]
         for i, e in enumerate(edges):
-            ends[_key(e)] = (rect.x, rect.y + rect.h * (i + 1) // (len(edges) + 1))
+            ends[id(e)] = (rect.x, rect.y + rect.h * (i + 1) // (len(edges) + 1))
     labels: list[Label] = []
     paths: list[Path] = []
-    seen: set[str] = set()
     for e in graph.edges:
-        key = _key(e)
-        if key in seen:
-            continue
-        seen.add(key)
-        start, end = anchors[key], ends[key]
+        start, end = anchors[id(e)], ends[id(e)]
         c = column[e.source]
         if e.label is None and c == 3:
             bus = x[c] + width[c] + BUS_STEP * (2 + bus_index[e.source])
