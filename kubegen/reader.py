@@ -73,7 +73,8 @@ def _problem(file: str, line: int, message: str) -> Finding:
 
 def expand_paths(paths: Sequence[str]) -> list[str]:
     """FILE stays, DIR becomes its ``*.yaml``, ``*.yml``, ``*.json`` files (recursively, sorted),
-    ``-`` means stdin. Raises :class:`InputError` for a path that does not exist."""
+    ``-`` means stdin. Raises :class:`InputError` for a path that does not exist or a
+    directory without such files (a typo must not pass as "no findings")."""
     files: list[str] = []
     for path in paths:
         if path == "-":
@@ -83,6 +84,8 @@ def expand_paths(paths: Sequence[str]) -> list[str]:
             for root, dirs, names in os.walk(path):
                 dirs[:] = [d for d in dirs if not d.startswith(".")]
                 found.extend(os.path.join(root, n) for n in names if n.lower().endswith(YAML_SUFFIXES))
+            if not found:
+                raise InputError(f"{path}: no *.yaml, *.yml or *.json files in this directory")
             files.extend(sorted(found))
         elif os.path.exists(path):
             files.append(path)

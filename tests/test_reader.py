@@ -290,3 +290,9 @@ def test_json_streams_binary_sets_and_control_characters() -> None:
     (msg,) = messages(read_text("kind: ConfigMap\nmetadata: {name: x\x07}\n", "bell.yaml"))
     assert msg == ("bell.yaml:2: error yaml: invalid YAML: character #x0007 is not allowed (control "
                    "characters are not allowed); remove it")
+
+
+def test_a_directory_without_manifests_is_an_error_not_a_clean_run(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("# not a manifest\n")
+    with pytest.raises(InputError, match="no \\*.yaml, \\*.yml or \\*.json files in this directory"):
+        read_paths([str(tmp_path)])
