@@ -11,7 +11,6 @@ correct by construction and is not walked.
 
 from __future__ import annotations
 
-import linecache
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -20,9 +19,8 @@ from kubegen import facts
 from kubegen.checks import Report
 from kubegen.checks.apiversions import check_api_version
 from kubegen.checks.k8sdata import Definition, FieldType, ListOf, MapOf, api_data
+from kubegen.checks.yamlvalues import Path, dotted, key_text, report_yaml_value, singular
 from kubegen.manifest import Manifest
-
-Path = tuple[Any, ...]
 
 # Python types accepted without further thought, per primitive (exact types: bool is not int).
 _FAST: dict[str, frozenset[type]] = {
@@ -102,7 +100,7 @@ def _walk_object(ctx: _Ctx, obj: dict[Any, Any], d: Definition, path: Path) -> N
             continue
         elif isinstance(t, str):
             if type(value) not in _FAST[t]:
-                _scalar(ctx, value, t, (*path, key), key, d)
+                _scalar(ctx, value, t, (*path, key), key, d.title)
         else:
             _walk_value(ctx, value, t, (*path, key), key)
     for field in d.required:
@@ -119,7 +117,7 @@ def _walk_value(ctx: _Ctx, value: Any, t: FieldType, path: Path, key: Any) -> No
     elif isinstance(t, ListOf):
         if not isinstance(value, list):
             ctx.schema(
-                f"{dotted(path)} must be a list ({_got(value)}); write each {_singular(key)} as a list item "
+                f"{dotted(path)} must be a list ({_got(value)}); write each {singular(key)} as a list item "
                 "starting with '- '",
                 path,
             )
@@ -153,7 +151,7 @@ def _walk_value(ctx: _Ctx, value: Any, t: FieldType, path: Path, key: Any) -> No
 
 
 def _scalar(
-    ctx: _Ctx, value: Any, t: str, path: Path, key: Any, d: Definition | None, *, map_field: Any = None
+    ctx: _Ctx, value: Any, t: str, path: Path, key: Any, field_of: str | None, *, map_field: Any = None
 ) -> None:
     """A value outside ``t``'s fast path: accept it, or report ``schema``/``yaml-boolean``."""
     if t == "any":
@@ -161,7 +159,7 @@ def _scalar(
     is_bool = isinstance(value, bool)
     is_num = not is_bool and isinstance(value, (int, float))
     if t in ("string", "bytes") and (is_bool or is_num):
-        _yaml_scalar(ctx, value, path, key, d, map_field)
+        report_yaml_value(ctx.report, ctx.m, value, path, key, field_of, map_field)
         return
     if is_num:
         if t in ("number", "quantity") or (t in ("integer", "int-or-string") and float(value).is_integer()):
@@ -187,7 +185,7 @@ def _scalar(
                 )
             return
         fix = _unquote_fix(value, t)
-        hint = f"; write {_key_text(key)}: {fix} without quotes" if fix else ""
+        hint = f"; write {key_text(key)}: {fix} without quotes" if fix else ""
         ctx.schema(f"{dotted(path)} must be {_EXPECTED[t]} ({_got(value)}){hint}", path)
         return
     ctx.schema(f"{dotted(path)} must be {_EXPECTED.get(t, t)} ({_got(value)})", path)
@@ -200,92 +198,6 @@ def _unquote_fix(value: str, t: str) -> str | None:
     if t in ("integer", "number") and re.fullmatch(r"[-+]?\d+" if t == "integer" else r"[-+]?\d+(\.\d*)?", text):
         return text
     return None
-
-
-# --- yaml-boolean --------------------------------------------------------------
-
-_MAP_WHAT = {
-    "labels": "label values are strings",
-    "matchLabels": "label values are strings",
-    "selector": "label values are strings",
-    "annotations": "annotation values are strings",
-    "nodeSelector": "nodeSelector values are strings",
-}
-
-
-def _yaml_scalar(ctx: _Ctx, value: Any, path: Path, key: Any, d: Definition | None, map_field: Any) -> None:
-    m = ctx.m
-    if map_field is not None:
-        if map_field in ("data", "stringData", "binaryData"):
-            what = f"{m.kind} {map_field} values are strings"
-        else:
-            what = _MAP_WHAT.get(map_field, f"{map_field} values are strings")
-    elif d is not None and d.title == "EnvVar" and key == "value":
-        what = "env values are strings"
-    elif isinstance(key, int):
-        what = f"{_singular(path[-2]) if len(path) > 1 else 'item'} entries are strings"
-    else:
-        what = f"{key} must be a string"
-    kind = "boolean" if isinstance(value, bool) else "number"
-    shown = ("true" if value else "false") if isinstance(value, bool) else repr(value)
-    if m.locate(path).file.endswith(".py"):
-        py = str(value) if isinstance(value, bool) else repr(value)
-        fix = f"use a string such as {shown!r}" if isinstance(value, bool) else f"use the string {shown!r}"
-        msg = f"{dotted(path)} is the {kind} {py}, but {what}; {fix}"
-    else:
-        written = _written(m, path, key, value)
-        target = f"{_key_text(key)}: " if not isinstance(key, int) else "- "
-        if written is not None:
-            how = f"YAML{' 1.1' if kind == 'boolean' else ''} reads an unquoted {written} as "
-            how += "a boolean" if kind == "boolean" else f"the number {shown}"
-            msg = f"{dotted(path)} is the {kind} {shown}, but {what}: {how}; write {target}\"{written}\""
-        elif kind == "boolean":
-            alt = "yes" if value else "no"
-            msg = (
-                f"{dotted(path)} is the boolean {shown}, but {what}: YAML 1.1 reads unquoted yes/no, on/off and "
-                f"true/false as booleans; quote the value you meant, e.g. {target}\"{alt}\" or {target}\"{shown}\""
-            )
-        else:
-            msg = (
-                f"{dotted(path)} is the number {shown}, but {what}: YAML reads unquoted numbers as numbers; "
-                f"quote the value exactly as you meant it, e.g. {target}\"{shown}\""
-            )
-    ctx.report.add("yaml-boolean", m, f"{m.label}: {msg}", path)
-
-
-def _written(m: Manifest, path: Path, key: Any, value: Any) -> str | None:
-    """The scalar as written in the YAML source: from the origin when it keeps the text
-    (an optional ``scalar_text(path)``), else from the source line the path maps to."""
-    scalar_text = getattr(m.origin, "scalar_text", None)
-    if callable(scalar_text):
-        text = scalar_text(path)
-        return text if isinstance(text, str) and _same_scalar(text, value) else None
-    loc = m.locate(path)
-    if not loc.line:
-        return None
-    line = linecache.getline(loc.file, loc.line)
-    if not line:
-        return None
-    if isinstance(key, int):
-        pattern = r"^\s*-\s+([^\s#,\]]+)"
-    else:
-        k = re.escape(str(key))
-        pattern = rf"(?:^|[\s{{,])(?:{k}|\"{k}\"|'{k}')\s*:\s+([^\s#,{{}}\[\]]+)"
-    match = re.search(pattern, line)
-    if match is None:
-        return None
-    token = match.group(1)
-    return token if _same_scalar(token, value) else None
-
-
-def _same_scalar(token: str, value: Any) -> bool:
-    import yaml  # type: ignore[import-untyped]  # only when a message needs it
-
-    try:
-        parsed = yaml.safe_load(token)
-    except yaml.YAMLError:
-        return False
-    return type(parsed) is type(value) and bool(parsed == value)
 
 
 # --- unknown and missing fields ----------------------------------------------
@@ -361,17 +273,6 @@ def _missing(ctx: _Ctx, obj: dict[Any, Any], field: str, d: Definition, path: Pa
 # --- wording -------------------------------------------------------------------
 
 
-def dotted(path: Sequence[Any]) -> str:
-    """``("spec", "ports", 0, "port")`` -> ``spec.ports[0].port``."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out or "(object)"
-
-
 def _got(value: Any) -> str:
     if isinstance(value, dict):
         return "got a mapping"
@@ -390,17 +291,3 @@ def _unlist(value: Any) -> str:
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
         return "; write its fields without a leading '- '"
     return ""
-
-
-def _singular(key: Any) -> str:
-    name = str(key)
-    if name.endswith("ies"):
-        return name[:-3] + "y"
-    if name.endswith("s") and not name.endswith("ss"):
-        return name[:-1]
-    return f"{name} entry"
-
-
-def _key_text(key: Any) -> str:
-    text = str(key)
-    return text if re.fullmatch(r"[A-Za-z0-9_./-]+", text) else f'"{text}"'
