@@ -203,6 +203,10 @@ def test_misspelled_kind_in_a_built_in_group() -> None:
 def test_missing_api_version_or_kind_is_a_schema_error_naming_the_key() -> None:
     finding = only(lint("kind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: a, image: b}]}\n"), "schema")
     assert finding.message == "Pod 'p' has no apiVersion; add apiVersion: v1"
+    finding = only(lint("kind: service\nmetadata: {name: s}\n"), "schema")
+    assert finding.message == (
+        "service 's' has no apiVersion; add apiVersion: v1 and write kind: Service (kinds are case-sensitive)"
+    )
     finding = only(lint("apiVersion: v1\nmetadata: {name: p}\n"), "schema")
     assert finding.message.startswith("object 'p' has no kind; add kind: KIND")
 
@@ -410,6 +414,19 @@ def test_yaml_boolean_everywhere_a_string_is_wanted(text: str, path: str, expect
     assert any(f": {path} {expected}" in m for m in messages), messages
     assert all(f.rule == "yaml-boolean" for f in findings if path in f.message), "also reported as schema"
     assert oracle_rejects(yaml.safe_load(text))
+
+
+def test_yaml_boolean_in_a_flow_list_quotes_the_item(tmp_path: Path) -> None:
+    text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n    image: b\n" \
+           "    args: [--verbose, on]  # a flag\n"
+    file = tmp_path / "p.yaml"
+    file.write_text(text)
+    origin = LineOrigin(file, {("spec", "containers", 0, "args", 1): 8})
+    finding = only(lint(text, origin), "yaml-boolean")
+    assert finding.message == (
+        "Pod 'p': spec.containers[0].args[1] is the boolean true, but arg entries are strings: "
+        "YAML 1.1 reads an unquoted on as a boolean; write \"on\""
+    )
 
 
 def test_quoted_values_are_near_misses() -> None:

@@ -39,6 +39,8 @@ def check_api_version(m: Manifest, report: Report, data: ApiData) -> Pair | None
         what = "has no apiVersion" if api_version in (None, "") else (
             f"has apiVersion {api_version!r}, which is not a string"
         )
+        if known and correct != kind:
+            fix += f" and write kind: {correct} (kinds are case-sensitive)"
         report.add("schema", m, f"{m.label} {what}; add {fix}", ())
         return (known[0], correct) if known and correct == kind else None
     if (api_version, kind) in data.served:

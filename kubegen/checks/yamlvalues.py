@@ -58,7 +58,7 @@ def report_yaml_value(
         msg = f"{dotted(path)} is the {kind} {py}, but {what}; {fix}"
     else:
         written = _written(m, path, key, value)
-        target = f"{key_text(key)}: " if not isinstance(key, int) else "- "
+        target = f"{key_text(key)}: " if not isinstance(key, int) else ""
         if written is not None:
             how = f"YAML{' 1.1' if kind == 'boolean' else ''} reads an unquoted {written} as "
             how += "a boolean" if kind == "boolean" else f"the number {shown}"
@@ -91,6 +91,9 @@ def _written(m: Manifest, path: Path, key: Any, value: Any) -> str | None:
     if not line:
         return None
     if isinstance(key, int):
+        if "[" in line:
+            token = _flow_item(line[line.index("[") :], key)
+            return token if token is not None and _same_scalar(token, value) else None
         pattern = r"^\s*-\s+([^\s#,\]]+)"
     else:
         k = re.escape(str(key))
@@ -100,6 +103,20 @@ def _written(m: Manifest, path: Path, key: Any, value: Any) -> str | None:
         return None
     token = match.group(1)
     return token if _same_scalar(token, value) else None
+
+
+def _flow_item(text: str, index: int) -> str | None:
+    """Item ``index`` of a one-line flow sequence (``[--a, yes]``), as written, if plain."""
+    import yaml  # type: ignore[import-untyped]  # only when a message needs it
+
+    try:
+        node = yaml.compose(text.split(" #", 1)[0].strip())
+    except yaml.YAMLError:
+        return None
+    if not isinstance(node, yaml.SequenceNode) or index >= len(node.value):
+        return None
+    item = node.value[index]
+    return str(item.value) if isinstance(item, yaml.ScalarNode) and not item.style else None
 
 
 def _same_scalar(token: str, value: Any) -> bool:
