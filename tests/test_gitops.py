@@ -151,6 +151,15 @@ def test_bytes_do_not_depend_on_machine_or_working_directory(app: Path, tmp_path
     assert b"--set count=2" in one["demo/configmap-settings-0.yaml"]
 
 
+def test_fsync_writes_the_same_tree(app: Path, tmp_path: Path) -> None:
+    plain, synced = tmp_path / "plain", tmp_path / "synced"
+    assert run("render", str(app), "--output-dir", str(plain)).exit_code == 0
+    assert run("render", str(app), "--output-dir", str(synced), "--fsync").exit_code == 0
+    assert snapshot(plain) == snapshot(synced)
+    again = run("render", str(app), "--set", "count=1", "--output-dir", str(synced), "--fsync")
+    assert again.exit_code == 0 and "2 removed" in again.stderr
+
+
 def test_rerun_without_changes_writes_nothing(app: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     run("render", str(app), "--output-dir", str(out))
@@ -517,6 +526,8 @@ def test_usage_errors(app: Path, tmp_path: Path) -> None:
     assert both.exit_code == 2 and "use either -o/--output or --output-dir, not both" in both.stderr
     kust = run("render", str(app), "--kustomization")
     assert kust.exit_code == 2 and "--kustomization needs --output-dir DIR" in kust.stderr
+    fsync = run("render", str(app), "--fsync")
+    assert fsync.exit_code == 2 and "--fsync needs --output-dir DIR" in fsync.stderr
     missing = run("check", str(app))
     assert missing.exit_code == 2 and "--output-dir" in missing.stderr
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -50,7 +51,7 @@ def check(
     sys.stdout.write("".join(result.diff))
     sys.stdout.flush()
     for item in result.drift:
-        where = item.path if item.state in ("interrupted", "busy") else f"{output_dir}/{item.path}"
+        where = item.path if item.state in ("interrupted", "busy") else os.path.join(output_dir, item.path)
         click.echo(f"{where}: {item.message}", err=True)
     render_cmd = " ".join(["kubegen render", app, *(f"--set {s}" for s in sets), "--output-dir", output_dir])
     if kustomization:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 import click
@@ -131,8 +132,8 @@ def write_to_dir(
     if result.recovered:
         click.echo(f"kubegen: rolled back an interrupted write in {output_dir} first", err=True)
     for path in result.overwritten_edits:
-        click.echo(f"kubegen: note: {output_dir}/{path} had been edited by hand; replaced by the rendered file",
-                   err=True)
+        what = "removed (render no longer produces it)" if path in result.removed else "replaced by the rendered file"
+        click.echo(f"kubegen: note: {os.path.join(output_dir, path)} had been edited by hand; {what}", err=True)
     click.echo(
         f"kubegen: {output_dir}: {len(result.written)} written, {len(result.removed)} removed, "
         f"{len(result.unchanged)} unchanged",

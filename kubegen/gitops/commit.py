@@ -185,7 +185,6 @@ def commit(
             os.rename(new, directory)
         else:
             _swap(directory, tmp, put, remove, pauser, durable)
-        _sync(directory, durable)
     except BaseException as exc:  # an error or Ctrl-C part way: put everything back first
         if not _undo(directory, tmp):
             raise OutputError(
@@ -196,6 +195,10 @@ def commit(
             raise OutputError(f"cannot write {directory}: {exc.strerror or exc}; nothing was changed") from None
         raise
     shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        _sync(directory, durable)
+    except OSError as exc:  # after the commit point: the new files are in place
+        raise OutputError(f"wrote {directory}, but could not sync it to disk: {exc.strerror or exc}") from None
 
 
 def _undo(directory: str, tmp: str) -> bool:
