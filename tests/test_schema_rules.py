@@ -233,6 +233,40 @@ def test_service_shape_errors(snippet: str, expected: str) -> None:
     assert oracle_rejects(obj)
 
 
+@pytest.mark.parametrize(
+    ("text", "rule", "expected"),
+    [
+        ("apiVersion: apps/v1\nkind: Foo\nmetadata: {name: f}\n", "api-version",
+         "Foo 'f': apiVersion apps/v1 does not serve kind Foo; it serves ControllerRevision, DaemonSet, Deployment, "
+         "ReplicaSet, StatefulSet"),
+        ("apiVersion: 1\nkind: Pod\nmetadata: {name: p}\n", "schema",
+         "Pod 'p' has apiVersion 1, which is not a string; add apiVersion: v1"),
+        ("apiVersion: apps/v1\nkind: [Deployment]\nmetadata: {name: d}\n", "schema",
+         "object 'd' has kind ['Deployment'], which is not a string; add kind: KIND (e.g. Deployment, Service); "
+         "apps/v1 serves ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet"),
+        ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  affinity:\n    nodeAffinity:\n"
+         "      requiredDuringSchedulingIgnoredDuringExecution:\n      - nodeSelectorTerms: []\n"
+         "  containers: [{name: a, image: b}]\n", "schema",
+         "Pod 'p': spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution must be a mapping of "
+         "NodeSelector fields (got a list); write its fields without a leading '- '"),
+        ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {hostNetwork: 1, containers: [{name: a, image: b}]}\n",
+         "schema", "Pod 'p': spec.hostNetwork must be a boolean (true or false) (got the number 1)"),
+        ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: a, image: b, command: sh}]}\n",
+         "schema", "Pod 'p': spec.containers[0].command must be a list (got the string 'sh'); write each command entry "
+         "as a list item starting with '- '"),
+        ("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata: {pin: 1234}\n", "yaml-boolean",
+         "Secret 's': data.pin is the number 1234, but Secret data values are strings"),
+        ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {replicas: yes, selector: {matchLabels: "
+         "{a: b}}, template: {metadata: {labels: {a: b}}, spec: {containers: [{name: a, image: b}]}}}\n", "schema",
+         "Deployment 'd': spec.replicas must be an integer (got the boolean true)"),
+    ],
+)
+def test_more_messages(text: str, rule: str, expected: str) -> None:
+    finding = only(lint(text), rule)
+    assert finding.message.startswith(expected)
+    assert oracle_rejects(yaml.safe_load(text))
+
+
 def _deployment(**container: Any) -> dict[str, Any]:
     doc = yaml.safe_load(SERVICE.split("---\n")[1])
     doc["spec"]["template"]["spec"]["containers"][0].update(container)

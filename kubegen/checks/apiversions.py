@@ -42,7 +42,8 @@ def check_api_version(m: Manifest, report: Report, data: ApiData) -> Pair | None
         if known and correct != kind:
             fix += f" and write kind: {correct} (kinds are case-sensitive)"
         report.add("schema", m, f"{m.label} {what}; add {fix}", ())
-        return (known[0], correct) if known and correct == kind else None
+        missing = api_version in (None, "")
+        return (known[0], correct) if known and correct == kind and missing else None
     if (api_version, kind) in data.served:
         return api_version, kind
     removed = REMOVED.get((api_version, kind))
