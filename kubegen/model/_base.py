@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NoReturn, TypeVar
 
@@ -43,10 +42,17 @@ class FrozenDict(dict):  # type: ignore[type-arg]
 EMPTY: FrozenDict = FrozenDict()
 
 
-@functools.cache
+_FIELDS: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
 def _compared_fields(cls: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    fields = attrs.fields(cls)
-    return tuple(a.name for a in fields if a.eq), tuple(a.name for a in fields if a.repr)
+    """Names of the fields equality/hash and repr use, read once per class."""
+    names = _FIELDS.get(cls)
+    if names is None:
+        fields = attrs.fields(cls)
+        names = tuple(a.name for a in fields if a.eq), tuple(a.name for a in fields if a.repr)
+        _FIELDS[cls] = names
+    return names
 
 
 class Builder:

@@ -112,7 +112,7 @@ class _Workload(Builder):
         for name in names:
             if names.count(name) > 1:
                 raise BuilderError(f"{owner}: container name {name!r} is used twice")
-        volumes = {v.name for v in self.volumes}
+        volumes = {v.name for v in self.volumes} | self._claim_template_names()
         for container in self.init_containers + self.containers:
             for mount in container.volume_mounts:
                 if mount.name not in volumes:
@@ -126,6 +126,18 @@ class _Workload(Builder):
     def pod_labels(self) -> FrozenDict:
         """The labels of the pods this workload runs (what Service selectors match)."""
         return self.labels
+
+    def _claim_template_names(self) -> set[str]:
+        """Volumes a StatefulSet creates per pod from ``volumeClaimTemplates``."""
+        extra = getattr(self, "spec_extra", EMPTY)
+        claims = extra.get("volumeClaimTemplates") if isinstance(extra, Mapping) else None
+        if not isinstance(claims, (list, tuple)):
+            return set()
+        return {
+            c["metadata"]["name"] for c in claims
+            if isinstance(c, Mapping) and isinstance(c.get("metadata"), Mapping)
+            and isinstance(c["metadata"].get("name"), str)
+        }
 
     def find_port(self, port: int | str) -> tuple[Container, ContainerPort] | None:
         """The container port with this number or name, if a container declares it."""
@@ -212,6 +224,9 @@ class _Controller(_Workload):
     """A workload that manages pods from a template."""
 
     selector: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
+    pod_labels: FrozenDict = attrs.field(  # type: ignore[assignment]
+        default=attrs.Factory(lambda self: self.labels, takes_self=True), converter=frozen_str_map
+    )
     pod_annotations: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
     spec_extra: FrozenDict = attrs.field(default=EMPTY, converter=frozen_any_map)
 
@@ -219,11 +234,16 @@ class _Controller(_Workload):
 
     def __attrs_post_init__(self) -> None:
         super().__attrs_post_init__()
+        owner = f"{self.kind} {self.name!r}"
+        if self.pod_labels is not self.labels:
+            check_labels(owner, "pod_labels", self.pod_labels)
+        if not (self.selector or self.pod_labels):
+            raise BuilderError(f"{owner}: its pods need labels (pod_labels=) for the selector to match")
         if self.selector:
-            _check_selector(f"{self.kind} {self.name!r}", self.selector, self.labels)
+            _check_selector(owner, self.selector, self.pod_labels)
 
     def template(self) -> dict[str, Any]:
-        meta: dict[str, Any] = {"labels": dict(self.labels)}
+        meta: dict[str, Any] = {"labels": dict(self.pod_labels)}
         if self.pod_annotations:
             meta["annotations"] = dict(self.pod_annotations)
         return {"metadata": meta, "spec": self.pod_spec()}
@@ -233,7 +253,7 @@ class _Controller(_Workload):
 
     def to_dict(self) -> dict[str, Any]:
         spec = self.controller_spec()
-        spec["selector"] = {"matchLabels": dict(self.selector or self.labels)}
+        spec["selector"] = {"matchLabels": dict(self.selector or self.pod_labels)}
         spec["template"] = self.template()
         if self.spec_extra:
             merge_extra(f"{self.kind} {self.name!r}", spec, self.spec_extra)
@@ -255,8 +275,10 @@ class Deployment(_Controller):
     - ``name`` and ``containers``: required.
     - ``replicas``: how many pods. Default: 1.
     - ``labels``: labels of the Deployment and its pods. Default: ``{"app": name}``.
+    - ``pod_labels``: labels of the pods only, when they differ from the Deployment's
+      own (what Services select). Default: ``labels``.
     - ``selector``: which pod labels the Deployment owns; must be a subset of
-      ``labels``. Default: all of ``labels``.
+      ``pod_labels``. Default: all of ``pod_labels``.
     - ``strategy``: ``RollingUpdate`` or ``Recreate``; ``""`` renders ``strategy: {}``
       (as kubectl does). Default: none (the API default, RollingUpdate).
     - ``pod_annotations``: annotations on the pod template. Default: none.
