@@ -389,6 +389,15 @@ def test_check_diff_applies_with_patch(app: Path, tmp_path: Path) -> None:
     assert run("check", str(app), "--set", "count=4", "--set", "version=9", "--output-dir", str(out)).exit_code == 0
 
 
+def test_check_of_a_missing_directory(app: Path, tmp_path: Path) -> None:
+    result = run("check", str(app), "--set", "version=two words", "--output-dir", str(tmp_path / "none"))
+    assert result.exit_code == 1
+    assert f"{tmp_path}/none: does not exist: render would create it with 5 files" in result.stderr
+    assert f"to update it run: kubegen render {app} --set 'version=two words' --output-dir {tmp_path}/none" \
+        in result.stderr
+    assert result.stdout.count("--- /dev/null\n") == 5
+
+
 def test_check_reports_a_foreign_file_where_render_writes(app: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     (out / "demo").mkdir(parents=True)

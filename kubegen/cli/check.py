@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 
 import click
@@ -50,11 +51,13 @@ def check(
         return
     sys.stdout.write("".join(result.diff))
     sys.stdout.flush()
-    for item in result.drift:
-        where = item.path if item.state in ("interrupted", "busy") else os.path.join(output_dir, item.path)
-        click.echo(f"{where}: {item.message}", err=True)
-    render_cmd = " ".join(["kubegen render", app, *(f"--set {s}" for s in sets), "--output-dir", output_dir])
-    if kustomization:
-        render_cmd += " --kustomization"
+    if not os.path.isdir(output_dir):
+        click.echo(f"{output_dir}: does not exist: render would create it with {len(result.drift)} files", err=True)
+    else:
+        for item in result.drift:
+            where = item.path if item.state in ("interrupted", "busy") else os.path.join(output_dir, item.path)
+            click.echo(f"{where}: {item.message}", err=True)
+    words = ["kubegen", "render", app, *(w for s in sets for w in ("--set", s)), "--output-dir", output_dir]
+    render_cmd = shlex.join([*words, "--kustomization"] if kustomization else words)
     click.echo(f"kubegen: {result.summary()}; to update it run: {render_cmd}", err=True)
     sys.exit(1)
