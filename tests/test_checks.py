@@ -279,3 +279,42 @@ def test_render_refuses_stack_with_errors(tmp_path: Path) -> None:
         kubegen.render(load_stacks(str(app)))
     assert info.value.message == "1 error, 0 warnings: nothing was written"
     assert [f.rule for f in info.value.findings] == ["selector-dangling"]
+
+
+# --- malformed input never crashes a rule ---------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from kubegen.checks import run_checks  # noqa: E402
+from kubegen.location import Location  # noqa: E402
+from kubegen.manifest import Manifest  # noqa: E402
+
+junk = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-5, 70000), st.text(max_size=6),
+              st.sampled_from(["TCP", "http", "NodePort", "None", "app", "web"])),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(st.sampled_from(["name", "port", "targetPort", "nodePort", "protocol", "selector",
+                                         "matchLabels", "labels", "containers", "ports", "volumes",
+                                         "volumeMounts", "type", "service", "number", "backend", "paths",
+                                         "http", "rules", "template", "spec", "metadata", "containerPort"]),
+                        inner, max_size=4),
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(kind=st.sampled_from(["Service", "Deployment", "Pod", "Ingress", "StatefulSet", "CronJob"]),
+       spec=junk, meta=junk)
+def test_rules_survive_any_shape(kind: str, spec: object, meta: object) -> None:
+    objs = [
+        {"apiVersion": "v1", "kind": kind, "metadata": meta, "spec": spec},
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"}, "spec": spec},
+        {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+         "spec": {"template": {"metadata": meta, "spec": spec}}},
+    ]
+    manifests = [Manifest(obj, Location("junk.yaml", 1)) for obj in objs]
+    for finding in run_checks(manifests):
+        assert finding.rule and finding.message

@@ -120,6 +120,8 @@ def _check_service_ports(m: Manifest, stype: Any, ports: list[Any], report: Repo
         path = ("spec", "ports", i)
         number = port.get("port")
         protocol = port.get("protocol", "TCP")
+        if not isinstance(protocol, str):
+            protocol = repr(protocol)  # the schema rule reports the type
         name = port.get("name")
         if isinstance(number, int) and not isinstance(number, bool):
             problems = facts.port_number_problems(number)
@@ -205,7 +207,7 @@ def _check_pod_template(
         return
     volumes = spec.get("volumes")
     volume_names = {
-        v.get("name") for v in volumes if isinstance(v, dict)
+        v["name"] for v in volumes if isinstance(v, dict) and isinstance(v.get("name"), str)
     } if isinstance(volumes, list) else set()
     volume_names |= _claim_template_names(m)
     for field in ("initContainers", "containers"):

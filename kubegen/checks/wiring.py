@@ -144,7 +144,7 @@ def _check_node_port_clashes(manifests: Sequence[Manifest], report: Report) -> N
                 )
             elif node_port in mine and owner is m:
                 same = [p for p in ports if isinstance(p, dict) and p.get("nodePort") == node_port]
-                if len({p.get("protocol", "TCP") for p in same}) < len(same):
+                if len({str(p.get("protocol", "TCP")) for p in same}) < len(same):
                     report.add(
                         "node-port", m, f"{m.label}: nodePort {node_port} is used by two of its ports",
                         ("spec", "ports", i, "nodePort"),
