@@ -4,8 +4,9 @@
 >>> result.manifests   # list[Manifest], each with a YamlOrigin that finds field lines
 >>> result.problems    # list[Finding] with rule id ``yaml``: input kubectl would reject
 
-Semantics follow kubectl (YAML 1.1 via go-yaml): unquoted ``yes`` is a boolean,
-``0755`` an octal int, timestamps stay strings, several documents per file
+Semantics follow kubectl (YAML 1.1 via go-yaml v2, see :mod:`kubegen.reader_scalars`):
+unquoted ``yes`` and ``y`` are booleans, ``0755`` an octal int, timestamps stay
+strings, ``.inf`` is refused (JSON cannot hold it), several documents per file
 (``---``/``...``), empty documents skipped, ``kind: List`` (and any ``*List`` with
 ``items``) expanded into its items, duplicate keys rejected.
 
@@ -212,8 +213,9 @@ def read_text(text: str, filename: str) -> ReadResult:
                 for dup in loader.duplicates:
                     result.problems.append(_problem(
                         filename, dup.second_line,
-                        f"duplicate key {dup.key!r} (also on line {dup.first_line}); kubectl rejects "
-                        "duplicate keys (YAML parsers would silently keep only the last): remove one",
+                        f"duplicate key {dup.key!r} (also on line {dup.first_line}); YAML forbids "
+                        "duplicate keys and strict Kubernetes validation rejects them, while lenient "
+                        "readers silently keep only the last value: remove one",
                     ))
                 loader.duplicates.clear()
     except yaml.MarkedYAMLError as exc:

@@ -11,13 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from kubegen.location import Location, Path
+from kubegen.reader_scalars import implicit_resolvers, json_key, scalar_value
 
 
 class _ComposeLoader(yaml.CSafeLoader):
     """Composes only (no construction), so no tag is ever acted on."""
+
+    yaml_implicit_resolvers = implicit_resolvers()
 
 
 class FileLines:
@@ -95,14 +98,14 @@ def _compose(text: str, doc: int) -> Node | None:
     return node
 
 
-_KEY_WORDS = {"yes": "true", "on": "true", "true": "true", "no": "false", "off": "false", "false": "false"}
-
-
-def _key_text(key_node: Node) -> Any:
-    value = key_node.value
-    if isinstance(value, str) and key_node.tag == "tag:yaml.org,2002:bool":
-        return _KEY_WORDS.get(value.lower(), value)
-    return value
+def _key_text(key_node: Node) -> str | None:
+    """The key as the reader stored it (``yes`` -> ``"true"``, ``0x1F`` -> ``"31"``)."""
+    if not isinstance(key_node, ScalarNode):
+        return None
+    try:
+        return json_key(scalar_value(key_node.tag, key_node.value))
+    except ValueError:
+        return None
 
 
 class YamlOrigin:

@@ -1,8 +1,8 @@
 """The YAML loader behind :mod:`kubegen.reader`: kubectl's semantics at libyaml's speed.
 
-- YAML 1.1 like kubectl (sigs.k8s.io/yaml on go-yaml v2): unquoted ``yes`` is a
-  boolean and ``0755`` an octal int.
-- Timestamps stay strings (kubectl turns them into JSON strings anyway).
+- Plain scalars resolved like kubectl (sigs.k8s.io/yaml on go-yaml v2, YAML 1.1):
+  unquoted ``yes`` and ``y`` are booleans, ``0755`` an octal int, timestamps stay
+  text; see :mod:`kubegen.reader_scalars`.
 - Mapping keys become strings the way sigs.k8s.io/yaml converts them to JSON
   (``true`` -> ``"true"``, ``1`` -> ``"1"``).
 - Duplicate keys are recorded (kubectl rejects them; PyYAML would keep the last).
@@ -21,6 +21,16 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from kubegen.reader_scalars import (
+    BOOL_TAG,
+    FLOAT_TAG,
+    INT_TAG,
+    NULL_TAG,
+    construct_scalar_as_kubectl,
+    implicit_resolvers,
+    json_key,
+)
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
@@ -42,15 +52,6 @@ _COMPACT_NESTING = re.compile(r"(?:[-?][ \t]+){" + str(MAX_FLOW_DEPTH) + "}")
 _ANCHOR_LIKE = re.compile(r"(?:^|[\s\[{,:])&[^\s\[\]{},]", re.M)
 
 
-def _resolvers_without_timestamps() -> dict[Any, list[tuple[str, Any]]]:
-    table: dict[Any, list[tuple[str, Any]]] = {}
-    for first, entries in yaml.resolver.Resolver.yaml_implicit_resolvers.items():
-        kept = [(tag, regexp) for tag, regexp in entries if tag != _TIMESTAMP_TAG]
-        if kept:
-            table[first] = kept
-    return table
-
-
 class DuplicateKey:
     """A key written twice in one mapping: the key and both (1-based) lines."""
 
@@ -65,7 +66,7 @@ class DuplicateKey:
 class KubeLoader(yaml.CSafeLoader):
     """CSafeLoader with kubectl's view of the data (see the module docstring)."""
 
-    yaml_implicit_resolvers = _resolvers_without_timestamps()
+    yaml_implicit_resolvers = implicit_resolvers()
     yaml_constructors = dict(yaml.CSafeLoader.yaml_constructors)
 
     def __init__(self, stream: Any) -> None:
@@ -114,26 +115,31 @@ class KubeLoader(yaml.CSafeLoader):
 
 
 KubeLoader.add_constructor(_TIMESTAMP_TAG, KubeLoader.construct_timestamp_as_str)
+for _tag in (BOOL_TAG, NULL_TAG, INT_TAG, FLOAT_TAG):
+    KubeLoader.add_constructor(_tag, construct_scalar_as_kubectl)
 KubeLoader.add_constructor("tag:yaml.org,2002:binary", KubeLoader.construct_binary_as_str)
+# "<<" is a merge only as a key (flatten_mapping handles that); as a value it is text.
+KubeLoader.add_constructor(_MERGE_TAG, KubeLoader.construct_scalar)
 # go-yaml has no sets: ``!!set {a, b}`` is the mapping {a: null, b: null}.
 KubeLoader.add_constructor("tag:yaml.org,2002:set", yaml.constructor.SafeConstructor.construct_yaml_map)
 
 
 def _json_key(key: Any, key_node: Node, node: Node | None) -> str:
     """A mapping key as sigs.k8s.io/yaml writes it into JSON."""
-    if isinstance(key, str):
-        return key
-    if isinstance(key, bool):
-        return "true" if key else "false"
-    if key is None:
-        return "null"
-    if isinstance(key, (int, float)):
-        return repr(key) if isinstance(key, float) else str(key)
-    raise ConstructorError(
-        "while constructing a mapping", node.start_mark if node is not None else None,
-        f"found a {type(key).__name__} used as a mapping key; keys must be plain scalars",
-        key_node.start_mark,
-    )
+    text = json_key(key)
+    if text is None and key is None:
+        raise ConstructorError(
+            "while constructing a mapping", node.start_mark if node is not None else None,
+            "found a null key (~, null or nothing); kubectl refuses it: quote it if it is text",
+            key_node.start_mark,
+        )
+    if text is None:
+        raise ConstructorError(
+            "while constructing a mapping", node.start_mark if node is not None else None,
+            f"found a {type(key).__name__} used as a mapping key; keys must be plain scalars",
+            key_node.start_mark,
+        )
+    return text
 
 
 def nesting_problem(text: str) -> str | None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from test_kubectl_oracle import kubeconfig, kubectl, kubectl_reads_file  # noqa: F401 - a fixture
 
 from kubegen import reader
 from kubegen.errors import InputError
@@ -140,12 +141,67 @@ def test_syntax_error_keeps_earlier_documents_and_names_the_line() -> None:
     assert "invalid YAML" in problem.message and "flow sequence" in problem.message
 
 
+# Plain scalars where YAML readers disagree; kubectl (go-yaml v2) is the oracle for each.
+EDGE_SCALARS = [
+    "yes", "Yes", "y", "Y", "n", "N", "no", "on", "OFF", "true", "TRUE", "~", "null", "NULL", "",
+    "0755", "0o755", "0x1F", "0X1f", "0b101", "0B11", "-0b11", "+12", "1_000", "1:20", "1e3", "1.5e3",
+    "6.8523015e+5", ".5", "1_0.5", "0o_7", "012", "08", "0.", "-0", "00", "2024-01-01",
+    "2001-12-14t21:59:43.10-05:00", "2001-12-14 21:59:43.10 -5", "=", "<<", "0x", "1__0",
+]
+
+
+def test_plain_scalars_and_keys_read_exactly_as_kubectl_reads_them(
+    kubeconfig: Path, tmp_path: Path,  # noqa: F811 - the fixture imported above
+) -> None:
+    lines = ["apiVersion: v1", "kind: ConfigMap", "metadata: {name: scalars}", "extra:"]
+    lines += [f"  v{i}: {s}" for i, s in enumerate(EDGE_SCALARS)]
+    lines += ["keys:"]
+    lines += [f"  {s}: k{i}" for i, s in enumerate(EDGE_SCALARS) if s not in ("", "<<", "~", "null", "NULL")]
+    text = "\n".join(lines) + "\n"
+    path = tmp_path / "scalars.yaml"
+    path.write_text(text)
+    (kubectl_read,) = kubectl_reads_file(kubeconfig, path, [{"metadata": {}}])
+    result = read_text(text, "scalars.yaml")
+    (mine,) = result.manifests
+    for i, scalar in enumerate(EDGE_SCALARS):
+        assert mine.obj["extra"][f"v{i}"] == kubectl_read["extra"][f"v{i}"], scalar
+        assert type(mine.obj["extra"][f"v{i}"]) is type(kubectl_read["extra"][f"v{i}"]), scalar
+    # yes/y/on/true are one key to kubectl (the last wins); kubegen reports each repeat.
+    assert set(mine.obj["keys"]) == set(kubectl_read["keys"])
+    as_keys = [
+        str(kubectl_read["extra"][f"v{i}"]).lower() if isinstance(kubectl_read["extra"][f"v{i}"], bool)
+        else str(kubectl_read["extra"][f"v{i}"])
+        for i, s in enumerate(EDGE_SCALARS) if s not in ("", "<<", "~", "null", "NULL")
+    ]
+    repeated = {key for key in as_keys if as_keys.count(key) > 1}
+    assert repeated >= {"true", "false", "493"}
+    assert {p.message.split("'")[1] for p in result.problems} == repeated
+
+
+@pytest.mark.parametrize(("extra", "kubectl_says", "kubegen_says"), [
+    ("{a: 1, b: .inf}", "unsupported value: +Inf",
+     ".inf (infinity or not-a-number) cannot be written as JSON, so kubectl refuses it"),
+    ("{a: 1, ~: 2}", "unsupported map key of type",
+     "found a null key (~, null or nothing); kubectl refuses it: quote it if it is text"),
+])
+def test_values_kubectl_cannot_convert_to_json_are_refused(
+    kubeconfig: Path, tmp_path: Path, extra: str, kubectl_says: str, kubegen_says: str,  # noqa: F811
+) -> None:
+    text = f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: inf}}\nextra: {extra}\n"
+    path = tmp_path / "inf.yaml"
+    path.write_text(text)
+    proc = kubectl(kubeconfig, "create", "-f", str(path), "--validate=false", ok=False, output="json")
+    assert proc.returncode != 0 and kubectl_says in proc.stderr
+    (msg,) = messages(read_text(text, "inf.yaml"))
+    assert msg.startswith("inf.yaml:4: error yaml: invalid YAML: ") and kubegen_says in msg
+
+
 def test_duplicate_keys_are_reported_with_both_lines() -> None:
     text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n  - port: 80\n    port: 81\n"
     result = read_text(text, "dup.yaml")
     (msg,) = messages(result)
-    assert msg.startswith("dup.yaml:8: error yaml: duplicate key 'port' (also on line 7)")
-    assert "kubectl rejects duplicate keys" in msg
+    assert msg.startswith("dup.yaml:8: error yaml: duplicate key 'port' (also on line 7); YAML forbids "
+                          "duplicate keys and strict Kubernetes validation rejects them")
     # PyYAML alone silently keeps the last value; so does the manifest (for the other checks).
     assert result.manifests[0].obj["spec"]["ports"] == yaml.safe_load(text)["spec"]["ports"] == [{"port": 81}]
 
@@ -158,9 +214,9 @@ def test_merge_keys_are_not_duplicates() -> None:
 
 
 def test_non_string_keys_become_json_keys_like_sigs_k8s_yaml() -> None:
-    text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: k}\ndata:\n  yes: a\n  1: b\n  null: c\n"
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: k}\ndata:\n  yes: a\n  1: b\n  0x10: c\n"
     (m,) = read_text(text, "keys.yaml").manifests
-    assert m.obj["data"] == {"true": "a", "1": "b", "null": "c"}
+    assert m.obj["data"] == {"true": "a", "1": "b", "16": "c"}
     assert m.locate(("data", "true")).line == 5
 
 
@@ -284,9 +340,9 @@ def test_json_streams_binary_sets_and_control_characters() -> None:
         ("a", 1), ("b", line_of(stream, '"name": "b"'))
     ]
     # go-yaml (kubectl) decodes !!binary to the bytes' text and has no sets (a mapping to nulls).
-    text = "kind: ConfigMap\nmetadata: {name: x}\ndata: {a: !!binary aGVsbG8=, b: !!set {x, y}}\n"
+    text = "kind: ConfigMap\nmetadata: {name: x}\ndata: {a: !!binary aGVsbG8=, b: !!set {x1, x2}}\n"
     (m,) = read_text(text, "tags.yaml").manifests
-    assert m.obj["data"] == {"a": "hello", "b": {"x": None, "y": None}}
+    assert m.obj["data"] == {"a": "hello", "b": {"x1": None, "x2": None}}
     (msg,) = messages(read_text("kind: ConfigMap\nmetadata: {name: x\x07}\n", "bell.yaml"))
     assert msg == ("bell.yaml:2: error yaml: invalid YAML: character #x0007 is not allowed (control "
                    "characters are not allowed); remove it")
