@@ -59,10 +59,22 @@ class FileLines:
 
     def locate(self, doc: int, path: Path) -> Location:
         """The line of the field at ``path`` in document ``doc`` (or its nearest ancestor)."""
+        line, _ = self._walk(doc, path)
+        return Location(self.file, line)
+
+    def scalar_text(self, doc: int, path: Path) -> str | None:
+        """The field at ``path`` as written, if it is an unquoted scalar (``yes``, ``0755``)."""
+        _, node = self._walk(doc, path)
+        if isinstance(node, ScalarNode) and not node.style:  # plain: None, or "" from libyaml
+            return str(node.value)
+        return None
+
+    def _walk(self, doc: int, path: Path) -> tuple[int, Node | None]:
+        """(line of the deepest field found, its node if the whole path was found)."""
         node: Any
         node, before = self.document(doc)
         if node is None:
-            return Location(self.file, 0)
+            return 0, None
         shift = 1 + self._offset + before
         line = node.start_mark.line + shift
         for step in path:
@@ -74,13 +86,13 @@ class FileLines:
                         node = value_node
                         break
                 else:
-                    break
+                    return line, None
             elif isinstance(node, SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
                 node = node.value[step]
                 line = node.start_mark.line + shift
             else:
-                break
-        return Location(self.file, line)
+                return line, None
+        return line, node
 
 
 def _compose(text: str, doc: int) -> Node | None:
@@ -125,6 +137,10 @@ class YamlOrigin:
     def locate(self, path: Path = ()) -> Location:
         """file:line of the field at ``path`` (the object's first line for ``()``)."""
         return self.lines.locate(self.doc, (*self.prefix, *path))
+
+    def scalar_text(self, path: Path) -> str | None:
+        """The field at ``path`` as written, if unquoted (for messages: ``write canary: "yes"``)."""
+        return self.lines.scalar_text(self.doc, (*self.prefix, *path))
 
     def __repr__(self) -> str:
         return f"YamlOrigin({self.file!r}, doc={self.doc}, prefix={self.prefix!r})"

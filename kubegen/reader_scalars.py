@@ -59,6 +59,18 @@ def implicit_resolvers() -> dict[Any, list[tuple[str, Any]]]:
     return table
 
 
+_TABLE = implicit_resolvers()
+
+
+def plain_scalar(text: str) -> Any:
+    """The value of ``text`` written unquoted, as kubectl reads it (``"y"`` -> True,
+    ``"1e3"`` -> 1000). Raises ValueError for ``.inf`` and ``.nan``."""
+    for tag, regexp in _TABLE.get(text[:1] if text else "", ()):
+        if regexp.match(text):
+            return scalar_value(tag, text)
+    return text
+
+
 def scalar_value(tag: str, text: str) -> Any:
     """The value of a plain scalar resolved to ``tag`` (str for any other tag).
 

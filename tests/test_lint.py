@@ -354,3 +354,13 @@ def test_selector_key_drift_names_the_pods_key(tmp_path: Path) -> None:
         "{app.kubernetes.io/name: web} (Deployment 'web'); did you mean app.kubernetes.io/name=web "
         "(instead of app=web)?"
     )
+
+
+def test_yaml_boolean_messages_quote_the_scalar_as_written_even_from_stdin() -> None:
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels: {short: y, v: 1.0}\ndata: {big: 1e3}\n"
+    code, out, _ = run("-", stdin=text)
+    assert code == 1
+    assert ("<stdin>:5: error yaml-boolean: ConfigMap 'x': metadata.labels.short is the boolean true, but label "
+            "values are strings: YAML 1.1 reads an unquoted y as a boolean; write short: \"y\"") in out
+    assert 'YAML reads an unquoted 1.0 as the number 1; write v: "1.0"' in out
+    assert 'YAML reads an unquoted 1e3 as the number 1000; write big: "1e3"' in out

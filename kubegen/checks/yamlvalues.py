@@ -120,11 +120,11 @@ def _flow_item(text: str, index: int) -> str | None:
 
 
 def _same_scalar(token: str, value: Any) -> bool:
-    import yaml  # type: ignore[import-untyped]  # only when a message needs it
+    from kubegen.reader_scalars import plain_scalar  # kubectl's reading (y, 1e3, 0o7), not PyYAML's
 
     try:
-        parsed = yaml.safe_load(token)
-    except yaml.YAMLError:
+        parsed = plain_scalar(token)
+    except ValueError:
         return False
     return type(parsed) is type(value) and bool(parsed == value)
 
