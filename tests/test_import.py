@@ -26,6 +26,8 @@ from kubegen.appload import load_stacks
 from kubegen.cli import main
 from kubegen.errors import FindingsError, InputError
 from kubegen.importer import import_manifests, import_paths, normalise
+from kubegen.importer.objects import API_VERSIONS
+from kubegen.importer.program import plan
 from kubegen.reader import read_paths, read_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,7 +76,7 @@ def ruff_command() -> list[str] | None:
 @pytest.mark.skipif(not CORPUS_FILES, reason="the manifest corpus is not available")
 def test_corpus_round_trip() -> None:
     """render(import(x)) is x, up to the API defaults normalise() removes, for every readable file."""
-    refused, checked, raw = [], 0, 0
+    refused, checked = [], 0
     for path in CORPUS_FILES:
         read = read_paths([str(path)])
         if read.problems:
@@ -89,7 +91,6 @@ def test_corpus_round_trip() -> None:
         back = read_text(run_app(source), "rendered").manifests
         assert canonical([m.obj for m in back]) == canonical([m.obj for m in read.manifests]), path
         checked += 1
-        raw += source.count("Raw(")
     assert checked >= 250, f"only {checked} corpus files round-tripped"
     # The corpus README names one Pod without apiVersion: refused with a message saying so.
     assert all("has no apiVersion" in message for _, message in refused), refused
@@ -104,6 +105,23 @@ def importable_corpus() -> list[str]:
         if not read.problems and all(m.api_version for m in read.manifests):
             files.append(str(path))
     return files
+
+
+@pytest.mark.skipif(not CORPUS_FILES, reason="the manifest corpus is not available")
+def test_few_objects_of_modeled_kinds_stay_raw_in_the_corpus() -> None:
+    """Each file imported on its own: objects of kinds kubegen models that are written as Raw."""
+    raw: list[tuple[str, str, str]] = []
+    for path in importable_corpus():
+        for entry in plan(read_paths([path]).manifests).order:
+            if not entry.typed and entry.kind in API_VERSIONS:
+                assert entry.why, (path, entry.kind)  # each one says why, in a comment
+                raw.append((Path(path).name, entry.kind, entry.why))
+    # 32 before pod_labels= (24 workloads labelled apart from their pods). The 8 left:
+    # mistakes the builders refuse (2 Pods with `protocol: tcp`, 2 Services with
+    # `nodePort: 0`, 1 Pod mounting a volume it does not declare) and what kubegen does
+    # not model (2 DaemonSets in extensions/v1beta1, 1 Ingress with a resource backend).
+    assert len(raw) <= 8, "\n".join(map(str, raw))
+    assert not [r for r in raw if "label" in r[2]], raw
 
 
 @pytest.mark.skipif(not CORPUS_FILES, reason="the manifest corpus is not available")
@@ -328,15 +346,113 @@ def test_a_raw_workload_says_what_kubegen_cannot_express() -> None:
         kind: Deployment
         metadata: {name: web}
         spec:
-          selector: {matchLabels: {app: web}}
+          selector: {matchExpressions: [{key: app, operator: In, values: [web]}]}
           template:
             metadata: {labels: {app: web}}
             spec: {containers: [{name: web, image: nginx}]}
     """)
-    comment = source.replace("\n# ", " ")  # the note is wrapped over comment lines
-    assert ("Raw: its own labels {} differ from its pods' labels {'app': 'web'}; kubegen's Deployment "
-            "gives both the same labels.\nweb = Raw(") in comment
-    assert "web = Raw(" in source
+    assert "# Raw: a selector other than matchLabels.\nweb = Raw(" in source
+    selector = read_text(run_app(source), "rendered").manifests[0].obj["spec"]["selector"]
+    assert selector == {"matchExpressions": [{"key": "app", "operator": "In", "values": ["web"]}]}
+
+
+POD_LABELS = """\
+apiVersion: v1
+kind: Service
+metadata: {name: web, labels: {app: web, tier: front}}
+spec:
+  selector: {app: web, tier: front}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web, tier: front}}
+  template:
+    metadata: {labels: {app: web, tier: front}}
+    spec:
+      containers:
+      - {name: web, image: nginx, ports: [{containerPort: 8080}]}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, labels: {app: agent}}
+spec:
+  selector: {matchLabels: {name: agent}}
+  template:
+    metadata: {labels: {name: agent}}
+    spec:
+      containers:
+      - {name: agent, image: busybox}
+"""
+
+
+def test_pods_labelled_apart_from_their_controller_get_pod_labels() -> None:
+    source = import_text(POD_LABELS)
+    assert "Raw(" not in source
+    # No labels on the Deployment itself (23 corpus Deployments look like this): labels={}
+    # overrides the {"app": name} default, the pods' labels go to pod_labels=, and the
+    # selector is left out because it is all of pod_labels.
+    assert ('web = Deployment(\n    name="web",\n    replicas=2,\n    labels={},\n'
+            '    pod_labels={"app": "web", "tier": "front"},\n    containers=') in source
+    # The Service selects the pods, so it is built from the Deployment; its labels are its own.
+    assert 'web_service = web.expose(80, target_port=8080, labels={"app": "web", "tier": "front"})' in source
+    # The DaemonSet's own labels are the default ({"app": "agent"}), so only pod_labels= is written.
+    assert 'agent = DaemonSet(\n    name="agent",\n    pod_labels={"name": "agent"},\n    containers=' in source
+    assert "selector=" not in source
+    rendered = {m.kind: m.obj for m in read_text(run_app(source), "rendered").manifests}
+    original = read_text(POD_LABELS, "in.yaml").manifests
+    assert canonical(list(rendered.values())) == canonical([m.obj for m in original])
+    assert "labels" not in rendered["Deployment"]["metadata"]
+    assert rendered["DaemonSet"]["spec"]["template"]["metadata"]["labels"] == {"name": "agent"}
+
+
+STATEFUL = """\
+apiVersion: v1
+kind: Service
+metadata: {name: db, labels: {app: db}}
+spec:
+  clusterIP: None
+  selector: {app: db}
+  ports: [{port: 5432}]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, labels: {app: db}}
+spec:
+  serviceName: db
+  replicas: 3
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers:
+      - name: db
+        image: postgres:16
+        ports: [{containerPort: 5432}]
+        volumeMounts: [{name: data, mountPath: /var/lib/postgresql/data}]
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources: {requests: {storage: 1Gi}}
+"""
+
+
+def test_a_statefulset_mounting_its_volume_claim_template_is_typed() -> None:
+    source = import_text(STATEFUL)
+    assert "Raw(" not in source
+    assert 'db = StatefulSet(\n    name="db",\n    replicas=3,\n    service_name="db",' in source
+    # The mount names no pod volume: the claim template (kept in spec_extra=) provides it.
+    assert 'VolumeMount(name="data", mount_path="/var/lib/postgresql/data")' in source
+    assert "volumes=" not in source
+    assert 'spec_extra={\n        "volumeClaimTemplates": [\n            {\n                "metadata": {"name": "data"},' \
+        in source
+    assert 'db_service = db.expose(5432, cluster_ip="None")' in source
+    back = read_text(run_app(source), "rendered").manifests
+    assert canonical([m.obj for m in back]) == canonical([m.obj for m in read_text(STATEFUL, "in.yaml").manifests])
 
 
 # --- errors ------------------------------------------------------------------------------

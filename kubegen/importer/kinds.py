@@ -41,16 +41,18 @@ def workload(obj: dict[str, Any], ctx: Context) -> list[Call]:
         kwargs.update(pod_spec(spec, ctx.refs))
         return [call("Pod", **kwargs)]
     template_meta, template_spec = _template(spec)
-    labels = template_meta.get("labels") or {}
-    own = dig(obj, "metadata", "labels") or {}
-    if own != labels:
-        raise Unsupported(
-            f"its own labels {own} differ from its pods' labels {labels}; kubegen's {kind} gives both the same labels"
-        )
-    kwargs = metadata(obj, default_labels)
-    head = {"name": kwargs.pop("name")}
-    if "namespace" in kwargs:
-        head["namespace"] = kwargs.pop("namespace")
+    pod_labels = template_meta.get("labels") or {}
+    meta = metadata(obj, default_labels)
+    head = {"name": meta.pop("name")}
+    if "namespace" in meta:
+        head["namespace"] = meta.pop("namespace")
+    kwargs: dict[str, Any] = {}
+    if "labels" in meta:
+        kwargs["labels"] = meta["labels"]
+    if pod_labels != meta.get("labels", default_labels):  # pods labelled apart from their controller
+        kwargs["pod_labels"] = pod_labels
+    if "annotations" in meta:
+        kwargs["annotations"] = meta["annotations"]
     if kind in ("Deployment", "StatefulSet") and is_int(spec.get("replicas")):
         replicas = spec.pop("replicas")
         if replicas != 1:
@@ -58,7 +60,7 @@ def workload(obj: dict[str, Any], ctx: Context) -> list[Call]:
     selector = spec.pop("selector", None)
     if not isinstance(selector, dict) or set(selector) != {"matchLabels"} or not is_str_map(selector["matchLabels"]):
         raise Unsupported("a selector other than matchLabels")
-    if selector["matchLabels"] != labels:
+    if selector["matchLabels"] != pod_labels:
         kwargs["selector"] = selector["matchLabels"]
     if template_meta.get("annotations"):
         kwargs["pod_annotations"] = template_meta["annotations"]
