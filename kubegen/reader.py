@@ -28,7 +28,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 from kubegen.errors import InputError
 from kubegen.finding import Finding
@@ -81,7 +81,7 @@ def expand_paths(paths: Sequence[str]) -> list[str]:
         if path == "-":
             files.append(path)
         elif os.path.isdir(path):
-            found = []
+            found: list[str] = []
             for root, dirs, names in os.walk(path):
                 dirs[:] = [d for d in dirs if not d.startswith(".")]
                 found.extend(os.path.join(root, n) for n in names if n.lower().endswith(YAML_SUFFIXES))

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+import yaml  # type: ignore[import-untyped]
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode  # type: ignore[import-untyped]
 
 from kubegen.location import Location, Path
 from kubegen.reader_scalars import implicit_resolvers, json_key, scalar_value
 
 
-class _ComposeLoader(yaml.CSafeLoader):
+class _ComposeLoader(yaml.CSafeLoader):  # type: ignore[misc]
     """Composes only (no construction), so no tag is ever acted on."""
 
     yaml_implicit_resolvers = implicit_resolvers()

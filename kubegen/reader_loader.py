@@ -18,9 +18,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import yaml
-from yaml.constructor import ConstructorError
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+import yaml  # type: ignore[import-untyped]
+from yaml.constructor import ConstructorError  # type: ignore[import-untyped]
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode  # type: ignore[import-untyped]
 
 from kubegen.reader_scalars import (
     BOOL_TAG,
@@ -63,7 +63,7 @@ class DuplicateKey:
         self.second_line = second_line
 
 
-class KubeLoader(yaml.CSafeLoader):
+class KubeLoader(yaml.CSafeLoader):  # type: ignore[misc]
     """CSafeLoader with kubectl's view of the data (see the module docstring)."""
 
     yaml_implicit_resolvers = implicit_resolvers()

@@ -19,7 +19,7 @@ import re
 import struct
 from typing import Any
 
-from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.constructor import ConstructorError, SafeConstructor  # type: ignore[import-untyped]
 
 BOOL_TAG = "tag:yaml.org,2002:bool"
 NULL_TAG = "tag:yaml.org,2002:null"
