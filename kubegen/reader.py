@@ -290,6 +290,8 @@ def _add_document(result: ReadResult, lines: FileLines, doc: int, data: Any) -> 
         return
     kind = data.get("kind")
     items = data.get("items")
+    if isinstance(kind, str) and kind.endswith("List") and (kind == "List" or "items" in data) and items is None:
+        return  # a List of nothing (items: null or left out), as kubectl reads it
     if isinstance(kind, str) and kind.endswith("List") and isinstance(items, list):
         for i, item in enumerate(items):
             if isinstance(item, dict):

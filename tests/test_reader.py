@@ -110,6 +110,14 @@ items:
     assert [first.obj, *(d for d in oracle[1]["items"])] == [oracle[0], a.obj, b.obj]
 
 
+def test_empty_lists_and_typed_lists() -> None:
+    text = ("apiVersion: v1\nkind: List\nitems: []\n---\napiVersion: v1\nkind: List\nitems:\n---\n"
+            "apiVersion: v1\nkind: ServiceList\nitems:\n- {apiVersion: v1, kind: Service, metadata: {name: s}}\n")
+    result = read_text(text, "lists.yaml")
+    assert result.problems == []
+    assert [(m.kind, m.name, m.locate(()).line) for m in result.manifests] == [("Service", "s", text.count("\n"))]
+
+
 def test_crlf_flow_style_and_json() -> None:
     crlf = "apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: crlf\r\ndata:\r\n  a: b\r\n"
     (m,) = read_text(crlf, "crlf.yaml").manifests
