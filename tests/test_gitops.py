@@ -575,3 +575,21 @@ def test_an_error_at_any_step_of_the_swap_changes_nothing(tmp_path: Path, monkey
     assert steps >= 5  # a, d, the record, kustomization removal, the gone Deployment
     assert check_dir(new, str(out)).ok
     assert not (out / "old").exists() and (out / "mine.txt").read_text() == "mine\n"
+
+
+def test_statefulset_fields_the_api_will_not_update(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    sts = deployment("db", {"app": "db"})
+    sts["kind"] = "StatefulSet"
+    sts["spec"]["serviceName"] = "db"
+    write_dir([sts], str(out))
+    file = out / "shop" / "statefulset-db.yaml"
+    line = line_of(file, "serviceName:")
+    moved = {**sts, "spec": {**sts["spec"], "serviceName": "db-headless", "replicas": 3}}
+    warnings = write_dir([moved], str(out)).warnings
+    assert [w.format() for w in warnings] == [
+        f"{file}:{line}: warning immutable-field: StatefulSet 'db' (namespace shop): "
+        "spec.serviceName changes from db to db-headless; the API server rejects the update (field is immutable), "
+        "so `kubectl apply` fails: delete and recreate it (kubectl delete statefulset db -n shop, then apply) or "
+        "keep the old value"
+    ]
