@@ -12,9 +12,11 @@ from kubegen.cli.render import check_options
 
 
 @click.command()
-@click.argument("paths", metavar="FILE|DIR|-", nargs=-1, required=True)
+@click.argument("paths", metavar="FILE|DIR|-...", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text: one line per finding and a summary; json: {findings: [...], summary: {...}}.")
+              help="text: one line per finding and a summary; json: one object {findings: [{file, line, "
+                   "severity, rule, message, object: {kind, name, namespace}, path}], summary: {errors, "
+                   "warnings, objects, files}}.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any finding).")
 @click.option("--partial", is_flag=True,
               help="The files are not the whole stack (pods may live elsewhere): report cross-object "
