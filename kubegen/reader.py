@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any, TextIO
 
 import yaml  # type: ignore[import-untyped]
@@ -353,13 +353,3 @@ def _python_tag(problem: str) -> str | None:
         return None
     end = problem.find("'", start)
     return "!!" + problem[start + len("tag:yaml.org,2002:"):end if end > 0 else None]
-
-
-def iter_documents(text: str) -> Iterator[Any]:
-    """The raw documents of a YAML text with kubectl's semantics (for tools such as import)."""
-    loader = KubeLoader(text)
-    try:
-        while loader.check_data():
-            yield loader.get_data()
-    finally:
-        loader.dispose()
