@@ -398,6 +398,15 @@ def test_check_of_a_missing_directory(app: Path, tmp_path: Path) -> None:
     assert result.stdout.count("--- /dev/null\n") == 5
 
 
+def test_check_without_kustomization_flag_says_how_to_keep_it(app: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run("render", str(app), "--output-dir", str(out), "--kustomization")
+    result = run("check", str(app), "--output-dir", str(out))
+    assert result.exit_code == 1
+    assert (f"{out}/kustomization.yaml: kubegen wrote it on an earlier run, but render no longer produces it: "
+            "render would remove it (pass --kustomization if it should stay)") in result.stderr
+
+
 def test_check_reports_a_foreign_file_where_render_writes(app: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     (out / "demo").mkdir(parents=True)

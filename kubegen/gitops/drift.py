@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 
 from kubegen.gitops.commit import busy, interrupted
-from kubegen.gitops.layout import RECORD_NAME, sha256
+from kubegen.gitops.layout import KUSTOMIZATION_NAME, RECORD_NAME, sha256
 from kubegen.gitops.plan import Plan, make_plan
 from kubegen.manifest import Manifest
 
@@ -95,7 +95,10 @@ def check_dir(
     for path in plan.stale:
         current = plan.current[path]
         edited = current is not None and sha256(current) != plan.owned[path]
-        drift.append(Drift(path=path, state="extra", message=_MESSAGES["extra-edited" if edited else "extra"]))
+        message = _MESSAGES["extra-edited" if edited else "extra"]
+        if path == KUSTOMIZATION_NAME:
+            message += " (pass --kustomization if it should stay)"
+        drift.append(Drift(path=path, state="extra", message=message))
         diff.extend(unified(path, current, None))
     return DirCheck(directory=directory, drift=drift, diff=diff)
 
