@@ -36,6 +36,7 @@ from kubegen.location import Location
 from kubegen.manifest import Manifest
 from kubegen.reader_lines import FileLines, YamlOrigin
 from kubegen.reader_loader import KubeLoader, check_aliases, may_have_aliases, nesting_problem
+from kubegen.reader_scalars import json_float
 
 YAML_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN_NAME = "<stdin>"
@@ -207,7 +208,13 @@ def read_text(text: str, filename: str) -> ReadResult:
                 if unsafe is not None:
                     result.problems.append(_problem(filename, lines.locate(doc, ()).line, unsafe))
                     continue
-            data = loader.construct_document(node)
+            try:
+                data = loader.construct_document(node)
+            except yaml.constructor.ConstructorError as exc:
+                # A bad value (a Python tag, .inf) spoils its document only: read on.
+                result.problems.append(_syntax_problem(filename, exc, text))
+                loader.reset_construction()
+                continue
             _add_document(result, lines, doc, data)
             if loader.duplicates:
                 for dup in loader.duplicates:
@@ -241,7 +248,8 @@ def _read_json_stream(text: str, filename: str) -> ReadResult | None:
     """Several concatenated JSON objects (kubectl reads such streams), or None to read
     ``text`` as YAML instead (one object, invalid JSON, or duplicate keys, which the YAML
     reader reports with their lines)."""
-    decoder = json.JSONDecoder(object_pairs_hook=_unique_pairs)
+    decoder = json.JSONDecoder(object_pairs_hook=_unique_pairs, parse_float=json_float,
+                               parse_constant=_no_constant)
     spans: list[tuple[Any, int, int]] = []
     pos = _skip_space(text, 0)
     try:
@@ -249,7 +257,7 @@ def _read_json_stream(text: str, filename: str) -> ReadResult | None:
             obj, end = decoder.raw_decode(text, pos)
             spans.append((obj, pos, end))
             pos = _skip_space(text, end)
-    except (json.JSONDecodeError, _DuplicateJsonKey, RecursionError):
+    except (ValueError, _DuplicateJsonKey, RecursionError):  # JSONDecodeError is a ValueError
         return None
     if len(spans) < 2:
         return None
@@ -263,6 +271,10 @@ def _read_json_stream(text: str, filename: str) -> ReadResult | None:
 
 class _DuplicateJsonKey(Exception):
     pass
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # NaN and Infinity: let the YAML reader explain
 
 
 def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

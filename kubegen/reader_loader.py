@@ -104,6 +104,13 @@ class KubeLoader(yaml.CSafeLoader):  # type: ignore[misc]
             else:
                 first[key] = key_node
 
+    def reset_construction(self) -> None:
+        """Forget a document whose construction failed, so the next one starts clean."""
+        self.state_generators = []
+        self.constructed_objects = {}
+        self.recursive_objects = {}
+        self.deep_construct = False
+
     def construct_timestamp_as_str(self, node: Any) -> str:
         return str(self.construct_scalar(node))
 

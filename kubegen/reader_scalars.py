@@ -124,6 +124,11 @@ def _float(text: str) -> float | int:
     return number
 
 
+def json_float(text: str) -> float | int:
+    """A JSON number with a fraction or exponent, as the reader gives YAML's (1.0 -> 1)."""
+    return _float(text)
+
+
 def json_key(value: Any) -> str | None:
     """A scalar mapping key as sigs.k8s.io/yaml writes it into JSON (None: it cannot, e.g.
     a list, or a null key, which kubectl refuses)."""

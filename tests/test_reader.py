@@ -360,3 +360,13 @@ def test_a_directory_without_manifests_is_an_error_not_a_clean_run(tmp_path: Pat
     (tmp_path / "README.md").write_text("# not a manifest\n")
     with pytest.raises(InputError, match="no \\*.yaml, \\*.yml or \\*.json files in this directory"):
         read_paths([str(tmp_path)])
+
+
+def test_a_bad_value_spoils_only_its_own_document() -> None:
+    text = ("kind: ConfigMap\nmetadata: {name: a}\ndata: {x: .inf}\n---\nkind: ConfigMap\nmetadata: {name: b}\n"
+            "---\nkind: !!python/object:os.system {}\n---\nkind: ConfigMap\nmetadata: {name: c}\n")
+    result = read_text(text, "mixed.yaml")
+    assert [m.name for m in result.manifests] == ["b", "c"]
+    assert [(p.location.line, p.message.split(":")[0]) for p in result.problems] == [
+        (3, "invalid YAML"), (8, "the tag !!python/object"),
+    ]
