@@ -106,9 +106,9 @@ class KubeLoader(yaml.CSafeLoader):  # type: ignore[misc]
 
     def reset_construction(self) -> None:
         """Forget a document whose construction failed, so the next one starts clean."""
-        self.state_generators = []
-        self.constructed_objects = {}
-        self.recursive_objects = {}
+        self.state_generators: list[Any] = []
+        self.constructed_objects: dict[Any, Any] = {}
+        self.recursive_objects: dict[Any, Any] = {}
         self.deep_construct = False
 
     def construct_timestamp_as_str(self, node: Any) -> str:
