@@ -364,3 +364,54 @@ def test_yaml_boolean_messages_quote_the_scalar_as_written_even_from_stdin() -> 
             "values are strings: YAML 1.1 reads an unquoted y as a boolean; write short: \"y\"") in out
     assert 'YAML reads an unquoted 1.0 as the number 1; write v: "1.0"' in out
     assert 'YAML reads an unquoted 1e3 as the number 1000; write big: "1e3"' in out
+
+
+SERVICE_PAIR = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: svc-{i}, namespace: bench, labels: {{app: svc-{i}}}}}
+spec:
+  replicas: 2
+  selector: {{matchLabels: {{app: svc-{i}}}}}
+  template:
+    metadata: {{labels: {{app: svc-{i}}}}}
+    spec:
+      containers:
+      - name: app
+        image: registry.example.com/svc-{i}:1.0.0
+        ports: [{{name: http, containerPort: 8080}}]
+        env: [{{name: LOG_LEVEL, value: info}}]
+        resources: {{requests: {{cpu: 100m, memory: 128Mi}}, limits: {{memory: 256Mi}}}}
+        readinessProbe: {{httpGet: {{path: /ready, port: http}}, periodSeconds: 5}}
+---
+apiVersion: v1
+kind: Service
+metadata: {{name: svc-{i}, namespace: bench}}
+spec:
+  selector: {{app: svc-{i}}}
+  ports: [{{name: http, port: 80, targetPort: http}}]
+"""
+
+
+def test_lint_costs_at_most_a_small_multiple_of_loading(tmp_path: Path) -> None:
+    """bench/bench_lint.py measures the target (<= 2x PyYAML's C loader at 10,000 objects);
+    this guards the order of magnitude with a margin for noisy, parallel test runs."""
+    import gc
+    import time
+
+    path = tmp_path / "stack.yaml"
+    path.write_text("---\n".join(SERVICE_PAIR.format(i=i) for i in range(500)))
+
+    def best(fn: object) -> float:
+        times = []
+        for _ in range(3):
+            gc.collect()
+            start = time.perf_counter()
+            fn()  # type: ignore[operator]
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    load = best(lambda: list(yaml.load_all(path.read_text(), Loader=yaml.CSafeLoader)))
+    result = lint([str(path)])
+    assert result.findings == [] and result.objects == 1000
+    assert best(lambda: lint([str(path)])) <= 3.0 * load
