@@ -116,8 +116,11 @@ def make_plan(
 ) -> Plan:
     """Compare what render would write into ``directory`` with what is there."""
     files, objects = expected_files(manifests, source, kustomization)
-    if os.path.exists(directory) and not os.path.isdir(directory):
-        raise KubegenError(f"--output-dir {directory}: exists and is not a directory")
+    if not os.path.isdir(directory):
+        if os.path.exists(directory):
+            raise KubegenError(f"--output-dir {directory}: exists and is not a directory")
+        nothing: dict[str, bytes | None] = dict.fromkeys(files)
+        return Plan(directory=directory, files=files, objects=objects, owned={}, current=nothing)
     record = read_bytes(os.path.join(directory, RECORD_NAME))
     owned: dict[str, str] = {}
     if record is not None:
