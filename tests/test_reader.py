@@ -14,10 +14,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_kubectl_oracle import kubeconfig, kubectl, kubectl_reads_file  # noqa: F401 - a fixture
 
 from kubegen import reader
 from kubegen.errors import InputError
+from kubegen.lint import lint_read
 from kubegen.reader import read_bytes, read_paths, read_text
 
 
@@ -370,3 +373,21 @@ def test_a_bad_value_spoils_only_its_own_document() -> None:
     assert [(p.location.line, p.message.split(":")[0]) for p in result.problems] == [
         (3, "invalid YAML"), (8, "the tag !!python/object"),
     ]
+
+
+YAMLISH = ["a", ": ", "- ", "\n", "  ", "\t", "[", "]", "{", "}", ",", "&x ", "*x", "<<", "? ", "---\n", "...\n",
+           "!!python/object:os.system", "!!binary", "!!set", "!!int", "!!float", "!!bool", "yes", "y", "0755",
+           "1e3", ".inf", "~", '"q\\x"', "'s'", "|\n", ">-\n", "#c", "%YAML 1.1\n", "kind: List\n", "items",
+           "kind: Service\n", "ports", "\ufeff", "\x00", "\r\n", "\x85", "\u2028", "@", "%"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.sampled_from(YAMLISH), max_size=40), st.binary(max_size=64))
+def test_any_input_gives_manifests_or_findings_never_an_exception(tokens: list[str], junk: bytes) -> None:
+    for result in (read_text("".join(tokens), "f.yaml"), read_bytes(junk, "f.bin")):
+        findings = lint_read(result).findings
+        assert all(f.rule != "yaml" or f.severity == "error" for f in findings)
+        for finding in findings:
+            assert finding.format().startswith(("f.yaml", "f.bin"))
+        for m in result.manifests:
+            assert m.locate(("spec", "ports", 0, "port")).file == "f.yaml"
