@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kubegen.cli import main
 from kubegen.errors import FindingsError, KubegenError
@@ -602,3 +604,55 @@ def test_statefulset_fields_the_api_will_not_update(tmp_path: Path) -> None:
         "so `kubectl apply` fails: delete and recreate it (kubectl delete statefulset db -n shop, then apply) or "
         "keep the old value"
     ]
+
+
+def _configmaps(spec: dict[tuple[str, str], str]) -> list[dict[str, Any]]:
+    return [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": ns},
+             "data": {"v": value}} for (ns, name), value in sorted(spec.items())]
+
+
+_KEYS = [(ns, name) for ns in ("a", "b", "c") for name in ("x", "y")]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    old=st.dictionaries(st.sampled_from(_KEYS), st.sampled_from(["1", "2"])),
+    new=st.dictionaries(st.sampled_from(_KEYS), st.sampled_from(["1", "2"])),
+    kustomize=st.tuples(st.booleans(), st.booleans()),
+    fail_at=st.integers(min_value=0, max_value=12),
+)
+def test_any_change_is_all_or_nothing(monkeypatch: pytest.MonkeyPatch, old: dict[tuple[str, str], str],
+                                      new: dict[tuple[str, str], str], kustomize: tuple[bool, bool],
+                                      fail_at: int) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out"
+        write_dir(_configmaps(old), str(out), kustomization=kustomize[0])
+        (out / "a").mkdir(exist_ok=True)
+        (out / "a" / "notes.txt").write_text("mine\n")
+        before = snapshot(out)
+        real = os.replace
+        calls = [0]
+
+        def failing(src: Any, dst: Any) -> None:
+            calls[0] += 1
+            if calls[0] == fail_at + 1:
+                raise OSError(5, "Input/output error")
+            real(src, dst)
+
+        monkeypatch.setattr(os, "replace", failing)
+        try:
+            write_dir(_configmaps(new), str(out), kustomization=kustomize[1])
+            failed = False
+        except KubegenError as exc:
+            assert "Input/output error; nothing was changed" in str(exc)
+            failed = True
+        finally:
+            monkeypatch.setattr(os, "replace", real)
+        if failed:
+            assert snapshot(out) == before
+        else:
+            assert check_dir(_configmaps(new), str(out), kustomization=kustomize[1]).ok
+            assert (out / "a" / "notes.txt").read_text() == "mine\n"
+        assert not leftovers(str(out))
