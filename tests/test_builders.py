@@ -179,3 +179,21 @@ def test_extra_fields_escape_hatch_refuses_conflicts() -> None:
     assert c.to_dict()["securityContext"] == {"runAsNonRoot": True}
     with pytest.raises(kubegen.BuilderError, match=r"extra field 'image' is already set by a builder argument"):
         Container(name="c", image="i", extra={"image": "j"}).to_dict()
+
+
+def test_every_builder_emits_a_served_api_version() -> None:
+    """The schema rules skip typed manifests; this keeps that sound for apiVersion/kind."""
+    from kubegen.checks import CheckOptions, run_checks
+    from kubegen.manifest import Manifest
+
+    c = [Container(name="c", image="i")]
+    builders = [
+        Pod(name="p", containers=c), web(), StatefulSet(name="s", service_name="s", containers=c),
+        kubegen.DaemonSet(name="d", containers=c), Service(name="s", ports=[80]),
+        Ingress(name="i", paths=[IngressPath(path="/", service="s", port=80)]), ConfigMap(name="c"),
+        Secret(name="s"), kubegen.Namespace(name="n"),
+    ]
+    # the same objects, marked untyped, go through api-version and schema like YAML would
+    manifests = [Manifest(b.to_dict(), b.source, typed=False) for b in builders]
+    found = [f for f in run_checks(manifests, CheckOptions()) if f.rule in ("api-version", "schema")]
+    assert found == []

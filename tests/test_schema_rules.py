@@ -390,10 +390,15 @@ def test_missing_name_is_reported() -> None:
     assert finding.message.startswith("ConfigMap has no metadata.name")
 
 
-def test_typed_manifests_are_not_walked_but_api_version_still_applies() -> None:
+def test_typed_manifests_are_trusted_untyped_ones_checked() -> None:
+    # Typed builders emit served apiVersions and right shapes by construction (see
+    # test_builders.test_every_builder_emits_a_served_api_version); the same dict from
+    # YAML or Raw is checked.
     obj = {"apiVersion": "apps/v1", "kind": "Service", "metadata": {"name": "x"}, "spec": {"ports": {"port": 80}}}
-    findings = run_checks([Manifest(obj, Location("x.yaml", 1), typed=True)])
-    assert [f.rule for f in findings if f.rule in RULES] == ["api-version"]
+    typed = run_checks([Manifest(obj, Location("x.yaml", 1), typed=True)])
+    assert [f.rule for f in typed if f.rule in ("api-version", "schema")] == []
+    untyped = run_checks([Manifest(obj, Location("x.yaml", 1))])
+    assert sorted({f.rule for f in untyped if f.rule in ("api-version", "schema")}) == ["api-version", "schema"]
 
 
 # --- yaml-boolean ----------------------------------------------------------------

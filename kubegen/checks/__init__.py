@@ -35,6 +35,12 @@ RULES: dict[str, str] = {
     "yaml": "input that is not valid YAML",
 }
 
+# Rules of `render --output-dir` / `check`, which compare with the files already there.
+OUTPUT_DIR_RULES: dict[str, str] = {
+    "immutable-field": "a change kubectl apply cannot make to a live object (selector, clusterIP, ...)",
+    "node-port-freed": "a Service change that frees a nodePort clients outside the cluster may rely on",
+}
+
 CROSS_OBJECT_RULES = frozenset(
     {"selector-dangling", "selector-overlap", "target-port", "ingress-backend"}
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
-from importlib import resources
+import os
 from typing import Any
 
 # --- removed apiVersions (Kubernetes deprecation guide) ----------------------
@@ -175,5 +175,7 @@ def _compile(t: Any, defs: dict[str, Definition]) -> FieldType:
 @functools.cache
 def api_data() -> ApiData:
     """The bundled API data (loaded and compiled on first use)."""
-    text = resources.files("kubegen").joinpath("data", "k8s_schema.json").read_text(encoding="utf-8")
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "k8s_schema.json")
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
     return ApiData(json.loads(text))

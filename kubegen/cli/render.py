@@ -24,13 +24,14 @@ def parse_sets(values: tuple[str, ...]) -> dict[str, str]:
 
 
 def check_options(node_port_range: str | None, ignore: tuple[str, ...], partial: bool = False):  # type: ignore[no-untyped-def]
-    from kubegen.checks import RULES, CheckOptions
+    from kubegen.checks import OUTPUT_DIR_RULES, RULES, CheckOptions
     from kubegen.facts import DEFAULT_NODE_PORT_RANGE
 
-    unknown = [r for r in ignore if r not in RULES]
+    unknown = [r for r in ignore if r not in RULES and r not in OUTPUT_DIR_RULES]
     if unknown:
         raise click.BadParameter(
-            f"unknown rule {unknown[0]!r} (rules: {', '.join(sorted(RULES))})", param_hint="--ignore"
+            f"unknown rule {unknown[0]!r} (rules: {', '.join(sorted({**RULES, **OUTPUT_DIR_RULES}))})",
+            param_hint="--ignore",
         )
     return CheckOptions(
         node_port_range=parse_node_port_range(node_port_range) or DEFAULT_NODE_PORT_RANGE,
@@ -41,9 +42,12 @@ def check_options(node_port_range: str | None, ignore: tuple[str, ...], partial:
 
 def split_ignore(ignore: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
     """``--ignore`` values for the checks, and those for the output-dir warnings."""
-    from kubegen.gitops.immutable import RULE_IDS
+    from kubegen.checks import OUTPUT_DIR_RULES
 
-    return tuple(r for r in ignore if r not in RULE_IDS), frozenset(r for r in ignore if r in RULE_IDS)
+    return (
+        tuple(r for r in ignore if r not in OUTPUT_DIR_RULES),
+        frozenset(r for r in ignore if r in OUTPUT_DIR_RULES),
+    )
 
 
 def load_checked(

@@ -18,11 +18,12 @@ from typing import Any
 
 import attrs
 
+from kubegen.checks import OUTPUT_DIR_RULES as RULE_IDS
 from kubegen.checks import Finding, summary
 from kubegen.errors import FindingsError, KubegenError
 from kubegen.gitops.commit import commit, locked, recover
 from kubegen.gitops.drift import DirCheck, Drift, check_dir, diff_dir
-from kubegen.gitops.immutable import RULE_IDS, update_warnings
+from kubegen.gitops.immutable import update_warnings
 from kubegen.gitops.layout import (
     KUSTOMIZATION_NAME,
     RECORD_NAME,

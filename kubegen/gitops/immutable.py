@@ -25,11 +25,6 @@ import yaml  # type: ignore[import-untyped]
 from kubegen.checks import Finding
 from kubegen.location import Location
 
-RULE_IDS = {
-    "immutable-field": "a change kubectl apply cannot make to a live object (selector, clusterIP, ...)",
-    "node-port-freed": "a Service change that frees a nodePort clients outside the cluster may rely on",
-}
-
 SELECTOR_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"})
 _STATEFULSET_FIXED = ("serviceName", "podManagementPolicy", "volumeClaimTemplates")
 _NODE_PORT_TYPES = ("NodePort", "LoadBalancer")
