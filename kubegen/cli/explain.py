@@ -49,7 +49,7 @@ def read_inputs(inputs: tuple[str, ...], sets: tuple[str, ...]) -> list[Manifest
         raise UsageError("--set passes values to an APP's stack function; YAML files take none")
     from kubegen.reader import read_paths
 
-    result = read_paths(inputs, click.get_text_stream("stdin"))
+    result = read_paths(inputs, sys.stdin)
     if result.problems:
         raise FindingsError(f"{len(result.problems)} input problem(s): nothing to explain", result.problems)
     return result.manifests
@@ -129,5 +129,5 @@ def explain(
 
     network = simulate(inputs, sets, nodes, service_cidr, pod_cidr, node_port_range)
     text = explain_json(network) if fmt == "json" else explain_text(network)
-    click.get_text_stream("stdout").write(text)
+    sys.stdout.write(text)
     finish(network)

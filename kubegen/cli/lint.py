@@ -54,7 +54,7 @@ def lint(
     if fmt == "json":
         click.echo(json.dumps(result.to_json(), indent=2, sort_keys=False))
     else:
-        out = click.get_text_stream("stdout")
+        out = sys.stdout
         for finding in result.findings:
             out.write(finding.format() + "\n")
         out.write(result.summary() + "\n")
