@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from kubegen.errors import FindingsError, InputError
+from kubegen.importer.live import as_written
 from kubegen.importer.normalize import API_DEFAULTS, normalise
 from kubegen.importer.program import Entry, Plan, plan
 from kubegen.importer.pysource import LINE_LENGTH, assignment, flat, import_line, imports
@@ -58,7 +59,8 @@ def import_manifests(manifests: Sequence[Manifest], sources: Sequence[str]) -> s
             f"no Kubernetes objects found in {', '.join(sources) or 'the input'}; pass YAML files "
             "with apiVersion, kind and metadata"
         )
-    result = plan(list(manifests))
+    written, live = as_written(manifests)
+    result = plan(written)
     stack = result.stack_call()
     names = imports(stack, set())
     for entry in result.order:
@@ -71,6 +73,7 @@ def import_manifests(manifests: Sequence[Manifest], sources: Sequence[str]) -> s
         "app.py.j2",
         sources=shown,
         header_line=header_line,
+        notes=live.comment(LINE_LENGTH - 2),
         summary=_summary(result),
         import_line=import_line("kubegen", sorted(names)),
         statements=[_statement(entry) for entry in result.order],

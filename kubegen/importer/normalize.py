@@ -14,7 +14,27 @@ still counts as the same object. The defaults removed, and only these:
   ``targetPort`` equal to its ``port``;
 - container and init-container port ``protocol: TCP``; container ``resources: {}``;
 - ``spec.replicas: 1`` of Deployment, StatefulSet, ReplicaSet and ReplicationController;
-- Secret ``type: Opaque``.
+- Secret ``type: Opaque``;
+- what the API server fills into every object it stores (so ``kubectl get -o yaml``
+  shows it): pod spec ``dnsPolicy: ClusterFirst``, ``restartPolicy: Always`` (not
+  for Jobs), ``schedulerName: default-scheduler``, ``securityContext: {}``,
+  ``terminationGracePeriodSeconds: 30``; container ``terminationMessagePath:
+  /dev/termination-log``, ``terminationMessagePolicy: File``, ``imagePullPolicy``
+  (``Always`` for ``:latest`` or untagged images, else ``IfNotPresent``), probe
+  ``timeoutSeconds: 1``, ``periodSeconds: 10``, ``successThreshold: 1``,
+  ``failureThreshold: 3``, ``httpGet.scheme: HTTP``; ``fieldRef.apiVersion: v1``;
+  configMap/secret volume ``defaultMode: 420``; Deployment ``progressDeadlineSeconds:
+  600``, ``revisionHistoryLimit: 10`` (also StatefulSet, DaemonSet), ``strategy``
+  RollingUpdate 25%/25% (or ``{}``); StatefulSet ``podManagementPolicy:
+  OrderedReady``, ``updateStrategy`` RollingUpdate partition 0,
+  ``persistentVolumeClaimRetentionPolicy`` Retain/Retain; DaemonSet ``updateStrategy``
+  RollingUpdate maxUnavailable 1 / maxSurge 0; Service ``sessionAffinity: None``,
+  ``internalTrafficPolicy: Cluster``, ``ipFamilyPolicy: SingleStack``,
+  ``externalTrafficPolicy: Cluster``, ``allocateLoadBalancerNodePorts: true`` and
+  ``clusterIPs`` equal to ``[clusterIP]``.
+
+What the server *allocates* (uid, resourceVersion, an assigned clusterIP...) is no
+default: :mod:`kubegen.importer.live` drops it from live objects before import.
 """
 
 from __future__ import annotations
@@ -22,6 +42,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from kubegen.importer.pods import dig
 from kubegen.location import Location
 from kubegen.manifest import Manifest, pod_template
 
@@ -40,6 +61,31 @@ API_DEFAULTS: tuple[str, ...] = (
     "containers[].resources: {}",
     "spec.replicas: 1 (Deployment, StatefulSet, ReplicaSet, ReplicationController)",
     "Secret type: Opaque",
+    "pod spec dnsPolicy: ClusterFirst",
+    "pod spec restartPolicy: Always (not Job, CronJob)",
+    "pod spec schedulerName: default-scheduler",
+    "pod spec securityContext: {}",
+    "pod spec terminationGracePeriodSeconds: 30",
+    "containers[].terminationMessagePath: /dev/termination-log",
+    "containers[].terminationMessagePolicy: File",
+    "containers[].imagePullPolicy: Always (:latest or no tag) / IfNotPresent (other tags, digests)",
+    "containers[].*Probe timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3",
+    "containers[].*Probe.httpGet.scheme: HTTP",
+    "containers[].env[].valueFrom.fieldRef.apiVersion: v1",
+    "volumes[].configMap/secret.defaultMode: 420",
+    "Deployment spec.progressDeadlineSeconds: 600",
+    "spec.revisionHistoryLimit: 10 (Deployment, StatefulSet, DaemonSet)",
+    "Deployment spec.strategy: RollingUpdate, maxSurge 25%, maxUnavailable 25% (or {})",
+    "StatefulSet spec.podManagementPolicy: OrderedReady",
+    "StatefulSet spec.updateStrategy: RollingUpdate, partition 0",
+    "StatefulSet spec.persistentVolumeClaimRetentionPolicy: Retain, Retain",
+    "DaemonSet spec.updateStrategy: RollingUpdate, maxUnavailable 1, maxSurge 0",
+    "Service spec.sessionAffinity: None",
+    "Service spec.internalTrafficPolicy: Cluster",
+    "Service spec.ipFamilyPolicy: SingleStack",
+    "Service spec.externalTrafficPolicy: Cluster",
+    "Service spec.allocateLoadBalancerNodePorts: true",
+    "Service spec.clusterIPs: [<clusterIP>]",
 )
 """What :func:`normalise` treats as "not set" (the API server's defaults)."""
 
@@ -47,6 +93,34 @@ API_DEFAULTS: tuple[str, ...] = (
 def _drop(mapping: Any, key: str, default: Any) -> None:
     if isinstance(mapping, dict) and key in mapping and mapping[key] == default:
         del mapping[key]
+
+
+def _drop_all(mapping: Any, defaults: dict[str, Any]) -> None:
+    for key, default in defaults.items():
+        _drop(mapping, key, default)
+
+
+def _drop_within(mapping: Any, key: str, defaults: dict[str, Any]) -> None:
+    """Drop ``mapping[key]`` when it is a mapping that sets nothing but (some of) ``defaults``."""
+    value = mapping.get(key) if isinstance(mapping, dict) else None
+    if isinstance(value, dict) and all(k in defaults and defaults[k] == v for k, v in value.items()):
+        del mapping[key]
+
+
+def _strategy(spec: Any, key: str, rolling: dict[str, Any]) -> None:
+    strategy = spec.get(key) if isinstance(spec, dict) else None
+    if isinstance(strategy, dict) and strategy.get("type", "RollingUpdate") == "RollingUpdate":
+        _drop_within(strategy, "rollingUpdate", rolling)
+        _drop_within(spec, key, {"type": "RollingUpdate"})
+
+
+def default_pull_policy(image: Any) -> str | None:
+    """The ``imagePullPolicy`` the API server fills in for ``image`` (None: not an image)."""
+    if not isinstance(image, str) or not image:
+        return None
+    name, _, digest = image.partition("@")
+    tag = name.rsplit("/", 1)[-1].partition(":")[2]
+    return "Always" if tag == "latest" or not (tag or digest) else "IfNotPresent"
 
 
 def _metadata(meta: Any) -> None:
@@ -66,16 +140,75 @@ def _ports(ports: Any, service: bool) -> None:
                 _drop(port, "targetPort", port["port"])
 
 
-def _pod_spec(spec: Any) -> None:
+_PROBE_DEFAULTS = {"timeoutSeconds": 1, "periodSeconds": 10, "successThreshold": 1, "failureThreshold": 3}
+_CONTAINER_DEFAULTS = {
+    "resources": {}, "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File",
+}
+_POD_DEFAULTS = {
+    "dnsPolicy": "ClusterFirst", "schedulerName": "default-scheduler", "securityContext": {},
+    "terminationGracePeriodSeconds": 30,
+}
+
+
+def _container(container: dict[str, Any]) -> None:
+    _ports(container.get("ports"), service=False)
+    _drop_all(container, _CONTAINER_DEFAULTS)
+    _drop(container, "imagePullPolicy", default_pull_policy(container.get("image")))
+    for key in ("livenessProbe", "readinessProbe", "startupProbe"):
+        probe = container.get(key)
+        if isinstance(probe, dict):
+            _drop_all(probe, _PROBE_DEFAULTS)
+            _drop(probe.get("httpGet"), "scheme", "HTTP")
+    env = container.get("env")
+    for item in env if isinstance(env, list) else ():
+        _drop(dig(item, "valueFrom", "fieldRef"), "apiVersion", "v1")
+
+
+def _pod_spec(spec: Any, kind: Any) -> None:
     if not isinstance(spec, dict):
         return
+    _drop_all(spec, _POD_DEFAULTS)
+    if kind not in ("Job", "CronJob"):
+        _drop(spec, "restartPolicy", "Always")
     for key in ("initContainers", "containers"):
         containers = spec.get(key)
         if isinstance(containers, list):
             for container in containers:
                 if isinstance(container, dict):
-                    _ports(container.get("ports"), service=False)
-                    _drop(container, "resources", {})
+                    _container(container)
+    volumes = spec.get("volumes")
+    for volume in volumes if isinstance(volumes, list) else ():
+        for source in ("configMap", "secret", "projected"):
+            _drop(dig(volume, source), "defaultMode", 420)
+
+
+def _workload_spec(spec: Any, kind: Any) -> None:
+    if kind in _REPLICATED:
+        _drop(spec, "replicas", 1)
+    if kind in ("Deployment", "StatefulSet", "DaemonSet"):
+        _drop(spec, "revisionHistoryLimit", 10)
+    if kind == "Deployment":
+        _drop(spec, "progressDeadlineSeconds", 600)
+        _strategy(spec, "strategy", {"maxSurge": "25%", "maxUnavailable": "25%"})
+    elif kind == "StatefulSet":
+        _drop(spec, "podManagementPolicy", "OrderedReady")
+        _strategy(spec, "updateStrategy", {"partition": 0})
+        _drop_within(spec, "persistentVolumeClaimRetentionPolicy", {"whenDeleted": "Retain", "whenScaled": "Retain"})
+    elif kind == "DaemonSet":
+        _strategy(spec, "updateStrategy", {"maxSurge": 0, "maxUnavailable": 1})
+
+
+_SERVICE_DEFAULTS = {
+    "type": "ClusterIP", "sessionAffinity": "None", "internalTrafficPolicy": "Cluster",
+    "ipFamilyPolicy": "SingleStack", "externalTrafficPolicy": "Cluster", "allocateLoadBalancerNodePorts": True,
+}
+
+
+def _service_spec(spec: dict[str, Any]) -> None:
+    _drop_all(spec, _SERVICE_DEFAULTS)
+    if "clusterIP" in spec:
+        _drop(spec, "clusterIPs", [spec["clusterIP"]])
+    _ports(spec.get("ports"), service=True)
 
 
 def normalise(obj: Any) -> Any:
@@ -92,12 +225,11 @@ def normalise(obj: Any) -> Any:
         if template is not out:
             template.pop("status", None)
             _metadata(template.get("metadata"))
-        _pod_spec(template.get("spec"))
+        _pod_spec(template.get("spec"), kind)
     if kind == "Service" and isinstance(spec, dict):
-        _drop(spec, "type", "ClusterIP")
-        _ports(spec.get("ports"), service=True)
-    if kind in _REPLICATED:
-        _drop(spec, "replicas", 1)
+        _service_spec(spec)
+    if isinstance(spec, dict):
+        _workload_spec(spec, kind)
     if kind == "Secret":
         _drop(out, "type", "Opaque")
     return out
