@@ -7,7 +7,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+import gc
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Literal
 
 from kubegen.checks import CheckOptions, Finding, errors, run_checks, summary
@@ -19,6 +21,21 @@ from kubegen.writer import dump_all, dump_json
 
 Stacks = Stack | Sequence[Stack]
 Format = Literal["yaml", "json"]
+
+
+@contextlib.contextmanager
+def no_cyclic_gc() -> Iterator[None]:
+    """Rendering allocates many small acyclic dicts and strings; the cyclic collector
+    would rescan the ever-growing heap for nothing (a third of the time at 10,000
+    services). Reference counting still frees everything; the collector's state is
+    restored afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _stacks(target: Stacks) -> list[Stack]:
@@ -79,5 +96,6 @@ def render(
     Raises :class:`kubegen.errors.FindingsError` (its ``findings`` lists every
     problem, each with the app.py line) when the checks find errors.
     """
-    ordered, _ = checked_manifests(compile_stacks(target), options, strict=strict)
-    return write_manifests(ordered, format)
+    with no_cyclic_gc():
+        ordered, _ = checked_manifests(compile_stacks(target), options, strict=strict)
+        return write_manifests(ordered, format)

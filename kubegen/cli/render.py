@@ -104,7 +104,7 @@ def render(
       kubegen render app.py --set env=prod --output-dir deploy/prod --kustomization
       kubegen render mypkg.deploy:stack --format json
     """
-    from kubegen.api import write_manifests
+    from kubegen.api import no_cyclic_gc, write_manifests
     from kubegen.output import write_text
 
     if output_dir is not None:
@@ -115,11 +115,12 @@ def render(
     elif kustomization or fsync:
         raise click.UsageError(f"{'--kustomization' if kustomization else '--fsync'} needs --output-dir DIR")
     check_ignore, gitops_ignore = split_ignore(ignore)
-    ordered = load_checked(app, sets, node_port_range, check_ignore, strict)
-    if output_dir is None:
-        write_text(output, write_manifests(ordered, fmt))  # type: ignore[arg-type]
-        return
-    write_to_dir(ordered, app, sets, output_dir, kustomization, strict, gitops_ignore, fsync)
+    with no_cyclic_gc():
+        ordered = load_checked(app, sets, node_port_range, check_ignore, strict)
+        if output_dir is None:
+            write_text(output, write_manifests(ordered, fmt))  # type: ignore[arg-type]
+            return
+        write_to_dir(ordered, app, sets, output_dir, kustomization, strict, gitops_ignore, fsync)
 
 
 def write_to_dir(
