@@ -16,7 +16,8 @@ from kubegen.model._base import EMPTY, FrozenDict, check, check_labels, frozen_s
 class Buildable(Protocol):
     """What a Stack holds: any builder (``to_dict()`` plus the user's ``source`` line)."""
 
-    source: Location
+    @property
+    def source(self) -> Location: ...
 
     def to_dict(self) -> dict[str, Any]: ...
 

@@ -1,0 +1,60 @@
+"""Typing is part of the interface: kubegen type-checks under mypy --strict, users'
+mistakes in builder calls are caught by their type checker, and ruff is clean."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def have(module: str) -> bool:
+    return subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True).returncode == 0
+
+
+needs_mypy = pytest.mark.skipif(not have("mypy"), reason="mypy is not installed (pip install -e '.[test]')")
+
+
+def mypy(*args: str, cache: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mypy", "--cache-dir", str(cache), "--no-error-summary", *args],
+        capture_output=True, text=True, cwd=ROOT, timeout=300,
+    )
+
+
+@needs_mypy
+def test_package_is_strictly_typed(tmp_path: Path) -> None:
+    result = mypy("kubegen", cache=tmp_path / "cache")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@needs_mypy
+def test_users_builder_mistakes_are_type_errors(tmp_path: Path) -> None:
+    app = tmp_path / "app.py"
+    app.write_text(textwrap.dedent("""\
+        from kubegen import Container, Deployment, Service, ServicePort, Stack
+
+        web = Deployment(name="web", replicas="3", containers=[Container(name="web", image="nginx")])
+        svc = Service(nme="web", ports=[ServicePort(port=80)])
+        ok = Stack(namespace="demo", objects=[web])
+        same: Deployment = ok.add(web)
+    """))
+    result = mypy("--strict", str(app), cache=tmp_path / "cache")
+    out = result.stdout
+    assert result.returncode == 1, out
+    assert 'app.py:3: error: Argument "replicas" to "Deployment" has incompatible type "str"; expected "int"' in out
+    assert 'app.py:4: error: Unexpected keyword argument "nme" for "Service"' in out
+    assert "app.py:6" not in out  # Stack.add returns the object it was given, typed
+
+
+@pytest.mark.skipif(shutil.which("ruff") is None and not have("ruff"), reason="ruff is not installed")
+def test_ruff_is_clean() -> None:
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "kubegen", "tests", "bench", "tools"],
+                            capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
