@@ -37,9 +37,9 @@ def workload(obj: dict[str, Any], ctx: Context) -> list[Call]:
     name = dig(obj, "metadata", "name")
     default_labels = {"app": name}
     if kind == "Pod":
-        kwargs = metadata(obj, default_labels)
-        kwargs.update(pod_spec(spec, ctx.refs))
-        return [call("Pod", **kwargs)]
+        pod_kwargs = metadata(obj, default_labels)
+        pod_kwargs.update(pod_spec(spec, ctx.refs))
+        return [call("Pod", **pod_kwargs)]
     template_meta, template_spec = _template(spec)
     pod_labels = template_meta.get("labels") or {}
     meta = metadata(obj, default_labels)
