@@ -30,6 +30,9 @@ _PLAIN = re.compile(r"[A-Za-z_/][A-Za-z0-9_./:@+=-]*(?: [A-Za-z0-9_./:@+=()-]+)*
 # Quantities and durations such as 100m, 128Mi, 1.5Gi, 30s: no reader takes these
 # for a number (no exponent digits, no base prefix, no sign, no ':' or '-').
 _PLAIN_NUMERIC_WORD = re.compile(r"(?:[1-9][0-9]*|0)(?:\.[0-9]+)?[A-Za-z]+\Z")
+# Numbers joined by hyphens, such as kubectl's port names 80-8080: no reader takes them
+# for a number; dates (2024-1-2: a 4-digit year and two parts) are excluded below.
+_PLAIN_HYPHENATED = re.compile(r"[0-9]+(?:-[0-9]+)+\Z")
 # Words YAML 1.1 (and some 1.2 readers) resolve to booleans or null, any case.
 _RESERVED = frozenset({"y", "yes", "n", "no", "true", "false", "on", "off", "null", "nan", "inf"})
 
@@ -61,6 +64,9 @@ def double_quoted(value: str) -> str:
 def _plain_ok(value: str) -> bool:
     first = value[0]
     if "0" <= first <= "9":
+        if _PLAIN_HYPHENATED.match(value):
+            parts = value.split("-")
+            return not (len(parts) == 3 and len(parts[0]) == 4)
         return (
             _PLAIN_NUMERIC_WORD.match(value) is not None
             and value[:2].lower() not in ("0x", "0o", "0b")

@@ -107,7 +107,8 @@ TRICKY = [
     "\x1b[0m", "\x7f", "\x9f", "\xa0", "\ufffd", "\uffff", "a\x85\nb",
     # Kubernetes values that should stay readable
     "100m", "128Mi", "1.5Gi", "30s", "nginx:1.27", "ghcr.io/x/y@sha256:abc", "/healthz", "http",
-    "app.kubernetes.io/name", "kubernetes.io/h2c", "10.0.0.1", "80-8080", "443",
+    "app.kubernetes.io/name", "kubernetes.io/h2c", "10.0.0.1", "80-8080", "443", "80-80", "1-2-3",
+    "2024-1-2", "2024-01-02", "2024-01", "0-0", "1-", "-1-2",
 ]
 
 # Characters that matter to YAML, to aim the generator at the interesting corners.
@@ -285,8 +286,10 @@ def go_yaml_v2_tag(plain: str) -> str:
 
 
 # The writer's own promise for plain strings that start with a digit: a Kubernetes
-# quantity or duration (digits, optional fraction, then letters), never a base prefix.
+# quantity or duration (digits, optional fraction, then letters), never a base prefix;
+# or numbers joined by hyphens (kubectl's port names, 80-8080) that are not a date.
 _SAFE_DIGIT_WORD = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]+)?[A-Za-z]+\Z")
+_SAFE_HYPHENATED = re.compile(r"[0-9]+(?:-[0-9]+)+\Z")
 
 
 def test_go_model_matches_the_documented_examples() -> None:
@@ -305,7 +308,9 @@ def _assert_plain_is_go_string(value: str) -> None:
         return
     assert go_yaml_v2_tag(value) == "str", f"Go's yaml.v2 would not read plain {value!r} as a string"
     assert value[0].isascii() and (value[0].isalnum() or value[0] in "_/"), value
-    if value[0].isdigit():
+    if value[0].isdigit() and _SAFE_HYPHENATED.match(value):
+        assert not re.match(r"[0-9]{4}-[0-9]+-[0-9]+\Z", value), value
+    elif value[0].isdigit():
         assert _SAFE_DIGIT_WORD.match(value) and value[:2].lower() not in ("0x", "0o", "0b"), value
     assert value.lower() not in {w.lower() for w in _GO_WORDS}, value
     assert not value.endswith(":") and ": " not in value and " #" not in value, value
