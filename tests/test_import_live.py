@@ -25,9 +25,14 @@ from kubegen.reader import read_paths, read_text
 
 LIVE = Path(__file__).resolve().parent / "data" / "live"
 LIST = LIVE / "get-deploy-svc-cm.yaml"
+ALL = LIVE / "get-all-default.yaml"  # kubectl get all,cm,secret -n default: owned ReplicaSet and Pod too
+POD = LIVE / "get-pod-run.yaml"  # kubectl run debug --image=busybox:1.36 -- sleep 3600, then get -o yaml
 
 _SERVER_METADATA = ("uid", "resourceVersion", "generation", "creationTimestamp", "managedFields", "selfLink")
-_SERVER_ANNOTATIONS = ("kubectl.kubernetes.io/last-applied-configuration", "deployment.kubernetes.io/revision")
+_SERVER_ANNOTATIONS = ("kubectl.kubernetes.io/last-applied-configuration", "deployment.kubernetes.io/revision",
+                       "deprecated.daemonset.template.generation")
+# Added to every Pod by admission (ServiceAccount, DefaultTolerationSeconds, Priority) and the scheduler.
+_POD_ADMITTED = ("nodeName", "serviceAccount", "serviceAccountName", "priority", "preemptionPolicy", "tolerations")
 
 
 def without_server_fields(obj: dict[str, Any]) -> dict[str, Any]:
@@ -40,6 +45,13 @@ def without_server_fields(obj: dict[str, Any]) -> dict[str, Any]:
     for key in _SERVER_ANNOTATIONS:
         meta.get("annotations", {}).pop(key, None)
     spec = obj.get("spec", {})
+    if obj["kind"] == "Pod":
+        for key in _POD_ADMITTED:
+            spec.pop(key, None)
+        for owner, key in [(spec, "volumes"), *((c, "volumeMounts") for c in spec["containers"])]:
+            owner[key] = [v for v in owner.get(key, []) if not v["name"].startswith("kube-api-access-")]
+            if not owner[key]:
+                del owner[key]
     if obj["kind"] == "Service":
         if spec.get("clusterIP") != "None":
             spec.pop("clusterIP", None)
@@ -104,10 +116,22 @@ def test_the_header_says_what_was_dropped_and_that_node_ports_were_kept() -> Non
     assert all(line.startswith("#") and len(line) <= 88 for line in header.splitlines())
 
 
-def test_render_of_the_import_is_the_live_input_minus_server_fields(tmp_path: Path) -> None:
-    source = import_paths([str(LIST)])
+@pytest.mark.parametrize(("path", "left_out"), [
+    (LIST, set()),
+    (POD, set()),
+    # What the cluster made by itself: the Deployment's ReplicaSet and its Pod (owned by
+    # uid), the CA bundle ConfigMap and the API server's Service.
+    (ALL, {("ReplicaSet", "api-7c9d8b6f5"), ("Pod", "api-7c9d8b6f5-x2k8p"),
+           ("ConfigMap", "kube-root-ca.crt"), ("Service", "kubernetes")}),
+], ids=lambda v: v.name if isinstance(v, Path) else "")
+def test_render_of_the_import_is_the_live_input_minus_server_fields(
+    path: Path, left_out: set[tuple[str, str]], tmp_path: Path,
+) -> None:
+    source = import_paths([str(path)])
+    assert "Raw(" not in body(source)
     rendered = read_text(render_app(source, tmp_path), "rendered").manifests
-    expected = [without_server_fields(o) for o in live_objects()]
+    expected = [without_server_fields(o) for o in live_objects(path)
+                if (o["kind"], o["metadata"]["name"]) not in left_out]
     assert canonical([m.obj for m in rendered]) == canonical(expected)
     # And the app is a fixed point: its own output (in apply order) imports back to the
     # same statements.
@@ -157,9 +181,25 @@ def test_cli_import_from_stdin_pipe() -> None:
     assert body(result.output) == body(import_paths([str(LIST)]))
 
 
-@pytest.mark.parametrize("path", sorted(LIVE.glob("*.yaml")), ids=lambda p: p.name)
+def test_the_header_names_what_the_cluster_made_by_itself() -> None:
+    header = import_paths([str(ALL)]).split('"""', 1)[0].replace("\n# ", " ")
+    assert ("Left out what the cluster makes by itself: Pod api-7c9d8b6f5-x2k8p (by ReplicaSet api-7c9d8b6f5), "
+            "Service kubernetes, ReplicaSet api-7c9d8b6f5 (by Deployment api), ConfigMap kube-root-ca.crt.") in header
+    pod = import_paths([str(POD)])
+    assert "the kube-api-access volume, tolerations, uid)" in pod.replace("\n# ", " ")
+    assert "kube-api-access" not in body(pod) and "enableServiceLinks" not in body(pod)
+
+
+_OWNED_OVERLAP = pytest.mark.xfail(strict=True, reason=(
+    "checks/wiring.py selector-overlap counts a Deployment, its ReplicaSet and their Pod as 3 "
+    "workloads (objects owned by a controller in the input should not count): reported to the lead"))
+
+
+@pytest.mark.parametrize("path", [
+    LIST, POD, pytest.param(ALL, marks=_OWNED_OVERLAP),
+], ids=lambda p: p.name)
 def test_lint_of_live_output_reports_nothing(path: Path) -> None:
     result = CliRunner().invoke(main, ["lint", "--strict", "-"], input=path.read_text())
     assert result.exit_code == 0, result.output
     count = len(live_objects(path))
-    assert f"0 errors, 0 warnings in {count} objects" in result.output
+    assert f"0 errors, 0 warnings in {count} object{'s' if count != 1 else ''} from 1 file" in result.output

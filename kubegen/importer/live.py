@@ -33,7 +33,17 @@ from kubegen.importer.pods import dig
 from kubegen.manifest import Manifest
 
 _LIVE_METADATA = ("uid", "resourceVersion", "generation", "creationTimestamp", "managedFields", "selfLink")
-_SERVER_ANNOTATIONS = ("kubectl.kubernetes.io/last-applied-configuration", "deployment.kubernetes.io/revision")
+_SERVER_ANNOTATIONS = (
+    "kubectl.kubernetes.io/last-applied-configuration", "deployment.kubernetes.io/revision",
+    "deprecated.daemonset.template.generation",
+)
+_NODE_TOLERATIONS = [
+    {"effect": "NoExecute", "key": f"node.kubernetes.io/{key}", "operator": "Exists", "tolerationSeconds": 300}
+    for key in ("not-ready", "unreachable")
+]
+# Objects every cluster makes by itself: (kind, namespace or None for any, name).
+_CLUSTER_MADE = (("ConfigMap", None, "kube-root-ca.crt"), ("Service", "default", "kubernetes"),
+                 ("ServiceAccount", None, "default"))
 
 SERVER_POPULATED: tuple[str, ...] = (
     *(f"metadata.{key}" for key in _LIVE_METADATA),
@@ -41,6 +51,8 @@ SERVER_POPULATED: tuple[str, ...] = (
     "status",
     "Service spec.clusterIP (unless None), spec.clusterIPs",
     "Service spec.ipFamilies (one family, SingleStack policy)",
+    "Pod spec.nodeName, serviceAccount(Name): default, priority: 0 with preemptionPolicy: PreemptLowerPriority,"
+    " the not-ready/unreachable tolerations (300 s), the kube-api-access-* volume and its mounts",
 )
 """What the API server (or ``kubectl apply``) writes into a stored object."""
 
@@ -65,6 +77,8 @@ def _strip_server_fields(obj: dict[str, Any]) -> set[str]:
         if not annotations:
             del meta["annotations"]
     spec = obj.get("spec")
+    if obj.get("kind") == "Pod" and isinstance(spec, dict):
+        return gone | _strip_pod(spec)
     if obj.get("kind") != "Service" or not isinstance(spec, dict):
         return gone
     if spec.get("clusterIP") != "None":
@@ -73,6 +87,47 @@ def _strip_server_fields(obj: dict[str, Any]) -> set[str]:
     if isinstance(families, list) and len(families) == 1 and spec.get("ipFamilyPolicy", "SingleStack") == "SingleStack":
         del spec["ipFamilies"]
         gone.add("ipFamilies")
+    return gone
+
+
+def _containers(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    found = [c for key in ("initContainers", "containers") if isinstance(spec.get(key), list) for c in spec[key]]
+    return [c for c in found if isinstance(c, dict)]
+
+
+def _strip_pod(spec: dict[str, Any]) -> set[str]:
+    """What admission and the scheduler add to a Pod (not to pod templates)."""
+    gone = {key for key in ("nodeName",) if spec.pop(key, None) is not None}
+    if spec.get("serviceAccount") == spec.get("serviceAccountName"):
+        gone |= {"serviceAccount"} if spec.pop("serviceAccount", None) is not None else set()
+    if spec.get("serviceAccountName") == "default":
+        del spec["serviceAccountName"]
+        gone.add("serviceAccountName")
+    if spec.get("priority") == 0 and spec.get("preemptionPolicy") == "PreemptLowerPriority" \
+            and "priorityClassName" not in spec:
+        del spec["priority"], spec["preemptionPolicy"]
+        gone.add("priority")
+    tolerations = spec.get("tolerations")
+    if isinstance(tolerations, list) and any(t in _NODE_TOLERATIONS for t in tolerations):
+        spec["tolerations"] = [t for t in tolerations if t not in _NODE_TOLERATIONS]
+        gone.add("tolerations")
+    volumes = spec.get("volumes")
+    volumes = volumes if isinstance(volumes, list) else []
+    token = {v["name"] for v in volumes if isinstance(v, dict) and "projected" in v
+             and str(v.get("name")).startswith("kube-api-access-")}
+    if token:
+        gone.add("the kube-api-access volume")
+        spec["volumes"] = [v for v in volumes if not (isinstance(v, dict) and v.get("name") in token)]
+        for container in _containers(spec):
+            mounts = container.get("volumeMounts")
+            if isinstance(mounts, list):
+                container["volumeMounts"] = [m for m in mounts if not (isinstance(m, dict) and m.get("name") in token)]
+    for key in ("tolerations", "volumes"):
+        if spec.get(key) == []:
+            del spec[key]
+    for container in _containers(spec):
+        if container.get("volumeMounts") == []:
+            del container["volumeMounts"]
     return gone
 
 
@@ -99,13 +154,14 @@ class LiveSummary:
     """What was dropped from live objects, for the header of the generated app."""
 
     objects: int = 0
+    left_out: list[str] = field(default_factory=list)
     server: set[str] = field(default_factory=set)
     defaults: set[str] = field(default_factory=set)
     node_ports: int = 0
 
     def comment(self, width: int) -> list[str]:
         """The header comment lines (without ``# ``), empty when no object looked live."""
-        if not self.objects:
+        if not self.objects and not self.left_out:
             return []
         plural = "s" if self.objects != 1 else ""
         text = (
@@ -115,6 +171,8 @@ class LiveSummary:
         if self.defaults:
             text += f" and fields equal to API defaults ({', '.join(sorted(self.defaults))})"
         text += "."
+        if self.left_out:
+            text += f" Left out what the cluster makes by itself: {', '.join(self.left_out)}."
         if self.node_ports:
             them = "them" if self.node_ports != 1 else "it"
             text += (f" Kept {self.node_ports} allocated nodePort{'s' if self.node_ports != 1 else ''}"
@@ -122,7 +180,7 @@ class LiveSummary:
         return textwrap.wrap(text, width, break_on_hyphens=False, break_long_words=False)
 
 
-_VAGUE = frozenset({"apiVersion", "type", "scheme", "protocol", "targetPort"})
+_VAGUE = frozenset({"apiVersion", "kind", "status", "type", "scheme", "protocol", "targetPort"})
 
 
 def _labels(paths: set[str], kind: Any) -> set[str]:
@@ -141,13 +199,34 @@ def _labels(paths: set[str], kind: Any) -> set[str]:
     return out
 
 
+def _made_by_cluster(manifest: Manifest, owners: dict[str, str]) -> str | None:
+    """How the header names ``manifest`` when the cluster made it (None: a person did)."""
+    label = f"{manifest.kind} {manifest.name}"
+    for ref in manifest.metadata.get("ownerReferences") or ():
+        if isinstance(ref, dict) and ref.get("controller") is True and ref.get("uid") in owners:
+            return f"{label} (by {owners[ref['uid']]})"
+    for kind, namespace, name in _CLUSTER_MADE:
+        if (manifest.kind, manifest.name) == (kind, name) and namespace in (None, manifest.namespace):
+            return label
+    return None
+
+
 def as_written(manifests: Sequence[Manifest]) -> tuple[list[Manifest], LiveSummary]:
-    """``manifests`` with live objects stripped of server-populated fields and API defaults."""
+    """``manifests`` with live objects stripped of server-populated fields and API defaults,
+    and without the live objects the cluster made by itself: those a controller in the
+    input owns (a Deployment's ReplicaSets and Pods) and those every cluster has (the
+    ``kube-root-ca.crt`` ConfigMap, the ``default`` ServiceAccount, the ``kubernetes``
+    Service)."""
     summary = LiveSummary()
+    owners = {m.metadata["uid"]: f"{m.kind} {m.name}" for m in manifests if isinstance(m.metadata.get("uid"), str)}
     out = []
     for manifest in manifests:
         if not looks_live(manifest.obj):
             out.append(manifest)
+            continue
+        made = _made_by_cluster(manifest, owners)
+        if made is not None:
+            summary.left_out.append(made)
             continue
         summary.objects += 1
         obj = copy.deepcopy(manifest.obj)

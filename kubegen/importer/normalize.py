@@ -15,23 +15,10 @@ still counts as the same object. The defaults removed, and only these:
 - container and init-container port ``protocol: TCP``; container ``resources: {}``;
 - ``spec.replicas: 1`` of Deployment, StatefulSet, ReplicaSet and ReplicationController;
 - Secret ``type: Opaque``;
-- what the API server fills into every object it stores (so ``kubectl get -o yaml``
-  shows it): pod spec ``dnsPolicy: ClusterFirst``, ``restartPolicy: Always`` (not
-  for Jobs), ``schedulerName: default-scheduler``, ``securityContext: {}``,
-  ``terminationGracePeriodSeconds: 30``; container ``terminationMessagePath:
-  /dev/termination-log``, ``terminationMessagePolicy: File``, ``imagePullPolicy``
-  (``Always`` for ``:latest`` or untagged images, else ``IfNotPresent``), probe
-  ``timeoutSeconds: 1``, ``periodSeconds: 10``, ``successThreshold: 1``,
-  ``failureThreshold: 3``, ``httpGet.scheme: HTTP``; ``fieldRef.apiVersion: v1``;
-  configMap/secret volume ``defaultMode: 420``; Deployment ``progressDeadlineSeconds:
-  600``, ``revisionHistoryLimit: 10`` (also StatefulSet, DaemonSet), ``strategy``
-  RollingUpdate 25%/25% (or ``{}``); StatefulSet ``podManagementPolicy:
-  OrderedReady``, ``updateStrategy`` RollingUpdate partition 0,
-  ``persistentVolumeClaimRetentionPolicy`` Retain/Retain; DaemonSet ``updateStrategy``
-  RollingUpdate maxUnavailable 1 / maxSurge 0; Service ``sessionAffinity: None``,
-  ``internalTrafficPolicy: Cluster``, ``ipFamilyPolicy: SingleStack``,
-  ``externalTrafficPolicy: Cluster``, ``allocateLoadBalancerNodePorts: true`` and
-  ``clusterIPs`` equal to ``[clusterIP]``.
+- what the API server fills into every object it stores, so ``kubectl get -o yaml``
+  shows it (``dnsPolicy: ClusterFirst``, ``imagePullPolicy`` by image tag, probe
+  timings, Deployment ``strategy`` RollingUpdate 25%/25%, Service
+  ``sessionAffinity: None``...): every one is listed in :data:`API_DEFAULTS`.
 
 What the server *allocates* (uid, resourceVersion, an assigned clusterIP...) is no
 default: :mod:`kubegen.importer.live` drops it from live objects before import.
@@ -66,6 +53,7 @@ API_DEFAULTS: tuple[str, ...] = (
     "pod spec schedulerName: default-scheduler",
     "pod spec securityContext: {}",
     "pod spec terminationGracePeriodSeconds: 30",
+    "pod spec enableServiceLinks: true",
     "containers[].terminationMessagePath: /dev/termination-log",
     "containers[].terminationMessagePolicy: File",
     "containers[].imagePullPolicy: Always (:latest or no tag) / IfNotPresent (other tags, digests)",
@@ -79,6 +67,8 @@ API_DEFAULTS: tuple[str, ...] = (
     "StatefulSet spec.podManagementPolicy: OrderedReady",
     "StatefulSet spec.updateStrategy: RollingUpdate, partition 0",
     "StatefulSet spec.persistentVolumeClaimRetentionPolicy: Retain, Retain",
+    "StatefulSet spec.volumeClaimTemplates[]: apiVersion v1, kind PersistentVolumeClaim, status,"
+    " metadata.creationTimestamp: null, spec.volumeMode: Filesystem",
     "DaemonSet spec.updateStrategy: RollingUpdate, maxUnavailable 1, maxSurge 0",
     "Service spec.sessionAffinity: None",
     "Service spec.internalTrafficPolicy: Cluster",
@@ -146,7 +136,7 @@ _CONTAINER_DEFAULTS = {
 }
 _POD_DEFAULTS = {
     "dnsPolicy": "ClusterFirst", "schedulerName": "default-scheduler", "securityContext": {},
-    "terminationGracePeriodSeconds": 30,
+    "terminationGracePeriodSeconds": 30, "enableServiceLinks": True,
 }
 
 
@@ -194,6 +184,13 @@ def _workload_spec(spec: Any, kind: Any) -> None:
         _drop(spec, "podManagementPolicy", "OrderedReady")
         _strategy(spec, "updateStrategy", {"partition": 0})
         _drop_within(spec, "persistentVolumeClaimRetentionPolicy", {"whenDeleted": "Retain", "whenScaled": "Retain"})
+        claims = spec.get("volumeClaimTemplates")
+        for claim in claims if isinstance(claims, list) else ():
+            if isinstance(claim, dict):
+                claim.pop("status", None)
+                _drop_all(claim, {"apiVersion": "v1", "kind": "PersistentVolumeClaim"})
+                _metadata(claim.get("metadata"))
+                _drop(claim.get("spec"), "volumeMode", "Filesystem")
     elif kind == "DaemonSet":
         _strategy(spec, "updateStrategy", {"maxSurge": 0, "maxUnavailable": 1})
 
