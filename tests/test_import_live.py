@@ -10,15 +10,18 @@ written from the Kubernetes API reference, independent of kubegen's own.
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from conftest import assert_valid_k8s
 
 from kubegen.api import render
 from kubegen.appload import load_stacks
 from kubegen.cli import main
+from kubegen.errors import InputError
 from kubegen.importer import import_manifests, import_paths, normalise
 from kubegen.importer.normalize import default_pull_policy
 from kubegen.reader import read_paths, read_text
@@ -130,6 +133,7 @@ def test_render_of_the_import_is_the_live_input_minus_server_fields(
     source = import_paths([str(path)])
     assert "Raw(" not in body(source)
     rendered = read_text(render_app(source, tmp_path), "rendered").manifests
+    assert_valid_k8s([m.obj for m in rendered])  # kubernetes-validate: the app writes valid objects
     expected = [without_server_fields(o) for o in live_objects(path)
                 if (o["kind"], o["metadata"]["name"]) not in left_out]
     assert canonical([m.obj for m in rendered]) == canonical(expected)
@@ -152,7 +156,7 @@ def test_hand_written_objects_keep_the_defaults_their_author_spelled_out() -> No
               containers:
               - {name: api, image: "api:1.0", imagePullPolicy: IfNotPresent}
         """
-    source = import_manifests(read_text(hand.replace("        ", ""), "hand.yaml").manifests, ["hand.yaml"])
+    source = import_manifests(read_text(textwrap.dedent(hand), "hand.yaml").manifests, ["hand.yaml"])
     assert "read from a cluster" not in source
     assert 'image_pull_policy="IfNotPresent"' in source
     assert "ClusterFirst" in source
@@ -203,3 +207,76 @@ def test_lint_of_live_output_reports_nothing(path: Path) -> None:
     assert result.exit_code == 0, result.output
     count = len(live_objects(path))
     assert f"0 errors, 0 warnings in {count} object{'s' if count != 1 else ''} from 1 file" in result.output
+
+
+def test_dual_stack_families_and_objects_not_read_from_a_cluster_are_kept() -> None:
+    dual = """\
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web, uid: 11111111-2222-4333-8444-555555555555, resourceVersion: "7"}
+        spec:
+          clusterIP: 10.96.0.20
+          clusterIPs: [10.96.0.20, "fd00::20"]
+          ipFamilies: [IPv4, IPv6]
+          ipFamilyPolicy: PreferDualStack
+          selector: {app: web}
+          ports: [{port: 80}]
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: kube-root-ca.crt}
+        data: {ca.crt: "mine"}
+        """
+    source = import_manifests(read_text(textwrap.dedent(dual), "dual.yaml").manifests, ["dual.yaml"])
+    code = body(source)
+    # The family choice is the user's; the allocated addresses are not.
+    assert '"ipFamilies": ["IPv4", "IPv6"]' in code and '"ipFamilyPolicy": "PreferDualStack"' in code
+    assert "10.96.0.20" not in code and "fd00::20" not in code
+    # A hand-written ConfigMap that happens to share the cluster's name is imported.
+    assert 'name="kube-root-ca.crt"' in code
+    assert "# 1 object read from a cluster" in source and "Left out" not in source
+
+
+def test_input_of_only_cluster_made_objects_says_so() -> None:
+    objs = [o for o in live_objects(ALL) if o["kind"] == "ConfigMap"]
+    manifests = read_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": objs}), "cm.json").manifests
+    with pytest.raises(InputError, match=(
+        r"^every object in cm\.json is one the cluster makes by itself \(ConfigMap kube-root-ca\.crt\); "
+        r"nothing to import: pass the objects you created$")):
+        import_manifests(manifests, ["cm.json"])
+
+
+def test_normalise_keeps_every_value_that_is_not_the_api_default() -> None:
+    """The same fields as the live fixtures, each set to something other than its default."""
+    probe = {"httpGet": {"path": "/", "port": 80, "scheme": "HTTPS"}, "timeoutSeconds": 2, "periodSeconds": 5,
+             "successThreshold": 2, "failureThreshold": 6}
+    container = {
+        "name": "c", "image": "nginx:1.25", "imagePullPolicy": "Always", "resources": {"limits": {"cpu": "1"}},
+        "terminationMessagePath": "/tmp/log", "terminationMessagePolicy": "FallbackToLogsOnError",
+        "readinessProbe": probe, "ports": [{"containerPort": 53, "protocol": "UDP"}],
+        "env": [{"name": "N", "valueFrom": {"fieldRef": {"apiVersion": "v2", "fieldPath": "metadata.name"}}}],
+    }
+    pod_spec = {
+        "containers": [container], "dnsPolicy": "Default", "restartPolicy": "OnFailure",
+        "schedulerName": "other", "securityContext": {"runAsNonRoot": True}, "terminationGracePeriodSeconds": 5,
+        "enableServiceLinks": False, "volumes": [{"name": "v", "configMap": {"name": "c", "defaultMode": 256}}],
+    }
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}, "spec": {
+        "replicas": 3, "progressDeadlineSeconds": 300, "revisionHistoryLimit": 2,
+        "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": "25%"}},
+        "template": {"metadata": {"labels": {"a": "b"}}, "spec": pod_spec},
+    }}
+    statefulset = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "s"}, "spec": {
+        "podManagementPolicy": "Parallel", "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"partition": 1}},
+        "persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Delete", "whenScaled": "Retain"},
+        "volumeClaimTemplates": [{"metadata": {"name": "d"}, "spec": {"volumeMode": "Block"}}],
+    }}
+    daemonset = {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "x"}, "spec": {
+        "updateStrategy": {"type": "OnDelete"}}}
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": {
+        "type": "LoadBalancer", "sessionAffinity": "ClientIP", "internalTrafficPolicy": "Local",
+        "ipFamilyPolicy": "RequireDualStack", "externalTrafficPolicy": "Local", "allocateLoadBalancerNodePorts": False,
+        "clusterIP": "10.0.0.1", "clusterIPs": ["10.0.0.1", "fd00::1"], "ports": [{"port": 80, "targetPort": 8080}],
+    }}
+    for obj in (deployment, statefulset, daemonset, service):
+        assert normalise(obj) == obj

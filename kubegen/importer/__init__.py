@@ -10,6 +10,10 @@ goes through the escape hatches (``extra=``, ``pod_extra=``, ``spec_extra=``,
 ``Raw(manifest=...)``). Each object's spelling is checked by building it: the app
 renders back to the same objects, up to the API defaults listed in
 :data:`kubegen.importer.normalize.API_DEFAULTS`.
+
+Objects read back from a cluster (``kubectl get -o yaml``) are first written as a
+person would have written them (:mod:`kubegen.importer.live`): what the server
+populated and what equals an API default is dropped, and the header says what.
 """
 
 from __future__ import annotations
@@ -60,6 +64,11 @@ def import_manifests(manifests: Sequence[Manifest], sources: Sequence[str]) -> s
             "with apiVersion, kind and metadata"
         )
     written, live = as_written(manifests)
+    if not written:
+        raise InputError(
+            f"every object in {', '.join(sources) or 'the input'} is one the cluster makes by itself "
+            f"({', '.join(live.left_out)}); nothing to import: pass the objects you created"
+        )
     result = plan(written)
     stack = result.stack_call()
     names = imports(stack, set())
