@@ -280,3 +280,21 @@ def test_normalise_keeps_every_value_that_is_not_the_api_default() -> None:
     }}
     for obj in (deployment, statefulset, daemonset, service):
         assert normalise(obj) == obj
+
+
+def test_a_live_namespace_becomes_the_stacks_own(tmp_path: Path) -> None:
+    namespace = {
+        "apiVersion": "v1", "kind": "Namespace",
+        "metadata": {"creationTimestamp": "2024-05-01T08:00:00Z", "labels": {"kubernetes.io/metadata.name": "shop"},
+                     "name": "shop", "resourceVersion": "4410", "uid": "aa11bb22-cc33-4d44-8e55-ff6677889900"},
+        "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"},
+    }
+    objs = [namespace, *live_objects(LIST)]
+    source = import_manifests(read_text(json.dumps({"kind": "List", "apiVersion": "v1", "items": objs}),
+                                        "live.json").manifests, ["live.json"])
+    assert "Namespace" not in body(source)  # the Stack creates it (create_namespace is on by default)
+    assert 'namespace="shop",\n    objects=' in body(source)
+    assert "the kubernetes.io/metadata.name label" in source.replace("\n# ", " ")
+    rendered = read_text(render_app(source, tmp_path), "rendered").manifests
+    assert [m.obj for m in rendered if m.kind == "Namespace"] == [
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}}]

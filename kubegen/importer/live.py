@@ -41,6 +41,7 @@ _NODE_TOLERATIONS = [
     {"effect": "NoExecute", "key": f"node.kubernetes.io/{key}", "operator": "Exists", "tolerationSeconds": 300}
     for key in ("not-ready", "unreachable")
 ]
+_NAME_LABEL = "kubernetes.io/metadata.name"  # on every Namespace, set by the server
 # Objects every cluster makes by itself: (kind, namespace or None for any, name).
 _CLUSTER_MADE = (("ConfigMap", None, "kube-root-ca.crt"), ("Service", "default", "kubernetes"),
                  ("ServiceAccount", None, "default"))
@@ -53,6 +54,7 @@ SERVER_POPULATED: tuple[str, ...] = (
     "Service spec.ipFamilies (one family, SingleStack policy)",
     "Pod spec.nodeName, serviceAccount(Name): default, priority: 0 with preemptionPolicy: PreemptLowerPriority,"
     " the not-ready/unreachable tolerations (300 s), the kube-api-access-* volume and its mounts",
+    f"Namespace metadata.labels[{_NAME_LABEL}] (its own name), spec.finalizers: [kubernetes]",
 )
 """What the API server (or ``kubectl apply``) writes into a stored object."""
 
@@ -77,10 +79,34 @@ def _strip_server_fields(obj: dict[str, Any]) -> set[str]:
         if not annotations:
             del meta["annotations"]
     spec = obj.get("spec")
-    if obj.get("kind") == "Pod" and isinstance(spec, dict):
-        return gone | _strip_pod(spec)
-    if obj.get("kind") != "Service" or not isinstance(spec, dict):
+    if obj.get("kind") == "Namespace":
+        return gone | _strip_namespace(obj)
+    if not isinstance(spec, dict):
         return gone
+    if obj.get("kind") == "Pod":
+        return gone | _strip_pod(spec)
+    if obj.get("kind") == "Service":
+        return gone | _strip_service(spec)
+    return gone
+
+
+def _strip_namespace(obj: dict[str, Any]) -> set[str]:
+    gone = set()
+    meta = obj["metadata"]
+    labels = meta.get("labels")
+    if isinstance(labels, dict) and labels.get(_NAME_LABEL) == meta.get("name"):
+        del labels[_NAME_LABEL]
+        gone.add(f"the {_NAME_LABEL} label")
+        if not labels:
+            del meta["labels"]
+    if obj.get("spec") == {"finalizers": ["kubernetes"]}:
+        del obj["spec"]
+        gone.add("the kubernetes finalizer")
+    return gone
+
+
+def _strip_service(spec: dict[str, Any]) -> set[str]:
+    gone = set()
     if spec.get("clusterIP") != "None":
         gone |= {key for key in ("clusterIP", "clusterIPs") if spec.pop(key, None) is not None}
     families = spec.get("ipFamilies")
