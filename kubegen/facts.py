@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from fractions import Fraction
 
 # --- suggestions -------------------------------------------------------------
 
@@ -44,7 +45,7 @@ _DNS1035_LABEL = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?\Z")
 _QUALIFIED_NAME = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]\Z")
 _IANA_SVC_NAME = re.compile(r"[-a-z0-9]+\Z")
 _CONFIG_KEY = re.compile(r"[-._a-zA-Z0-9]+\Z")
-_QUANTITY = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+|[KMGTPE]i|[numkMGTPE])?\Z")
+_QUANTITY = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+))([eE][+-]?\d+|[KMGTPE]i|[numkMGTPE])?\Z")
 
 LABEL_MAX = 63
 SUBDOMAIN_MAX = 253
@@ -151,6 +152,39 @@ def config_key_problems(key: str) -> list[str]:
     if key in (".", ".."):
         problems.append(f"must not be {key!r}")
     return problems
+
+
+_QUANTITY_SCALE: dict[str, Fraction] = {
+    "": Fraction(1), "n": Fraction(1, 10**9), "u": Fraction(1, 10**6), "m": Fraction(1, 1000),
+    "k": Fraction(10**3), "M": Fraction(10**6), "G": Fraction(10**9), "T": Fraction(10**12),
+    "P": Fraction(10**15), "E": Fraction(10**18),
+    "Ki": Fraction(2**10), "Mi": Fraction(2**20), "Gi": Fraction(2**30), "Ti": Fraction(2**40),
+    "Pi": Fraction(2**50), "Ei": Fraction(2**60),
+}
+
+
+def parse_quantity(value: object) -> Fraction | None:
+    """The exact amount of a resource quantity (``100m`` -> 1/10, ``1Gi`` -> 2**30,
+    ``1e3`` -> 1000), or None when ``value`` is not a quantity. YAML numbers count."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, float):
+        return Fraction(str(value)) if value == value and abs(value) != float("inf") else None
+    if not isinstance(value, str):
+        return None
+    match = _QUANTITY.match(value.strip())
+    if match is None:
+        return None
+    number, suffix = match.group(1), match.group(2) or ""
+    amount = Fraction(number)
+    if suffix[:1] in ("e", "E") and len(suffix) > 1:
+        exponent = int(suffix[1:])
+        if abs(exponent) > 1000:  # far beyond any resource; keeps the arithmetic cheap
+            return None
+        return amount * Fraction(10) ** exponent
+    return amount * _QUANTITY_SCALE[suffix]
 
 
 def quantity_problems(value: str) -> list[str]:

@@ -32,6 +32,7 @@ RULES: dict[str, str] = {
     "ingress-backend": "Ingress backend naming a Service or port the stack does not define",
     "duplicate": "two objects with the same kind, namespace and name",
     "volume-mount": "volumeMount naming no volume of the pod",
+    "invalid-value": "a value the API server rejects (request above limit, duplicate names in a pod, ...)",
     "yaml": "input that is not valid YAML",
 }
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from kubegen import facts
 from kubegen.checks import Report
+from kubegen.checks.apivalues import check_api_values
 from kubegen.manifest import Manifest, pod_template
 
 
@@ -27,6 +28,7 @@ def check_objects(manifests: Sequence[Manifest], report: Report) -> None:
                 _check_pod_template(m, template, template_path, report)
             if kind in ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "ReplicationController"):
                 _check_workload_selector(m, template, report)
+    check_api_values(manifests, report)
 
 
 # --- names -----------------------------------------------------------------
