@@ -298,3 +298,12 @@ def test_a_live_namespace_becomes_the_stacks_own(tmp_path: Path) -> None:
     rendered = read_text(render_app(source, tmp_path), "rendered").manifests
     assert [m.obj for m in rendered if m.kind == "Namespace"] == [
         {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}}]
+
+
+def test_only_left_out_live_objects_next_to_hand_written_ones() -> None:
+    root_ca = next(o for o in live_objects(ALL) if o["kind"] == "ConfigMap")
+    mine = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "app"}, "data": {"a": "b"}}
+    manifests = read_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": [root_ca, mine]}), "x.json")
+    source = import_manifests(manifests.manifests, ["x.json"])
+    assert "\n# Left out what the cluster makes by itself: ConfigMap kube-root-ca.crt.\n" in source
+    assert "kube-root-ca" not in body(source) and 'ConfigMap(name="app"' in body(source)

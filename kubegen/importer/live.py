@@ -6,11 +6,16 @@ An object *looks live* when its metadata carries what only the API server writes
 
 - what the server populated (:data:`SERVER_POPULATED`): those metadata fields,
   ``status``, the ``kubectl.kubernetes.io/last-applied-configuration`` and
-  ``deployment.kubernetes.io/revision`` annotations, a Service's allocated
-  ``clusterIP``/``clusterIPs`` (kept when ``None``: headless) and its ``ipFamilies``
-  when the policy is SingleStack (the cluster's family, not a choice);
+  controllers' annotations, a Service's allocated ``clusterIP``/``clusterIPs`` (kept
+  when ``None``: headless) and its ``ipFamilies`` when the policy is SingleStack
+  (the cluster's family, not a choice), what admission adds to a Pod, a Namespace's
+  name label and finalizer;
 - every field equal to an API default, through the one list the normaliser uses
-  (:data:`kubegen.importer.normalize.API_DEFAULTS`).
+  (:data:`kubegen.importer.normalize.API_DEFAULTS`);
+- whole objects the cluster made by itself: those owned by a controller in the input
+  (``kubectl get all`` lists a Deployment's ReplicaSets and Pods) and those every
+  cluster has (``kube-root-ca.crt``, the ``default`` ServiceAccount, the
+  ``kubernetes`` Service). The app's header names them.
 
 Allocated ``nodePort`` values are kept: clients outside the cluster may rely on
 them (delete them in the app to let the cluster choose again).
@@ -187,23 +192,21 @@ class LiveSummary:
 
     def comment(self, width: int) -> list[str]:
         """The header comment lines (without ``# ``), empty when no object looked live."""
-        if not self.objects and not self.left_out:
-            return []
-        plural = "s" if self.objects != 1 else ""
-        text = (
-            f"{self.objects} object{plural} read from a cluster: dropped what the server wrote "
-            f"({', '.join(sorted(self.server))})"
-        )
-        if self.defaults:
-            text += f" and fields equal to API defaults ({', '.join(sorted(self.defaults))})"
-        text += "."
+        text = ""
+        if self.objects:
+            plural = "s" if self.objects != 1 else ""
+            text = (f"{self.objects} object{plural} read from a cluster: dropped what the server wrote "
+                    f"({', '.join(sorted(self.server))})")
+            if self.defaults:
+                text += f" and fields equal to API defaults ({', '.join(sorted(self.defaults))})"
+            text += "."
         if self.left_out:
             text += f" Left out what the cluster makes by itself: {', '.join(self.left_out)}."
         if self.node_ports:
             them = "them" if self.node_ports != 1 else "it"
             text += (f" Kept {self.node_ports} allocated nodePort{'s' if self.node_ports != 1 else ''}"
                      f" (clients may rely on {them}): delete {them} to let the cluster choose.")
-        return textwrap.wrap(text, width, break_on_hyphens=False, break_long_words=False)
+        return textwrap.wrap(text.strip(), width, break_on_hyphens=False, break_long_words=False)
 
 
 _VAGUE = frozenset({"apiVersion", "kind", "status", "type", "scheme", "protocol", "targetPort"})
