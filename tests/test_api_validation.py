@@ -158,6 +158,22 @@ POD_CASES = {
         "initContainers:\n- name: init\n  image: busybox\n  readinessProbe:  #<\n    tcpSocket: {port: 80}\n" + C,
         "spec.initContainers[0].readinessProbe is set on an init container",
     ),
+    "init-container-lifecycle": (
+        "initContainers:\n- name: init\n  image: busybox\n  lifecycle:  #<\n    preStop: {sleep: {seconds: 1}}\n" + C,
+        "spec.initContainers[0].lifecycle is set on an init container",
+    ),
+    "lifecycle-hook-no-handler": (
+        C + "  lifecycle:\n    preStop: {}  #<\n",
+        "spec.containers[0].lifecycle.preStop has no handler; set one of exec, httpGet, tcpSocket, sleep",
+    ),
+    "lifecycle-hook-two-handlers": (
+        C + "  lifecycle:\n    postStart:  #<\n      exec: {command: [true]}\n      sleep: {seconds: 1}\n",
+        "lifecycle.postStart has 2 handlers (exec, sleep); keep exactly one",
+    ),
+    "host-network-port-mismatch": (
+        "hostNetwork: true\n" + C + "  ports:\n  - containerPort: 80\n    hostPort: 8080  #<\n",
+        "ports[0].hostPort is 8080 but containerPort is 80; with hostNetwork: true they must be equal",
+    ),
     "image-pull-policy": (
         C + "  imagePullPolicy: always  #<\n",
         "imagePullPolicy is 'always'; supported values: Always, IfNotPresent, Never; did you mean 'Always'?",
@@ -205,6 +221,9 @@ POD_NEAR_MISSES = {
         "initContainers:\n- name: proxy\n  image: envoy\n  restartPolicy: Always\n"
         "  readinessProbe:\n    tcpSocket: {port: 80}\n" + C
     ),
+    "host-network-same-port": "hostNetwork: true\n" + C + "  ports:\n  - {containerPort: 80, hostPort: 80}\n",
+    "host-port-without-host-network": C + "  ports:\n  - {containerPort: 80, hostPort: 8080}\n",
+    "lifecycle-sleep": C + "  lifecycle:\n    preStop: {sleep: {seconds: 5}}\n",
     "pod-restart-never": C + "restartPolicy: Never\ndnsPolicy: None\ndnsConfig: {nameservers: [1.1.1.1]}\n",
 }
 
@@ -513,10 +532,10 @@ def test_config_key_in_data_and_binary_data() -> None:
 
 def test_config_over_one_mebibyte() -> None:
     head = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:  #<\n"
-    # key "a" (1 byte) + value: exactly 1 MiB when value is 1 MiB - 1 bytes.
-    fits = head + f"  a: {'x' * (1024 * 1024 - 1)}\n"
+    # The API sums the values' bytes (keys do not count): exactly 1 MiB fits.
+    fits = head + f"  a: {'x' * (1024 * 1024 - 2)}\n  b: é\n"
     assert [f for f in findings(fits) if f.rule == RULE] == []
-    over = head + f"  a: {'x' * (1024 * 1024)}\n"
+    over = head + f"  a: {'x' * (1024 * 1024 - 1)}\n  b: é\n"
     assert_trips(over, "ConfigMap 'c' holds 1048577 bytes of data; a ConfigMap may hold at most 1048576")
 
 
@@ -528,6 +547,27 @@ def test_secret_size_counts_decoded_bytes() -> None:
     assert [f for f in findings(head + f"  k: {value}\n") if f.rule == RULE] == []
     value = base64.b64encode(b"\0" * (1024 * 1024 + 1)).decode()
     assert_trips(head + f"  k: {value}\n", "holds 1048577 bytes of data; a Secret may hold at most 1048576")
+
+
+@pytest.mark.parametrize(("stype", "data", "missing"), [
+    ("kubernetes.io/tls", "tls.crt: x", "tls.key"),
+    ("kubernetes.io/dockerconfigjson", "config.json: x", ".dockerconfigjson"),
+    ("kubernetes.io/ssh-auth", "id_rsa: x", "ssh-privatekey"),
+    ("kubernetes.io/basic-auth", "user: x", "username or password"),
+])
+def test_typed_secret_needs_its_keys(stype: str, data: str, missing: str) -> None:
+    text = f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ntype: {stype}  #<\nstringData:\n  {data}\n"
+    assert_trips(text, f"Secret 's' has type {stype} but no {missing} key; add {missing} under data or stringData")
+
+
+@pytest.mark.parametrize(("stype", "data"), [
+    ("kubernetes.io/tls", "stringData: {tls.crt: x, tls.key: y}"),
+    ("kubernetes.io/basic-auth", "stringData: {password: ''}"),
+    ("Opaque", "stringData: {}"),
+    ("example.com/custom", "data: {}"),
+])
+def test_typed_secret_near_miss(stype: str, data: str) -> None:
+    assert_passes(f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ntype: {stype}\n{data}\n")
 
 
 # --- CronJobs --------------------------------------------------------------------

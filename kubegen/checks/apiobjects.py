@@ -20,6 +20,13 @@ _CRON_NUMBER = re.compile(r"(?<![/0-9])[0-9]+")  # not a step (*/15)
 _CRON_DESCRIPTORS = ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly")
 _CRON_BOUNDS = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 6))
 _CRON_NAMES = ("minute", "hour", "day of month", "month", "day of week")
+_SECRET_KEYS: dict[str, tuple[str, ...]] = {
+    "kubernetes.io/tls": ("tls.crt", "tls.key"),
+    "kubernetes.io/dockerconfigjson": (".dockerconfigjson",),
+    "kubernetes.io/dockercfg": (".dockercfg",),
+    "kubernetes.io/ssh-auth": ("ssh-privatekey",),
+    "kubernetes.io/basic-auth": ("username", "password"),
+}
 _BAD_PATH_PARTS = ("//", "/./", "/../", "%2f", "%2F")
 
 
@@ -242,21 +249,36 @@ def _check_config(m: Manifest, report: Report) -> None:
                     "data and binaryData")
             keys.setdefault(key, field)
             if isinstance(value, str):
-                size += _stored_size(m.kind, field, key, value)
+                size += _stored_size(m.kind, field, value)
+    if m.kind == "Secret":
+        _check_secret_type(m, keys, report)
     if size > MAX_CONFIG_BYTES:
         first = next(f for f in fields if isinstance(m.obj.get(f), dict))
         report.add(RULE, m, f"{m.label} holds {size} bytes of data; a {m.kind} may hold at most "
                    f"{MAX_CONFIG_BYTES} (1 MiB); split it or mount the data from elsewhere", (first,))
 
 
-def _stored_size(kind: str, field: str, key: str, value: str) -> int:
-    """How many bytes the API counts for one entry (base64 fields count decoded)."""
-    if field in ("binaryData",) or (kind == "Secret" and field == "data"):
-        text = "".join(value.split())
-        length = len(text) * 3 // 4 - (len(text) - len(text.rstrip("=")))
+def _check_secret_type(m: Manifest, keys: dict[str, str], report: Report) -> None:
+    """Typed Secrets must carry their type's keys (stringData counts: it is merged into data)."""
+    stype = m.obj.get("type")
+    needed = _SECRET_KEYS.get(stype) if isinstance(stype, str) else None
+    if needed is None:
+        return
+    if stype == "kubernetes.io/basic-auth":
+        missing = [] if keys.keys() & {"username", "password"} else ["username or password"]
     else:
-        length = len(value.encode("utf-8"))
-    return length + (len(key) if kind == "ConfigMap" else 0)
+        missing = [k for k in needed if k not in keys]
+    if missing:
+        report.add(RULE, m, f"{m.label} has type {stype} but no {' and no '.join(missing)} key; add "
+                   f"{' and '.join(missing)} under data or stringData", ("type",))
+
+
+def _stored_size(kind: str, field: str, value: str) -> int:
+    """How many bytes the API counts for one value (base64 fields count decoded; keys do not count)."""
+    if field == "binaryData" or (kind == "Secret" and field == "data"):
+        text = "".join(value.split())
+        return len(text) * 3 // 4 - (len(text) - len(text.rstrip("=")))
+    return len(value.encode("utf-8"))
 
 
 # --- Jobs and CronJobs -------------------------------------------------------

@@ -30,6 +30,7 @@ _RESTART_POLICIES = ("Always", "OnFailure", "Never")
 _PULL_POLICIES = ("Always", "IfNotPresent", "Never")
 _DNS_POLICIES = ("ClusterFirst", "ClusterFirstWithHostNet", "Default", "None")
 _HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")
+_HOOK_HANDLERS = ("exec", "httpGet", "tcpSocket", "sleep")
 _VALUE_SOURCES = ("fieldRef", "resourceFieldRef", "configMapKeyRef", "secretKeyRef")
 _PROBE_FIELDS = ("initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold")
 _CONTROLLERS = frozenset({"Deployment", "ReplicaSet", "ReplicationController", "StatefulSet", "DaemonSet"})
@@ -109,6 +110,8 @@ def check_pod_spec(m: Manifest, spec: dict[str, Any], path: P, report: Report) -
     for field in ("initContainers", "containers"):
         for ci, container in dicts(spec.get(field)):
             _check_container(m, container, (*path, field, ci), field == "initContainers", report)
+            if spec.get("hostNetwork") is True:
+                _check_host_network_ports(m, container, (*path, field, ci), report)
 
 
 def _check_restart_policy(m: Manifest, spec: dict[str, Any], path: P, report: Report) -> None:
@@ -154,16 +157,30 @@ def _check_container(m: Manifest, c: dict[str, Any], path: P, init: bool, report
     resources = c.get("resources")
     if isinstance(resources, dict):
         _check_resources(m, resources, (*path, "resources"), report)
-    for probe_field in ("livenessProbe", "readinessProbe", "startupProbe"):
+    sidecar = not init or c.get("restartPolicy") == "Always"
+    for probe_field in ("lifecycle", "livenessProbe", "readinessProbe", "startupProbe"):
         probe = c.get(probe_field)
         if not isinstance(probe, dict):
             continue
         ppath = (*path, probe_field)
-        if init and c.get("restartPolicy") != "Always":
+        if not sidecar:
             bad(report, m, ppath, "is set on an init container; only containers (or sidecar init containers "
-                "with restartPolicy: Always) may have probes; remove it")
-            continue
-        _check_probe(m, probe, ppath, probe_field, report)
+                "with restartPolicy: Always) may have it; remove it")
+        elif probe_field == "lifecycle":
+            for hook in ("postStart", "preStop"):
+                if isinstance(probe.get(hook), dict):
+                    _check_handler(m, probe[hook], (*ppath, hook), _HOOK_HANDLERS, report)
+        else:
+            _check_probe(m, probe, ppath, probe_field, report)
+
+
+def _check_host_network_ports(m: Manifest, c: dict[str, Any], path: P, report: Report) -> None:
+    for pi, port in dicts(c.get("ports")):
+        number, host = int_value(port.get("containerPort")), int_value(port.get("hostPort"))
+        if number is not None and host not in (None, 0, number):
+            bad(report, m, (*path, "ports", pi, "hostPort"),
+                f"is {host} but containerPort is {number}; with hostNetwork: true they must be equal "
+                "(remove hostPort)")
 
 
 def _check_ports(m: Manifest, c: dict[str, Any], path: P, report: Report) -> None:
@@ -241,12 +258,17 @@ def _check_resources(m: Manifest, resources: dict[str, Any], path: P, report: Re
                 "or equal to the limit (raise the limit or lower the request)")
 
 
-def _check_probe(m: Manifest, probe: dict[str, Any], path: P, which: str, report: Report) -> None:
-    handlers = [h for h in _HANDLERS if probe.get(h) is not None]
+def _check_handler(m: Manifest, owner: dict[str, Any], path: P, kinds: Sequence[str], report: Report) -> None:
+    """A probe or lifecycle hook names exactly one handler."""
+    handlers = [h for h in kinds if owner.get(h) is not None]
     if not handlers:
-        bad(report, m, path, f"has no handler; set one of {', '.join(_HANDLERS)}")
+        bad(report, m, path, f"has no handler; set one of {', '.join(kinds)}")
     elif len(handlers) > 1:
         bad(report, m, path, f"has {len(handlers)} handlers ({', '.join(handlers)}); keep exactly one")
+
+
+def _check_probe(m: Manifest, probe: dict[str, Any], path: P, which: str, report: Report) -> None:
+    _check_handler(m, probe, path, _HANDLERS, report)
     for field in _PROBE_FIELDS:
         non_negative(report, m, probe, field, path)
     success = int_value(probe.get("successThreshold"))
