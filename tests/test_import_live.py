@@ -194,14 +194,8 @@ def test_the_header_names_what_the_cluster_made_by_itself() -> None:
     assert "kube-api-access" not in body(pod) and "enableServiceLinks" not in body(pod)
 
 
-_OWNED_OVERLAP = pytest.mark.xfail(strict=True, reason=(
-    "checks/wiring.py selector-overlap counts a Deployment, its ReplicaSet and their Pod as 3 "
-    "workloads (objects owned by a controller in the input should not count): reported to the lead"))
-
-
-@pytest.mark.parametrize("path", [
-    LIST, POD, pytest.param(ALL, marks=_OWNED_OVERLAP),
-], ids=lambda p: p.name)
+# ALL holds a Deployment, its ReplicaSet and their Pod: one workload, not an overlap.
+@pytest.mark.parametrize("path", [LIST, POD, ALL], ids=lambda p: p.name)
 def test_lint_of_live_output_reports_nothing(path: Path) -> None:
     result = CliRunner().invoke(main, ["lint", "--strict", "-"], input=path.read_text())
     assert result.exit_code == 0, result.output

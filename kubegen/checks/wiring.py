@@ -44,6 +44,7 @@ class StackIndex:
         self.by_label: dict[tuple[str, str, Any], list[PodSet]] = defaultdict(list)
         self.services: dict[tuple[str, str], Manifest] = {}
         workloads: set[tuple[str, str, str]] = set()
+        uids = {m.metadata["uid"] for m in manifests if isinstance(m.metadata.get("uid"), str)}
         for m in manifests:
             kind = m.kind
             if kind == "Service":
@@ -55,7 +56,7 @@ class StackIndex:
                 # A second object of the same kind and name is one workload on apply (the
                 # `duplicate` rule reports it); counting it twice would fake overlaps.
                 identity = (kind, m.namespace or DEFAULT_NAMESPACE, m.name)
-                if m.name and identity in workloads:
+                if (m.name and identity in workloads) or _controlled(m, uids):
                     continue
                 workloads.add(identity)
                 meta = template.get("metadata")
@@ -86,6 +87,15 @@ class StackIndex:
         if not candidates:
             return []
         return [p for p in candidates if all(p.labels.get(k) == v for k, v in selector.items())]
+
+
+def _controlled(m: Manifest, uids: set[str]) -> bool:
+    """Made by a controller that is in the input too (a live Deployment's ReplicaSet and
+    their Pods, from `kubectl get all`): its pods are the controller's, not more workloads."""
+    refs = m.metadata.get("ownerReferences")
+    return isinstance(refs, list) and any(
+        isinstance(r, dict) and r.get("controller") is True and r.get("uid") in uids for r in refs
+    )
 
 
 def check_wiring(manifests: Sequence[Manifest], report: Report) -> None:
