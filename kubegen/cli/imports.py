@@ -26,6 +26,11 @@ def import_(paths: tuple[str, ...], output: str | None) -> None:
     duplicate keys, an object without apiVersion) is reported and nothing is
     printed; exit code 1.
 
+    Objects read from a cluster (`kubectl get -o yaml`) lose what the server wrote
+    (uid, resourceVersion, status, managedFields, allocated clusterIPs, ...) and the
+    API's defaults, and objects their controllers made (ReplicaSets, Pods) are left
+    out; the header of the app says what was dropped. Allocated nodePorts are kept.
+
     \b
     Examples:
       kubegen import k8s/ > app.py
