@@ -7,6 +7,7 @@ exception while building, no Stack, several Stacks, unknown attribute, bad
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import importlib
 import inspect
@@ -22,6 +23,11 @@ from kubegen.location import Location
 from kubegen.model.stack import Stack
 
 _counter = 0
+
+
+def _user_code() -> contextlib.AbstractContextManager[object]:
+    """Run the user's code with its prints on stderr: stdout carries only the manifests."""
+    return contextlib.redirect_stdout(sys.stderr)
 
 
 def load_stacks(spec: str, sets: Mapping[str, str] | None = None) -> list[Stack]:
@@ -57,7 +63,8 @@ def _load_module(spec: str) -> tuple[types.ModuleType, str | None, str]:
             "(use path/to/app.py, path/to/app.py:NAME or package.module:NAME)"
         )
     try:
-        module = importlib.import_module(path)
+        with _user_code():
+            module = importlib.import_module(path)
     except ModuleNotFoundError as exc:
         if exc.name and path.startswith(exc.name):
             raise AppLoadError(f"module {path!r} not found (is it installed, or on PYTHONPATH?)") from None
@@ -95,7 +102,8 @@ def _exec_file(path: str) -> types.ModuleType:
     if added:
         sys.path.insert(0, app_dir)
     try:
-        exec(code, module.__dict__)
+        with _user_code():
+            exec(code, module.__dict__)
     except KubegenError as exc:
         raise _build_error(exc, path) from None
     except SystemExit as exc:
@@ -189,7 +197,8 @@ def _resolve(target: Any, label: str, sets: dict[str, str], where: str) -> list[
     if callable(target) and not isinstance(target, Stack):
         kwargs = convert_sets(target, sets, label)
         try:
-            target = target(**kwargs)
+            with _user_code():
+                target = target(**kwargs)
         except KubegenError as exc:
             raise _build_error(exc, where) from None
         except Exception as exc:

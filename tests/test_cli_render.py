@@ -210,3 +210,11 @@ def test_help_explains() -> None:
     assert code == 0 and "APP is path/to/app.py" in out and "render" in out
     code, out, _ = run("render", "--help")
     assert code == 0 and "--set NAME=VALUE" in out and "Nothing is written when a check finds an error" in out
+
+
+def test_prints_in_the_app_go_to_stderr_not_into_the_yaml(tmp_path: Path) -> None:
+    app = write(tmp_path, "print('building...')\n" + APP)
+    code, out, err = run("render", str(app))
+    assert code == 0
+    assert out.startswith("apiVersion: v1\n") and "building" not in out
+    assert "building..." in err
