@@ -174,6 +174,11 @@ POD_CASES = {
         "hostNetwork: true\n" + C + "  ports:\n  - containerPort: 80\n    hostPort: 8080  #<\n",
         "ports[0].hostPort is 8080 but containerPort is 80; with hostNetwork: true they must be equal",
     ),
+    "host-port-twice": (
+        "containers:\n- name: a\n  image: nginx\n  ports: [{containerPort: 80, hostPort: 8080}]\n"
+        "- name: b\n  image: nginx\n  ports:\n  - containerPort: 81\n    hostPort: 8080  #<\n",
+        "spec.containers[1].ports[0].hostPort 8080/TCP is already claimed by spec.containers[0].ports[0].hostPort",
+    ),
     "image-pull-policy": (
         C + "  imagePullPolicy: always  #<\n",
         "imagePullPolicy is 'always'; supported values: Always, IfNotPresent, Never; did you mean 'Always'?",
@@ -223,6 +228,10 @@ POD_NEAR_MISSES = {
     ),
     "host-network-same-port": "hostNetwork: true\n" + C + "  ports:\n  - {containerPort: 80, hostPort: 80}\n",
     "host-port-without-host-network": C + "  ports:\n  - {containerPort: 80, hostPort: 8080}\n",
+    "host-port-other-protocol": (
+        "containers:\n- name: a\n  image: nginx\n  ports: [{containerPort: 53, hostPort: 53}]\n"
+        "- name: b\n  image: nginx\n  ports: [{containerPort: 53, hostPort: 53, protocol: UDP}]\n"
+    ),
     "lifecycle-sleep": C + "  lifecycle:\n    preStop: {sleep: {seconds: 5}}\n",
     "pod-restart-never": C + "restartPolicy: Never\ndnsPolicy: None\ndnsConfig: {nameservers: [1.1.1.1]}\n",
 }
@@ -379,6 +388,10 @@ SERVICE_CASES = {
     ),
     "external-name-invalid": (
         "type: ExternalName\nexternalName: Db_Host  #<\n", "spec.externalName 'Db_Host' is not a DNS name",
+    ),
+    "external-name-with-cluster-ip": (
+        "type: ExternalName\nexternalName: db.example.com\nclusterIP: None  #<\n",
+        "spec.clusterIP is 'None', but an ExternalName Service has no cluster IP; remove clusterIP",
     ),
     "session-affinity": (
         "sessionAffinity: clientIP  #<\nports: [{port: 80}]\n",

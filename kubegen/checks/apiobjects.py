@@ -125,6 +125,9 @@ def _check_service(m: Manifest, report: Report) -> None:
         bad(report, m, (*path, "clusterIP"),
             f"is None (headless), which a {stype} Service cannot be; remove clusterIP or use type: ClusterIP")
     if stype == "ExternalName":
+        if spec.get("clusterIP") not in (None, ""):
+            bad(report, m, (*path, "clusterIP"),
+                f"is {spec['clusterIP']!r}, but an ExternalName Service has no cluster IP; remove clusterIP")
         name = spec.get("externalName")
         if name is None or name == "":
             bad(report, m, path, "has type ExternalName but no externalName; add externalName: a DNS name "

@@ -107,6 +107,7 @@ def check_pod_spec(m: Manifest, spec: dict[str, Any], path: P, report: Report) -
         [(path, "initContainers", spec.get("initContainers")), (path, "containers", containers)],
         "container",
     )
+    _unique_host_ports(m, spec, path, report)
     for field in ("initContainers", "containers"):
         for ci, container in dicts(spec.get(field)):
             _check_container(m, container, (*path, field, ci), field == "initContainers", report)
@@ -146,6 +147,24 @@ def _unique_names(m: Manifest, report: Report, lists: list[tuple[P, str, Any]], 
                     "(rename one)")
             else:
                 seen[name] = here
+
+
+def _unique_host_ports(m: Manifest, spec: dict[str, Any], path: P, report: Report) -> None:
+    """A hostPort/protocol/hostIP may be claimed once per pod."""
+    seen: dict[tuple[int, Any, Any], str] = {}
+    for field in ("initContainers", "containers"):
+        for ci, c in dicts(spec.get(field)):
+            for pi, port in dicts(c.get("ports")):
+                host = int_value(port.get("hostPort"))
+                if not host:
+                    continue
+                key = (host, port.get("protocol") or "TCP", port.get("hostIP") or "")
+                where = (*path, field, ci, "ports", pi, "hostPort")
+                if key in seen:
+                    bad(report, m, where, f"{host}/{key[1]} is already claimed by {seen[key]}; a host port "
+                        "can be used once per pod")
+                else:
+                    seen[key] = dotted(where)
 
 
 def _check_container(m: Manifest, c: dict[str, Any], path: P, init: bool, report: Report) -> None:
