@@ -316,6 +316,14 @@ WORKLOAD_CASES = {
         "DaemonSet", "updateStrategy:\n  type: RollingUpdate\n  rollingUpdate:\n    maxUnavailable: 0  #<\n",
         "DaemonSet 'w': spec.updateStrategy.rollingUpdate.maxUnavailable and maxSurge are both 0",
     ),
+    "daemonset-both-non-zero": (
+        "DaemonSet", "updateStrategy:\n  rollingUpdate:\n    maxSurge: 10%  #<\n",
+        "DaemonSet 'w': spec.updateStrategy.rollingUpdate.maxSurge and maxUnavailable are both non-zero",
+    ),
+    "daemonset-surge-over-100": (
+        "DaemonSet", "updateStrategy:\n  rollingUpdate:\n    maxUnavailable: 0\n    maxSurge: 101%  #<\n",
+        "maxSurge is '101%'; it must not be more than 100%",
+    ),
     "percent-without-sign": (
         "Deployment", "strategy:\n  rollingUpdate:\n    maxSurge: '25'  #<\n",
         "maxSurge is '25'; write an integer or a percentage such as '25%'; did you mean 25%?",
@@ -346,6 +354,7 @@ WORKLOAD_NEAR_MISSES = {
     "replicas-zero": ("Deployment", "replicas: 0\nminReadySeconds: 0\nrevisionHistoryLimit: 0\n"),
     "surge-zero-unavailable-default": ("Deployment", "strategy:\n  rollingUpdate:\n    maxSurge: 0\n"),
     "recreate-alone": ("Deployment", "strategy:\n  type: Recreate\n"),
+    "deployment-surge-over-100": ("Deployment", "strategy:\n  rollingUpdate:\n    maxSurge: 200%\n"),
     "percentages": ("Deployment", "strategy:\n  rollingUpdate:\n    maxSurge: 0%\n    maxUnavailable: 100%\n"),
     "daemonset-surge-one": (
         "DaemonSet", "updateStrategy:\n  rollingUpdate:\n    maxUnavailable: 0\n    maxSurge: 1\n"

@@ -49,7 +49,7 @@ def _check_workload(m: Manifest, report: Report) -> None:
     elif m.kind == "DaemonSet":
         rolling = _strategy(m, spec, "updateStrategy", "OnDelete", forbid_rolling=False, report=report)
         if rolling is not None:
-            _check_rolling(m, rolling, (*path, "updateStrategy", "rollingUpdate"), 1, 0, report)
+            _check_rolling(m, rolling, (*path, "updateStrategy", "rollingUpdate"), (1, 0), report, daemon=True)
     elif m.kind == "StatefulSet":
         one_of(report, m, spec, "podManagementPolicy", path, ("OrderedReady", "Parallel"))
         rolling = _strategy(m, spec, "updateStrategy", "OnDelete", forbid_rolling=True, report=report)
@@ -82,15 +82,17 @@ def _check_deployment(m: Manifest, spec: dict[str, Any], report: Report) -> None
             f"is {deadline}; it must be greater than minReadySeconds ({ready or 0})")
     rolling = _strategy(m, spec, "strategy", "Recreate", forbid_rolling=True, report=report)
     if rolling is not None:
-        _check_rolling(m, rolling, ("spec", "strategy", "rollingUpdate"), "25%", "25%", report)
+        _check_rolling(m, rolling, ("spec", "strategy", "rollingUpdate"), ("25%", "25%"), report, daemon=False)
 
 
 def _check_rolling(
-    m: Manifest, rolling: dict[str, Any], path: P, unavailable_default: Any, surge_default: Any, report: Report
+    m: Manifest, rolling: dict[str, Any], path: P, defaults: tuple[Any, Any], report: Report, *, daemon: bool
 ) -> None:
-    """maxUnavailable/maxSurge: an integer >= 0 or 'N%'; not both zero (after defaults)."""
+    """maxUnavailable/maxSurge: an integer >= 0 or 'N%'; not both zero (after ``defaults``).
+    A DaemonSet also takes at most 100% of either and not both non-zero."""
     zero: dict[str, bool] = {}
-    for field, default in (("maxUnavailable", unavailable_default), ("maxSurge", surge_default)):
+    nonzero: dict[str, bool] = {}
+    for field, default in zip(("maxUnavailable", "maxSurge"), defaults, strict=True):
         value = rolling.get(field, default)
         if value is None:
             value = default
@@ -102,15 +104,20 @@ def _check_rolling(
                     f"is {value!r}; write an integer or a percentage such as '25%'{hint}")
                 continue
             number = int(value[:-1])
-            if field == "maxUnavailable" and number > 100:
+            if (field == "maxUnavailable" or daemon) and number > 100:
                 bad(report, m, (*path, field), f"is {value!r}; it must not be more than 100%")
         elif number is not None and number < 0:
             bad(report, m, (*path, field), f"is {number}; it must be 0 or more")
         zero[field] = number == 0
+        nonzero[field] = number is not None and number > 0
     if zero.get("maxUnavailable") and zero.get("maxSurge"):
         where = (*path, "maxUnavailable") if "maxUnavailable" in rolling else path
         bad(report, m, where, "and maxSurge are both 0, so a rollout could never make progress; "
             "make one of them at least 1")
+    elif daemon and nonzero.get("maxUnavailable") and nonzero.get("maxSurge"):
+        where = (*path, "maxSurge") if "maxSurge" in rolling else path
+        bad(report, m, where, "and maxUnavailable are both non-zero; a DaemonSet takes one of them "
+            "(set maxSurge: 0 or maxUnavailable: 0)")
 
 
 # --- Services ----------------------------------------------------------------
