@@ -248,6 +248,16 @@ def test_pod_spec_near_miss_passes(case: str) -> None:
     assert_passes(pod(POD_NEAR_MISSES[case]))
 
 
+def test_negative_termination_grace_period_is_a_warning() -> None:
+    """The API server accepts it (old objects hold such values), warns, and treats it as 1."""
+    text = pod(C + "terminationGracePeriodSeconds: -1  #<\n")
+    found = [f for f in findings(text) if f.rule == RULE]
+    assert [(f.severity, f.location.line) for f in found] == [("warning", marked_line(text))]
+    assert "Pod 'p': spec.terminationGracePeriodSeconds is -1; the API server warns and treats a negative " \
+        "grace period as 1 second" in found[0].message
+    assert_passes(pod(C + "terminationGracePeriodSeconds: 0\n"))
+
+
 def test_pod_spec_checks_run_in_every_template_kind() -> None:
     text = workload("StatefulSet", "serviceName: w\n", C + "  imagePullPolicy: Sometimes  #<\n")
     assert_trips(text, "StatefulSet 'w': spec.template.spec.containers[0].imagePullPolicy is 'Sometimes'")

@@ -101,6 +101,12 @@ def check_pod_spec(m: Manifest, spec: dict[str, Any], path: P, report: Report) -
     deadline = int_value(spec.get("activeDeadlineSeconds"))
     if deadline is not None and deadline < 1:
         bad(report, m, (*path, "activeDeadlineSeconds"), f"is {deadline}; it must be 1 or more (or omit it)")
+    grace = int_value(spec.get("terminationGracePeriodSeconds"))
+    if grace is not None and grace < 0:
+        # Not rejected (old objects hold such values): the API warns and treats it as 1.
+        report.add(RULE, m, f"{m.label}: {dotted((*path, 'terminationGracePeriodSeconds'))} is {grace}; the "
+                   "API server warns and treats a negative grace period as 1 second; set 0 or more",
+                   (*path, "terminationGracePeriodSeconds"), severity="warning")
     _unique_names(m, report, [(path, "volumes", spec.get("volumes"))], "volume")
     _unique_names(
         m, report,
