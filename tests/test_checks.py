@@ -318,3 +318,13 @@ def test_rules_survive_any_shape(kind: str, spec: object, meta: object) -> None:
     manifests = [Manifest(obj, Location("junk.yaml", 1)) for obj in objs]
     for finding in run_checks(manifests):
         assert finding.rule and finding.message
+
+
+def test_target_port_zero_or_empty_means_the_port(tmp_path: Path) -> None:
+    # The API server defaults targetPort 0 or "" to the Service port: not an error.
+    for target in (0, '""'):
+        found = findings_of(tmp_path, f"""\
+            stack.add(Raw(manifest={{"apiVersion": "v1", "kind": "Service", "metadata": {{"name": "web"}},
+                      "spec": {{"selector": {{"app": "web"}}, "ports": [{{"port": 8080, "targetPort": {target}}}]}}}}))
+        """)
+        assert found == [], [f.format() for f in found]

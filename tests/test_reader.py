@@ -384,10 +384,10 @@ YAMLISH = ["a", ": ", "- ", "\n", "  ", "\t", "[", "]", "{", "}", ",", "&x ", "*
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(st.sampled_from(YAMLISH), max_size=40), st.binary(max_size=64))
 def test_any_input_gives_manifests_or_findings_never_an_exception(tokens: list[str], junk: bytes) -> None:
-    for result in (read_text("".join(tokens), "f.yaml"), read_bytes(junk, "f.bin")):
+    for name, result in (("f.yaml", read_text("".join(tokens), "f.yaml")), ("f.bin", read_bytes(junk, "f.bin"))):
         findings = lint_read(result).findings
         assert all(f.rule != "yaml" or f.severity == "error" for f in findings)
         for finding in findings:
-            assert finding.format().startswith(("f.yaml", "f.bin"))
+            assert finding.format().startswith(name)
         for m in result.manifests:
-            assert m.locate(("spec", "ports", 0, "port")).file == "f.yaml"
+            assert m.locate(("spec", "ports", 0, "port")).file == name

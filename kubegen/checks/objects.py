@@ -154,7 +154,9 @@ def _check_service_ports(m: Manifest, stype: Any, ports: list[Any], report: Repo
                 path,
             )
         target = port.get("targetPort")
-        if isinstance(target, int) and not isinstance(target, bool):
+        if target == 0 or target == "":
+            pass  # the API server defaults an unset (0/"") targetPort to the port
+        elif isinstance(target, int) and not isinstance(target, bool):
             problems = facts.port_number_problems(target)
             if problems:
                 report.add("service-ports", m, f"{m.label}: targetPort {'; '.join(problems)}", (*path, "targetPort"))

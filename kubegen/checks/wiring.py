@@ -259,7 +259,9 @@ def _describe_ports(podset: PodSet) -> str:
 
 
 def _check_target_port(m: Manifest, i: int, port: dict[str, Any], selected: list[PodSet], report: Report) -> None:
-    target = port.get("targetPort", port.get("port"))
+    target = port.get("targetPort")
+    if target is None or target == 0 or target == "":  # the API server defaults it to the port
+        target = port.get("port")
     protocol = port.get("protocol", "TCP")
     path = ("spec", "ports", i, "targetPort" if "targetPort" in port else "port")
     if isinstance(target, str):
