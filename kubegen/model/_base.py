@@ -119,6 +119,19 @@ def to_tuple(convert_item: Callable[[Any], T] | None = None) -> Callable[[Any], 
     return convert
 
 
+def int_or(cls: type[T], build: Callable[[int], T], what: str) -> Callable[[Any], T]:
+    """Converter for port lists: a builder instance as is, a bare int through ``build``."""
+
+    def convert(value: Any) -> T:
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            return build(value)
+        raise BuilderTypeError(f"{what} must be an int or {cls.__name__} (got {value!r})")
+
+    return convert
+
+
 def any_tuple(value: Iterable[Any] | None) -> tuple[Any, ...]:
     """Converter: any list (not a string or mapping) to a tuple."""
     return to_tuple()(value)

@@ -18,6 +18,7 @@ from kubegen.model._base import (
     check_choice,
     check_port,
     frozen_any_map,
+    int_or,
     merge_extra,
     str_tuple,
     to_tuple,
@@ -68,12 +69,7 @@ def _to_ports(value: Any) -> tuple[ContainerPort, ...]:
     return to_tuple(_to_port)(value)
 
 
-def _to_port(value: Any) -> ContainerPort:
-    if isinstance(value, ContainerPort):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return ContainerPort(container_port=value)
-    raise BuilderTypeError(f"a container port must be an int or ContainerPort (got {value!r})")
+_to_port = int_or(ContainerPort, lambda number: ContainerPort(container_port=number), "a container port")
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)

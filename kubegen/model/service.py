@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from kubegen import facts
-from kubegen.errors import BuilderError, BuilderTypeError
+from kubegen.errors import BuilderError
 from kubegen.location import Location
 from kubegen.model._base import (
     EMPTY,
@@ -21,6 +21,7 @@ from kubegen.model._base import (
     check_port,
     frozen_any_map,
     frozen_str_map,
+    int_or,
     merge_extra,
     metadata,
     source_field,
@@ -103,12 +104,7 @@ def _to_ports(value: Any) -> tuple[ServicePort, ...]:
     return to_tuple(_to_port)(value)
 
 
-def _to_port(value: Any) -> ServicePort:
-    if isinstance(value, ServicePort):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return ServicePort(port=value)
-    raise BuilderTypeError(f"a Service port must be an int or ServicePort (got {value!r})")
+_to_port = int_or(ServicePort, lambda number: ServicePort(port=number), "a Service port")
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
