@@ -52,6 +52,26 @@ from kubegen.model import (
 
 __version__ = "0.1.0"
 
+# The rest of the library, imported on first use so `import kubegen` stays fast:
+# kubegen.lint_paths(["k8s/"]), kubegen.import_paths(["k8s/"]), kubegen.write_dir(...), ...
+_LAZY = {
+    "lint": "kubegen.lint", "lint_paths": "kubegen.lint", "lint_manifests": "kubegen.lint",
+    "read_paths": "kubegen.reader", "read_text": "kubegen.reader",
+    "import_paths": "kubegen.importer", "import_manifests": "kubegen.importer",
+    "build_network": "kubegen.network", "explain_text": "kubegen.explain", "explain_data": "kubegen.explain",
+    "build_graph": "kubegen.graph",
+    "write_dir": "kubegen.gitops", "check_dir": "kubegen.gitops", "diff_dir": "kubegen.gitops",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kubegen' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
 __all__ = [
     "AppLoadError", "BuilderError", "BuilderTypeError", "CheckOptions", "ConfigMap",
     "ConfigMapKeyRef", "Container", "ContainerPort", "DaemonSet", "Deployment", "EnvFrom",

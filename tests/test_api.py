@@ -1,0 +1,40 @@
+"""The library surface: what `import kubegen` offers deploy scripts, and what it costs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import kubegen
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("name", sorted(kubegen._LAZY))
+def test_lazy_library_functions_resolve(name: str) -> None:
+    assert callable(getattr(kubegen, name))
+
+
+def test_import_kubegen_loads_no_reader_templates_or_gitops() -> None:
+    code = ("import sys, kubegen; from kubegen import *; "
+            "print(sorted(m for m in ('yaml', 'jinja2', 'kubegen.gitops', 'kubegen.lint', 'ruamel') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_unknown_attribute_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="module 'kubegen' has no attribute 'rendr'"):
+        kubegen.rendr  # noqa: B018
+
+
+def test_lint_and_render_agree_through_the_library(tmp_path: Path) -> None:
+    stack = kubegen.Stack(namespace="demo")
+    web = stack.add(kubegen.Deployment(name="web", containers=[
+        kubegen.Container(name="web", image="nginx", ports={"http": 80})]))
+    stack.add(web.expose(80, target_port="http"))
+    out = tmp_path / "out.yaml"
+    out.write_text(kubegen.render(stack))
+    assert kubegen.lint_paths([str(out)]) == []
