@@ -55,7 +55,7 @@ __version__ = "0.1.0"
 # The rest of the library, imported on first use so `import kubegen` stays fast:
 # kubegen.lint_paths(["k8s/"]), kubegen.import_paths(["k8s/"]), kubegen.write_dir(...), ...
 _LAZY = {
-    "lint": "kubegen.lint", "lint_paths": "kubegen.lint", "lint_manifests": "kubegen.lint",
+    "lint_paths": "kubegen.lint", "lint_manifests": "kubegen.lint",
     "read_paths": "kubegen.reader", "read_text": "kubegen.reader",
     "import_paths": "kubegen.importer", "import_manifests": "kubegen.importer",
     "build_network": "kubegen.network", "explain_text": "kubegen.explain", "explain_data": "kubegen.explain",
