@@ -73,6 +73,12 @@ def _problem(file: str, line: int, message: str) -> Finding:
     return Finding(rule="yaml", severity="error", message=message, where=Location(file, line))
 
 
+# kustomize's own files in a directory (`kubectl apply -k` reads them; they are not
+# objects for the API server), skipped when a directory is read.
+KUSTOMIZE_FILES = frozenset({"kustomization.yaml", "kustomization.yml"})
+_KUSTOMIZE_GROUP = "kustomize.config.k8s.io/"
+
+
 def expand_paths(paths: Sequence[str]) -> list[str]:
     """FILE stays, DIR becomes its ``*.yaml``, ``*.yml``, ``*.json`` files (recursively, sorted),
     ``-`` means stdin. Raises :class:`InputError` for a path that does not exist or a
@@ -85,7 +91,10 @@ def expand_paths(paths: Sequence[str]) -> list[str]:
             found: list[str] = []
             for root, dirs, names in os.walk(path):
                 dirs[:] = [d for d in dirs if not d.startswith(".")]
-                found.extend(os.path.join(root, n) for n in names if n.lower().endswith(YAML_SUFFIXES))
+                found.extend(
+                    os.path.join(root, n) for n in names
+                    if n.lower().endswith(YAML_SUFFIXES) and n not in KUSTOMIZE_FILES
+                )
             if not found:
                 raise InputError(f"{path}: no *.yaml, *.yml or *.json files in this directory")
             files.extend(sorted(found))
@@ -300,6 +309,9 @@ def _add_document(result: ReadResult, lines: FileLines, doc: int, data: Any) -> 
             "apiVersion, kind and metadata)",
         ))
         return
+    api_version = data.get("apiVersion")
+    if isinstance(api_version, str) and api_version.startswith(_KUSTOMIZE_GROUP):
+        return  # a Kustomization or Component: kustomize's input, never sent to the API server
     kind = data.get("kind")
     items = data.get("items")
     if isinstance(kind, str) and kind.endswith("List") and (kind == "List" or "items" in data) and items is None:

@@ -415,3 +415,25 @@ def test_lint_costs_at_most_a_small_multiple_of_loading(tmp_path: Path) -> None:
     result = lint([str(path)])
     assert result.findings == [] and result.objects == 1000
     assert best(lambda: lint([str(path)])) <= 3.0 * load
+
+
+def test_kustomize_files_are_not_objects(tmp_path: Path) -> None:
+    """A directory kubectl apply -k consumes lints clean: kustomization.yaml is kustomize's
+    input (with or without apiVersion), not an object for the API server."""
+    (tmp_path / "kustomization.yaml").write_text("resources:\n- cm.yaml\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "kustomization.yml").write_text(
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n")
+    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
+    (tmp_path / "component.yaml").write_text(
+        "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: []\n")
+    result = CliRunner().invoke(main, ["lint", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "0 errors, 0 warnings in 1 object from 2 files" in result.output
+
+
+def test_rendered_output_dirs_lint_clean() -> None:
+    root = Path(__file__).resolve().parents[1] / "examples" / "shop" / "rendered"
+    for env in ("dev", "prod"):
+        result = CliRunner().invoke(main, ["lint", "--strict", str(root / env)])
+        assert result.exit_code == 0, result.output
