@@ -45,6 +45,8 @@ import json
 from typing import Any
 
 from kubegen.finding import Finding
+from kubegen.finding import flow_labels as _flow
+from kubegen.finding import plural as _plural
 from kubegen.network import (
     MAX_PODS_PER_NODE,
     IngressModel,
@@ -91,12 +93,6 @@ def _finding_lines(findings: list[Finding], indent: str) -> list[str]:
     return [f"{indent}✗ {f.severity} {f.rule} ({f.location}): {f.message}" for f in findings]
 
 
-def _flow(selector: dict[str, Any]) -> str:
-    return "{" + ", ".join(f"{k}: {v}" for k, v in selector.items()) + "}"
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _port_lines(network: Network, svc: ServiceModel, port: ServicePortModel) -> list[str]:

@@ -6,7 +6,7 @@ report problems in the same form.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 
@@ -14,6 +14,16 @@ from kubegen.location import Location
 from kubegen.manifest import Manifest
 
 Severity = Literal["error", "warning"]
+
+
+def flow_labels(mapping: dict[str, Any]) -> str:
+    """Labels as messages show them: ``{app: web, tier: fe}``."""
+    return "{" + ", ".join(f"{k}: {v}" for k, v in mapping.items()) + "}"
+
+
+def plural(n: int, word: str) -> str:
+    """``1 error``, ``2 errors``."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 @attrs.frozen(kw_only=True)

@@ -11,6 +11,7 @@ from typing import Any, TextIO
 
 from kubegen.checks import CheckOptions, Finding, run_checks, sort_findings
 from kubegen.errors import InputError
+from kubegen.finding import plural as _plural
 from kubegen.manifest import Manifest
 from kubegen.reader import ReadResult, read_paths
 
@@ -61,8 +62,6 @@ class LintResult:
         }
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def lint_manifests(manifests: Sequence[Manifest], options: CheckOptions | None = None) -> list[Finding]:

@@ -15,6 +15,7 @@ import attrs
 from kubegen import facts
 from kubegen.finding import Finding as Finding
 from kubegen.finding import Severity as Severity
+from kubegen.finding import plural
 from kubegen.manifest import Manifest
 
 RULES: dict[str, str] = {
@@ -126,5 +127,4 @@ def errors(findings: Iterable[Finding], *, strict: bool = False) -> list[Finding
 def summary(findings: Sequence[Finding]) -> str:
     n_err = sum(1 for f in findings if f.severity == "error")
     n_warn = len(findings) - n_err
-    parts = [f"{n_err} error{'s' if n_err != 1 else ''}", f"{n_warn} warning{'s' if n_warn != 1 else ''}"]
-    return ", ".join(parts)
+    return f"{plural(n_err, 'error')}, {plural(n_warn, 'warning')}"

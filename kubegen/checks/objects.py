@@ -12,6 +12,7 @@ from typing import Any
 from kubegen import facts
 from kubegen.checks import Report
 from kubegen.checks.apivalues import check_api_values
+from kubegen.finding import flow_labels as _flow
 from kubegen.manifest import Manifest, pod_template
 
 
@@ -343,5 +344,3 @@ def labels_match_expressions(labels: dict[str, Any], expressions: list[Any]) -> 
     return True
 
 
-def _flow(mapping: dict[str, Any]) -> str:
-    return "{" + ", ".join(f"{k}: {v}" for k, v in mapping.items()) + "}"

@@ -13,6 +13,7 @@ from typing import Any
 
 from kubegen import facts
 from kubegen.checks import Report
+from kubegen.finding import flow_labels as _flow
 from kubegen.manifest import Manifest, pod_template
 
 DEFAULT_NAMESPACE = "default"
@@ -163,8 +164,6 @@ def _check_node_port_clashes(manifests: Sequence[Manifest], report: Report) -> N
             mine.add(node_port)
 
 
-def _flow(mapping: dict[str, Any]) -> str:
-    return "{" + ", ".join(f"{k}: {v}" for k, v in mapping.items()) + "}"
 
 
 def _check_service_wiring(m: Manifest, index: StackIndex, report: Report) -> None:
