@@ -30,6 +30,10 @@ class PodSet:
         self.labels = labels
         self.containers = containers
 
+    def has_labels(self, selector: dict[str, Any]) -> bool:
+        """Whether these pods carry every pair of ``selector`` (what a Service selects)."""
+        return all(self.labels.get(k) == v for k, v in selector.items())
+
     def declared_ports(self) -> list[dict[str, Any]]:
         return [
             p for c in self.containers if isinstance(c, dict) and isinstance(c.get("ports"), list)
@@ -87,7 +91,7 @@ class StackIndex:
                 candidates = found
         if not candidates:
             return []
-        return [p for p in candidates if all(p.labels.get(k) == v for k, v in selector.items())]
+        return [p for p in candidates if p.has_labels(selector)]
 
 
 def _controlled(m: Manifest, uids: set[str]) -> bool:
@@ -207,8 +211,7 @@ def _members_of_one_app(selected: list[PodSet]) -> bool:
 def _dangling_message(m: Manifest, namespace: str, selector: dict[str, Any], index: StackIndex) -> str:
     base = f"{m.label}: selector {_flow(selector)} matches no pod template in the stack"
     elsewhere = [
-        p for p in index.podsets if p.namespace != namespace
-        and all(p.labels.get(k) == v for k, v in selector.items())
+        p for p in index.podsets if p.namespace != namespace and p.has_labels(selector)
     ]
     if elsewhere:
         return (
