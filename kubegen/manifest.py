@@ -6,7 +6,6 @@ Everything after this layer (checks, order, writer, explain) works on
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from kubegen import facts
@@ -123,7 +122,3 @@ def pod_template(manifest: Manifest) -> dict[str, Any] | None:
     """The pod template (``metadata`` + ``spec``) of a workload, or the Pod itself."""
     return _pod_template(manifest.obj)
 
-
-def manifests_from(objs: Iterable[dict[str, Any]], origin: Origin) -> list[Manifest]:
-    """Wrap plain dicts (e.g. from a deploy script) as manifests sharing one origin."""
-    return [Manifest(obj, origin) for obj in objs]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any, Protocol, TypeVar, overload
 
 import attrs
@@ -37,7 +37,7 @@ def _check_object(obj: object) -> Buildable:
 class Stack:
     """Everything one app deploys, rendered, checked and ordered together.
 
-    - ``name``: a name for the stack (shown in reports). Default: the namespace, or "stack".
+    - ``name``: a name for the stack, for your own use. Default: none.
     - ``namespace``: put every namespaced object without its own namespace here.
       Default: none (objects go to kubectl's current namespace).
     - ``labels``: common labels added to every object's metadata and to pod templates
@@ -64,10 +64,6 @@ class Stack:
         """The objects added so far, in the order they were added (read-only)."""
         return tuple(self._objects)
 
-    @property
-    def display_name(self) -> str:
-        return self.name or self.namespace or "stack"
-
     @overload
     def add(self, obj: B, /) -> B: ...
 
@@ -85,10 +81,3 @@ class Stack:
         """Add every object of ``objs``."""
         for obj in objs:
             self._objects.append(_check_object(obj))
-
-    def with_labels(self, labels: Mapping[str, str]) -> Stack:
-        """A copy of this stack with more common labels."""
-        return Stack(
-            name=self.name, namespace=self.namespace, labels={**self.labels, **labels},
-            create_namespace=self.create_namespace, objects=list(self._objects),
-        )
