@@ -1,0 +1,161 @@
+"""What a manifest may hold: the one admission rule shared by the reader, the checks and the writer.
+
+A Kubernetes object travels as JSON: mappings with string keys, lists, strings,
+64-bit integers, finite numbers, booleans and null, nested to a sane depth. A value
+outside that set cannot reach the API server intact, so kubegen neither writes it
+nor reads it:
+
+- :func:`scalar_problem` and :func:`key_problem` judge one value or mapping key
+  (the writer asks them about anything it cannot write exactly);
+- :func:`value_problems` walks a whole object without recursion and says where
+  each problem is (the checks report them, at the user's line, naming the field);
+- :data:`MAX_DEPTH` is the one nesting limit of every entrance (YAML, JSON,
+  ``Raw`` in app.py), far above any real manifest and far below where Python's own
+  recursion (``copy.deepcopy``, ``json.dumps``) or libyaml's limit would fail.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+MAX_DEPTH = 100
+"""Mappings and lists nested deeper than this (the object itself is level 1) are refused."""
+
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+"""Integers the API stores (int64); JSON readers turn larger ones into inexact floats."""
+
+Path = tuple[Any, ...]
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return f"a {type(value).__name__} ({text})"
+
+
+def text_problem(value: str) -> str | None:
+    """Why the string cannot be written as UTF-8 (a lone surrogate), or None."""
+    if value.isascii():
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return (
+            f"contains the lone surrogate U+{ord(value[exc.start]):04X} at index {exc.start}, which UTF-8 "
+            "(and so YAML, JSON and the API server) cannot carry; remove it or decode the text it came "
+            "from properly"
+        )
+    return None
+
+
+def scalar_problem(value: Any) -> str | None:
+    """Why ``value`` cannot be a scalar of a manifest, or None when it can.
+
+    Containers (dict, list, tuple) are not scalars: :func:`value_problems` walks them.
+    """
+    if isinstance(value, str):
+        return text_problem(value)
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        if INT_MIN <= value <= INT_MAX:
+            return None
+        digits = len(str(abs(value))) if value.bit_length() < 13000 else "thousands of"
+        return (
+            f"is an integer of {digits} digits, outside the 64-bit range Kubernetes stores "
+            "(-2**63 .. 2**63-1); write it as a string if it is text"
+        )
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return None
+        return (
+            f"is {value!r}, which JSON (what kubectl sends to the API server) cannot carry; "
+            "use a finite number or a string"
+        )
+    if isinstance(value, (bytes, bytearray)):
+        return (
+            f"is {_describe(value)}: manifests hold text; decode it (value.decode()) or use "
+            "binary_data= / Secret data=, which base64-encode bytes"
+        )
+    if isinstance(value, (set, frozenset)):
+        return f"is {_describe(value)}, which has no order: use a sorted list"
+    return (
+        f"is {_describe(value)}: manifests hold only mappings, lists, strings, numbers, booleans "
+        "and null"
+    )
+
+
+def key_problem(key: Any) -> str | None:
+    """Why ``key`` cannot be a mapping key of a manifest (JSON keys are strings), or None."""
+    if isinstance(key, str):
+        problem = text_problem(key)
+        return None if problem is None else f"has a key that {problem}"
+    if key is None:
+        return "has the key None: mapping keys are strings in Kubernetes; use a string key"
+    if isinstance(key, (bool, int, float)):
+        shown = str(key).lower() if isinstance(key, bool) else str(key)
+        return f"has the key {key!r} ({type(key).__name__}): mapping keys are strings in Kubernetes; write {shown!r}"
+    return f"has the key {_describe(key)}: mapping keys are strings in Kubernetes"
+
+
+def _depth_problem() -> str:
+    return (
+        f"nests more than {MAX_DEPTH} levels of mappings and lists deep (kubegen's limit, far beyond "
+        "any real manifest); flatten the structure"
+    )
+
+
+def value_problems(obj: Any, limit: int | None = None) -> Iterator[tuple[Path, str]]:
+    """Every problem in ``obj`` as (path to the field, what is wrong), in document order,
+    without recursion. Stops descending below :data:`MAX_DEPTH`; stops after ``limit``
+    problems when given."""
+    found = 0
+    # (value, path, depth); reversed pushes keep document order
+    stack: list[tuple[Any, Path, int]] = [(obj, (), 1)]
+    while stack:
+        value, path, depth = stack.pop()
+        if isinstance(value, dict):
+            if depth > MAX_DEPTH:
+                yield path, _depth_problem()
+                found += 1
+            else:
+                children = []
+                for key, item in value.items():
+                    problem = key_problem(key)
+                    if problem is not None:
+                        yield path, problem
+                        found += 1
+                        continue
+                    children.append((item, (*path, key), depth + 1))
+                stack.extend(reversed(children))
+        elif isinstance(value, (list, tuple)):
+            if depth > MAX_DEPTH:
+                yield path, _depth_problem()
+                found += 1
+            else:
+                stack.extend(reversed([(item, (*path, i), depth + 1) for i, item in enumerate(value)]))
+        else:
+            problem = scalar_problem(value)
+            if problem is not None:
+                yield path, problem
+                found += 1
+        if limit is not None and found >= limit:
+            return
+
+
+def too_deep(obj: Any) -> Path | None:
+    """The path of the first mapping or list nested deeper than :data:`MAX_DEPTH`, or None
+    (no recursion, so any depth is safe to ask about)."""
+    stack: list[tuple[Any, Path]] = [(obj, ())]
+    while stack:
+        value, path = stack.pop()
+        if len(path) >= MAX_DEPTH:
+            return path
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            if isinstance(item, (dict, list, tuple)):
+                stack.append((item, (*path, key)))
+    return None
