@@ -50,7 +50,7 @@ from kubegen.reader_loader import (
     might_nest_too_deeply,
     nesting_problem,
 )
-from kubegen.reader_scalars import json_float
+from kubegen.reader_scalars import json_float, json_int
 from kubegen.reader_source import BadText, TextSource
 from kubegen.safefs import STDIN_NAME, LimitedReader, NotRegularFile, UnreadableInput, open_input, stdin_reader
 from kubegen.values import MAX_DEPTH, too_deep
@@ -288,7 +288,7 @@ def _read_json_stream(text: str, filename: str) -> list[Item] | None:
     ``text`` as YAML instead (one object, invalid JSON, or duplicate keys, which the YAML
     reader reports with their lines)."""
     decoder = json.JSONDecoder(object_pairs_hook=_unique_pairs, parse_float=json_float,
-                               parse_constant=_no_constant)
+                               parse_int=json_int, parse_constant=_no_constant)
     spans: list[tuple[Any, int, int]] = []
     pos = _skip_space(text, 0)
     try:

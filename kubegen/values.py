@@ -20,6 +20,8 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
+from kubegen.errors import KubegenError
+
 MAX_DEPTH = 100
 """Mappings and lists nested deeper than this (the object itself is level 1) are refused."""
 
@@ -29,11 +31,17 @@ INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 Path = tuple[Any, ...]
 
 
+class InadmissibleValue(KubegenError, ValueError):
+    """A value no manifest can hold reached the writer (the checks report such values
+    as findings first; this is for manifests written without them)."""
+
+
 def _describe(value: Any) -> str:
     text = repr(value)
     if len(text) > 40:
         text = text[:37] + "..."
-    return f"a {type(value).__name__} ({text})"
+    name = type(value).__name__
+    return f"{'an' if name[:1] in 'aeiou' else 'a'} {name} ({text})"
 
 
 def text_problem(value: str) -> str | None:
@@ -63,10 +71,11 @@ def scalar_problem(value: Any) -> str | None:
     if isinstance(value, int):
         if INT_MIN <= value <= INT_MAX:
             return None
-        digits = len(str(abs(value))) if value.bit_length() < 13000 else "thousands of"
+        shown = str(value) if value.bit_length() <= 128 else \
+            f"an integer of about {int(value.bit_length() * 0.30103) + 1} digits"
         return (
-            f"is an integer of {digits} digits, outside the 64-bit range Kubernetes stores "
-            "(-2**63 .. 2**63-1); write it as a string if it is text"
+            f"is {shown}, outside the 64-bit range Kubernetes stores (-2**63 .. 2**63-1); "
+            "write it as a string if it is text"
         )
     if isinstance(value, float):
         if math.isfinite(value):
@@ -98,7 +107,7 @@ def key_problem(key: Any) -> str | None:
     if isinstance(key, (bool, int, float)):
         shown = str(key).lower() if isinstance(key, bool) else str(key)
         return f"has the key {key!r} ({type(key).__name__}): mapping keys are strings in Kubernetes; write {shown!r}"
-    return f"has the key {_describe(key)}: mapping keys are strings in Kubernetes"
+    return f"has {_describe(key)} as a key: mapping keys are strings in Kubernetes"
 
 
 def _depth_problem() -> str:
@@ -106,6 +115,53 @@ def _depth_problem() -> str:
         f"nests more than {MAX_DEPTH} levels of mappings and lists deep (kubegen's limit, far beyond "
         "any real manifest); flatten the structure"
     )
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def admissible(obj: Any) -> bool:
+    """Whether :func:`value_problems` would find nothing in ``obj`` (the fast question:
+    no paths kept, most values judged by their exact type)."""
+    stack: list[tuple[Any, int]] = [(obj, 1)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        value, depth = pop()
+        if depth > MAX_DEPTH:
+            return False
+        if isinstance(value, dict):
+            for key in value:
+                if type(key) is not str or not (key.isascii() or _encodable(key)):
+                    if key_problem(key) is not None:
+                        return False
+            items: Any = value.values()
+        else:
+            items = value
+        for item in items:
+            kind = type(item)
+            if kind is str:
+                if not item.isascii() and not _encodable(item):
+                    return False
+            elif kind is dict or kind is list or kind is tuple:
+                push((item, depth + 1))
+            elif kind is int:
+                if not INT_MIN <= item <= INT_MAX:
+                    return False
+            elif kind is bool or item is None:
+                continue
+            elif kind is float:
+                if not math.isfinite(item):
+                    return False
+            elif isinstance(item, (dict, list, tuple)):
+                push((item, depth + 1))
+            elif scalar_problem(item) is not None:
+                return False
+    return True
 
 
 def value_problems(obj: Any, limit: int | None = None) -> Iterator[tuple[Path, str]]:
@@ -159,3 +215,30 @@ def too_deep(obj: Any) -> Path | None:
             if isinstance(item, (dict, list, tuple)):
                 stack.append((item, (*path, key)))
     return None
+
+
+def copy_data(value: Any) -> Any:
+    """A deep copy of nested dicts, lists and tuples (tuples become lists, as in JSON),
+    without recursion: any depth is safe, and shared or cyclic parts stay shared or
+    cyclic (the walk of :func:`value_problems` stops a cycle at :data:`MAX_DEPTH`).
+    Other values are not copied."""
+    if not isinstance(value, (dict, list, tuple)):
+        return value
+    root: Any = {} if isinstance(value, dict) else []
+    memo: dict[int, Any] = {id(value): root}
+    stack: list[tuple[Any, Any]] = [(value, root)]
+    while stack:
+        source, target = stack.pop()
+        is_dict = isinstance(source, dict)
+        for key, item in (source.items() if is_dict else enumerate(source)):
+            if isinstance(item, (dict, list, tuple)):
+                copied = memo.get(id(item))
+                if copied is None:
+                    copied = memo[id(item)] = {} if isinstance(item, dict) else []
+                    stack.append((item, copied))
+                item = copied
+            if is_dict:
+                target[key] = item
+            else:
+                target.append(item)
+    return root
