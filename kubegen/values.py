@@ -217,12 +217,26 @@ def too_deep(obj: Any) -> Path | None:
     return None
 
 
-def copy_data(value: Any) -> Any:
-    """A deep copy of nested dicts, lists and tuples (tuples become lists, as in JSON),
-    without recursion: any depth is safe, and shared or cyclic parts stay shared or
-    cyclic (the walk of :func:`value_problems` stops a cycle at :data:`MAX_DEPTH`).
-    Other values are not copied."""
-    if not isinstance(value, (dict, list, tuple)):
+def copy_data(value: Any, _depth: int = 0) -> Any:
+    """A deep copy of nested dicts, lists and tuples (tuples become lists, as in JSON).
+    Fast recursion down to :data:`MAX_DEPTH`, then :func:`_copy_deep` without recursion,
+    so any depth is safe and a cycle stays a cycle (which the walk of
+    :func:`value_problems` stops at :data:`MAX_DEPTH`). Other values are not copied."""
+    if _depth > MAX_DEPTH:
+        return _copy_deep(value)
+    if isinstance(value, dict):
+        return {key: copy_data(item, _depth + 1) if isinstance(item, _CONTAINERS) else item
+                for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [copy_data(item, _depth + 1) if isinstance(item, _CONTAINERS) else item for item in value]
+    return value
+
+
+_CONTAINERS = (dict, list, tuple)
+
+
+def _copy_deep(value: Any) -> Any:
+    if not isinstance(value, _CONTAINERS):
         return value
     root: Any = {} if isinstance(value, dict) else []
     memo: dict[int, Any] = {id(value): root}
@@ -231,7 +245,7 @@ def copy_data(value: Any) -> Any:
         source, target = stack.pop()
         is_dict = isinstance(source, dict)
         for key, item in (source.items() if is_dict else enumerate(source)):
-            if isinstance(item, (dict, list, tuple)):
+            if isinstance(item, _CONTAINERS):
                 copied = memo.get(id(item))
                 if copied is None:
                     copied = memo[id(item)] = {} if isinstance(item, dict) else []
