@@ -29,9 +29,10 @@ def check(
 
     Otherwise print a unified diff (stdout) from DIR to what render would write,
     one line per file on stderr saying what is wrong with it (missing, stale,
-    hand-edited, extra, not-owned), and exit 1: the CI gate that keeps stale or
-    hand-edited manifests out of the main branch. Files kubegen did not write are
-    ignored. Nothing is written. The diff applies with `patch -p1 -d DIR`.
+    hand-edited, extra, not-owned, not-regular), and exit 1: the CI gate that keeps
+    stale or hand-edited manifests out of the main branch. A symbolic link (or any
+    file that is not a regular file) where kubegen writes is reported, never read.
+    Files kubegen did not write are ignored. Nothing is written. The diff applies with `patch -p1 -d DIR`.
 
     \b
     Examples:

@@ -66,7 +66,9 @@ def load_checked(
 
 @click.command()
 @click.argument("app", metavar="APP")
-@click.option("-o", "--output", "output", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
+@click.option("-o", "--output", "output", metavar="FILE",
+              help="Write to FILE (atomically) instead of stdout. FILE must be a regular file or not "
+                   "exist: a directory, device, FIFO or symbolic link is refused.")
 @click.option("--output-dir", metavar="DIR",
               help="Write one file per object, DIR/<namespace>/<kind>-<name>.yaml, all or nothing; "
                    "remove files an earlier render wrote that are no longer produced; never touch other files.")
