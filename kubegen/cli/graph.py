@@ -16,7 +16,7 @@ from kubegen.cli.explain import finish, network_options, simulate
 @report_errors
 def graph(
     inputs: tuple[str, ...], sets: tuple[str, ...], nodes: int, service_cidr: str, pod_cidr: str,
-    node_port_range: str | None, fmt: str, output: str | None,
+    node_port_range: str | None, assume: tuple[str, ...], fmt: str, output: str | None,
 ) -> None:
     """Draw the stack: Ingress → Service → workload → pods, pods grouped by node.
 
@@ -36,7 +36,7 @@ def graph(
     from kubegen.graph import build_graph
     from kubegen.output import write_text
 
-    network = simulate(inputs, sets, nodes, service_cidr, pod_cidr, node_port_range)
+    network = simulate(inputs, sets, nodes, service_cidr, pod_cidr, node_port_range, assume)
     picture = build_graph(network)
     if fmt == "svg":
         from kubegen.graph.svg import to_svg

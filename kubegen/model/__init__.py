@@ -11,12 +11,12 @@ from kubegen.model.container import (
     Probe,
     Resources,
     SecretKeyRef,
-    VolumeMount,
 )
 from kubegen.model.ingress import Ingress, IngressPath, IngressRule, IngressTLS
 from kubegen.model.service import Service, ServicePort, expose
 from kubegen.model.stack import Stack
-from kubegen.model.workload import DaemonSet, Deployment, Pod, StatefulSet, Volume
+from kubegen.model.volume import Volume, VolumeMount
+from kubegen.model.workload import DaemonSet, Deployment, Pod, StatefulSet
 
 __all__ = [
     "ConfigMap", "ConfigMapKeyRef", "Container", "ContainerPort", "DaemonSet", "Deployment",
