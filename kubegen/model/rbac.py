@@ -72,8 +72,8 @@ class PolicyRule(Builder):
     - ``verbs``: ``["get", "list"]`` (required); ``PolicyRule.read(...)``,
       ``PolicyRule.write(...)`` and ``PolicyRule.read_write(...)`` name the usual sets.
     - ``resources``: in kubectl's ``RESOURCE[.GROUP][/SUBRESOURCE]`` form (``"pods"``,
-      ``"deployments.apps"``, ``"pods/log"``); one rule per API group is written, as
-      ``kubectl create role`` does. Default: none.
+      ``"deployments.apps"``, ``"pods/log"``); one rule per API group is written (groups
+      sorted, the core group first), as ``kubectl create role`` does. Default: none.
     - ``api_groups``: give the groups yourself; ``resources`` are then taken as they are.
       Default: from ``resources``.
     - ``resource_names``: only these objects. Default: all of them.
@@ -123,7 +123,7 @@ class PolicyRule(Builder):
         for item in self.resources:
             resource, group = _split(item)
             groups.setdefault(group, []).append(resource)
-        return [self._rule([group], resources) for group, resources in groups.items()]
+        return [self._rule([group], groups[group]) for group in sorted(groups)]
 
     def _rule(self, groups: list[str], resources: list[str]) -> dict[str, Any]:
         rule: dict[str, Any] = {"apiGroups": groups, "resources": resources}
@@ -344,7 +344,7 @@ class RoleBinding(Builder):
     source: Location = source_field()
 
     kind = "RoleBinding"
-    _role_kinds: tuple[str, ...] = ("Role", "ClusterRole")
+    _role_kinds = ("Role", "ClusterRole")
 
     def __attrs_post_init__(self) -> None:
         check(self.kind, "name", self.name, facts.dns1123_subdomain_problems)
