@@ -8,7 +8,7 @@ binding to the Role cannot drift.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -344,7 +344,7 @@ class RoleBinding(Builder):
     source: Location = source_field()
 
     kind = "RoleBinding"
-    _role_kinds = ("Role", "ClusterRole")
+    _role_kinds: ClassVar[tuple[str, ...]] = ("Role", "ClusterRole")
 
     def __attrs_post_init__(self) -> None:
         check(self.kind, "name", self.name, facts.dns1123_subdomain_problems)
