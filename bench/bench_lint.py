@@ -24,14 +24,11 @@ rusage), and the figures that matter are the ratios measured in the same run.
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import resource
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,23 +37,13 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 import yaml  # noqa: E402
-from bench_render import build_stack  # noqa: E402
+from bench_render import best_cpu, build_stack  # noqa: E402
 
 import kubegen  # noqa: E402
 from kubegen.lint import lint_paths  # noqa: E402
 
 TARGET_RATIO = 1.3
 TARGET_RSS_MB = 300
-
-
-def cpu_best_of(repeat: int, fn: Callable[[], Any]) -> float:
-    times = []
-    for _ in range(repeat):
-        gc.collect()
-        start = time.process_time()
-        fn()
-        times.append(time.process_time() - start)
-    return min(times)
 
 
 def load_only(path: str) -> list[Any]:
@@ -73,8 +60,8 @@ def objects_run(services: int, repeat: int) -> bool:
             handle.write(text)
         objects = len(load_only(path))
         findings = lint_paths([path])
-        t_load = cpu_best_of(repeat, lambda: load_only(path))
-        t_lint = cpu_best_of(repeat, lambda: lint_paths([path]))
+        t_load = best_cpu(repeat, lambda: load_only(path))
+        t_lint = best_cpu(repeat, lambda: lint_paths([path]))
     ratio = t_lint / t_load
     ok = ratio <= TARGET_RATIO
     print(f"input: {objects:,} objects, {len(text.encode()) / 2**20:.1f} MiB of YAML, {len(findings)} findings")
