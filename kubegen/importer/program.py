@@ -262,7 +262,7 @@ class _Context:
 
     def workload_for(self, selector: dict[str, str]) -> tuple[Var, Any] | None:
         for entry in self._typed(WORKLOAD_KINDS):
-            if dict(getattr(entry.built, "selector", None) or entry.built.pod_labels) == selector:
+            if dict(entry.built.match_labels) == selector:
                 return Var(entry.var), entry.built
         return None
 

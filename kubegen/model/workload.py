@@ -25,6 +25,7 @@ from kubegen.model._base import (
     source_field,
 )
 from kubegen.model.container import Container, ContainerPort, Resources
+from kubegen.model.identity import default_selector
 
 if TYPE_CHECKING:
     from kubegen.model.service import Service, ServicePort
@@ -126,6 +127,13 @@ class _Workload(Builder):
     def pod_labels(self) -> FrozenDict:
         """The labels of the pods this workload runs (what Service selectors match)."""
         return self.labels
+
+    @property
+    def match_labels(self) -> FrozenDict:
+        """The labels that select exactly this workload's pods: its selector's
+        ``matchLabels`` (by default its identity labels, see :mod:`kubegen.model.identity`).
+        Every selector kubegen derives from a workload (``expose()``, ...) is this one."""
+        return FrozenDict(default_selector(self.pod_labels, f"{self.kind} {self.name!r}", immutable=False))
 
     def _claim_template_names(self) -> set[str]:
         """Volumes a StatefulSet creates per pod from ``volumeClaimTemplates``."""
@@ -241,6 +249,12 @@ class _Controller(_Workload):
             raise BuilderError(f"{owner}: its pods need labels (pod_labels=) for the selector to match")
         if self.selector:
             _check_selector(owner, self.selector, self.pod_labels)
+        else:
+            default_selector(self.pod_labels, owner)  # refuses labels that are all per-release
+
+    @property
+    def match_labels(self) -> FrozenDict:
+        return self.selector or FrozenDict(default_selector(self.pod_labels, f"{self.kind} {self.name!r}"))
 
     def template(self) -> dict[str, Any]:
         meta: dict[str, Any] = {"labels": dict(self.pod_labels)}
@@ -253,7 +267,7 @@ class _Controller(_Workload):
 
     def to_dict(self) -> dict[str, Any]:
         spec = self.controller_spec()
-        spec["selector"] = {"matchLabels": dict(self.selector or self.pod_labels)}
+        spec["selector"] = {"matchLabels": dict(self.match_labels)}
         spec["template"] = self.template()
         if self.spec_extra:
             merge_extra(f"{self.kind} {self.name!r}", spec, self.spec_extra)
@@ -277,8 +291,9 @@ class Deployment(_Controller):
     - ``labels``: labels of the Deployment and its pods. Default: ``{"app": name}``.
     - ``pod_labels``: labels of the pods only, when they differ from the Deployment's
       own (what Services select). Default: ``labels``.
-    - ``selector``: which pod labels the Deployment owns; must be a subset of
-      ``pod_labels``. Default: all of ``pod_labels``.
+    - ``selector``: which pod labels the Deployment owns (immutable once applied); must
+      be a subset of ``pod_labels``. Default: the identity labels of ``pod_labels``,
+      never a version or environment (see :mod:`kubegen.model.identity`).
     - ``strategy``: ``RollingUpdate`` or ``Recreate``; ``""`` renders ``strategy: {}``
       (as kubectl does). Default: none (the API default, RollingUpdate).
     - ``pod_annotations``: annotations on the pod template. Default: none.
