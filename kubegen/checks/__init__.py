@@ -35,6 +35,8 @@ RULES: dict[str, str] = {
     "volume-mount": "volumeMount naming no volume of the pod",
     "invalid-value": "a value the API server rejects (request above limit, duplicate names in a pod, ...)",
     "yaml": "input that is not valid YAML",
+    "image": "container image reference the kubelet cannot parse (empty tag, upper case, whitespace, ...)",
+    "image-latest": "container image without a tag, or :latest, and no digest (warning)",
 }
 
 # Rules of `render --output-dir` / `check`, which compare with the files already there.
@@ -92,9 +94,9 @@ Rule = Callable[[Sequence[Manifest], Report], None]
 
 
 def _rules() -> list[Rule]:
-    from kubegen.checks import objects, wiring
+    from kubegen.checks import images, objects, wiring
 
-    rules: list[Rule] = [objects.check_objects, wiring.check_wiring]
+    rules: list[Rule] = [objects.check_objects, wiring.check_wiring, images.check_images]
     try:
         from kubegen.checks.schema import check_schema
     except ImportError:  # pragma: no cover - the schema module ships with kubegen
