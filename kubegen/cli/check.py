@@ -8,7 +8,7 @@ import click
 
 from kubegen.cli import fail, print_findings, report_errors
 from kubegen.cli.gitops import gitops_options, run_recipe
-from kubegen.cli.render import load_checked, parse_sets, split_ignore
+from kubegen.cli.render import ASSUME_HELP, load_checked, parse_sets, split_ignore
 
 
 @click.command()
@@ -20,11 +20,12 @@ from kubegen.cli.render import load_checked, parse_sets, split_ignore
 @click.option("--strict", is_flag=True, help="Treat check warnings as errors.")
 @click.option("--node-port-range", metavar="A-B", help="The cluster's node-port range [default: 30000-32767].")
 @click.option("--ignore", multiple=True, metavar="RULE", help="Do not report RULE (repeatable).")
+@click.option("--assume", multiple=True, metavar="KIND/NAME", help=ASSUME_HELP)
 @report_errors
 def check(
     app: str | None, output_dir: str, kustomization: bool | None, force: bool, unset: tuple[str, ...],
     base: str | None, allow_recreate: bool, sets: tuple[str, ...], strict: bool, node_port_range: str | None,
-    ignore: tuple[str, ...],
+    ignore: tuple[str, ...], assume: tuple[str, ...],
 ) -> None:
     """Exit 0 if DIR is exactly what `kubegen render --output-dir DIR` would write,
     and every change it holds is one the live objects can take.
@@ -57,7 +58,7 @@ def check(
 
     check_ignore, gitops_ignore = split_ignore(ignore)
     target_dir, recipe, spec = run_recipe(app, output_dir, parse_sets(sets), unset, kustomization, force)
-    ordered = load_checked(spec, dict(recipe.sets), node_port_range, check_ignore, strict)
+    ordered = load_checked(spec, dict(recipe.sets), node_port_range, check_ignore, strict, assume)
     result = check_dir(
         ordered, target_dir, recipe=recipe, shown=output_dir, base=base, allow_recreate=allow_recreate,
         ignore=gitops_ignore,

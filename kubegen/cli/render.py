@@ -25,9 +25,22 @@ def parse_sets(values: tuple[str, ...]) -> dict[str, str]:
     return sets
 
 
-def check_options(node_port_range: str | None, ignore: tuple[str, ...], partial: bool = False):  # type: ignore[no-untyped-def]
-    from kubegen.checks import OUTPUT_DIR_RULES, RULES, CheckOptions
+ASSUME_HELP = ("An object the cluster has that the input does not make, e.g. Secret/registry-creds, "
+               "Secret/NAMESPACE/NAME or ConfigMap/settings:key1,key2 (repeatable): references to it are fine.")
+
+
+def check_options(  # type: ignore[no-untyped-def]
+    node_port_range: str | None, ignore: tuple[str, ...], partial: bool = False, assume: tuple[str, ...] = (),
+):
+    from kubegen.checks import OUTPUT_DIR_RULES, RULES, Assumed, CheckOptions
     from kubegen.facts import DEFAULT_NODE_PORT_RANGE
+
+    assumed = set()
+    for text in assume:
+        try:
+            assumed.add(Assumed.parse(text))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--assume") from None
 
     unknown = [r for r in ignore if r not in RULES and r not in OUTPUT_DIR_RULES]
     if unknown:
@@ -39,6 +52,7 @@ def check_options(node_port_range: str | None, ignore: tuple[str, ...], partial:
         node_port_range=parse_node_port_range(node_port_range) or DEFAULT_NODE_PORT_RANGE,
         partial=partial,
         ignore=frozenset(ignore),
+        assume=frozenset(assumed),
     )
 
 
@@ -53,14 +67,15 @@ def split_ignore(ignore: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[st
 
 
 def load_checked(
-    app: str, sets: dict[str, str], node_port_range: str | None, ignore: tuple[str, ...], strict: bool
+    app: str, sets: dict[str, str], node_port_range: str | None, ignore: tuple[str, ...], strict: bool,
+    assume: tuple[str, ...] = (),
 ) -> list[Manifest]:
     """Load APP with ``--set`` values, check it (findings to stderr) and return the ordered manifests."""
-    from kubegen.api import checked_manifests, compile_stacks
+    from kubegen.api import checked_manifests, compile_stacks, options_for
     from kubegen.appload import load_stacks
 
-    options = check_options(node_port_range, ignore)
     stacks = load_stacks(app, sets)
+    options = options_for(stacks, check_options(node_port_range, ignore, assume=assume))
     ordered, findings = checked_manifests(compile_stacks(stacks), options, strict=strict)
     print_findings(findings)
     return ordered
@@ -90,11 +105,13 @@ def load_checked(
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--node-port-range", metavar="A-B", help="The cluster's node-port range [default: 30000-32767].")
 @click.option("--ignore", multiple=True, metavar="RULE", help="Do not report RULE (repeatable).")
+@click.option("--assume", multiple=True, metavar="KIND/NAME", help=ASSUME_HELP)
 @report_errors
 def render(
     app: str | None, output: str | None, output_dir: str | None, kustomization: bool | None, force: bool,
     unset: tuple[str, ...], base: str | None, allow_recreate: bool, recipe_dir: str | None, fsync: bool, fmt: str,
     sets: tuple[str, ...], strict: bool, node_port_range: str | None, ignore: tuple[str, ...],
+    assume: tuple[str, ...],
 ) -> None:
     """Render APP's stack to YAML (or JSON), checked and in apply order.
 
@@ -141,11 +158,11 @@ def render(
                 _, recipe, spec = run_recipe(app, recipe_dir, values, unset, None, force)
                 values = dict(recipe.sets)
             assert spec is not None
-            ordered = load_checked(spec, values, node_port_range, check_ignore, strict)
+            ordered = load_checked(spec, values, node_port_range, check_ignore, strict, assume)
             write_text(target, write_manifests(ordered, fmt), shown=output)  # type: ignore[arg-type]
             return
         target_dir, recipe, spec = run_recipe(app, output_dir, parse_sets(sets), unset, kustomization, force)
-        ordered = load_checked(spec, dict(recipe.sets), node_port_range, check_ignore, strict)
+        ordered = load_checked(spec, dict(recipe.sets), node_port_range, check_ignore, strict, assume)
         write_to_dir(ordered, recipe, target_dir, output_dir, strict, gitops_ignore, fsync, base, allow_recreate)
 
 
