@@ -1,0 +1,159 @@
+"""The fixing loop: plan, edit, verify, commit; again while something was fixed.
+
+Each pass plans a fix for every finding that has one (:mod:`kubegen.fix.plan`), edits
+only the files those fixes are in, checks each new text reads back as intended
+(:mod:`kubegen.fix.source`), then re-runs every check over the whole set with the
+changed files' objects in place. A fix stands only if its finding is gone and no
+object it changed gained a finding; a fix that fails is refused, with the reason,
+and the pass is redone without it. A later pass sees what the earlier ones changed
+(a fix that had to wait for another, or a finding a shape fix brought to light).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from kubegen.checks import CheckOptions
+from kubegen.finding import Finding
+from kubegen.fix.plan import Context, Fix, plan
+from kubegen.fix.source import Attempt, Source
+from kubegen.lint import LintResult, lint_read
+from kubegen.manifest import Manifest
+from kubegen.reader import ReadResult
+
+MAX_PASSES = 4
+
+
+def object_key(m: Manifest) -> tuple[Any, ...]:
+    """An object's identity that survives re-reading its file: file, document, List item."""
+    return (m.origin.file, getattr(m.origin, "doc", 0), tuple(getattr(m.origin, "prefix", ())))
+
+
+def _count_key(f: Finding) -> tuple[Any, ...]:
+    if f.manifest is not None:
+        return (f.rule, object_key(f.manifest))
+    return (f.rule, f.location.file, f.location.line, f.message)
+
+
+class Engine:
+    """Runs the passes over what the reader read; the outcome is in the attributes."""
+
+    def __init__(self, read: ReadResult, options: CheckOptions, unwritable: dict[str, str]) -> None:
+        self.options = options
+        self.read = read
+        self.unwritable = unwritable
+        self.result: LintResult = lint_read(read, options)
+        self.sources: dict[str, Source] = {}
+        self.skipped: dict[str, str] = {}
+        self.applied: list[Fix] = []
+        self.refused: dict[tuple[Any, ...], tuple[Fix, str]] = {}
+        self._broken = {p.location.file for p in read.problems}
+
+    def run(self) -> None:
+        for _ in range(MAX_PASSES):
+            if not self._pass():
+                break
+
+    def changed(self) -> list[Source]:
+        """The sources whose text changed, in file order."""
+        return [s for _, s in sorted(self.sources.items()) if s.text != s.original_text]
+
+    def _pass(self) -> bool:
+        manifests = self.read.manifests
+        fixes = [f for f in plan(self.result.findings, Context(manifests, self.options))
+                 if f.key() not in self.refused]
+        by_file: dict[str, list[Fix]] = {}
+        for fix in fixes:
+            by_file.setdefault(fix.manifest.origin.file, []).append(fix)
+        while True:
+            attempts: dict[str, Attempt] = {}
+            for file, file_fixes in sorted(by_file.items()):
+                source = self._source(file, manifests)
+                if source is None:
+                    continue
+                attempt, _deferred = source.attempt(file_fixes)
+                for fix, reason in attempt.refused:
+                    self.refused[fix.key()] = (fix, reason)
+                if attempt.applied:
+                    attempts[file] = attempt
+            if not attempts:
+                return False
+            read = self._replaced(attempts)
+            result = lint_read(read, self.options)
+            culprits = self._judge(attempts, result.findings)
+            if not culprits:
+                break
+            for fix, reason in culprits:
+                self.refused[fix.key()] = (fix, reason)
+            by_file = {file: [f for f in fs if f.key() not in self.refused] for file, fs in by_file.items()}
+        for file, attempt in attempts.items():
+            self.sources[file].commit(attempt)
+            self.applied.extend(f for f, _ in attempt.applied)
+        self.read, self.result = read, result
+        return True
+
+    def _source(self, file: str, manifests: Sequence[Manifest]) -> Source | None:
+        if file in self.sources:
+            return self.sources[file]
+        if file in self.skipped:
+            return None
+        own = [m for m in manifests if m.origin.file == file]
+        loaded = Source.load(file, own, self.unwritable.get(file), file in self._broken)
+        if isinstance(loaded, str):
+            self.skipped[file] = loaded
+            return None
+        self.sources[file] = loaded
+        return loaded
+
+    def _replaced(self, attempts: dict[str, Attempt]) -> ReadResult:
+        """What the reader would give with the attempts' texts in place of their files."""
+        new: dict[str, list[Manifest]] = {}
+        for file, attempt in attempts.items():
+            assert attempt.read is not None
+            new[file] = attempt.read.manifests
+        read = ReadResult()
+        read.files = self.read.files
+        read.problems = list(self.read.problems)
+        done: set[str] = set()
+        for m in self.read.manifests:
+            file = m.origin.file
+            if file not in new:
+                read.manifests.append(m)
+            elif file not in done:
+                read.manifests.extend(new[file])
+                done.add(file)
+        return read
+
+    def _judge(self, attempts: dict[str, Attempt], after: Sequence[Finding]) -> list[tuple[Fix, str]]:
+        """The fixes that did not remove their finding or that brought a new one."""
+        before = Counter(_count_key(f) for f in self.result.findings)
+        now = Counter(_count_key(f) for f in after)
+        applied = [fix for a in attempts.values() for fix, _ in a.applied]
+        culprits: dict[int, tuple[Fix, str]] = {}
+        wanted = Counter((fix.rule, object_key(fix.manifest)) for fix in applied)
+        for fix in applied:
+            key = (fix.rule, object_key(fix.manifest))
+            if before[key] - now[key] < wanted[key]:
+                culprits[id(fix)] = (fix, "the finding would stay after the change")
+        by_object: dict[tuple[Any, ...], list[Fix]] = {}
+        for fix in applied:
+            by_object.setdefault(object_key(fix.manifest), []).append(fix)
+        for finding in after:
+            key = _count_key(finding)
+            if now[key] <= before[key]:
+                continue
+            reason = f"the change would bring {finding.rule}: {finding.message}"
+            owner = object_key(finding.manifest) if finding.manifest is not None else None
+            suspects = by_object.get(owner, []) if owner is not None else []
+            if not suspects:  # another object's finding: blame the fixes that reach across objects
+                suspects = [f for f in applied if f.cross_object or _renames_object(f)] or applied
+            for fix in suspects:
+                culprits.setdefault(id(fix), (fix, reason))
+        return list(culprits.values())
+
+
+def _renames_object(fix: Fix) -> bool:
+    """Whether a fix changes what identifies its object (kind, apiVersion, metadata)."""
+    return any(op.path[:1] in (("kind",), ("apiVersion",), ("metadata",)) or op.path == () for op in fix.ops)

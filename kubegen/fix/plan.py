@@ -1,0 +1,135 @@
+"""From findings to fixes: which finding has one safe fix, and what it is.
+
+A planner is a function ``(finding, context) -> Fix | None`` registered for a rule id.
+It looks at the finding's manifest and path and at schema data (served apiVersions,
+each field's type and enumeration) or at the rest of the stack (pod labels, container
+ports, Services); it never reads a message's text. A planner answers None whenever
+there is any doubt: no candidate, or more than one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import attrs
+
+from kubegen.checks import CheckOptions
+from kubegen.checks.k8sdata import ApiData, Definition, FieldType, ListOf, MapOf, api_data
+from kubegen.finding import Finding
+from kubegen.fix.ops import Op
+from kubegen.manifest import Manifest
+
+P = tuple[str | int, ...]
+
+
+@attrs.frozen(kw_only=True)
+class Fix:
+    """One finding's repair: the ops that make it and a one-line summary of the change."""
+
+    finding: Finding
+    manifest: Manifest = attrs.field(eq=False)
+    ops: tuple[Op, ...]
+    summary: str
+    cross_object: bool = False
+    """Chosen by looking at other objects (a selector, a targetPort, an Ingress backend)."""
+
+    @property
+    def rule(self) -> str:
+        return self.finding.rule
+
+    def key(self) -> tuple[Any, ...]:
+        """Identity across passes (a fix refused once is not tried again)."""
+        return (self.rule, self.manifest.origin.file, _doc(self.manifest), self.finding.path, self.summary)
+
+    def describe(self) -> str:
+        """``svc.yaml:4: fixed api-version: Service 'web': apiVersion apps/v1 -> v1``."""
+        return f"{self.finding.location}: fixed {self.rule}: {self.manifest.label}: {self.summary}"
+
+
+def _doc(m: Manifest) -> tuple[Any, ...]:
+    return (getattr(m.origin, "doc", 0), getattr(m.origin, "prefix", ()))
+
+
+class Context:
+    """What planners may consult: every manifest of the run, the options, the API data."""
+
+    def __init__(self, manifests: Sequence[Manifest], options: CheckOptions) -> None:
+        self.manifests = manifests
+        self.options = options
+        self._index: Any = None
+
+    @property
+    def data(self) -> ApiData:
+        return api_data()
+
+    @property
+    def index(self) -> Any:
+        """The wiring rules' index of pod templates and Services (built once per pass)."""
+        if self._index is None:
+            from kubegen.checks.wiring import StackIndex
+
+            self._index = StackIndex(self.manifests)
+        return self._index
+
+    def root(self, m: Manifest) -> Definition | None:
+        """The schema of ``m``'s kind at its own (served) apiVersion."""
+        return self.data.roots.get((m.api_version, m.kind))
+
+    def type_at(self, m: Manifest, path: P) -> FieldType | None:
+        """The schema type of the field at ``path`` (None: unknown or not served)."""
+        t: FieldType | None = self.root(m)
+        for step in path:
+            if isinstance(t, Definition) and isinstance(step, str):
+                t = t.props.get(step)
+            elif isinstance(t, ListOf) and isinstance(step, int):
+                t = t.item
+            elif isinstance(t, MapOf) and isinstance(step, str):
+                t = t.value
+            else:
+                return None
+        return t
+
+
+def value_at(obj: Any, path: P) -> Any:
+    """The value at ``path`` (None when any step is missing)."""
+    node = obj
+    for step in path:
+        if isinstance(node, dict):
+            node = node.get(step)
+        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            node = node[step]
+        else:
+            return None
+    return node
+
+
+Planner = Callable[[Finding, Context], "Fix | None"]
+PLANNERS: dict[str, list[Planner]] = {}
+
+
+def planner(*rules: str) -> Callable[[Planner], Planner]:
+    """Register a planner for findings of ``rules``."""
+
+    def register(fn: Planner) -> Planner:
+        for rule in rules:
+            PLANNERS.setdefault(rule, []).append(fn)
+        return fn
+
+    return register
+
+
+def plan(findings: Sequence[Finding], context: Context) -> list[Fix]:
+    """The fixes for every finding that has exactly one safe fix."""
+    from kubegen.fix import ingress, rules, wiring  # noqa: F401  (they register their planners)
+
+    fixes: list[Fix] = []
+    for finding in findings:
+        if finding.manifest is None or not hasattr(finding.manifest.origin, "doc"):
+            continue  # a reader problem, or an object that was not read from YAML
+        for fn in PLANNERS.get(finding.rule, ()):
+            fix = fn(finding, context)
+            if fix is not None:
+                fixes.append(fix)
+                break
+    return fixes
