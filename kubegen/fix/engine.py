@@ -3,10 +3,13 @@
 Each pass plans a fix for every finding that has one (:mod:`kubegen.fix.plan`), edits
 only the files those fixes are in, checks each new text reads back as intended
 (:mod:`kubegen.fix.source`), then re-runs every check over the whole set with the
-changed files' objects in place. A fix stands only if its finding is gone and no
-object it changed gained a finding; a fix that fails is refused, with the reason,
-and the pass is redone without it. A later pass sees what the earlier ones changed
-(a fix that had to wait for another, or a finding a shape fix brought to light).
+changed files' objects in place: a fix whose finding is still there is refused and
+the pass redone without it. A later pass sees what the earlier ones changed (a fix
+that had to wait for another, a backend that can be judged once its Ingress is v1).
+
+At the end, no object may have more findings of any rule than it had at the start:
+a change that brought a problem (a conversion the new schema rejects) is refused,
+with the new finding as the reason, and the whole run is redone without it.
 """
 
 from __future__ import annotations
@@ -52,9 +55,18 @@ class Engine:
         self._broken = {p.location.file for p in read.problems}
 
     def run(self) -> None:
-        for _ in range(MAX_PASSES):
-            if not self._pass():
-                break
+        start_read, start_result = self.read, self.result
+        while True:
+            for _ in range(MAX_PASSES):
+                if not self._pass():
+                    break
+            culprits = self._brought(start_result.findings)
+            if not culprits:
+                return
+            for fix, reason in culprits:
+                self.refused[fix.key()] = (fix, reason)
+            self.read, self.result = start_read, start_result
+            self.sources, self.skipped, self.applied = {}, {}, []
 
     def changed(self) -> list[Source]:
         """The sources whose text changed, in file order."""
@@ -127,20 +139,23 @@ class Engine:
         return read
 
     def _judge(self, attempts: dict[str, Attempt], after: Sequence[Finding]) -> list[tuple[Fix, str]]:
-        """The fixes that did not remove their finding or that brought a new one."""
-        before = Counter(_count_key(f) for f in self.result.findings)
-        now = Counter(_count_key(f) for f in after)
-        applied = [fix for a in attempts.values() for fix, _ in a.applied]
-        culprits: dict[int, tuple[Fix, str]] = {}
-        wanted = Counter((fix.rule, object_key(fix.manifest)) for fix in applied)
-        for fix in applied:
-            key = (fix.rule, object_key(fix.manifest))
-            if before[key] - now[key] < wanted[key]:
-                culprits[id(fix)] = (fix, "the finding would stay after the change")
+        """The fixes whose finding is still there (same rule, object and field)."""
+        left = {(f.rule, object_key(f.manifest), f.path) for f in after if f.manifest is not None}
+        return [
+            (fix, "the finding would stay after the change")
+            for attempt in attempts.values() for fix, _ in attempt.applied
+            if (fix.rule, object_key(fix.manifest), fix.finding.path) in left
+        ]
+
+    def _brought(self, start: Sequence[Finding]) -> list[tuple[Fix, str]]:
+        """The fixes to blame for any object having more findings of a rule than at the start."""
+        before = Counter(_count_key(f) for f in start)
+        now = Counter(_count_key(f) for f in self.result.findings)
         by_object: dict[tuple[Any, ...], list[Fix]] = {}
-        for fix in applied:
+        for fix in self.applied:
             by_object.setdefault(object_key(fix.manifest), []).append(fix)
-        for finding in after:
+        culprits: dict[int, tuple[Fix, str]] = {}
+        for finding in self.result.findings:
             key = _count_key(finding)
             if now[key] <= before[key]:
                 continue
@@ -148,7 +163,7 @@ class Engine:
             owner = object_key(finding.manifest) if finding.manifest is not None else None
             suspects = by_object.get(owner, []) if owner is not None else []
             if not suspects:  # another object's finding: blame the fixes that reach across objects
-                suspects = [f for f in applied if f.cross_object or _renames_object(f)] or applied
+                suspects = [f for f in self.applied if f.cross_object or _renames_object(f)] or self.applied
             for fix in suspects:
                 culprits.setdefault(id(fix), (fix, reason))
         return list(culprits.values())

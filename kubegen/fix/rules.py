@@ -15,6 +15,7 @@ from kubegen.finding import Finding
 from kubegen.fix.match import same_word, unique_match
 from kubegen.fix.ops import Insert, Op, Rename, Set, Unwrap, Wrap
 from kubegen.fix.plan import Context, Fix, P, planner, value_at
+from kubegen.fix.yamltext import flow_value
 from kubegen.manifest import Manifest, pod_template
 from kubegen.writer import double_quoted
 from kubegen.writer import scalar as yaml_scalar
@@ -65,8 +66,8 @@ def api_version(f: Finding, ctx: Context) -> Fix | None:
             notes.append("selector from the template labels")
         old = OLD_DEFAULTS.get((version, kind))
         if old is not None and isinstance(m.obj.get("spec"), dict) and old[0] not in m.obj["spec"]:
-            ops.append(Insert(("spec",), old[0], old[1]))
-            notes.append(f"{old[0]}: {old[1]} kept ({version}'s default)")
+            ops.append(Insert(("spec",), old[0], old[1], first=True))
+            notes.append(f"{old[0]}: {flow_value(old[1], False)} kept ({version}'s default)")
         extra = f" ({'; '.join(notes)})" if notes else ""
         return _fix(f, ops, f"apiVersion {version} -> {replacement}{extra}")
     served = data.kinds.get(kind)
