@@ -27,6 +27,7 @@ from kubegen.manifest import Manifest
 from kubegen.reader import ReadResult
 
 MAX_PASSES = 4
+BROKEN = "has YAML errors; fix those first (see the findings), then run --fix again"
 
 
 def object_key(m: Manifest) -> tuple[Any, ...]:
@@ -62,6 +63,8 @@ class Engine:
                     break
             culprits = self._brought(start_result.findings)
             if not culprits:
+                for file in sorted(self._broken):  # say why nothing there changed
+                    self.skipped.setdefault(file, BROKEN)
                 return
             for fix, reason in culprits:
                 self.refused[fix.key()] = (fix, reason)
@@ -112,7 +115,7 @@ class Engine:
         if file in self.skipped:
             return None
         own = [m for m in manifests if m.origin.file == file]
-        loaded = Source.load(file, own, self.unwritable.get(file), file in self._broken)
+        loaded = Source.load(file, own, self.unwritable.get(file), BROKEN if file in self._broken else None)
         if isinstance(loaded, str):
             self.skipped[file] = loaded
             return None

@@ -53,14 +53,14 @@ class Source:
         self._yt: YamlText | None = None
 
     @classmethod
-    def load(cls, path: str, manifests: list[Manifest], unwritable: str | None, broken: bool) -> Source | str:
+    def load(cls, path: str, manifests: list[Manifest], unwritable: str | None, broken: str | None) -> Source | str:
         """The source for ``path``, or why it must be left alone."""
         if path == "<stdin>":
             return "stdin cannot be fixed in place; pass the file instead"
         if unwritable is not None:
             return unwritable
-        if broken:
-            return "has YAML errors; fix those first (see the findings), then run --fix again"
+        if broken is not None:
+            return broken
         try:
             data = files.read_regular(path)
         except OutputError as exc:
