@@ -54,7 +54,8 @@ def write_tree(root: Path, services: int, percent: float) -> int:
         text = f"# {name}: one microservice\n" + dump_all(objs)
         if every and i % every == 0:
             text = text.replace("apiVersion: v1\nkind: Service", "apiVersion: apps/v1\nkind: Service")
-            text = text.replace("  type: NodePort\n", "  type: nodeport\n").replace("  type: ClusterIP\n", "  type: ClusterIp\n")
+            text = text.replace("  type: NodePort\n", "  type: nodeport\n")
+            text = text.replace("  type: ClusterIP\n", "  type: ClusterIp\n")
             text = text.replace("    app: " + name + "\n", "    app: " + name + "\n    canary: yes\n", 1)
             broken += 1
         (root / f"{name}.yaml").write_text(text, encoding="utf-8")
@@ -94,8 +95,8 @@ def main() -> int:
         files = len(os.listdir(template))
         print(f"input: {before.objects:,} objects in {files:,} files; {broken} files ({args.percent:g}%) with "
               f"{before.errors} errors")
-        print(f"fixed: {len(result.applied)} findings in {len(result.sources)} files "
-              f"(round-tripped by ruamel.yaml: {len(result.sources)} of {files:,} files); left: {result.lint.summary()}")
+        print(f"fixed: {len(result.applied)} findings in {len(result.sources)} files (round-tripped by "
+              f"ruamel.yaml: {len(result.sources)} of {files:,} files); left: {result.lint.summary()}")
         print(f"kubegen lint:            {t_lint:.3f} s")
         print(f"kubegen lint --diff:     {t_diff:.3f} s  ({t_diff / t_lint:.2f}x lint)")
         print(f"kubegen lint --fix:      {t_fix:.3f} s  ({t_fix / t_lint:.2f}x lint)")
