@@ -25,7 +25,6 @@ from test_corpus import CORPUS, stacks
 
 from kubegen.checks import CheckOptions
 from kubegen.fix import FixResult, fix_paths
-from kubegen.fix.engine import object_key
 from kubegen.lint import lint
 
 VERDICTS = Path(__file__).parent / "data" / "fix-verdicts"
@@ -83,9 +82,10 @@ def test_corpus_fixes_are_clean_and_confined(tmp_path: Path) -> None:
             done.add((fix.manifest.origin.file.removeprefix(prefix), fix.rule, fix.summary))
         # the fixed findings are gone; no object has more findings of a rule than before
         after = lint([str(tree / f) for f in files], CheckOptions())
-        left = {(f.rule, object_key(f.manifest), f.path) for f in after.findings if f.manifest is not None}
+        left = {(f.rule, f.location.file, f.manifest.label, f.path) for f in after.findings if f.manifest}
         for fix in result.applied:
-            assert (fix.rule, object_key(fix.manifest), fix.finding.path) not in left, fix.describe()
+            m = fix.manifest
+            assert (fix.rule, m.origin.file, m.label, fix.finding.path) not in left, fix.describe()
         count = Counter((f.rule, f.location.file.removeprefix(prefix)) for f in after.findings)
         was = Counter((f.rule, f.location.file.removeprefix(str(CORPUS) + "/")) for f in before.findings)
         assert not count - was, count - was

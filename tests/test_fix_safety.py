@@ -155,6 +155,9 @@ def test_a_file_changed_meanwhile_is_not_replaced(tmp_path: Path) -> None:
     (BROKEN.replace("  name: web\n", "  name: &n web\n  annotations: {also: *n}\n"),
      "uses YAML anchors or aliases (line 4); kubegen edits only plain YAML, where a change is made in one place"),
     (BROKEN.replace("type: ClusterIp", "type: !!str ClusterIp"), "uses a YAML tag (line 8); kubegen edits only plain YAML"),
+    ('{"apiVersion": "apps/v1", "kind": "Service", "metadata": {"name": "a"}, "spec": {"ports": [{"port": 80}]}}\n'
+     '{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "b"}, "spec": {"ports": [{"port": 80}]}}\n',
+     "is a stream of separate JSON objects; kubegen fixes YAML and single JSON documents"),
 ])
 def test_what_kubegen_does_not_fully_understand_is_left_alone(tmp_path: Path, text: str, reason: str) -> None:
     svc = write(tmp_path / "svc.yaml", text)

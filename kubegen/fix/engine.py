@@ -30,15 +30,29 @@ MAX_PASSES = 4
 BROKEN = "has YAML errors; fix those first (see the findings), then run --fix again"
 
 
-def object_key(m: Manifest) -> tuple[Any, ...]:
-    """An object's identity that survives re-reading its file: file, document, List item."""
-    return (m.origin.file, getattr(m.origin, "doc", 0), tuple(getattr(m.origin, "prefix", ())))
+class Objects:
+    """Each manifest's identity that survives re-reading its file (whose lines may have
+    moved): the file and the manifest's place among the file's manifests."""
 
+    def __init__(self) -> None:
+        self._keys: dict[int, tuple[str, int]] = {}
+        self._reads: list[ReadResult] = []  # kept alive, so no id() is reused
 
-def _count_key(f: Finding) -> tuple[Any, ...]:
-    if f.manifest is not None:
-        return (f.rule, object_key(f.manifest))
-    return (f.rule, f.location.file, f.location.line, f.message)
+    def add(self, read: ReadResult) -> None:
+        self._reads.append(read)
+        seen: Counter[str] = Counter()
+        for m in read.manifests:
+            if id(m) not in self._keys:
+                self._keys[id(m)] = (m.origin.file, seen[m.origin.file])
+            seen[m.origin.file] += 1
+
+    def key(self, m: Manifest) -> tuple[str, int]:
+        return self._keys[id(m)]
+
+    def count_key(self, f: Finding) -> tuple[Any, ...]:
+        if f.manifest is not None and id(f.manifest) in self._keys:
+            return (f.rule, self.key(f.manifest))
+        return (f.rule, f.location.file, f.location.line, f.message)
 
 
 class Engine:
@@ -54,6 +68,8 @@ class Engine:
         self.applied: list[Fix] = []
         self.refused: dict[tuple[Any, ...], tuple[Fix, str]] = {}
         self._broken = {p.location.file for p in read.problems}
+        self.objects = Objects()
+        self.objects.add(read)
 
     def run(self) -> None:
         start_read, start_result = self.read, self.result
@@ -96,6 +112,7 @@ class Engine:
             if not attempts:
                 return False
             read = self._replaced(attempts)
+            self.objects.add(read)
             result = lint_read(read, self.options)
             culprits = self._judge(attempts, result.findings)
             if not culprits:
@@ -143,27 +160,29 @@ class Engine:
 
     def _judge(self, attempts: dict[str, Attempt], after: Sequence[Finding]) -> list[tuple[Fix, str]]:
         """The fixes whose finding is still there (same rule, object and field)."""
-        left = {(f.rule, object_key(f.manifest), f.path) for f in after if f.manifest is not None}
+        key = self.objects.key
+        left = {(f.rule, key(f.manifest), f.path) for f in after if f.manifest is not None}
         return [
             (fix, "the finding would stay after the change")
             for attempt in attempts.values() for fix, _ in attempt.applied
-            if (fix.rule, object_key(fix.manifest), fix.finding.path) in left
+            if (fix.rule, key(fix.manifest), fix.finding.path) in left
         ]
 
     def _brought(self, start: Sequence[Finding]) -> list[tuple[Fix, str]]:
         """The fixes to blame for any object having more findings of a rule than at the start."""
-        before = Counter(_count_key(f) for f in start)
-        now = Counter(_count_key(f) for f in self.result.findings)
+        count_key = self.objects.count_key
+        before = Counter(count_key(f) for f in start)
+        now = Counter(count_key(f) for f in self.result.findings)
         by_object: dict[tuple[Any, ...], list[Fix]] = {}
         for fix in self.applied:
-            by_object.setdefault(object_key(fix.manifest), []).append(fix)
+            by_object.setdefault(self.objects.key(fix.manifest), []).append(fix)
         culprits: dict[int, tuple[Fix, str]] = {}
         for finding in self.result.findings:
-            key = _count_key(finding)
+            key = count_key(finding)
             if now[key] <= before[key]:
                 continue
             reason = f"the change would bring {finding.rule}: {finding.message}"
-            owner = object_key(finding.manifest) if finding.manifest is not None else None
+            owner = self.objects.key(finding.manifest) if finding.manifest is not None else None
             suspects = by_object.get(owner, []) if owner is not None else []
             if not suspects:  # another object's finding: blame the fixes that reach across objects
                 suspects = [f for f in self.applied if f.cross_object or _renames_object(f)] or self.applied

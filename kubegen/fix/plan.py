@@ -40,15 +40,12 @@ class Fix:
 
     def key(self) -> tuple[Any, ...]:
         """Identity across passes (a fix refused once is not tried again)."""
-        return (self.rule, self.manifest.origin.file, _doc(self.manifest), self.finding.path, self.summary)
+        m = self.manifest
+        return (self.rule, m.origin.file, m.kind, m.namespace, m.name, self.finding.path, self.summary)
 
     def describe(self) -> str:
         """``svc.yaml:4: fixed api-version: Service 'web': apiVersion apps/v1 -> v1``."""
         return f"{self.finding.location}: fixed {self.rule}: {self.manifest.label}: {self.summary}"
-
-
-def _doc(m: Manifest) -> tuple[Any, ...]:
-    return (getattr(m.origin, "doc", 0), getattr(m.origin, "prefix", ()))
 
 
 class Context:
@@ -125,7 +122,7 @@ def plan(findings: Sequence[Finding], context: Context) -> list[Fix]:
 
     fixes: list[Fix] = []
     for finding in findings:
-        if finding.manifest is None or not hasattr(finding.manifest.origin, "doc"):
+        if finding.manifest is None or not hasattr(finding.manifest.origin, "lines"):
             continue  # a reader problem, or an object that was not read from YAML
         for fn in PLANNERS.get(finding.rule, ()):
             fix = fn(finding, context)

@@ -71,8 +71,6 @@ class Source:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             return "is not UTF-8 text"
-        if len({id(getattr(m.origin, "lines", None)) for m in manifests}) > 1:
-            return "is a stream of separate JSON objects; kubegen fixes YAML and single JSON documents"
         again = read_text(text, path)
         if again.problems or not _same_objects([m.obj for m in again.manifests], [m.obj for m in manifests]):
             return "changed since it was read; run again"
@@ -83,6 +81,8 @@ class Source:
         try:
             yt = source.yt
         except Unfixable as exc:
+            if text.lstrip().startswith("{"):
+                return "is a stream of separate JSON objects; kubegen fixes YAML and single JSON documents"
             return str(exc)
         template = _template_line(yt)
         if template:
@@ -133,7 +133,17 @@ class Source:
         return result, deferred
 
     def _where(self, m: Manifest) -> tuple[int, tuple[str | int, ...]]:
-        return int(getattr(m.origin, "doc", 0)), tuple(getattr(m.origin, "prefix", ()))
+        """The manifest's document in the text (its index, or the line its root starts on)
+        and its place in that document (a List item)."""
+        prefix = tuple(getattr(m.origin, "prefix", ()))
+        doc = getattr(m.origin, "doc", None)
+        if isinstance(doc, int):
+            return doc, prefix
+        first = getattr(getattr(m.origin, "lines", None), "first_line", None)
+        for index, root in enumerate(self.yt.docs):
+            if root.start_mark.line + 1 == first:
+                return index, prefix
+        raise Unfixable("the object's document is not where the reader found it")
 
     def _verify(self, result: Attempt, fixes: list[Fix]) -> bool:
         """Apply the edits and check the text reads back as the data with the fixes made."""
