@@ -20,7 +20,7 @@ from kubegen.errors import OutputError
 from kubegen.fix import files
 from kubegen.fix.ops import touched
 from kubegen.fix.plan import Fix
-from kubegen.fix.yamltext import Edit, Unfixable, YamlText, apply_edits, overlaps
+from kubegen.fix.yamltext import Edit, Unfixable, YamlText, apply_edits, document_of, overlaps
 from kubegen.manifest import Manifest
 from kubegen.reader import ReadResult, read_text
 
@@ -133,17 +133,11 @@ class Source:
         return result, deferred
 
     def _where(self, m: Manifest) -> tuple[int, tuple[str | int, ...]]:
-        """The manifest's document in the text (its index, or the line its root starts on)
-        and its place in that document (a List item)."""
-        prefix = tuple(getattr(m.origin, "prefix", ()))
-        doc = getattr(m.origin, "doc", None)
-        if isinstance(doc, int):
-            return doc, prefix
-        first = getattr(getattr(m.origin, "lines", None), "first_line", None)
-        for index, root in enumerate(self.yt.docs):
-            if root.start_mark.line + 1 == first:
-                return index, prefix
-        raise Unfixable("the object's document is not where the reader found it")
+        """The manifest's document in the text and its place in it (a List item)."""
+        doc = document_of(m.origin, self.yt.docs)
+        if doc is None:
+            raise Unfixable("the object's document is not where the reader found it")
+        return doc, tuple(getattr(m.origin, "prefix", ()))
 
     def _verify(self, result: Attempt, fixes: list[Fix]) -> bool:
         """Apply the edits and check the text reads back as the data with the fixes made."""

@@ -69,6 +69,19 @@ def is_flow(node: Node) -> bool:
     return bool(getattr(node, "flow_style", False))
 
 
+def document_of(origin: object, roots: Sequence[Node]) -> int | None:
+    """Which of ``roots`` holds the document a manifest's origin names: by its index when
+    the origin keeps one, else by the line its root node starts on."""
+    doc = getattr(origin, "doc", None)
+    if isinstance(doc, int):
+        return doc if doc < len(roots) else None
+    first = getattr(getattr(origin, "lines", None), "first_line", None)
+    for index, root in enumerate(roots):
+        if root.start_mark.line + 1 == first:
+            return index
+    return None
+
+
 class YamlText:
     """One file's text and documents, with the helpers fixes edit it through."""
 

@@ -24,10 +24,11 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from kubegen.errors import FindingsError, InputError
+from kubegen.importer.comments import Comments, attach, read_comments
 from kubegen.importer.live import as_written
 from kubegen.importer.normalize import API_DEFAULTS, normalise
 from kubegen.importer.program import Entry, Plan, plan
-from kubegen.importer.pysource import LINE_LENGTH, assignment, flat, import_line, imports
+from kubegen.importer.pysource import LINE_LENGTH, assignment, comment_line, flat, import_line, imports
 from kubegen.importer.templates import render_template
 from kubegen.manifest import Manifest
 
@@ -47,13 +48,16 @@ def _printable(text: str) -> str:
     return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
-def _statement(entry: Entry) -> str:
-    code = assignment(entry.var, entry.node)
-    if entry.why is None:
-        return code
-    why = entry.why if entry.why.endswith((".", "?", "!")) else entry.why + "."
-    note = textwrap.wrap(f"Raw: {why}", LINE_LENGTH - 2, break_on_hyphens=False, break_long_words=False)
-    return "\n".join(f"# {line}" for line in note) + "\n" + code
+def _statement(entry: Entry, comments: Comments | None) -> str:
+    """The object's assignment, below the YAML's comments on it and kubegen's note on a Raw."""
+    node, above = (entry.node, []) if comments is None else attach(entry.node, comments, entry.manifest.obj)
+    lines = [comment_line(text) for text in above]
+    if entry.why is not None:
+        why = entry.why if entry.why.endswith((".", "?", "!")) else entry.why + "."
+        note = textwrap.wrap(f"Raw: {why}", LINE_LENGTH - 2, break_on_hyphens=False, break_long_words=False)
+        lines.extend(f"# {line}" for line in note)
+    lines.append(assignment(entry.var, node))
+    return "\n".join(lines)
 
 
 def import_manifests(manifests: Sequence[Manifest], sources: Sequence[str]) -> str:
@@ -70,6 +74,7 @@ def import_manifests(manifests: Sequence[Manifest], sources: Sequence[str]) -> s
             f"({', '.join(live.left_out)}); nothing to import: pass the objects you created"
         )
     result = plan(written)
+    comments = read_comments(written)
     stack = result.stack_call()
     names = imports(stack, set())
     for entry in result.order:
@@ -85,7 +90,7 @@ def import_manifests(manifests: Sequence[Manifest], sources: Sequence[str]) -> s
         notes=live.comment(LINE_LENGTH - 2),
         summary=_summary(result),
         import_line=import_line("kubegen", sorted(names)),
-        statements=[_statement(entry) for entry in result.order],
+        statements=[_statement(entry, comments.get(id(entry.manifest))) for entry in result.order],
         stack=assignment("stack", stack),
     )
 
