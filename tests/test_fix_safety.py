@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -228,3 +229,20 @@ def test_the_corpus_copy_is_fixed_only_where_it_is_wrong(tmp_path: Path) -> None
     changed = [p for p, data in before.items() if p.read_bytes() != data]
     assert [p.name for p in changed] == ["_archived__volumes__scaleio__pod.yaml"]
     assert [f.summary for f in result.applied] == ["spec.volumes[0].scaleIO.protectionDoamin -> protectionDomain"]
+
+
+def test_render_and_plain_lint_do_not_load_ruamel(tmp_path: Path) -> None:
+    svc = write(tmp_path / "svc.yaml", FIXED)
+    example = Path(__file__).resolve().parents[1] / "examples" / "shop.py"
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from kubegen.cli import main\n"
+        f"assert CliRunner().invoke(main, ['render', {str(example)!r}]).exit_code == 0\n"
+        f"assert CliRunner().invoke(main, ['lint', {str(svc)!r}]).exit_code == 0\n"
+        "print(sorted(m for m in sys.modules if m.startswith('ruamel')))\n"
+        f"assert CliRunner().invoke(main, ['lint', '--diff', {str(svc)!r}]).exit_code == 0\n"
+        "print('ruamel.yaml' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out == "[]\nTrue\n"
