@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from kubegen.cli import report_errors
+from kubegen.cli import fail, report_errors
 from kubegen.cli.render import check_options
 
 
@@ -69,29 +69,32 @@ def lint(
         _fix(paths, options, fmt=fmt, strict=strict, write=not diff)
         return
     from kubegen.lint import lint as run_lint
+    from kubegen.output import data_out
 
     result = run_lint(paths, options)
+    out = data_out()
     if fmt == "json":
-        click.echo(json.dumps(result.to_json(), indent=2, sort_keys=False))
+        out.write(json.dumps(result.to_json(), indent=2, sort_keys=False) + "\n")
     else:
-        out = sys.stdout
         for finding in result.findings:
             out.write(finding.format() + "\n")
         out.write(result.summary() + "\n")
     if result.failed(strict=strict):
-        sys.exit(1)
+        fail(1)
 
 
 def _fix(paths: tuple[str, ...], options: Any, *, fmt: str, strict: bool, write: bool) -> None:
     from kubegen.errors import UsageError
     from kubegen.fix import fix_paths
+    from kubegen.output import data_out
 
     if "-" in paths:
         raise UsageError("--fix and --diff work on files: they cannot rewrite stdin (-)")
     result = fix_paths(paths, options, write=write)
-    report = sys.stdout if write else sys.stderr
+    out = data_out()
+    report = out if write else sys.stderr
     if not write:
-        sys.stdout.write(result.diff())
+        out.write(result.diff())
     if fmt == "json":
         report.write(json.dumps(result.to_json(), indent=2, sort_keys=False) + "\n")
     else:
@@ -108,4 +111,4 @@ def _fix(paths: tuple[str, ...], options: Any, *, fmt: str, strict: bool, write:
             report.write(f"Error: {error}\n")
         report.write(result.summary() + "\n")
     if result.failed(strict=strict):
-        sys.exit(1)
+        fail(1)

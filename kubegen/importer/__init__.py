@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from kubegen.errors import FindingsError, InputError
+from kubegen.escape import escape
 from kubegen.importer.comments import Comments, attach, read_comments
 from kubegen.importer.live import as_written
 from kubegen.importer.normalize import API_DEFAULTS, normalise
@@ -43,18 +44,13 @@ def _summary(result: Plan) -> str:
     return "\n".join(textwrap.wrap(text, LINE_LENGTH - 4))
 
 
-def _printable(text: str) -> str:
-    """A file name safe inside a ``#`` comment (a newline in it must not start a line of code)."""
-    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
-
-
 def _statement(entry: Entry, comments: Comments | None) -> str:
     """The object's assignment, below the YAML's comments on it and kubegen's note on a Raw."""
     node, above = (entry.node, []) if comments is None else attach(entry.node, comments, entry.manifest.obj)
     lines = [comment_line(text) for text in above]
     if entry.why is not None:
         why = entry.why if entry.why.endswith((".", "?", "!")) else entry.why + "."
-        note = textwrap.wrap(f"Raw: {why}", LINE_LENGTH - 2, break_on_hyphens=False, break_long_words=False)
+        note = textwrap.wrap(escape(f"Raw: {why}"), LINE_LENGTH - 2, break_on_hyphens=False, break_long_words=False)
         lines.extend(f"# {line}" for line in note)
     lines.append(assignment(entry.var, node))
     return "\n".join(lines)
@@ -79,7 +75,7 @@ def import_manifests(manifests: Sequence[Manifest], sources: Sequence[str]) -> s
     names = imports(stack, set())
     for entry in result.order:
         imports(entry.node, names)
-    shown = [_printable(s) for s in sources]
+    shown = [escape(s) for s in sources]
     header_line = ", ".join(shown)
     if len(_HEADER) + len(header_line) + 1 > LINE_LENGTH:
         header_line = ""
@@ -87,7 +83,7 @@ def import_manifests(manifests: Sequence[Manifest], sources: Sequence[str]) -> s
         "app.py.j2",
         sources=shown,
         header_line=header_line,
-        notes=live.comment(LINE_LENGTH - 2),
+        notes=[escape(line) for line in live.comment(LINE_LENGTH - 2)],
         summary=_summary(result),
         import_line=import_line("kubegen", sorted(names)),
         statements=[_statement(entry, comments.get(id(entry.manifest))) for entry in result.order],

@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from kubegen.escape import escape
+
 LINE_LENGTH = 88
 INDENT = "    "
 
@@ -222,9 +224,8 @@ def _commented(node: Any) -> bool:
 
 
 def comment_line(text: str) -> str:
-    """``# text`` with anything that could end the comment line (a line break) made visible."""
-    shown = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
-    return f"# {shown}".rstrip()
+    """``# text``, escaped so that nothing in it can end the comment line (:func:`escape`)."""
+    return f"# {escape(text)}".rstrip()
 
 
 def layout(node: Any, depth: int = 0, head: str = "", tail: str = "") -> list[str]:
