@@ -88,19 +88,6 @@ class Context:
         return t
 
 
-def value_at(obj: Any, path: P) -> Any:
-    """The value at ``path`` (None when any step is missing)."""
-    node = obj
-    for step in path:
-        if isinstance(node, dict):
-            node = node.get(step)
-        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
-            node = node[step]
-        else:
-            return None
-    return node
-
-
 Planner = Callable[[Finding, Context], "Fix | None"]
 PLANNERS: dict[str, list[Planner]] = {}
 

@@ -14,9 +14,9 @@ from kubegen.checks.yamlvalues import dotted
 from kubegen.finding import Finding
 from kubegen.fix.match import same_word, unique_match
 from kubegen.fix.ops import Insert, Op, Rename, Set, Unwrap, Wrap
-from kubegen.fix.plan import Context, Fix, P, planner, value_at
+from kubegen.fix.plan import Context, Fix, P, planner
 from kubegen.fix.yamltext import flow_value
-from kubegen.manifest import Manifest, pod_template
+from kubegen.manifest import Manifest, pod_template, value_at
 from kubegen.writer import double_quoted
 from kubegen.writer import scalar as yaml_scalar
 

@@ -15,8 +15,8 @@ from kubegen.checks.yamlvalues import dotted
 from kubegen.finding import Finding
 from kubegen.fix.match import near_miss, unique_match
 from kubegen.fix.ops import Insert, Op, Rename, Set
-from kubegen.fix.plan import Context, Fix, planner, value_at
-from kubegen.manifest import Manifest
+from kubegen.fix.plan import Context, Fix, planner
+from kubegen.manifest import Manifest, value_at
 
 
 def _fix(f: Finding, ops: list[Op], summary: str) -> Fix:
