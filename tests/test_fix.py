@@ -625,4 +625,13 @@ def test_fixes_that_depend_on_each_other_take_two_passes(tmp_path: Path) -> None
         """, SERVICES, DEPLOYMENT)
     assert [f.rule for f in result.applied] == ["api-version", "ingress-backend"]
     assert "            name: frontend\n" in text and result.left == []
+    # the second fix's finding was on line 12 of the converted text: reported where it was read
+    assert result.applied[1].finding.location.line == 12
+    assert [result.describe(f) for f in result.applied] == [
+        f"{tmp_path}/app.yaml:1: fixed api-version: Ingress 'edge': apiVersion networking.k8s.io/v1beta1 -> "
+        "networking.k8s.io/v1 (backends as service: {name, port}; pathType: ImplementationSpecific (v1beta1's "
+        "default) added)",
+        f"{tmp_path}/app.yaml:10: fixed ingress-backend: Ingress 'edge': "
+        "spec.rules[0].http.paths[0].backend.service.name frontedn -> frontend",
+    ]
     assert lint([str(tmp_path)]).findings == []

@@ -246,3 +246,20 @@ def test_render_and_plain_lint_do_not_load_ruamel(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out == "[]\nTrue\n"
+
+
+def test_a_directory_given_through_a_symlink_is_not_written(tmp_path: Path) -> None:
+    real = tmp_path / "elsewhere"
+    real.mkdir()
+    svc = write(real / "svc.yaml", BROKEN)
+    (tmp_path / "k8s").symlink_to(real, target_is_directory=True)
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        by_dir = fix_paths(["k8s"])
+        by_file = fix_paths(["k8s/svc.yaml"])
+    finally:
+        os.chdir(cwd)
+    assert svc.read_text() == BROKEN
+    assert by_dir.skipped == {"k8s/svc.yaml": "is reached through the symlink k8s"}
+    assert by_file.skipped == {"k8s/svc.yaml": "is reached through the symlink k8s"}

@@ -101,8 +101,7 @@ def _fix(paths: tuple[str, ...], options: Any, *, fmt: str, strict: bool, write:
         for file, reason in sorted(result.skipped.items()):
             report.write(f"{file}: not fixed: {reason}\n")
         for fix in result.applied:
-            report.write(fix.describe().replace(": fixed ", ": would fix ", 1) if not write else fix.describe())
-            report.write("\n")
+            report.write(result.describe(fix) + "\n")
         for fix, reason in result.refused:
             report.write(f"{fix.finding.location}: not fixed {fix.rule}: {fix.summary}: {reason}\n")
         for finding in result.left:

@@ -36,6 +36,7 @@ class FixResult:
 
     def __init__(self, engine: Engine, written: bool, errors: list[str]) -> None:
         self.applied: list[Fix] = list(engine.applied)
+        self._lines = dict(engine.lines)
         self.skipped: dict[str, str] = dict(engine.skipped)
         self.lint: LintResult = engine.result
         self.sources: list[Source] = engine.changed()
@@ -46,6 +47,15 @@ class FixResult:
             (fix, reason) for fix, reason in engine.refused.values()
             if (fix.rule, fix.finding.location.file, fix.finding.message) in left
         ]
+
+    def line(self, fix: Fix) -> int:
+        """Where ``fix``'s finding was in the file as it was read (a later pass's finding
+        may sit on a line an earlier fix moved)."""
+        return self._lines.get(id(fix), fix.finding.location.line)
+
+    def describe(self, fix: Fix) -> str:
+        """``svc.yaml:4: fixed api-version: ...`` (``would fix`` when nothing is written)."""
+        return fix.describe(self.line(fix), "fixed" if self.written else "would fix")
 
     @property
     def left(self) -> list[Finding]:
@@ -79,7 +89,7 @@ class FixResult:
         data = self.lint.to_json()
         data["fixed"] = [
             {
-                "file": fix.finding.location.file, "line": fix.finding.location.line, "rule": fix.rule,
+                "file": fix.finding.location.file, "line": self.line(fix), "rule": fix.rule,
                 "object": {"kind": fix.manifest.kind, "name": fix.manifest.name,
                            "namespace": fix.manifest.namespace},
                 "change": fix.summary,

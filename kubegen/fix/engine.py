@@ -66,6 +66,7 @@ class Engine:
         self.sources: dict[str, Source] = {}
         self.skipped: dict[str, str] = {}
         self.applied: list[Fix] = []
+        self.lines: dict[int, int] = {}  # id(fix) -> its finding's line in the file as read
         self.refused: dict[tuple[Any, ...], tuple[Fix, str]] = {}
         self._broken = {p.location.file for p in read.problems}
         self.objects = Objects()
@@ -85,7 +86,7 @@ class Engine:
             for fix, reason in culprits:
                 self.refused[fix.key()] = (fix, reason)
             self.read, self.result = start_read, start_result
-            self.sources, self.skipped, self.applied = {}, {}, []
+            self.sources, self.skipped, self.applied, self.lines = {}, {}, [], {}
 
     def changed(self) -> list[Source]:
         """The sources whose text changed, in file order."""
@@ -121,7 +122,10 @@ class Engine:
                 self.refused[fix.key()] = (fix, reason)
             by_file = {file: [f for f in fs if f.key() not in self.refused] for file, fs in by_file.items()}
         for file, attempt in attempts.items():
-            self.sources[file].commit(attempt)
+            source = self.sources[file]
+            for fix, _ in attempt.applied:
+                self.lines[id(fix)] = source.original_line(fix.finding.location.line)
+            source.commit(attempt)
             self.applied.extend(f for f, _ in attempt.applied)
         self.read, self.result = read, result
         return True

@@ -26,12 +26,28 @@ def unwritable(paths: Sequence[str]) -> dict[str, str]:
     for given in paths:
         if given == "-":
             continue
+        link = _linked_part(given)
         root = os.path.realpath(given) if os.path.isdir(given) else None
         for file in expand_paths([given]):
-            reason = _why_not(file, given, root)
+            reason = f"is reached through the symlink {link}" if link else _why_not(file, given, root)
             if reason is not None:
                 refused[file] = reason
     return refused
+
+
+def _linked_part(given: str) -> str | None:
+    """The first symlink among the directories of a path as typed (a relative path: the part
+    a repository controls; above an absolute path is the machine's own business)."""
+    if os.path.isabs(given):
+        parts = [given] if os.path.isdir(given) else []
+    else:
+        parts = []
+        head = os.path.normpath(given) if os.path.isdir(given) else os.path.dirname(os.path.normpath(given))
+        while head and head not in (os.curdir, os.pardir) and not head.endswith(os.sep + os.pardir):
+            parts.append(head)
+            head = os.path.dirname(head)
+        parts.reverse()
+    return next((p for p in parts if os.path.islink(p)), None)
 
 
 def _why_not(file: str, given: str, root: str | None) -> str | None:

@@ -43,9 +43,11 @@ class Fix:
         m = self.manifest
         return (self.rule, m.origin.file, m.kind, m.namespace, m.name, self.finding.path, self.summary)
 
-    def describe(self) -> str:
-        """``svc.yaml:4: fixed api-version: Service 'web': apiVersion apps/v1 -> v1``."""
-        return f"{self.finding.location}: fixed {self.rule}: {self.manifest.label}: {self.summary}"
+    def describe(self, line: int | None = None, verb: str = "fixed") -> str:
+        """``svc.yaml:4: fixed api-version: Service 'web': apiVersion apps/v1 -> v1`` (``line``:
+        where the finding was in the file as given, when a previous pass moved it)."""
+        where = self.finding.location if line is None else f"{self.finding.location.file}:{line}"
+        return f"{where}: {verb} {self.rule}: {self.manifest.label}: {self.summary}"
 
 
 class Context:

@@ -173,6 +173,17 @@ class Source:
         self.text = result.text
         self.manifests = result.read.manifests
 
+    def original_line(self, line: int) -> int:
+        """Line ``line`` of the current text, as a line of the file as it was read."""
+        offset = 0
+        for _ in range(max(line - 1, 0)):
+            offset = self.text.find("\n", offset) + 1
+            if offset == 0:
+                return line
+        for earlier in reversed(self.passes):
+            offset = _map_back(offset, earlier)
+        return self.original_text.count("\n", 0, offset) + 1
+
     def _original_lines(self, edit: Edit) -> tuple[int, int]:
         start, end = edit.start, edit.end
         for earlier in reversed(self.passes):
