@@ -263,3 +263,10 @@ def test_a_directory_given_through_a_symlink_is_not_written(tmp_path: Path) -> N
     assert svc.read_text() == BROKEN
     assert by_dir.skipped == {"k8s/svc.yaml": "is reached through the symlink k8s"}
     assert by_file.skipped == {"k8s/svc.yaml": "is reached through the symlink k8s"}
+
+
+def test_a_fifo_in_place_of_the_file_is_refused_without_hanging(tmp_path: Path) -> None:
+    fifo = tmp_path / "svc.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(OutputError, match="not a regular file"):
+        replace_file(str(fifo), b"x", b"")

@@ -72,9 +72,10 @@ def _why_not(file: str, given: str, root: str | None) -> str | None:
 
 
 def read_regular(path: str) -> bytes:
-    """The bytes of ``path``, refusing a symlink or anything but a regular file."""
+    """The bytes of ``path``, refusing a symlink or anything but a regular file (opened
+    non-blocking, so a FIFO put in its place cannot hang the open)."""
     try:
-        fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise OutputError(f"{path}: cannot read: {exc.strerror}") from None
     with os.fdopen(fd, "rb") as handle:
