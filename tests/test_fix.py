@@ -635,3 +635,10 @@ def test_fixes_that_depend_on_each_other_take_two_passes(tmp_path: Path) -> None
         "spec.rules[0].http.paths[0].backend.service.name frontedn -> frontend",
     ]
     assert lint([str(tmp_path)]).findings == []
+
+
+def test_a_misspelt_field_is_restored_rather_than_a_new_one_added(tmp_path: Path) -> None:
+    # `selectr` is also a missing `selector` (workload-selector): renaming it is the fix
+    result, text = fix(tmp_path, DEPLOYMENT.replace("  selector:\n", "  selectr:\n"))
+    assert text == DEPLOYMENT
+    assert [f.summary for f in result.applied] == ["spec.selectr -> selector"]

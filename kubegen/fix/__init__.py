@@ -78,7 +78,8 @@ class FixResult:
         for source in self.sources:
             old = source.original_text.splitlines(keepends=True)
             new = source.text.splitlines(keepends=True)
-            for line in difflib.unified_diff(old, new, f"a/{source.path}", f"b/{source.path}"):
+            name = source.path.lstrip("/")
+            for line in difflib.unified_diff(old, new, f"a/{name}", f"b/{name}"):
                 if line.startswith(("---", "+++")):
                     line = line.rstrip("\n") + "\n"
                 out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")

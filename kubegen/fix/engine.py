@@ -97,7 +97,7 @@ class Engine:
         fixes = [f for f in plan(self.result.findings, Context(manifests, self.options))
                  if f.key() not in self.refused]
         by_file: dict[str, list[Fix]] = {}
-        for fix in fixes:
+        for fix in sorted(fixes, key=lambda f: not f.first):
             by_file.setdefault(fix.manifest.origin.file, []).append(fix)
         while True:
             attempts: dict[str, Attempt] = {}

@@ -308,8 +308,12 @@ def _eol_comment(yt: YamlText, entries: list[tuple[Node, Node]], key: str) -> st
 Op = Set | Rename | Insert | Wrap | Unwrap | Replace
 
 
-def touched(op: Op) -> P:
-    """The path an op changes (for telling which fixes of one pass interfere)."""
+def touched(op: Op) -> list[P]:
+    """The paths an op changes (for telling which fixes of one pass interfere)."""
     if isinstance(op, Insert):
-        return (*op.path, op.key)
-    return op.path
+        return [(*op.path, op.key)]
+    if isinstance(op, Rename):
+        return [op.path, (*op.path[:-1], op.new)]
+    if isinstance(op, Replace):
+        return [op.path, (*op.path, op.key)]
+    return [op.path]

@@ -33,6 +33,9 @@ class Fix:
     summary: str
     cross_object: bool = False
     """Chosen by looking at other objects (a selector, a targetPort, an Ingress backend)."""
+    first: bool = False
+    """Tried before the other fixes of its file (a misspelt field restored before anything is
+    added in its place)."""
 
     @property
     def rule(self) -> str:

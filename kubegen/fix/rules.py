@@ -29,9 +29,9 @@ OLD_DEFAULTS: dict[tuple[str, str], tuple[str, Any]] = {
 }
 
 
-def _fix(f: Finding, ops: list[Op] | tuple[Op, ...], summary: str, *, cross: bool = False) -> Fix:
+def _fix(f: Finding, ops: list[Op] | tuple[Op, ...], summary: str, *, first: bool = False) -> Fix:
     assert f.manifest is not None
-    return Fix(finding=f, manifest=f.manifest, ops=tuple(ops), summary=summary, cross_object=cross)
+    return Fix(finding=f, manifest=f.manifest, ops=tuple(ops), summary=summary, first=first)
 
 
 # --- apiVersion and kind ---------------------------------------------------------
@@ -211,7 +211,7 @@ def _field_name(f: Finding, ctx: Context, m: Manifest, path: P) -> Fix | None:
     meant = unique_match(name, owner.props)
     if meant is None or meant in parent:
         return None
-    return _fix(f, [Rename(path, meant)], f"{dotted(path)} -> {meant}")
+    return _fix(f, [Rename(path, meant)], f"{dotted(path)} -> {meant}", first=True)
 
 
 def _missing_api_version(f: Finding, ctx: Context) -> Fix | None:

@@ -219,10 +219,11 @@ def _interfere(a: Fix, b: Fix) -> bool:
         return False
     for x in a.ops:
         for y in b.ops:
-            px, py = touched(x), touched(y)
-            n = min(len(px), len(py))
-            if px[:n] == py[:n] and (x.structural or y.structural or px == py):
-                return True
+            for px in touched(x):
+                for py in touched(y):
+                    n = min(len(px), len(py))
+                    if px[:n] == py[:n] and (x.structural or y.structural or px == py):
+                        return True
     return False
 
 
