@@ -12,7 +12,9 @@ import gc
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Literal
 
-from kubegen.checks import CheckOptions, Finding, errors, run_checks, summary
+import attrs
+
+from kubegen.checks import Assumed, CheckOptions, Finding, errors, run_checks, summary
 from kubegen.errors import FindingsError, KubegenError
 from kubegen.manifest import Manifest, compile_stack
 from kubegen.model.stack import Stack
@@ -56,9 +58,27 @@ def compile_stacks(target: Stacks) -> list[Manifest]:
     return manifests
 
 
+def assumptions(target: Stacks) -> frozenset[Assumed]:
+    """What the stacks' ``External(...)`` declarations say the cluster has (an External
+    without a namespace is in its Stack's namespace, or in any when the Stack has none)."""
+    found = set()
+    for stack in _stacks(target):
+        for ext in stack.externals:
+            keys = None if ext.keys is None else frozenset(ext.keys)
+            found.add(Assumed(ext.kind, ext.name, ext.namespace or stack.namespace, keys))
+    return frozenset(found)
+
+
+def options_for(target: Stacks, options: CheckOptions | None = None) -> CheckOptions:
+    """``options`` (default: the defaults) plus the stacks' External declarations."""
+    options = options or CheckOptions()
+    extra = assumptions(target)
+    return attrs.evolve(options, assume=options.assume | extra) if extra else options
+
+
 def check_stack(target: Stacks, options: CheckOptions | None = None) -> list[Finding]:
     """All findings (errors and warnings) for the stack(s), sorted by file and line."""
-    return run_checks(compile_stacks(target), options)
+    return run_checks(compile_stacks(target), options_for(target, options))
 
 
 def checked_manifests(
@@ -76,7 +96,7 @@ def checked_manifests(
 
 def render_dicts(target: Stacks, options: CheckOptions | None = None, *, strict: bool = False) -> list[dict[str, Any]]:
     """The checked objects of the stack(s) as dicts, in apply order."""
-    ordered, _ = checked_manifests(compile_stacks(target), options, strict=strict)
+    ordered, _ = checked_manifests(compile_stacks(target), options_for(target, options), strict=strict)
     return [m.obj for m in ordered]
 
 
@@ -97,5 +117,5 @@ def render(
     problem, each with the app.py line) when the checks find errors.
     """
     with no_cyclic_gc():
-        ordered, _ = checked_manifests(compile_stacks(target), options, strict=strict)
+        ordered, _ = checked_manifests(compile_stacks(target), options_for(target, options), strict=strict)
         return write_manifests(ordered, format)

@@ -8,7 +8,7 @@ import shlex
 import click
 
 from kubegen.cli import fail, report_errors
-from kubegen.cli.render import load_checked, resolve_dir, source_of, split_ignore
+from kubegen.cli.render import ASSUME_HELP, load_checked, resolve_dir, source_of, split_ignore
 
 
 @click.command()
@@ -20,10 +20,11 @@ from kubegen.cli.render import load_checked, resolve_dir, source_of, split_ignor
 @click.option("--strict", is_flag=True, help="Treat check warnings as errors.")
 @click.option("--node-port-range", metavar="A-B", help="The cluster's node-port range [default: 30000-32767].")
 @click.option("--ignore", multiple=True, metavar="RULE", help="Do not report RULE (repeatable).")
+@click.option("--assume", multiple=True, metavar="KIND/NAME", help=ASSUME_HELP)
 @report_errors
 def check(
     app: str, output_dir: str, kustomization: bool, sets: tuple[str, ...], strict: bool,
-    node_port_range: str | None, ignore: tuple[str, ...],
+    node_port_range: str | None, ignore: tuple[str, ...], assume: tuple[str, ...],
 ) -> None:
     """Exit 0 if DIR is exactly what `kubegen render APP --output-dir DIR` would write.
 
@@ -45,7 +46,7 @@ def check(
     check_ignore, _ = split_ignore(ignore)
     target_dir = resolve_dir(output_dir)
     source = source_of(app, sets)
-    ordered = load_checked(app, sets, node_port_range, check_ignore, strict)
+    ordered = load_checked(app, sets, node_port_range, check_ignore, strict, assume)
     result = check_dir(ordered, target_dir, source=source, kustomization=kustomization, shown=output_dir)
     if result.ok:
         click.echo(f"kubegen: {result.summary()}", err=True)

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from kubegen.cli import fail, report_errors
-from kubegen.cli.render import check_options
+from kubegen.cli.render import ASSUME_HELP, check_options
 
 
 @click.command()
@@ -21,9 +21,10 @@ from kubegen.cli.render import check_options
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any finding).")
 @click.option("--partial", is_flag=True,
               help="The files are not the whole stack (pods may live elsewhere): report cross-object "
-                   "findings (selectors, target ports, Ingress backends) as warnings.")
+                   "findings (selectors, target ports, Ingress backends, references) as warnings.")
 @click.option("--node-port-range", metavar="A-B", help="The cluster's node-port range [default: 30000-32767].")
 @click.option("--ignore", multiple=True, metavar="RULE", help="Do not report RULE (repeatable).")
+@click.option("--assume", multiple=True, metavar="KIND/NAME", help=ASSUME_HELP)
 @click.option("--fix", "fix", is_flag=True,
               help="Rewrite the files in place where a finding has one safe fix (everything else kept "
                    "byte for byte), then report each fix and what is left.")
@@ -33,7 +34,7 @@ from kubegen.cli.render import check_options
 @report_errors
 def lint(
     paths: tuple[str, ...], fmt: str, strict: bool, partial: bool,
-    node_port_range: str | None, ignore: tuple[str, ...], fix: bool, diff: bool,
+    node_port_range: str | None, ignore: tuple[str, ...], assume: tuple[str, ...], fix: bool, diff: bool,
 ) -> None:
     """Check Kubernetes manifests in YAML or JSON files, directories or stdin (-).
 
@@ -63,8 +64,9 @@ def lint(
       kubegen lint k8s/
       helm template chart | kubegen lint -
       kubegen lint --partial --format json service.yaml
+      kubegen lint k8s/ --assume Secret/registry-creds   # made by another tool
     """
-    options = check_options(node_port_range, ignore, partial)
+    options = check_options(node_port_range, ignore, partial, assume)
     if fix or diff:
         _fix(paths, options, fmt=fmt, strict=strict, write=not diff)
         return

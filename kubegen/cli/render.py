@@ -23,9 +23,22 @@ def parse_sets(values: tuple[str, ...]) -> dict[str, str]:
     return sets
 
 
-def check_options(node_port_range: str | None, ignore: tuple[str, ...], partial: bool = False):  # type: ignore[no-untyped-def]
-    from kubegen.checks import OUTPUT_DIR_RULES, RULES, CheckOptions
+ASSUME_HELP = ("An object the cluster has that the input does not make, e.g. Secret/registry-creds, "
+               "Secret/NAMESPACE/NAME or ConfigMap/settings:key1,key2 (repeatable): references to it are fine.")
+
+
+def check_options(  # type: ignore[no-untyped-def]
+    node_port_range: str | None, ignore: tuple[str, ...], partial: bool = False, assume: tuple[str, ...] = (),
+):
+    from kubegen.checks import OUTPUT_DIR_RULES, RULES, Assumed, CheckOptions
     from kubegen.facts import DEFAULT_NODE_PORT_RANGE
+
+    assumed = set()
+    for text in assume:
+        try:
+            assumed.add(Assumed.parse(text))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--assume") from None
 
     unknown = [r for r in ignore if r not in RULES and r not in OUTPUT_DIR_RULES]
     if unknown:
@@ -37,6 +50,7 @@ def check_options(node_port_range: str | None, ignore: tuple[str, ...], partial:
         node_port_range=parse_node_port_range(node_port_range) or DEFAULT_NODE_PORT_RANGE,
         partial=partial,
         ignore=frozenset(ignore),
+        assume=frozenset(assumed),
     )
 
 
@@ -51,14 +65,15 @@ def split_ignore(ignore: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[st
 
 
 def load_checked(
-    app: str, sets: tuple[str, ...], node_port_range: str | None, ignore: tuple[str, ...], strict: bool
+    app: str, sets: tuple[str, ...], node_port_range: str | None, ignore: tuple[str, ...], strict: bool,
+    assume: tuple[str, ...] = (),
 ) -> list[Manifest]:
     """Load APP with ``--set`` values, check it (findings to stderr) and return the ordered manifests."""
-    from kubegen.api import checked_manifests, compile_stacks
+    from kubegen.api import checked_manifests, compile_stacks, options_for
     from kubegen.appload import load_stacks
 
-    options = check_options(node_port_range, ignore)
     stacks = load_stacks(app, parse_sets(sets))
+    options = options_for(stacks, check_options(node_port_range, ignore, assume=assume))
     ordered, findings = checked_manifests(compile_stacks(stacks), options, strict=strict)
     print_findings(findings)
     return ordered
@@ -85,10 +100,12 @@ def load_checked(
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--node-port-range", metavar="A-B", help="The cluster's node-port range [default: 30000-32767].")
 @click.option("--ignore", multiple=True, metavar="RULE", help="Do not report RULE (repeatable).")
+@click.option("--assume", multiple=True, metavar="KIND/NAME", help=ASSUME_HELP)
 @report_errors
 def render(
     app: str, output: str | None, output_dir: str | None, kustomization: bool, fsync: bool, fmt: str,
     sets: tuple[str, ...], strict: bool, node_port_range: str | None, ignore: tuple[str, ...],
+    assume: tuple[str, ...],
 ) -> None:
     """Render APP's stack to YAML (or JSON), checked and in apply order.
 
@@ -122,7 +139,7 @@ def render(
     target_dir = resolve_dir(output_dir) if output_dir is not None else None
     source = source_of(app, sets)
     with no_cyclic_gc():
-        ordered = load_checked(app, sets, node_port_range, check_ignore, strict)
+        ordered = load_checked(app, sets, node_port_range, check_ignore, strict, assume)
         if output_dir is None or target_dir is None:
             write_text(target, write_manifests(ordered, fmt), shown=output)  # type: ignore[arg-type]
             return
