@@ -65,6 +65,8 @@ def lint(
       helm template chart | kubegen lint -
       kubegen lint --partial --format json service.yaml
       kubegen lint k8s/ --assume Secret/registry-creds   # made by another tool
+      kubegen lint --fix k8s/                            # repair in place
+      kubegen lint --diff k8s/ > fixes.patch             # review first, then git apply
     """
     options = check_options(node_port_range, ignore, partial, assume)
     if fix or diff:
