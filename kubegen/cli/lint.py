@@ -57,7 +57,8 @@ def lint(
     backend when exactly one close match exists (never with --partial). Comments,
     layout and quoting are kept; each file is rewritten atomically and only if it
     reads back as intended. Templates ({{ }}), files with YAML errors, anchors or
-    tags, and symlinks are left alone. The exit code is lint's for what is left.
+    tags, and symlinks are left alone. The exit code is lint's for what is left;
+    --format json adds the fixes (fixed), the refusals (not_fixed) and the files left alone (skipped).
 
     \b
     Examples:
