@@ -642,3 +642,19 @@ def test_a_misspelt_field_is_restored_rather_than_a_new_one_added(tmp_path: Path
     result, text = fix(tmp_path, DEPLOYMENT.replace("  selector:\n", "  selectr:\n"))
     assert text == DEPLOYMENT
     assert [f.summary for f in result.applied] == ["spec.selectr -> selector"]
+
+
+def test_unwrapping_keeps_a_comment_that_sits_further_left(tmp_path: Path) -> None:
+    result, text = fix(tmp_path, """\
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: job}
+        spec:
+          securityContext:
+            - runAsUser: 1000
+        # the group too
+              runAsGroup: 3000
+          containers: [{name: main, image: busybox}]
+        """)
+    assert "  securityContext:\n    runAsUser: 1000\n# the group too\n    runAsGroup: 3000\n" in text
+    assert result.left == []

@@ -221,7 +221,9 @@ class Unwrap:
             elif shift >= 0:
                 out.append(" " * shift + line)
             elif line[:-shift].strip(" "):
-                raise Unfixable("a line of the item is indented less than the item")
+                if not line.lstrip().startswith("#"):
+                    raise Unfixable("a line of the item is indented less than the item")
+                out.append(line)  # a comment further left than the item: it stays where it is
             else:
                 out.append(line[-shift:])
         return [Edit(start, end, "\n".join(out))]
