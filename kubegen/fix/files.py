@@ -14,10 +14,9 @@ import stat
 import tempfile
 from collections.abc import Sequence
 
-from kubegen.errors import OutputError
+from kubegen.errors import InputError, OutputError
 from kubegen.reader import expand_paths
-
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+from kubegen.safefs import read_input
 
 
 def unwritable(paths: Sequence[str]) -> dict[str, str]:
@@ -72,16 +71,12 @@ def _why_not(file: str, given: str, root: str | None) -> str | None:
 
 
 def read_regular(path: str) -> bytes:
-    """The bytes of ``path``, refusing a symlink or anything but a regular file (opened
-    non-blocking, so a FIFO put in its place cannot hang the open)."""
+    """The bytes of ``path``, refusing a symlink or anything but a regular file (through
+    :mod:`kubegen.safefs`, which opens non-blocking: a FIFO put in its place cannot hang)."""
     try:
-        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot read: {exc.strerror}") from None
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise OutputError(f"{path}: not a regular file")
-        return handle.read()
+        return read_input(path, follow_links=False)
+    except InputError as exc:
+        raise OutputError(str(exc)) from None
 
 
 def replace_file(path: str, data: bytes, expected: bytes) -> None:

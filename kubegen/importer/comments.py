@@ -70,11 +70,12 @@ def read_comments(manifests: Sequence[Manifest]) -> dict[int, Comments]:
 
 
 def _text_of(file: str) -> str | None:
+    from kubegen.errors import InputError
+    from kubegen.safefs import read_input
+
     try:
-        with open(file, "rb") as handle:
-            data = handle.read()
-        return data.decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+        return read_input(file).decode("utf-8-sig")
+    except (InputError, UnicodeDecodeError):
         return None
 
 
