@@ -39,6 +39,8 @@ RULES: dict[str, str] = {
     "volume-mount": "volumeMount naming no volume of the pod",
     "invalid-value": "a value the API server rejects (request above limit, duplicate names in a pod, ...)",
     "yaml": "input that is not valid YAML",
+    "image": "container image reference the kubelet cannot parse (empty tag, upper case, whitespace, ...)",
+    "image-latest": "container image without a tag, or :latest, and no digest (warning)",
     "config-ref": "a ConfigMap or Secret that env, envFrom, volumes, imagePullSecrets or Ingress TLS name and "
                   "the stack does not define",
     "config-key": "a key of a ConfigMap or Secret that env or volume items read and the object does not have",
@@ -149,10 +151,10 @@ Rule = Callable[[Sequence[Manifest], Report], None]
 
 def _object_rules() -> list[Rule]:
     """Rules that judge each object alone (they may see the objects in any batches)."""
-    from kubegen.checks import objects
+    from kubegen.checks import images, objects
     from kubegen.checks.schema import check_schema
 
-    return [check_schema, objects.check_objects]
+    return [check_schema, objects.check_objects, images.check_images]
 
 
 def _stack_rules() -> tuple[list[Rule], frozenset[str]]:
