@@ -21,7 +21,7 @@ from kubegen.importer.normalize import normalise
 from kubegen.importer.pods import dig
 from kubegen.importer.pysource import Call, Var, call, evaluate, identifier
 from kubegen.location import Location
-from kubegen.manifest import Manifest, compile_stack, pod_template
+from kubegen.manifest import Manifest, compile_stack, pod_template_of
 from kubegen.values import copy_data
 
 _ORIGIN = Location("<import>")
@@ -90,7 +90,7 @@ class Plan:
 def _labels_of(obj: dict[str, Any]) -> list[dict[str, Any]]:
     found = [dig(obj, "metadata", "labels") or {}]
     if obj.get("kind") != "Pod":
-        template = pod_template(Manifest(obj, _ORIGIN))
+        template = pod_template_of(obj)
         if template is not None:
             found.append(dig(template, "metadata", "labels") or {})
     return found
@@ -148,7 +148,7 @@ def local_view(obj: dict[str, Any], settings: Settings) -> dict[str, Any]:
             del meta["namespace"]
         out["metadata"] = _strip_labels(meta, settings.labels)
     if out.get("kind") != "Pod":
-        template = pod_template(Manifest(out, _ORIGIN))
+        template = pod_template_of(out)
         if template is not None and isinstance(template.get("metadata"), dict):
             template["metadata"] = _strip_labels(template["metadata"], settings.labels)
     return out
