@@ -34,6 +34,7 @@ from types import FrameType
 from typing import TextIO
 
 from kubegen.errors import OutputError, UsageError
+from kubegen.safefs import describe
 
 _TMP = re.compile(r"\.kubegen-([0-9a-f]{12})-[0-9a-f]{8}\.tmp\Z")
 PAUSE_ENV = "KUBEGEN_TEST_PAUSE"
@@ -65,18 +66,6 @@ def interruptible() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-
-
-def describe(mode: int) -> str:
-    """What a file of this ``st_mode`` is, as messages say it."""
-    for test, what in (
-        (stat.S_ISREG, "a regular file"), (stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a directory"),
-        (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-        (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
-    ):
-        if test(mode):
-            return what
-    return "not a regular file"  # pragma: no cover - every POSIX file type is listed
 
 
 def _refusal(shown: str, full: str, mode: int) -> str:

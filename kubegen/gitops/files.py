@@ -5,7 +5,7 @@ a path kubegen owns (``ln -sf /proc/self/environ out/ns/configmap-a.yaml``) must
 make ``kubegen check`` print the CI's environment in its diff, and a FIFO must not
 hang it. :func:`read_regular` opens each path component relative to the one before
 (``openat``) with ``O_NOFOLLOW``, looks at what is there before opening it, and reads
-only regular files, up to :data:`MAX_BYTES`.
+only regular files, within the input size limit (:func:`kubegen.safefs.max_input_bytes`).
 """
 
 from __future__ import annotations
@@ -16,10 +16,7 @@ import os
 import stat
 
 from kubegen.errors import KubegenError
-from kubegen.output import describe
-
-MAX_BYTES = 64 * 1024 * 1024
-"""No file kubegen writes comes near this (the API server stores at most ~1.5 MB per object)."""
+from kubegen.safefs import LimitedReader, describe, max_input_bytes
 
 
 class NotRegular(KubegenError, OSError):
@@ -39,7 +36,8 @@ def read_regular(directory: str, path: str) -> bytes | None:
     """The bytes of ``directory/path`` (``path`` relative, ``/``-separated); ``None`` if absent.
 
     Raises :class:`NotRegular` when ``path`` (or a folder on the way) is a symbolic
-    link, a directory, a device, a FIFO or a socket, or a file over :data:`MAX_BYTES`.
+    link, a directory, a device, a FIFO or a socket, and
+    :class:`~kubegen.safefs.InputTooLarge` for a file over the input size limit.
     ``directory`` itself may be a link (the user named it).
     """
     parts = path.split("/")
@@ -68,22 +66,13 @@ def read_regular(directory: str, path: str) -> bytes | None:
                 raise KubegenError(f"cannot read {os.path.join(directory, path)}: {exc.strerror or exc}") from None
             os.close(fd)
             fd = child
-        if os.fstat(fd).st_size > MAX_BYTES:
-            raise NotRegular(path, f"larger than {MAX_BYTES // (1024 * 1024)} MiB, which no file kubegen writes is")
-        chunks = []
-        total = 0
-        while total <= MAX_BYTES:
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-        if total > MAX_BYTES:
-            raise NotRegular(path, f"larger than {MAX_BYTES // (1024 * 1024)} MiB, which no file kubegen writes is")
-        return b"".join(chunks)
+        with LimitedReader(os.fdopen(fd, "rb", buffering=0), os.path.join(directory, path), max_input_bytes()) as raw:
+            fd = -1  # the reader owns it now
+            return raw.read_all()
     finally:
-        with contextlib.suppress(OSError):
-            os.close(fd)
+        if fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
 
 def _what(mode: int, last: bool) -> str:
