@@ -286,7 +286,7 @@ def test_base_revision_catches_what_the_working_tree_hides(repo: Path) -> None:
                 if "selector:" in text)
     assert (f"main:deploy/shop/deployment-web.yaml:{line}: error immutable-field: Deployment 'web' (namespace shop): "
             "spec.selector changes from {app: web, track: stable} to {app: web, track: canary}") in gate.stderr
-    assert "kubegen: deploy is up to date, but 1 error, 0 warnings against what was deployed" in gate.stderr
+    assert "kubegen: deploy is up to date, but the change from DIR at main fails: 1 error, 0 warnings" in gate.stderr
     assert gate.stdout == ""
     render = run("render", "--output-dir", "deploy", "--base", "main", cwd=repo)
     assert render.exit_code == 1 and "immutable-field" in render.stderr
