@@ -297,7 +297,7 @@ def test_base_revision_catches_what_the_working_tree_hides(repo: Path) -> None:
 
 def test_base_revision_errors_are_usage_errors(repo: Path, tmp_path: Path) -> None:
     missing = run("check", "--output-dir", "deploy", "--base", "no-such-branch", cwd=repo)
-    assert missing.exit_code == 2 and "--base no-such-branch: not a commit in" in missing.stderr
+    assert missing.exit_code == 2 and "--base no-such-branch: not a commit here (fetch it first" in missing.stderr
     option = run("check", "--output-dir", "deploy", "--base", "--output=x", cwd=repo)
     assert option.exit_code == 2
     elsewhere = tmp_path / "plain"
