@@ -190,6 +190,20 @@ BLOCKED = {
                             _obj("ConfigMap", immutable=True, data={"a": "2"}), "its data changes"),
     "configmap-unmarked": (_obj("ConfigMap", immutable=True, data={"a": "1"}), _obj("ConfigMap", data={"a": "1"}),
                            "the mark cannot be taken away"),
+    "rolebinding-roleref": (
+        _obj("RoleBinding", None, "rbac.authorization.k8s.io/v1",
+             roleRef={"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "reader"}),
+        _obj("RoleBinding", None, "rbac.authorization.k8s.io/v1",
+             roleRef={"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "writer"}), "roleRef"),
+    "storageclass-parameters": (
+        {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "fast"},
+         "provisioner": "ebs.csi.aws.com", "parameters": {"type": "gp3"}},
+        {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "fast"},
+         "provisioner": "ebs.csi.aws.com", "parameters": {"type": "io2"}}, "parameters changes from {type: gp3}"),
+    "loadbalancer-class": (
+        _obj("Service", {"type": "LoadBalancer", "ports": [{"port": 80}]}),
+        _obj("Service", {"type": "LoadBalancer", "ports": [{"port": 80}], "loadBalancerClass": "example.com/lb"}),
+        "spec.loadBalancerClass changes from (none) to example.com/lb"),
     "secret-type": (_obj("Secret", type="Opaque", stringData={"a": "1"}),
                     _obj("Secret", type="kubernetes.io/basic-auth", stringData={"username": "u", "password": "p"}),
                     "type changes from Opaque to kubernetes.io/basic-auth"),

@@ -22,7 +22,10 @@ what the cluster was last synced to):
     and ``volumeAttributesClassName``;
   * the data of a ConfigMap or Secret marked ``immutable: true`` (and taking the
     mark away), a Secret's ``type``;
-  * a Service's ``clusterIP`` once set (headless ``None`` included).
+  * a Service's ``clusterIP`` once set (headless ``None`` included), a LoadBalancer's
+    ``loadBalancerClass``;
+  * a RoleBinding's or ClusterRoleBinding's ``roleRef``; a StorageClass's
+    ``provisioner``, ``parameters``, ``reclaimPolicy``, ``volumeBindingMode``.
 - ``node-port-freed`` (warning): a Service leaves NodePort/LoadBalancer for
   ClusterIP (or ExternalName), drops a port that had a nodePort, or moves a nodePort:
   clients outside the cluster that use the old node port lose it.
@@ -57,7 +60,11 @@ _JOB_IMMUTABLE = ("completionMode", "podFailurePolicy", "backoffLimitPerIndex", 
                   "manualSelector")
 _POD_MUTABLE = frozenset({"activeDeadlineSeconds", "terminationGracePeriodSeconds", "tolerations"})
 _PVC_MUTABLE = frozenset({"resources", "volumeAttributesClassName"})
-_COMPARED = SELECTOR_KINDS | {"Pod", "PersistentVolumeClaim", "ConfigMap", "Secret", "Service"}
+_TOP_FIXED = {  # kind -> top-level fields that never change after creation
+    "RoleBinding": ("roleRef",), "ClusterRoleBinding": ("roleRef",),
+    "StorageClass": ("provisioner", "parameters", "reclaimPolicy", "volumeBindingMode"),
+}
+_COMPARED = SELECTOR_KINDS | {"Pod", "PersistentVolumeClaim", "ConfigMap", "Secret", "Service"} | set(_TOP_FIXED)
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # for line numbers of findings
 
 
@@ -180,6 +187,10 @@ def compare(old: dict[str, Any], new: dict[str, Any], *, allow_recreate: bool = 
     ]
     if kind in ("ConfigMap", "Secret"):
         out += _config(old, new, fix)
+    for field in _TOP_FIXED.get(str(kind), ()):
+        if _moved(old, new, field):
+            out.append(("immutable-field", (field,),
+                        f"{label(new)}: {field} {_from_to(old.get(field), new.get(field))}; {fix}"))
     if kind == "Service":
         out += service_changes(label(new), before, after, fix)
     return out

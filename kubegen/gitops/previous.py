@@ -31,6 +31,9 @@ FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
     "Service": (("spec",),),
     "ConfigMap": (("immutable",), ("data",), ("binaryData",)),
     "Secret": (("immutable",), ("type",), ("data",), ("stringData",)),
+    "RoleBinding": (("roleRef",),),
+    "ClusterRoleBinding": (("roleRef",),),
+    "StorageClass": (("provisioner",), ("parameters",), ("reclaimPolicy",), ("volumeBindingMode",)),
 }
 """Per kind, the paths :mod:`kubegen.gitops.immutable` compares."""
 
