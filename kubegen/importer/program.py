@@ -25,12 +25,13 @@ from kubegen.location import Location
 from kubegen.manifest import Manifest, compile_stack, pod_template
 
 _ORIGIN = Location("<import>")
-WORKLOAD_KINDS = ("Pod", "Deployment", "StatefulSet", "DaemonSet")
+WORKLOAD_KINDS = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")
 BUILDERS: dict[str, Any] = {name: getattr(model, name) for name in model.__all__}
 _RESERVED = frozenset(dir(builtins)) | {"stack", "kubegen"}
 # Variables are named in this order of kinds, so workloads get the plain names.
 _NAME_PRIORITY = {kind: rank for rank, kind in enumerate(
-    ("Deployment", "StatefulSet", "DaemonSet", "Pod", "ConfigMap", "Secret", "Service", "Ingress", "Namespace")
+    ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod", "ConfigMap", "Secret", "ServiceAccount",
+     "PersistentVolumeClaim", "Role", "ClusterRole", "Service", "Ingress", "Namespace")
 )}
 
 
@@ -262,13 +263,18 @@ class _Context:
 
     def workload_for(self, selector: dict[str, str]) -> tuple[Var, Any] | None:
         for entry in self._typed(WORKLOAD_KINDS):
-            if dict(getattr(entry.built, "selector", None) or entry.built.pod_labels) == selector:
+            if dict(entry.built.match_labels) == selector:
                 return Var(entry.var), entry.built
         return None
 
     def service(self, name: str) -> tuple[Var, Any] | None:
-        for entry in self._typed(("Service",)):
-            if entry.name == name:
+        return self.find("Service", name)
+
+    def find(self, kind: str, name: str) -> tuple[Var, Any] | None:
+        scoped = kind in facts.CLUSTER_SCOPED
+        for entry in self._entries:
+            if entry.typed and entry.kind == kind and entry.name == name and (
+                    scoped or entry.namespace == self._current.namespace):
                 return Var(entry.var), entry.built
         return None
 

@@ -10,8 +10,10 @@ from kubegen.model.container import (
     EnvFrom,
     FieldRef,
     Probe,
+    ResourceFieldRef,
     Resources,
     SecretKeyRef,
+    ValueFrom,
 )
 from kubegen.model.disruption import PodDisruptionBudget, budget
 from kubegen.model.external import External
@@ -32,7 +34,7 @@ __all__ = [
     "FrozenDict", "HorizontalPodAutoscaler", "Ingress", "IngressPath", "IngressRule", "IngressTLS",
     "Job", "Metric", "Namespace", "NetworkPolicy", "NetworkPolicyPeer", "NetworkPolicyPort",
     "NetworkPolicyRule", "PersistentVolumeClaim", "Pod", "PodDisruptionBudget", "PolicyRule",
-    "Probe", "Raw", "Resources", "Role", "RoleBinding", "ScaleTarget", "Secret", "SecretKeyRef",
-    "Service", "ServiceAccount", "ServicePort", "Stack", "StatefulSet", "Subject", "Volume",
-    "VolumeMount", "autoscale", "budget", "expose",
+    "Probe", "Raw", "ResourceFieldRef", "Resources", "Role", "RoleBinding", "ScaleTarget", "Secret",
+    "SecretKeyRef", "Service", "ServiceAccount", "ServicePort", "Stack", "StatefulSet", "Subject",
+    "ValueFrom", "Volume", "VolumeMount", "autoscale", "budget", "expose",
 ]

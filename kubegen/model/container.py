@@ -24,7 +24,7 @@ from kubegen.model._base import (
     str_tuple,
     to_tuple,
 )
-from kubegen.model.volume import VolumeMount
+from kubegen.model.volume import VolumeMount, plain
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
@@ -114,7 +114,53 @@ class FieldRef(Builder):
         return {"fieldRef": {"fieldPath": self.field_path}}
 
 
-EnvValue = str | int | float | ConfigMapKeyRef | SecretKeyRef | FieldRef
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class ResourceFieldRef(Builder):
+    """Env value from a container's own requests or limits, e.g.
+    ``ResourceFieldRef(resource="limits.memory", divisor="1Mi")``.
+
+    - ``resource``: ``limits.cpu``, ``limits.memory``, ``requests.cpu``, ... (required).
+    - ``container_name``: whose resources (required in a pod with several containers).
+      Default: none (this container).
+    - ``divisor``: the unit of the value, a quantity. Default: none (``1``).
+    """
+
+    resource: str
+    container_name: str | None = None
+    divisor: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.divisor is not None:
+            check("ResourceFieldRef", "divisor", self.divisor, facts.quantity_problems)
+
+    def to_dict(self) -> dict[str, Any]:
+        ref: dict[str, Any] = {}
+        if self.container_name is not None:
+            ref["containerName"] = self.container_name
+        if self.divisor is not None:
+            ref["divisor"] = self.divisor
+        ref["resource"] = self.resource
+        return {"resourceFieldRef": ref}
+
+
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class ValueFrom(Builder):
+    """Any other env value source, in the API's shape: ``ValueFrom(source={"fileKeyRef":
+    {...}})``: the per-variable escape hatch (the other variables stay typed)."""
+
+    source: FrozenDict = attrs.field(converter=frozen_any_map)
+
+    def __attrs_post_init__(self) -> None:
+        if len(self.source) != 1:
+            raise BuilderError(f"ValueFrom: source must hold exactly one value source (got {dict(self.source)})")
+
+    def to_dict(self) -> dict[str, Any]:
+        result: dict[str, Any] = plain(self.source)
+        return result
+
+
+EnvValue = str | int | float | ConfigMapKeyRef | SecretKeyRef | FieldRef | ResourceFieldRef | ValueFrom
+_ENV_SOURCES = (ConfigMapKeyRef, SecretKeyRef, FieldRef, ResourceFieldRef, ValueFrom)
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
@@ -156,10 +202,10 @@ def _to_env(value: Mapping[str, EnvValue] | None) -> FrozenDict:
             )
         if isinstance(item, (int, float)):
             item = str(item)
-        if not isinstance(item, (str, ConfigMapKeyRef, SecretKeyRef, FieldRef)):
+        if not isinstance(item, (str, *_ENV_SOURCES)):
             raise BuilderTypeError(
-                f"env[{name!r}]: expected a string, ConfigMapKeyRef, SecretKeyRef or FieldRef "
-                f"(got {item!r})"
+                f"env[{name!r}]: expected a string, ConfigMapKeyRef, SecretKeyRef, FieldRef, ResourceFieldRef "
+                f"or ValueFrom (got {item!r})"
             )
         env[name] = item
     return FrozenDict(env)
@@ -284,8 +330,9 @@ class Container(Builder):
     - ``image``: the image reference (required).
     - ``command`` / ``args``: entrypoint and arguments. Default: the image's.
     - ``ports``: ``[8080]``, ``{"http": 8080}`` or ``[ContainerPort(...)]``. Default: none.
-    - ``env``: ``{"NAME": "value" | ConfigMapKeyRef | SecretKeyRef | FieldRef}``; numbers
-      become strings, booleans are refused (quote them). Order is kept. Default: none.
+    - ``env``: ``{"NAME": "value" | ConfigMapKeyRef | SecretKeyRef | FieldRef |
+      ResourceFieldRef | ValueFrom}``; numbers become strings, booleans are refused (quote
+      them). Order is kept. Default: none.
     - ``env_from``: ``[EnvFrom(config_map=...)]``. Default: none.
     - ``resources``: ``Resources(...)``. Default: none (omitted).
     - ``liveness_probe`` / ``readiness_probe`` / ``startup_probe``: ``Probe``. Default: none.
