@@ -41,6 +41,7 @@ API_DEFAULTS: tuple[str, ...] = (
     "metadata.creationTimestamp: null",
     "metadata.labels: {}",
     "metadata.annotations: {}",
+    "pod template metadata: {}",
     "Service spec.type: ClusterIP",
     "Service spec.ports[].protocol: TCP",
     "Service spec.ports[].targetPort: <port>",
@@ -255,6 +256,7 @@ def normalise(obj: Any) -> Any:
         if template is not out:
             template.pop("status", None)
             _metadata(template.get("metadata"))
+            _drop(template, "metadata", {})
         _pod_spec(template.get("spec"), kind)
     if kind == "Service" and isinstance(spec, dict):
         _service_spec(spec)

@@ -17,7 +17,7 @@ from typing import Any
 
 from kubegen import facts, model
 from kubegen.errors import InputError, KubegenError
-from kubegen.importer import kinds
+from kubegen.importer import deps, kinds
 from kubegen.importer.normalize import normalise
 from kubegen.importer.pods import dig
 from kubegen.importer.pysource import Call, Var, call, evaluate, identifier
@@ -181,31 +181,12 @@ def assign_names(entries: list[Entry]) -> None:
         taken[entry.var] = entry.kind
 
 
-_REF_KEYS = {
-    "configMapKeyRef": ("ConfigMap", "name"), "configMapRef": ("ConfigMap", "name"),
-    "configMap": ("ConfigMap", "name"), "secretKeyRef": ("Secret", "name"),
-    "secretRef": ("Secret", "name"), "secret": ("Secret", "secretName"), "service": ("Service", "name"),
-}
-
-
-def _references(node: Any, found: set[tuple[str, str]]) -> set[tuple[str, str]]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            target = _REF_KEYS.get(key)
-            if target is not None and isinstance(value, dict) and isinstance(value.get(target[1]), str):
-                found.add((target[0], value[target[1]]))
-            _references(value, found)
-    elif isinstance(node, list):
-        for value in node:
-            _references(value, found)
-    return found
-
-
 def _selects(entry: Entry, selector: Any) -> bool:
     if entry.kind == "Pod":
         return bool(dig(entry.local, "metadata", "labels") == selector)
     match = dig(entry.local, "spec", "selector", "matchLabels")
-    return selector in (match, dig(entry.local, "spec", "template", "metadata", "labels"))
+    template = pod_template(Manifest(entry.local, _ORIGIN))
+    return selector in (match, dig(template, "metadata", "labels"))
 
 
 def link(entries: list[Entry]) -> list[Entry]:
@@ -214,16 +195,15 @@ def link(entries: list[Entry]) -> list[Entry]:
     for entry in entries:
         by_key.setdefault((entry.kind, entry.namespace, entry.name), entry)
     for entry in entries:
-        spec = entry.local.get("spec")
-        if entry.kind in WORKLOAD_KINDS or entry.kind == "Ingress":
-            for kind, name in sorted(_references(spec, set())):
-                dep = by_key.get((kind, entry.namespace, name))
-                if dep is not None and dep is not entry:
-                    entry.deps.append(dep.index)
-        elif entry.kind == "Service" and isinstance(spec, dict) and spec.get("selector"):
+        for kind, name in sorted(deps.references(entry.local)):
+            dep = by_key.get((kind, None if kind in facts.CLUSTER_SCOPED else entry.namespace, name))
+            if dep is not None and dep is not entry:
+                entry.deps.append(dep.index)
+        for selector in deps.selectors(entry.local):
             entry.deps.extend(
                 e.index for e in entries
-                if e.kind in WORKLOAD_KINDS and e.namespace == entry.namespace and _selects(e, spec["selector"])
+                if e.kind in WORKLOAD_KINDS and e.namespace == entry.namespace and e is not entry
+                and _selects(e, selector)
             )
     order: list[Entry] = []
     seen: set[int] = set()
