@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from kubegen.cli import print_findings, report_errors
+from kubegen.cli import fail, print_findings, report_errors
 from kubegen.cli.render import ASSUME_HELP, check_options, parse_sets
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ def finish(network: Network) -> None:
     if network.errors:
         click.echo(f"kubegen: {summary(network.findings)} (route findings are shown on the routes they break)",
                    err=True)
-        sys.exit(1)
+        fail(1)
 
 
 @click.command()
@@ -133,8 +133,9 @@ def explain(
       kubegen explain k8s/ --format json
     """
     from kubegen.explain import explain_json, explain_text
+    from kubegen.output import write_text
 
     network = simulate(inputs, sets, nodes, service_cidr, pod_cidr, node_port_range, assume)
     text = explain_json(network) if fmt == "json" else explain_text(network)
-    sys.stdout.write(text)
+    write_text(None, text)
     finish(network)

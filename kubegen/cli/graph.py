@@ -34,8 +34,9 @@ def graph(
       kubegen graph k8s/ --format dot | dot -Tpng > stack.png
     """
     from kubegen.graph import build_graph
-    from kubegen.output import write_text
+    from kubegen.output import resolve_output, write_text
 
+    target = resolve_output(output)  # before the app runs: an os.chdir() in it moves nothing
     network = simulate(inputs, sets, nodes, service_cidr, pod_cidr, node_port_range, assume)
     picture = build_graph(network)
     if fmt == "svg":
@@ -50,5 +51,5 @@ def graph(
         from kubegen.graph.mermaid import to_mermaid
 
         text = to_mermaid(picture)
-    write_text(output, text)
+    write_text(target, text, shown=output)
     finish(network)

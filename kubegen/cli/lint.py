@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import click
 
-from kubegen.cli import report_errors
+from kubegen.cli import fail, report_errors
 from kubegen.cli.render import ASSUME_HELP, check_options
 
 
@@ -50,15 +49,16 @@ def lint(
       kubegen lint k8s/ --assume Secret/registry-creds   # made by another tool
     """
     from kubegen.lint import lint as run_lint
+    from kubegen.output import data_out
 
     options = check_options(node_port_range, ignore, partial, assume)
     result = run_lint(paths, options)
+    out = data_out()
     if fmt == "json":
-        click.echo(json.dumps(result.to_json(), indent=2, sort_keys=False))
+        out.write(json.dumps(result.to_json(), indent=2, sort_keys=False) + "\n")
     else:
-        out = sys.stdout
         for finding in result.findings:
             out.write(finding.format() + "\n")
         out.write(result.summary() + "\n")
     if result.failed(strict=strict):
-        sys.exit(1)
+        fail(1)

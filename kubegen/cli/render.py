@@ -81,7 +81,9 @@ def load_checked(
 
 @click.command()
 @click.argument("app", metavar="APP")
-@click.option("-o", "--output", "output", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
+@click.option("-o", "--output", "output", metavar="FILE",
+              help="Write to FILE (atomically) instead of stdout. FILE must be a regular file or not "
+                   "exist: a directory, device, FIFO or symbolic link is refused.")
 @click.option("--output-dir", metavar="DIR",
               help="Write one file per object, DIR/<namespace>/<kind>-<name>.yaml, all or nothing; "
                    "remove files an earlier render wrote that are no longer produced; never touch other files.")
@@ -122,7 +124,7 @@ def render(
       kubegen render mypkg.deploy:stack --format json
     """
     from kubegen.api import no_cyclic_gc, write_manifests
-    from kubegen.output import write_text
+    from kubegen.output import resolve_output, write_text
 
     if output_dir is not None:
         if output is not None:
@@ -132,32 +134,48 @@ def render(
     elif kustomization or fsync:
         raise click.UsageError(f"{'--kustomization' if kustomization else '--fsync'} needs --output-dir DIR")
     check_ignore, gitops_ignore = split_ignore(ignore)
+    # Every output path is fixed before the app runs: an os.chdir() in it moves nothing.
+    target = resolve_output(output)
+    target_dir = resolve_dir(output_dir) if output_dir is not None else None
+    source = source_of(app, sets)
     with no_cyclic_gc():
         ordered = load_checked(app, sets, node_port_range, check_ignore, strict, assume)
-        if output_dir is None:
-            write_text(output, write_manifests(ordered, fmt))  # type: ignore[arg-type]
+        if output_dir is None or target_dir is None:
+            write_text(target, write_manifests(ordered, fmt), shown=output)  # type: ignore[arg-type]
             return
-        write_to_dir(ordered, app, sets, output_dir, kustomization, strict, gitops_ignore, fsync)
+        write_to_dir(ordered, source, target_dir, output_dir, kustomization, strict, gitops_ignore, fsync)
+
+
+def resolve_dir(output_dir: str) -> str:
+    """``--output-dir DIR`` as an absolute path, fixed before the app runs."""
+    return os.path.join(os.getcwd(), output_dir)
+
+
+def source_of(app: str, sets: tuple[str, ...]) -> str:
+    """What headers name as the input (resolved before the app runs, too)."""
+    from kubegen.gitops import source_label
+
+    return source_label(app, parse_sets(sets))
 
 
 def write_to_dir(
-    ordered: list[Manifest], app: str, sets: tuple[str, ...], output_dir: str, kustomization: bool, strict: bool,
+    ordered: list[Manifest], source: str, output_dir: str, shown: str, kustomization: bool, strict: bool,
     ignore: frozenset[str], fsync: bool = False,
 ) -> None:
-    from kubegen.gitops import source_label, write_dir
+    from kubegen.gitops import write_dir
 
     result = write_dir(
-        ordered, output_dir, source=source_label(app, parse_sets(sets)), kustomization=kustomization,
-        strict=strict, ignore=ignore, durable=fsync,
+        ordered, output_dir, source=source, kustomization=kustomization,
+        strict=strict, ignore=ignore, durable=fsync, shown=shown,
     )
     print_findings(result.warnings)
     if result.recovered:
-        click.echo(f"kubegen: rolled back an interrupted write in {output_dir} first", err=True)
+        click.echo(f"kubegen: rolled back an interrupted write in {shown} first", err=True)
     for path in result.overwritten_edits:
         what = "removed (render no longer produces it)" if path in result.removed else "replaced by the rendered file"
-        click.echo(f"kubegen: note: {os.path.join(output_dir, path)} had been edited by hand; {what}", err=True)
+        click.echo(f"kubegen: note: {os.path.join(shown, path)} had been edited by hand; {what}", err=True)
     click.echo(
-        f"kubegen: {output_dir}: {len(result.written)} written, {len(result.removed)} removed, "
+        f"kubegen: {shown}: {len(result.written)} written, {len(result.removed)} removed, "
         f"{len(result.unchanged)} unchanged",
         err=True,
     )
