@@ -70,6 +70,8 @@ def job(obj: dict[str, Any], ctx: Context) -> list[Call]:
     labels = meta.get("labels", {"app": name})
     if kind == "Job":
         kwargs = _job_spec(spec, labels, ctx)
+        if kwargs.get("restart_policy") == "Never":  # the builder's default
+            del kwargs["restart_policy"]
         rest = kwargs.pop("rest")
         if rest:
             kwargs["spec_extra"] = rest
@@ -80,6 +82,8 @@ def job(obj: dict[str, Any], ctx: Context) -> list[Call]:
             template.get("spec"), dict):
         raise Unsupported("a jobTemplate other than metadata and spec")
     kwargs = _job_spec(template["spec"], labels, ctx)
+    if kwargs.get("restart_policy") == "OnFailure":  # the builder's default
+        del kwargs["restart_policy"]
     job_rest = kwargs.pop("rest")
     template_meta = {k: v for k, v in (template.get("metadata") or {}).items()
                      if not (k == "creationTimestamp" and v is None)}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from kubegen.importer.objects import Context, metadata, top
-from kubegen.importer.pods import Unsupported, dig, is_int, is_str_map
+from kubegen.importer.pods import Unsupported, is_int, is_str_map
 from kubegen.importer.pysource import Call, call
 
 # --- HorizontalPodAutoscaler ------------------------------------------------------------
@@ -281,14 +281,10 @@ def _allow(name: str, spec: dict[str, Any], selector: dict[str, str], types: lis
     rule = rules[0]
     if target is None or not isinstance(rule, dict) or not set(rule) <= {"from", "ports"}:
         return None
-    sources = []
-    for peer in rule.get("from") or []:
-        labels = dig(peer, "podSelector", "matchLabels")
-        found = ctx.workload_for(labels) if isinstance(peer, dict) and set(peer) == {"podSelector"} and is_str_map(
-            labels) else None
-        if found is None or found[1].namespace is not None:
-            return None
-        sources.append(found[0])
+    try:
+        sources = [_peer(peer, ctx) for peer in rule.get("from") or []]
+    except Unsupported:
+        return None
     ports = rule.get("ports") or []
     if not all(isinstance(p, dict) and set(p) == {"port"} for p in ports):
         return None
