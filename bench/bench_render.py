@@ -39,6 +39,7 @@ import yaml  # noqa: E402
 
 import kubegen  # noqa: E402
 from kubegen import (  # noqa: E402
+    ConfigMap,
     ConfigMapKeyRef,
     Container,
     Deployment,
@@ -49,8 +50,10 @@ from kubegen import (  # noqa: E402
 
 
 def build_stack(n: int) -> Stack:
-    """N microservices: Deployment + Service each, probes, env, resources; every 10th NodePort."""
+    """N microservices: Deployment + Service each, probes, env, resources; every 10th NodePort;
+    the ConfigMap their env reads (the reference checks would refuse a stack without it)."""
     stack = Stack(namespace="bench", labels={"app.kubernetes.io/part-of": "bench"})
+    stack.add(ConfigMap(name="shared-config", data={"db-url": "postgres://db.bench:5432/app"}))
     for i in range(n):
         name = f"svc-{i:05d}"
         deployment = stack.add(

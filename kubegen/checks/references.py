@@ -71,18 +71,20 @@ class Known:
         self.keys: dict[tuple[str, str, str], frozenset[str] | None] = {}
         self.namespaces: set[str] = set()
         for m in manifests:
-            if not m.kind or not m.name:
+            kind, name = m.kind, m.name
+            if not kind or not name:
                 continue
-            space = "" if m.kind in facts.CLUSTER_SCOPED else namespace_of(m)
-            key = (m.kind, space, m.name)
+            space = "" if kind in facts.CLUSTER_SCOPED else namespace_of(m)
+            key = (kind, space, name)
             self.objects.setdefault(key, m)
-            if m.kind in ("ConfigMap", "Secret"):
+            if kind in ("ConfigMap", "Secret"):
                 self.keys.setdefault(key, data_keys(m))
             if space:
                 self.namespaces.add(space)
-            for derived, keys in _derived(m):
-                self.keys.setdefault(("Secret", space, derived), keys)
-                self.objects.setdefault(("Secret", space, derived), m)
+            if kind in _DERIVING:
+                for derived, keys in _derived(m):
+                    self.keys.setdefault(("Secret", space, derived), keys)
+                    self.objects.setdefault(("Secret", space, derived), m)
         self.assumed = assume
 
     def find(self, kind: str, namespace: str, name: str) -> tuple[bool, frozenset[str] | None]:
@@ -105,6 +107,9 @@ class Known:
     def names(self, kind: str, namespace: str) -> list[str]:
         space = "" if kind in facts.CLUSTER_SCOPED else namespace
         return sorted(n for (k, s, n) in self.objects if k == kind and s == space)
+
+
+_DERIVING = frozenset({"Certificate", "SealedSecret", "ExternalSecret"})
 
 
 def _derived(m: Manifest) -> Iterator[tuple[str, frozenset[str] | None]]:
@@ -155,7 +160,7 @@ def check_references(manifests: Sequence[Manifest], report: Report) -> None:
     from kubegen.checks import policies
 
     known = Known(manifests, report.options.assume)
-    owned = {m.metadata["uid"] for m in manifests if isinstance(m.metadata.get("uid"), str)}
+    owned = {uid for m in manifests if isinstance(uid := m.metadata.get("uid"), str)}
     for m in manifests:
         kind = m.kind
         base = facts.POD_TEMPLATE_PATHS.get(kind)
