@@ -19,8 +19,8 @@ from kubegen.model._base import (
     EMPTY,
     Builder,
     FrozenDict,
-    check,
     check_labels,
+    check_meta,
     frozen_str_map,
     metadata,
     source_field,
@@ -182,11 +182,7 @@ class Role(Builder):
     kind = "Role"
 
     def __attrs_post_init__(self) -> None:
-        check(self.kind, "name", self.name, facts.dns1123_subdomain_problems)
-        owner = f"{self.kind} {self.name!r}"
-        if self.namespace is not None:
-            check(owner, "namespace", self.namespace, facts.dns1123_label_problems)
-        check_labels(owner, "labels", self.labels)
+        owner = check_meta(self.kind, self)
         if self.kind == "Role" and any(r.non_resource_urls for r in self.rules):
             raise BuilderError(f"{owner}: non-resource URLs are cluster-wide; put them in a ClusterRole")
 

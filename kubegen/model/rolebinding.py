@@ -17,7 +17,7 @@ from kubegen.model._base import (
     FrozenDict,
     check,
     check_choice,
-    check_labels,
+    check_meta,
     frozen_str_map,
     metadata,
     source_field,
@@ -115,11 +115,7 @@ class RoleBinding(Builder):
     _role_kinds: ClassVar[tuple[str, ...]] = ("Role", "ClusterRole")
 
     def __attrs_post_init__(self) -> None:
-        check(self.kind, "name", self.name, facts.dns1123_subdomain_problems)
-        owner = f"{self.kind} {self.name!r}"
-        if self.namespace is not None:
-            check(owner, "namespace", self.namespace, facts.dns1123_label_problems)
-        check_labels(owner, "labels", self.labels)
+        owner = check_meta(self.kind, self)
         kind = self.role_ref_kind
         if kind is None:
             raise BuilderError(f"{owner}: role {self.role!r} is a name; say which kind with role_kind='Role' "
