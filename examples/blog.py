@@ -57,7 +57,8 @@ def stack() -> Stack:
     blog.add(External(kind="Secret", name="blog-tls", keys=["tls.crt", "tls.key"]))
     blog.add(External(kind="Secret", name="registry-creds"))
 
-    settings = blog.add(ConfigMap(name="blog-settings", data={"LOG_LEVEL": "info", "nginx.conf": "worker_processes 2;\n"}))
+    settings = blog.add(ConfigMap(name="blog-settings",
+                                  data={"LOG_LEVEL": "info", "nginx.conf": "worker_processes 2;\n"}))
     db_secret = blog.add(Secret(name="blog-db", string_data={"user": "blog", "password": "change-me"}))
     db_env = {
         "PGUSER": SecretKeyRef(secret=db_secret, key="user"),
@@ -93,8 +94,9 @@ def stack() -> Stack:
     web = blog.add(Deployment(
         name="web", replicas=2,
         containers=[http_container("web", "ghcr.io/example/blog-web:3.2.0", volume_mounts=[
-            settings.mount("/etc/nginx/conf.d", items={"nginx.conf": "default.conf"}), uploads.mount("/srv/uploads",
-                                                                                                  read_only=True)])],
+            settings.mount("/etc/nginx/conf.d", items={"nginx.conf": "default.conf"}),
+            uploads.mount("/srv/uploads", read_only=True),
+        ])],
         image_pull_secrets=["registry-creds"],
     ))
     api_svc = blog.add(api.expose(80, target_port="http"))
@@ -104,8 +106,8 @@ def stack() -> Stack:
                      tls=[IngressTLS(hosts=["blog.example.com"], secret_name="blog-tls")]))
 
     # Scale on CPU and on requests per second; never drain more than one pod at a time.
-    blog.add(api.autoscale(min=2, max=10, cpu=70, metrics=[Metric.pods("http_requests_per_second",
-                                                                      average_value="50")]))
+    requests = Metric.pods("http_requests_per_second", average_value="50")
+    blog.add(api.autoscale(min=2, max=10, cpu=70, metrics=[requests]))
     blog.add(web.autoscale(min=2, max=6, cpu=80))
     blog.add(api.budget(max_unavailable=1), web.budget(max_unavailable=1))
 
