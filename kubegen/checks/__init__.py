@@ -56,11 +56,29 @@ class CheckOptions:
     - ``partial``: the manifests are not a whole stack (pods may live elsewhere), so
       cross-object rules report warnings instead of errors. Default: False.
     - ``ignore``: rule ids not to report. Default: none.
+    - ``kube_version``: the Kubernetes version (``"1.36"``) whose API server the checks
+      answer for. Default: the newest kubegen ships data for. A version outside the
+      supported range raises :class:`kubegen.errors.UsageError`.
     """
 
     node_port_range: tuple[int, int] = facts.DEFAULT_NODE_PORT_RANGE
     partial: bool = False
     ignore: frozenset[str] = frozenset()
+    kube_version: str | None = attrs.field(default=None)
+
+    @kube_version.validator
+    def _known_version(self, _attribute: object, value: str | None) -> None:
+        if value is not None:
+            from kubegen.checks import kubeversion
+
+            kubeversion.parse(value)
+
+    @property
+    def target(self) -> tuple[int, int]:
+        """The target version as (major, minor)."""
+        from kubegen.checks import kubeversion
+
+        return kubeversion.parse(self.kube_version) if self.kube_version else kubeversion.shipped()[-1]
 
 
 class Report:
@@ -68,6 +86,8 @@ class Report:
 
     def __init__(self, options: CheckOptions) -> None:
         self.options = options
+        self.target = options.target
+        """The Kubernetes version the findings answer for, as (major, minor)."""
         self.findings: list[Finding] = []
 
     def add(
@@ -78,13 +98,15 @@ class Report:
         path: Sequence[str | int] = (),
         *,
         severity: Severity = "error",
+        suggestion: str | None = None,
     ) -> None:
         if rule in self.options.ignore:
             return
         if self.options.partial and rule in CROSS_OBJECT_RULES:
             severity = "warning"
         self.findings.append(
-            Finding(rule=rule, severity=severity, message=message, manifest=manifest, path=tuple(path))
+            Finding(rule=rule, severity=severity, message=message, manifest=manifest, path=tuple(path),
+                    suggestion=suggestion)
         )
 
 
@@ -92,14 +114,11 @@ Rule = Callable[[Sequence[Manifest], Report], None]
 
 
 def _rules() -> list[Rule]:
-    from kubegen.checks import objects, wiring
+    from kubegen.checks import wiring
+    from kubegen.checks.schema import check_schema
+    from kubegen.checks.validation import check_validation
 
-    rules: list[Rule] = [objects.check_objects, wiring.check_wiring]
-    try:
-        from kubegen.checks.schema import check_schema
-    except ImportError:  # pragma: no cover - the schema module ships with kubegen
-        return rules
-    return [check_schema, *rules]
+    return [check_schema, check_validation, wiring.check_wiring]
 
 
 def run_checks(manifests: Iterable[Manifest], options: CheckOptions | None = None) -> list[Finding]:

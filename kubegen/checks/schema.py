@@ -19,6 +19,8 @@ from kubegen import facts
 from kubegen.checks import Report
 from kubegen.checks.apiversions import check_api_version
 from kubegen.checks.k8sdata import Definition, FieldType, ListOf, MapOf, api_data
+from kubegen.checks.validation.base import unsupported_text
+from kubegen.checks.validation.paths import field_path
 from kubegen.checks.yamlvalues import Path, dotted, key_text, report_yaml_value, singular
 from kubegen.manifest import Manifest
 
@@ -93,6 +95,7 @@ class _Ctx:
 
 def _walk_object(ctx: _Ctx, obj: dict[Any, Any], d: Definition, path: Path) -> None:
     props = d.props
+    enums = d.enums
     misspelled: tuple[str, ...] = ()
     for key, value in obj.items():
         t = props.get(key)
@@ -105,8 +108,14 @@ def _walk_object(ctx: _Ctx, obj: dict[Any, Any], d: Definition, path: Path) -> N
         elif isinstance(t, str):
             if type(value) not in _FAST[t]:
                 _scalar(ctx, value, t, (*path, key), key, d.title)
+            elif enums and key in enums and value not in enums[key] and value != "":
+                _unsupported(ctx, value, enums[key], (*path, key), d, key)
         else:
             _walk_value(ctx, value, t, (*path, key), key)
+            if enums and key in enums and isinstance(value, list):
+                for i, item in enumerate(value):
+                    if isinstance(item, str) and item not in enums[key]:
+                        _unsupported(ctx, item, enums[key], (*path, key, i), d, key)
     for field in d.required:
         if obj.get(field) is None and field not in misspelled:  # "did you mean" said it already
             _missing(ctx, obj, field, d, path)
@@ -204,6 +213,20 @@ def _unquote_fix(value: str, t: str) -> str | None:
     return None
 
 
+# --- enumerations -----------------------------------------------------------------
+
+# Enumerated fields another rule reports (with its own rule id).
+_ENUMS_ELSEWHERE = frozenset({("core.v1.ServiceSpec", "type")})
+
+
+def _unsupported(ctx: _Ctx, value: str, allowed: tuple[str, ...], path: Path, d: Definition, key: str) -> None:
+    """A value outside the field's enumeration (from the OpenAPI data of the target release)."""
+    if (d.name, key) in _ENUMS_ELSEWHERE:
+        return
+    text, close = unsupported_text(value, allowed)
+    ctx.report.add("invalid-value", ctx.m, f"{ctx.m.label}: {field_path(path)}: {text}", path, suggestion=close)
+
+
 # --- unknown and missing fields ----------------------------------------------
 
 
@@ -268,7 +291,7 @@ _OLD_FIELDS = {
 
 def _missing(ctx: _Ctx, obj: dict[Any, Any], field: str, d: Definition, path: Path) -> None:
     present = field in obj
-    where = (*path, field) if present else path
+    where = (*path, field)  # an absent field is located at its parent's line
     state = "is empty" if present else "is missing"
     hint = _MISSING_HINTS.get(field, "")
     ctx.schema(f"{dotted((*path, field))} {state}; {d.title} requires {field}{hint}", where)
