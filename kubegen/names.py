@@ -29,7 +29,9 @@ _SYSCTL_NAME = re.compile(r"([a-z0-9]([-_a-z0-9]*[a-z0-9])?[./])*[a-z0-9]([-_a-z
 _PERCENT = re.compile(r"[0-9]+%\Z")
 _SLOPPY_IPV4 = re.compile(r"(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\Z")
 
-_LABEL_RULE = "must consist of lower case alphanumeric characters or '-', and start and end with an alphanumeric character"
+_LABEL_RULE = (
+    "must consist of lower case alphanumeric characters or '-', and start and end with an alphanumeric character"
+)
 _SUBDOMAIN_RULE = (
     "must consist of lower case alphanumeric characters, '-' or '.', and start and end with an alphanumeric character"
 )
@@ -75,7 +77,8 @@ def dns1123_subdomain_problems(value: str) -> list[str]:
     """RFC 1123 subdomain: names of most objects (Pod, Deployment, ConfigMap, ...)."""
     problems = _too_long(value, SUBDOMAIN_MAX)
     if not _DNS1123_SUBDOMAIN.match(value):
-        problems.append(f"must be a lowercase RFC 1123 subdomain: it {_SUBDOMAIN_RULE} (try {fix_dns_subdomain(value)!r})")
+        fix = fix_dns_subdomain(value)
+        problems.append(f"must be a lowercase RFC 1123 subdomain: it {_SUBDOMAIN_RULE} (try {fix!r})")
     return problems
 
 
@@ -199,7 +202,9 @@ def env_var_name_problems(value: str, relaxed: bool = True) -> list[str]:
         return []
     problems = []
     if not _ENV_VAR_NAME.match(value):
-        problems.append("must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit")
+        problems.append(
+            "must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit"
+        )
     if value in (".", ".."):
         problems.append(f"must not be {value!r}")
     elif value.startswith(".."):

@@ -15,8 +15,7 @@ from fractions import Fraction
 import pytest
 
 from kubegen.checks import RULES, Finding, run_checks
-from kubegen.facts import cron_schedule_problem
-from kubegen.facts import parse_quantity
+from kubegen.facts import cron_schedule_problem, parse_quantity
 from kubegen.reader import read_text
 
 RULE = "invalid-value"
@@ -537,7 +536,7 @@ def test_ingress_near_miss_passes(case: str) -> None:
 
 def test_ingress_without_path_type_is_reported_once() -> None:
     text = ingress(paths("- path: /  #<\n" + BACKEND))
-    assert_trips(text, "spec.rules[0].http.paths[0].pathType: is required: Prefix, Exact or ImplementationSpecific")
+    assert_trips(text, "spec.rules[0].http.paths[0].pathType: is required; add pathType: Prefix (or Exact, or ImplementationSpecific)")
 
 
 def test_ingress_needs_rules_or_default_backend() -> None:

@@ -72,7 +72,7 @@ def test_expose_without_port_uses_every_container_port_named() -> None:
 @pytest.mark.parametrize(
     ("build", "message"),
     [
-        (lambda: Container(name="Web", image="nginx"), r"Container: name 'Web' must consist of lower case"),
+        (lambda: Container(name="Web", image="nginx"), r"Container: name 'Web' must be a lowercase RFC 1123 label: it must consist of lower case"),
         (lambda: Container(name="web", image=""), r"Container 'web': image must be a non-empty string"),
         (lambda: ContainerPort(container_port=0), r"container_port 0 must be between 1 and 65535"),
         (lambda: ContainerPort(container_port=80, name="http_port"), r"name 'http_port' must contain only lower case"),

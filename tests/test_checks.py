@@ -244,7 +244,7 @@ def test_name_rule_on_raw_and_builder(tmp_path: Path) -> None:
     assert "ConfigMap 'My_Config': metadata.name: 'My_Config' must be a lowercase RFC 1123 subdomain: it must " \
         "consist of lower case alphanumeric characters" in f.message
     assert f.suggestion == "my-config"
-    with pytest.raises(kubegen.BuilderError, match=r"Service: name 'web.api' must consist of lower case .* start with a letter"):
+    with pytest.raises(kubegen.BuilderError, match=r"Service: name 'web.api' must be a lowercase RFC 1123 label: .* \(try 'web-api'\)"):
         kubegen.Service(name="web.api", ports=[80])
 
 

@@ -113,7 +113,9 @@ class Service(Builder):
     ``ExternalName``; build one from a workload with ``workload.expose(...)`` so its
     selector and target ports cannot drift from the pods.
 
-    - ``name``: DNS-1035 label: it becomes the DNS name ``NAME.NAMESPACE.svc`` (required).
+    - ``name``: DNS-1123 label: it becomes the DNS name ``NAME.NAMESPACE.svc`` (required).
+      Kubernetes before 1.36 also wants it to start with a letter; ``check --kube-version``
+      reports that for older targets.
     - ``ports``: ``[80]`` or ``[ServicePort(...)]``. Default: none (only valid for
       headless or ExternalName Services).
     - ``selector``: the pod labels to route to. Default: none (endpoints managed by hand).
@@ -147,7 +149,7 @@ class Service(Builder):
 
     def __attrs_post_init__(self) -> None:
         owner = f"Service {self.name!r}"
-        check("Service", "name", self.name, facts.dns1035_label_problems)
+        check("Service", "name", self.name, facts.dns1123_label_problems)
         if self.namespace is not None:
             check(owner, "namespace", self.namespace, facts.dns1123_label_problems)
         check_labels(owner, "labels", self.labels)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from kubegen import names
+from kubegen.checks import kubeversion
 from kubegen.checks.validation import pods, versions
 from kubegen.checks.validation.base import Ctx, P, dicts, ival, mapping, non_negative, sval
 from kubegen.checks.validation.config import check_claim_templates
@@ -27,6 +28,11 @@ def check_workload(ctx: Ctx, spec: dict[str, Any]) -> None:
         template = {}
     claims: list[str] = []
     if kind == "StatefulSet":
+        if not versions.since(ctx.target, "statefulset-pod-template"):
+            ctx.lenient = (("spec", "volumeClaimTemplates"), ("spec", "template", "spec"))
+            release = kubeversion.text(ctx.target)
+            ctx.lenient_note = (f"the Kubernetes {release} API server accepts this in a StatefulSet (it checks "
+                                "templates only since 1.34), but the pods or claims made from it would be refused")
         claims = check_claim_templates(ctx, spec.get("volumeClaimTemplates"), (*path, "volumeClaimTemplates"))
         _check_statefulset(ctx, spec, path)
     elif kind == "Deployment":

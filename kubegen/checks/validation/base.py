@@ -26,21 +26,34 @@ P = tuple[Any, ...]
 """A field path: keys (str, :class:`~kubegen.checks.validation.paths.Key`) and list indexes."""
 
 
+# Pod-template fields a StatefulSet's restart/deadline rules check on every release.
+_ALWAYS_CHECKED = frozenset({"restartPolicy", "activeDeadlineSeconds"})
+
+
 class Ctx:
     """One manifest under validation and the report its findings go to."""
 
-    __slots__ = ("m", "report", "target", "kind")
+    __slots__ = ("m", "report", "target", "kind", "lenient", "lenient_note")
 
     def __init__(self, m: Manifest, report: Report, target: Version) -> None:
         self.m = m
         self.report = report
         self.target = target
         self.kind = m.kind
+        self.lenient: tuple[P, ...] = ()
+        """Field paths (prefixes) the target's API server does not validate: findings under
+        them are warnings carrying :attr:`lenient_note`."""
+        self.lenient_note = ""
+
+    def _is_lenient(self, path: P) -> bool:
+        return any(path[:len(prefix)] == prefix for prefix in self.lenient) and path[-1] not in _ALWAYS_CHECKED
 
     def add(
         self, path: P, text: str, *, rule: str = RULE, severity: Severity = "error", suggestion: str | None = None
     ) -> None:
         """Report ``Kind 'name': <path>: <text>``."""
+        if self.lenient and self._is_lenient(path):
+            severity, text = "warning", f"{text} ({self.lenient_note})"
         self.report.add(rule, self.m, f"{self.m.label}: {field_path(path)}: {text}", path,
                         severity=severity, suggestion=suggestion)
 
@@ -107,6 +120,11 @@ def sval(value: Any) -> str | None:
 
 def mapping(value: Any) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
+
+
+def items(value: Any) -> list[tuple[int, Any]]:
+    """The (index, item) pairs of a list; nothing for any other value."""
+    return list(enumerate(value)) if isinstance(value, list) else []
 
 
 def dicts(value: Any) -> list[tuple[int, dict[str, Any]]]:

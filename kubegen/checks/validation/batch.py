@@ -164,7 +164,7 @@ def _check_pod_failure_policy(ctx: Ctx, policy: dict[str, Any], path: P, spec: d
     rules = dicts(policy.get("rules"))
     if len(rules) > MAX_RULES:
         ctx.add((*path, "rules"), f"must have at most {MAX_RULES} rules (has {len(rules)})")
-    containers = {c.get("name") for f in ("containers", "initContainers") for _, c in dicts(pod_spec.get(f))}
+    containers = {sval(c.get("name")) for f in ("containers", "initContainers") for _, c in dicts(pod_spec.get(f))}
     for i, rule in rules:
         here = (*path, "rules", i)
         action = rule.get("action")

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from kubegen import facts, names
-from kubegen.checks.validation.base import Ctx, P, mapping, sval
+from kubegen.checks.validation.base import Ctx, P, items, mapping, sval
 from kubegen.checks.validation.meta import check_finalizers
 from kubegen.checks.validation.paths import Key
 from kubegen.checks.validation.volumes import check_claim_spec
@@ -90,7 +90,7 @@ def _check_docker_json(ctx: Ctx, data: dict[str, Any], string_data: dict[str, An
         return
     try:
         parsed = json.loads(text)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         ctx.add(where, f"is not valid JSON ({exc.msg} at character {exc.pos}); it must hold a Docker config")
         return
     if not isinstance(parsed, dict):
@@ -117,7 +117,7 @@ def check_pvc(ctx: Ctx, obj: dict[str, Any]) -> None:
 def check_claim_templates(ctx: Ctx, templates: Any, path: P) -> list[str]:
     """A StatefulSet's volumeClaimTemplates: each a claim with a name; returns the names."""
     found = []
-    for i, template in enumerate(templates if isinstance(templates, list) else []):
+    for i, template in items(templates):
         if not isinstance(template, dict):
             continue
         here = (*path, i)

@@ -113,8 +113,8 @@ def _check_ports(ctx: Ctx, c: dict[str, Any], path: P) -> None:
 
 def _check_mounts(ctx: Ctx, c: dict[str, Any], path: P, volumes: Volumes) -> None:
     seen: dict[str, int] = {}
-    devices = {d.get("name") for _, d in dicts(c.get("volumeDevices"))}
-    device_paths = {d.get("devicePath") for _, d in dicts(c.get("volumeDevices"))}
+    devices = {sval(d.get("name")) for _, d in dicts(c.get("volumeDevices"))}
+    device_paths = {sval(d.get("devicePath")) for _, d in dicts(c.get("volumeDevices"))}
     privileged = (mapping(c.get("securityContext")) or {}).get("privileged") is True
     for i, mount in dicts(c.get("volumeMounts")):
         here = (*path, "volumeMounts", i)
@@ -131,13 +131,14 @@ def _check_mounts(ctx: Ctx, c: dict[str, Any], path: P, volumes: Volumes) -> Non
             ctx.required((*here, "mountPath"), "the directory to mount the volume at (e.g. /data)")
         elif isinstance(mount_path, str):
             if mount_path in seen:
-                ctx.invalid((*here, "mountPath"), mount_path, f"is already mounted by volumeMounts[{seen[mount_path]}]; "
-                            "each mountPath must be unique in a container")
+                ctx.invalid((*here, "mountPath"), mount_path,
+                            f"is already mounted by volumeMounts[{seen[mount_path]}]; each mountPath must be unique "
+                            "in a container")
             else:
                 seen[mount_path] = i
             if mount_path in device_paths:
                 ctx.invalid((*here, "mountPath"), mount_path, "is also a devicePath of volumeDevices")
-        _check_sub_paths(ctx, mount, here, volumes.is_image(name))
+        _check_sub_paths(ctx, mount, here)
         propagation = mount.get("mountPropagation")
         if propagation == "Bidirectional" and not privileged:
             ctx.add((*here, "mountPropagation"), "Bidirectional mount propagation is available only to privileged "
@@ -145,14 +146,11 @@ def _check_mounts(ctx: Ctx, c: dict[str, Any], path: P, volumes: Volumes) -> Non
         _check_recursive_read_only(ctx, mount, here)
 
 
-def _check_sub_paths(ctx: Ctx, mount: dict[str, Any], here: P, image_volume: bool) -> None:
+def _check_sub_paths(ctx: Ctx, mount: dict[str, Any], here: P) -> None:
     sub, expr = sval(mount.get("subPath")), sval(mount.get("subPathExpr"))
     for field, value in (("subPath", sub), ("subPathExpr", expr)):
-        if not value:
-            continue
-        if image_volume:
-            ctx.invalid((*here, field), value, "is not allowed for a mount of an image volume")
-        ctx.problems((*here, field), value, local_path_problems(value, reserved=False))
+        if value:  # image volumes accept both since 1.33 (they were alpha, off by default, before)
+            ctx.problems((*here, field), value, local_path_problems(value, reserved=False))
     if sub and expr:
         ctx.invalid((*here, "subPathExpr"), expr, "and subPath are mutually exclusive; keep one")
 
@@ -174,7 +172,7 @@ def _check_recursive_read_only(ctx: Ctx, mount: dict[str, Any], here: P) -> None
 def _check_devices(ctx: Ctx, c: dict[str, Any], path: P, volumes: Volumes) -> None:
     names_seen: set[str] = set()
     paths_seen: set[str] = set()
-    mounts = {m.get("name") for _, m in dicts(c.get("volumeMounts"))}
+    mounts = {sval(m.get("name")) for _, m in dicts(c.get("volumeMounts"))}
     for i, device in dicts(c.get("volumeDevices")):
         here = (*path, "volumeDevices", i)
         name, device_path = sval(device.get("name")), sval(device.get("devicePath"))

@@ -9,7 +9,7 @@ from typing import Any
 
 from kubegen import facts, names
 from kubegen.checks.validation import versions
-from kubegen.checks.validation.base import Ctx, P, dicts, ival, mapping, show, sval
+from kubegen.checks.validation.base import Ctx, P, dicts, items, ival, mapping, show, sval
 from kubegen.checks.validation.paths import Key
 
 NAME = "name"
@@ -112,7 +112,7 @@ def check_annotations(ctx: Ctx, annotations: Any, path: P) -> None:
 def check_finalizers(ctx: Ctx, finalizers: Any, path: P) -> None:
     """Qualified names; without a '/' only the standard ones; not orphan and foregroundDeletion together."""
     seen = set()
-    for i, name in enumerate(finalizers if isinstance(finalizers, list) else []):
+    for i, name in items(finalizers):
         if not isinstance(name, str):
             continue
         seen.add(name)
@@ -177,7 +177,7 @@ def check_selector_requirement(ctx: Ctx, expr: dict[str, Any], path: P, operator
     if isinstance(key, str):
         ctx.problems((*path, "key"), key, names.label_key_problems(key))
     if label_values:
-        for j, value in enumerate(values if isinstance(values, list) else []):
+        for j, value in items(values):
             if isinstance(value, str):
                 ctx.problems((*path, "values", j), value, names.label_value_problems(value))
 
@@ -214,10 +214,10 @@ def int_or_percent(ctx: Ctx, owner: dict[str, Any], field: str, path: P, *, max_
             fix = f"{digits}%" if digits.isdigit() else None
             ctx.invalid(where, value, "must be an integer or a percentage such as '25%'", suggestion=fix)
             return None
-        number = int(value[:-1])
-        if max_100 and number > 100:
+        percent = int(value[:-1])
+        if max_100 and percent > 100:
             ctx.invalid(where, value, "must not be greater than 100%")
-        return number
+        return percent
     number = ival(value)
     if number is not None and number < 0:
         ctx.invalid(where, number, "must be greater than or equal to 0")

@@ -8,7 +8,7 @@ from typing import Any
 
 from kubegen import names
 from kubegen.checks.validation import versions
-from kubegen.checks.validation.base import Ctx, P, dicts, ival, mapping, sval
+from kubegen.checks.validation.base import Ctx, P, dicts, items, ival, mapping, sval
 from kubegen.checks.validation.meta import check_label_selector
 
 _BAD_PATH_PARTS = ("//", "/./", "/../", "%2f", "%2F")
@@ -47,7 +47,7 @@ def check_ingress(ctx: Ctx, spec: dict[str, Any]) -> None:
             for j, entry in dicts(paths):
                 _check_path(ctx, entry, (*here, "http", "paths", j))
     for i, tls in dicts(spec.get("tls")):
-        for j, host in enumerate(tls.get("hosts") if isinstance(tls.get("hosts"), list) else []):
+        for j, host in items(tls.get("hosts")):
             if isinstance(host, str):
                 _check_host(ctx, host, (*path, "tls", i, "hosts", j), rule_host=False)
         secret = sval(tls.get("secretName"))
@@ -76,7 +76,7 @@ def _check_host(ctx: Ctx, host: str, path: P, *, rule_host: bool) -> None:
 def _check_path(ctx: Ctx, entry: dict[str, Any], path: P) -> None:
     kind, value = entry.get("pathType"), entry.get("path")
     if kind is None or kind == "":
-        ctx.add((*path, "pathType"), "is required: Prefix, Exact or ImplementationSpecific")
+        ctx.add((*path, "pathType"), "is required; add pathType: Prefix (or Exact, or ImplementationSpecific)")
     elif isinstance(value, str) or value is None:
         text = value or ""
         if kind in ("Exact", "Prefix"):
@@ -117,7 +117,7 @@ def _check_backend(ctx: Ctx, backend: dict[str, Any], path: P) -> None:
             ctx.problems((*here, "port", "number"), number, names.port_number_problems(number))
         else:
             ctx.add((*here, "port"), "is required: a port name or number (port: {number: 80})")
-    else:
+    elif not backend.keys() - {"service", "resource"}:  # other keys: the schema check names them
         ctx.add(path, "is required: a service or resource backend (service: {name: NAME, port: {number: N}})")
 
 
@@ -218,7 +218,7 @@ def _check_peer(ctx: Ctx, peer: dict[str, Any], path: P) -> None:
     if network is None:
         ctx.problems((*path, "ipBlock", "cidr"), cidr, names.cidr_problems(cidr))
         return
-    for k, text in enumerate(block.get("except") if isinstance(block.get("except"), list) else []):
+    for k, text in items(block.get("except")):
         if not isinstance(text, str):
             continue
         where = (*path, "ipBlock", "except", k)

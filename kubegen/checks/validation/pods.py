@@ -8,7 +8,7 @@ from typing import Any
 
 from kubegen import names
 from kubegen.checks.validation import containers, scheduling, security
-from kubegen.checks.validation.base import Ctx, P, dicts, ival, mapping, sval
+from kubegen.checks.validation.base import Ctx, P, dicts, items, ival, mapping, sval
 from kubegen.checks.validation.containers import PodFacts
 from kubegen.checks.validation.meta import check_annotations, check_labels
 from kubegen.checks.validation.resources import check_resources
@@ -45,7 +45,6 @@ def check_template(ctx: Ctx, template: dict[str, Any], path: P, claim_templates:
 
 
 def check_pod_spec(ctx: Ctx, spec: dict[str, Any], path: P, claim_templates: list[str], *, pod: bool) -> None:
-    kind = ctx.kind
     volumes = check_volumes(ctx, spec, path, claim_templates, pod)
     restart = spec.get("restartPolicy")
     restart_text = restart if isinstance(restart, str) and restart else "Always"
@@ -84,7 +83,7 @@ def check_pod_spec(ctx: Ctx, spec: dict[str, Any], path: P, claim_templates: lis
         ip = sval(alias.get("ip"))
         if ip is not None:
             ctx.problems((*path, "hostAliases", i, "ip"), ip, names.ip_problems(ip))
-        for j, host in enumerate(alias.get("hostnames") if isinstance(alias.get("hostnames"), list) else []):
+        for j, host in items(alias.get("hostnames")):
             if isinstance(host, str):
                 ctx.problems((*path, "hostAliases", i, "hostnames", j), host, names.dns1123_subdomain_problems(host))
     for i, gate in dicts(spec.get("readinessGates")):

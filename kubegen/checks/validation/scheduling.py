@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from kubegen import names
-from kubegen.checks.validation.base import Ctx, P, dicts, ival, mapping, sval
+from kubegen.checks.validation.base import Ctx, P, dicts, items, ival, mapping, sval
 from kubegen.checks.validation.meta import check_label_selector, check_selector_requirement
 
 NODE_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt")
@@ -43,9 +43,9 @@ def _check_node_affinity(ctx: Ctx, node: dict[str, Any], path: P) -> None:
     for i, preferred in dicts(node.get(_TERMS[1])):
         here = (*path, _TERMS[1], i)
         _check_weight(ctx, preferred, here)
-        term = mapping(preferred.get("preference"))
-        if term is not None:
-            _check_node_term(ctx, term, (*here, "preference"), label_values=False)
+        preference = mapping(preferred.get("preference"))
+        if preference is not None:
+            _check_node_term(ctx, preference, (*here, "preference"), label_values=False)
 
 
 def _check_node_term(ctx: Ctx, term: dict[str, Any], path: P, *, label_values: bool) -> None:
@@ -61,7 +61,7 @@ def _check_node_term(ctx: Ctx, term: dict[str, Any], path: P, *, label_values: b
         key = expr.get("key")
         if isinstance(key, str) and key != "metadata.name":
             ctx.invalid((*here, "key"), key, "is not a valid field selector key (metadata.name)")
-        for k, value in enumerate(values if isinstance(values, list) else []):
+        for k, value in items(values):
             if isinstance(value, str):
                 ctx.problems((*here, "values", k), value, names.dns1123_subdomain_problems(value))
 
@@ -78,14 +78,13 @@ def _check_pod_affinity(ctx: Ctx, pods: dict[str, Any], path: P) -> None:
     for i, weighted in dicts(pods.get(_TERMS[1])):
         here = (*path, _TERMS[1], i)
         _check_weight(ctx, weighted, here)
-        term = weighted.get("podAffinityTerm")
-        _check_pod_term(ctx, term if isinstance(term, dict) else {}, (*here, "podAffinityTerm"))
+        _check_pod_term(ctx, mapping(weighted.get("podAffinityTerm")) or {}, (*here, "podAffinityTerm"))
 
 
 def _check_pod_term(ctx: Ctx, term: dict[str, Any], path: P) -> None:
     check_label_selector(ctx, term.get("labelSelector"), (*path, "labelSelector"))
     check_label_selector(ctx, term.get("namespaceSelector"), (*path, "namespaceSelector"))
-    for i, namespace in enumerate(term.get("namespaces") if isinstance(term.get("namespaces"), list) else []):
+    for i, namespace in items(term.get("namespaces")):
         if isinstance(namespace, str):
             ctx.problems((*path, "namespaces", i), namespace, names.dns1123_label_problems(namespace))
     key = term.get("topologyKey")
@@ -95,10 +94,10 @@ def _check_pod_term(ctx: Ctx, term: dict[str, Any], path: P) -> None:
     elif isinstance(key, str):
         ctx.problems((*path, "topologyKey"), key, names.qualified_name_problems(key))
     selector = mapping(term.get("labelSelector"))
-    selector_keys = set()
+    selector_keys: set[Any] = set()
     if selector is not None:
-        selector_keys = set(selector.get("matchLabels") or {}) | {
-            e.get("key") for _, e in dicts(selector.get("matchExpressions"))
+        selector_keys = set(mapping(selector.get("matchLabels")) or {}) | {
+            sval(e.get("key")) for _, e in dicts(selector.get("matchExpressions"))
         }
     match, mismatch = term.get("matchLabelKeys"), term.get("mismatchLabelKeys")
     for field, keys in (("matchLabelKeys", match), ("mismatchLabelKeys", mismatch)):
@@ -147,7 +146,7 @@ def _check_spread(ctx: Ctx, constraints: Any, path: P) -> None:
         if key == "":
             ctx.add((*here, "topologyKey"), "is required: can not be empty (e.g. topology.kubernetes.io/zone)")
         action = constraint.get("whenUnsatisfiable")
-        pair = (key, action)
+        pair = (sval(key), sval(action))
         if pair in seen:
             ctx.add(here, f"repeats constraint {seen[pair]}: the pair (topologyKey {key!r}, whenUnsatisfiable "
                     f"{action!r}) must be unique")
@@ -165,8 +164,8 @@ def _check_spread(ctx: Ctx, constraints: Any, path: P) -> None:
             if selector is None:
                 ctx.add((*here, "matchLabelKeys"), "must not be specified when labelSelector is not set")
             else:
-                taken = set(selector.get("matchLabels") or {}) | {
-                    e.get("key") for _, e in dicts(selector.get("matchExpressions"))
+                taken = set(mapping(selector.get("matchLabels")) or {}) | {
+                    sval(e.get("key")) for _, e in dicts(selector.get("matchExpressions"))
                 }
                 for j, label in enumerate(keys):
                     if isinstance(label, str):

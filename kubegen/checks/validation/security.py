@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from kubegen import names
-from kubegen.checks.validation.base import Ctx, P, dicts, ival, mapping, sval
+from kubegen.checks.validation.base import Ctx, P, dicts, items, ival, mapping, sval
 from kubegen.checks.validation.volumes import local_path_problems
 
 ID_MAX = 2**31 - 1
@@ -73,7 +73,7 @@ def check_pod_security(ctx: Ctx, spec: dict[str, Any], path: P) -> None:
     here = (*path, "securityContext")
     for field in ("fsGroup", "runAsUser", "runAsGroup"):
         _check_id(ctx, sc, field, here)
-    for i, gid in enumerate(sc.get("supplementalGroups") if isinstance(sc.get("supplementalGroups"), list) else []):
+    for i, gid in items(sc.get("supplementalGroups")):
         value = ival(gid)
         if value is not None and not 0 <= value <= ID_MAX:
             ctx.invalid((*here, "supplementalGroups", i), value, f"must be between 0 and {ID_MAX}, inclusive")

@@ -9,7 +9,7 @@ from typing import Any
 
 from kubegen import facts, names
 from kubegen.checks.validation import versions
-from kubegen.checks.validation.base import Ctx, P, dicts, ival, mapping, show, sval
+from kubegen.checks.validation.base import Ctx, P, items, ival, mapping, show, sval
 from kubegen.checks.validation.meta import check_labels
 
 AFFINITY_MAX = 86400
@@ -64,7 +64,7 @@ def _check_ports(ctx: Ctx, stype: Any, ports: list[Any], path: P) -> None:
             continue
         here = (*path, "ports", i)
         number = ival(port.get("port"))
-        protocol = port.get("protocol") or "TCP"
+        protocol = sval(port.get("protocol")) or "TCP"
         name = port.get("name")
         if number is not None:
             problems = names.port_number_problems(number)
@@ -177,7 +177,8 @@ def _check_load_balancer(ctx: Ctx, spec: dict[str, Any], stype: Any, path: P) ->
     ranges = spec.get("loadBalancerSourceRanges")
     if isinstance(ranges, list) and ranges:
         if stype != "LoadBalancer":
-            ctx.add((*path, "loadBalancerSourceRanges"), f"may only be used when type is LoadBalancer (type is {stype})")
+            ctx.add((*path, "loadBalancerSourceRanges"),
+                    f"may only be used when type is LoadBalancer (type is {stype})")
         for i, cidr in enumerate(ranges):
             if isinstance(cidr, str):
                 ctx.problems((*path, "loadBalancerSourceRanges", i), cidr, names.cidr_problems(cidr.strip()))
@@ -188,7 +189,7 @@ def _check_load_balancer(ctx: Ctx, spec: dict[str, Any], stype: Any, path: P) ->
     lb_class = sval(spec.get("loadBalancerClass"))
     if lb_class is not None and stype == "LoadBalancer":
         ctx.problems((*path, "loadBalancerClass"), lb_class, names.qualified_name_problems(lb_class))
-    for i, ip in enumerate(spec.get("externalIPs") if isinstance(spec.get("externalIPs"), list) else []):
+    for i, ip in items(spec.get("externalIPs")):
         if not isinstance(ip, str):
             continue
         problems = names.ip_problems(ip)

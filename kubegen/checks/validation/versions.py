@@ -8,7 +8,7 @@ says which version it answers for. Removed API versions are in
 
 from __future__ import annotations
 
-from kubegen.checks.kubeversion import Version
+from kubegen.checks.kubeversion import Version, text
 
 # name -> (release, what changed); the README's "Kubernetes versions" table lists them.
 CHANGES: dict[str, tuple[Version, str]] = {
@@ -17,6 +17,9 @@ CHANGES: dict[str, tuple[Version, str]] = {
     "relaxed-env-names": (
         (1, 32), "environment variable names may use any printable ASCII character but '=' "
         "(RelaxedEnvironmentVariableValidation)"),
+    "statefulset-pod-template": (
+        (1, 34), "the API server validates a StatefulSet's pod template and volumeClaimTemplates like a "
+        "pod's (before, errors there surfaced only when the controller created pods or claims)"),
     "statefulset-service-name": (
         (1, 33), "a StatefulSet's serviceName must be a DNS label (it becomes the pods' subdomain)"),
     "traffic-distribution-prefer-close": (
@@ -38,8 +41,8 @@ def applies(target: Version, name: str) -> str:
     """How a message names the release it answers for: ``Kubernetes 1.36 and later``."""
     release = CHANGES[name][0]
     if target >= release:
-        return f"Kubernetes {release[0]}.{release[1]} and later"
-    return f"Kubernetes {target[0]}.{target[1]} (before {release[0]}.{release[1]})"
+        return f"Kubernetes {text(release)} and later"
+    return f"Kubernetes {text(target)} (before {text(release)})"
 
 
 def traffic_distributions(target: Version) -> tuple[str, ...] | None:

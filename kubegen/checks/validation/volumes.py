@@ -56,9 +56,6 @@ class Volumes:
         self.invalid: dict[str, int] = {}  # name -> index of the invalid volume
         self.declared: list[str] = []
 
-    def is_image(self, name: Any) -> bool:
-        return isinstance(name, str) and self.valid.get(name) == "image"
-
     def check_mount_name(self, ctx: Ctx, name: str, path: P, container: Any) -> None:
         if name in self.valid:
             return
@@ -87,12 +84,15 @@ class Volumes:
 
 
 def check_volumes(ctx: Ctx, spec: dict[str, Any], path: P, claim_templates: list[str], pod: bool) -> Volumes:
-    """Validate ``spec.volumes``; the result tells the containers which names they may mount."""
+    """Validate ``spec.volumes``; the result tells the containers which names they may mount.
+
+    A StatefulSet's ``claim_templates`` are volumes too; one takes precedence over a template
+    volume of the same name (the controller replaces it), so sharing a name is no duplicate."""
     volumes = Volumes()
-    for name in claim_templates:
-        volumes.valid[name] = "persistentVolumeClaim"
-        volumes.declared.append(name)
-    seen: set[str] = set(claim_templates)
+    for template in claim_templates:
+        volumes.valid[template] = "persistentVolumeClaim"
+        volumes.declared.append(template)
+    seen: set[str] = set()
     for i, volume in dicts(spec.get("volumes")):
         here = (*path, "volumes", i)
         before = len(ctx.report.findings)
