@@ -109,3 +109,26 @@ def judge(verdict: Verdict, findings: list[Finding]) -> tuple[bool, str]:
         shown = "; ".join(f"{field_path(f.path)}: {f.message}" for f in on_object)
         return False, f"no error at {', '.join(missing)} (found: {shown})"
     return True, ""
+
+
+def agreement(kube_version: str | None = None) -> tuple[int, int, int, int]:
+    """(rejections flagged, rejections, false errors, accepted cases) over every case."""
+    flagged = rejected = false = accepted = 0
+    for verdict in load():
+        ok, _ = judge(verdict, findings_for(verdict, kube_version))
+        if verdict.accepted:
+            accepted += 1
+            false += not ok
+        else:
+            rejected += 1
+            flagged += ok
+    return flagged, rejected, false, accepted
+
+
+def figure(flagged: int, rejected: int, false: int, accepted: int) -> str:
+    return (f"apiserver verdicts: {flagged} of {rejected} rejections flagged on the server's field paths; "
+            f"{false} false errors of {accepted} accepted cases")
+
+
+if __name__ == "__main__":  # python tests/apiserver_verdicts.py: the agreement figure
+    print(figure(*agreement()))

@@ -1,14 +1,15 @@
 """Kubernetes versions the checks can answer for (``--kube-version X.Y``).
 
 The structural schema, enumerations and defaults come from the OpenAPI document of the
-newest version shipped in ``kubegen/data/`` (``k8s-X.Y.json``). Rules whose answer
-changed between releases consult :data:`CHANGES` with the target version, so
+newest version shipped in ``kubegen/data/`` (``k8s-X.Y.json``) not newer than the target.
+Rules whose answer changed between releases consult
+:data:`kubegen.checks.validation.versions.CHANGES` with the target version, so
 ``lint --kube-version 1.30`` rejects what a 1.30 API server rejects there.
 
 Supported: :data:`OLDEST` to the newest shipped data file. Adding a version: save the
 server's ``/openapi/v3`` documents under ``tools/openapi/vX.Y/``, run
 ``python tools/gen_schema.py tools/openapi/vX.Y``, and add the rules that changed in
-that release to :data:`CHANGES` (README, "Kubernetes versions").
+that release to ``CHANGES`` (README, "Kubernetes versions").
 """
 
 from __future__ import annotations

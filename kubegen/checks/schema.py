@@ -57,7 +57,7 @@ def check_schema(manifests: Sequence[Manifest], report: Report) -> None:
     untyped = [m for m in manifests if not m.typed]
     if not untyped:
         return
-    data = api_data()
+    data = api_data(report.target)
     for m in untyped:
         pair = check_api_version(m, report, data)
         if m.kind != "List" and m.kind:

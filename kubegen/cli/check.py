@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from kubegen.cli import report_errors
+from kubegen.cli import kube_version_option, report_errors
 from kubegen.cli.render import load_checked, parse_sets, split_ignore
 
 
@@ -21,10 +21,11 @@ from kubegen.cli.render import load_checked, parse_sets, split_ignore
 @click.option("--strict", is_flag=True, help="Treat check warnings as errors.")
 @click.option("--node-port-range", metavar="A-B", help="The cluster's node-port range [default: 30000-32767].")
 @click.option("--ignore", multiple=True, metavar="RULE", help="Do not report RULE (repeatable).")
+@kube_version_option
 @report_errors
 def check(
     app: str, output_dir: str, kustomization: bool, sets: tuple[str, ...], strict: bool,
-    node_port_range: str | None, ignore: tuple[str, ...],
+    node_port_range: str | None, ignore: tuple[str, ...], kube_version: str | None,
 ) -> None:
     """Exit 0 if DIR is exactly what `kubegen render APP --output-dir DIR` would write.
 
@@ -42,7 +43,7 @@ def check(
     from kubegen.gitops import check_dir, source_label
 
     check_ignore, _ = split_ignore(ignore)
-    ordered = load_checked(app, sets, node_port_range, check_ignore, strict)
+    ordered = load_checked(app, sets, node_port_range, check_ignore, strict, kube_version)
     result = check_dir(
         ordered, output_dir, source=source_label(app, parse_sets(sets)), kustomization=kustomization
     )

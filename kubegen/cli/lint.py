@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from kubegen.cli import report_errors
+from kubegen.cli import kube_version_option, report_errors
 from kubegen.cli.render import check_options
 
 
@@ -23,10 +23,11 @@ from kubegen.cli.render import check_options
                    "findings (selectors, target ports, Ingress backends) as warnings.")
 @click.option("--node-port-range", metavar="A-B", help="The cluster's node-port range [default: 30000-32767].")
 @click.option("--ignore", multiple=True, metavar="RULE", help="Do not report RULE (repeatable).")
+@kube_version_option
 @report_errors
 def lint(
     paths: tuple[str, ...], fmt: str, strict: bool, partial: bool,
-    node_port_range: str | None, ignore: tuple[str, ...],
+    node_port_range: str | None, ignore: tuple[str, ...], kube_version: str | None,
 ) -> None:
     """Check Kubernetes manifests in YAML or JSON files, directories or stdin (-).
 
@@ -46,10 +47,11 @@ def lint(
       kubegen lint k8s/
       helm template chart | kubegen lint -
       kubegen lint --partial --format json service.yaml
+      kubegen lint --kube-version 1.30 k8s/
     """
     from kubegen.lint import lint as run_lint
 
-    options = check_options(node_port_range, ignore, partial)
+    options = check_options(node_port_range, ignore, partial, kube_version)
     result = run_lint(paths, options)
     if fmt == "json":
         click.echo(json.dumps(result.to_json(), indent=2, sort_keys=False))

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kubegen.cli import parse_node_port_range, print_findings, report_errors
+from kubegen.cli import kube_version_option, parse_node_port_range, print_findings, report_errors
 
 if TYPE_CHECKING:
     from kubegen.manifest import Manifest
@@ -23,8 +23,10 @@ def parse_sets(values: tuple[str, ...]) -> dict[str, str]:
     return sets
 
 
-def check_options(node_port_range: str | None, ignore: tuple[str, ...], partial: bool = False):  # type: ignore[no-untyped-def]
-    from kubegen.checks import OUTPUT_DIR_RULES, RULES, CheckOptions
+def check_options(  # type: ignore[no-untyped-def]
+    node_port_range: str | None, ignore: tuple[str, ...], partial: bool = False, kube_version: str | None = None
+):
+    from kubegen.checks import OUTPUT_DIR_RULES, RULES, CheckOptions, kubeversion
     from kubegen.facts import DEFAULT_NODE_PORT_RANGE
 
     unknown = [r for r in ignore if r not in RULES and r not in OUTPUT_DIR_RULES]
@@ -33,10 +35,17 @@ def check_options(node_port_range: str | None, ignore: tuple[str, ...], partial:
             f"unknown rule {unknown[0]!r} (rules: {', '.join(sorted({**RULES, **OUTPUT_DIR_RULES}))})",
             param_hint="--ignore",
         )
+    if kube_version is not None:
+        try:
+            kubeversion.parse(kube_version)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc).removeprefix("--kube-version "),
+                                     param_hint="--kube-version") from None
     return CheckOptions(
         node_port_range=parse_node_port_range(node_port_range) or DEFAULT_NODE_PORT_RANGE,
         partial=partial,
         ignore=frozenset(ignore),
+        kube_version=kube_version,
     )
 
 
@@ -51,13 +60,14 @@ def split_ignore(ignore: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[st
 
 
 def load_checked(
-    app: str, sets: tuple[str, ...], node_port_range: str | None, ignore: tuple[str, ...], strict: bool
+    app: str, sets: tuple[str, ...], node_port_range: str | None, ignore: tuple[str, ...], strict: bool,
+    kube_version: str | None = None,
 ) -> list[Manifest]:
     """Load APP with ``--set`` values, check it (findings to stderr) and return the ordered manifests."""
     from kubegen.api import checked_manifests, compile_stacks
     from kubegen.appload import load_stacks
 
-    options = check_options(node_port_range, ignore)
+    options = check_options(node_port_range, ignore, kube_version=kube_version)
     stacks = load_stacks(app, parse_sets(sets))
     ordered, findings = checked_manifests(compile_stacks(stacks), options, strict=strict)
     print_findings(findings)
@@ -83,10 +93,12 @@ def load_checked(
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--node-port-range", metavar="A-B", help="The cluster's node-port range [default: 30000-32767].")
 @click.option("--ignore", multiple=True, metavar="RULE", help="Do not report RULE (repeatable).")
+@kube_version_option
 @report_errors
 def render(
     app: str, output: str | None, output_dir: str | None, kustomization: bool, fsync: bool, fmt: str,
     sets: tuple[str, ...], strict: bool, node_port_range: str | None, ignore: tuple[str, ...],
+    kube_version: str | None,
 ) -> None:
     """Render APP's stack to YAML (or JSON), checked and in apply order.
 
@@ -103,6 +115,7 @@ def render(
       kubegen render app.py:stack --set env=prod --set replicas=5 -o prod.yaml
       kubegen render app.py --set env=prod --output-dir deploy/prod --kustomization
       kubegen render mypkg.deploy:stack --format json
+      kubegen render app.py --kube-version 1.30 > out.yaml
     """
     from kubegen.api import no_cyclic_gc, write_manifests
     from kubegen.output import write_text
@@ -116,7 +129,7 @@ def render(
         raise click.UsageError(f"{'--kustomization' if kustomization else '--fsync'} needs --output-dir DIR")
     check_ignore, gitops_ignore = split_ignore(ignore)
     with no_cyclic_gc():
-        ordered = load_checked(app, sets, node_port_range, check_ignore, strict)
+        ordered = load_checked(app, sets, node_port_range, check_ignore, strict, kube_version)
         if output_dir is None:
             write_text(output, write_manifests(ordered, fmt))  # type: ignore[arg-type]
             return

@@ -34,6 +34,8 @@ def check_workload(ctx: Ctx, spec: dict[str, Any]) -> None:
             ctx.lenient_note = (f"the Kubernetes {release} API server accepts this in a StatefulSet (it checks "
                                 "templates only since 1.34), but the pods or claims made from it would be refused")
         claims = check_claim_templates(ctx, spec.get("volumeClaimTemplates"), (*path, "volumeClaimTemplates"))
+        # the server validates the template with one volume per claim template put first
+        ctx.shifts = (((*path, "template", "spec", "volumes"), len(set(claims))),)
         _check_statefulset(ctx, spec, path)
     elif kind == "Deployment":
         _check_deployment(ctx, spec, path)

@@ -33,7 +33,7 @@ _ALWAYS_CHECKED = frozenset({"restartPolicy", "activeDeadlineSeconds"})
 class Ctx:
     """One manifest under validation and the report its findings go to."""
 
-    __slots__ = ("m", "report", "target", "kind", "lenient", "lenient_note")
+    __slots__ = ("m", "report", "target", "kind", "lenient", "lenient_note", "shifts")
 
     def __init__(self, m: Manifest, report: Report, target: Version) -> None:
         self.m = m
@@ -44,6 +44,9 @@ class Ctx:
         """Field paths (prefixes) the target's API server does not validate: findings under
         them are warnings carrying :attr:`lenient_note`."""
         self.lenient_note = ""
+        self.shifts: tuple[tuple[P, int], ...] = ()
+        """(list path, n): messages name item ``i`` of that list as ``i + n``, as the server
+        does where it validates a list with items of its own put first."""
 
     def _is_lenient(self, path: P) -> bool:
         return any(path[:len(prefix)] == prefix for prefix in self.lenient) and path[-1] not in _ALWAYS_CHECKED
@@ -54,12 +57,22 @@ class Ctx:
         """Report ``Kind 'name': <path>: <text>``."""
         if self.lenient and self._is_lenient(path):
             severity, text = "warning", f"{text} ({self.lenient_note})"
-        self.report.add(rule, self.m, f"{self.m.label}: {field_path(path)}: {text}", path,
+        self.report.add(rule, self.m, f"{self.m.label}: {field_path(self._server_path(path))}: {text}", path,
                         severity=severity, suggestion=suggestion)
 
+    def _server_path(self, path: P) -> P:
+        for prefix, shift in self.shifts:
+            n = len(prefix)
+            if len(path) > n and path[:n] == prefix and isinstance(path[n], int):
+                return (*prefix, path[n] + shift, *path[n + 1:])
+        return path
+
     def invalid(self, path: P, value: Any, detail: str, *, rule: str = RULE, suggestion: str | None = None) -> None:
-        """``'Init' must be ...; did you mean 'init'?``"""
-        hint = f"; did you mean {show(suggestion)}?" if suggestion is not None else ""
+        """``'Init' must be ...; did you mean 'init'?`` (no question when the detail already
+        says ``(try 'init')``)."""
+        hint = ""
+        if suggestion is not None and f"(try {show(suggestion)})" not in detail:
+            hint = f"; did you mean {show(suggestion)}?"
         self.add(path, f"{show(value)} {detail}{hint}", rule=rule, suggestion=suggestion)
 
     def problems(self, path: P, value: Any, problems: Sequence[str], *, rule: str = RULE,

@@ -38,11 +38,12 @@ def since(target: Version, name: str) -> bool:
 
 
 def applies(target: Version, name: str) -> str:
-    """How a message names the release it answers for: ``Kubernetes 1.36 and later``."""
+    """How a message names the release it answers for: ``Kubernetes 1.36 and later``, or
+    ``Kubernetes 1.35; 1.36 changed this rule``."""
     release = CHANGES[name][0]
     if target >= release:
         return f"Kubernetes {text(release)} and later"
-    return f"Kubernetes {text(target)} (before {text(release)})"
+    return f"Kubernetes {text(target)}; {text(release)} changed this rule"
 
 
 def traffic_distributions(target: Version) -> tuple[str, ...] | None:
