@@ -95,8 +95,6 @@ def quantity_problems(value: str) -> list[str]:
 
 # --- ports and Services ----------------------------------------------------
 
-SERVICE_TYPES = ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName")
-PROTOCOLS = ("TCP", "UDP", "SCTP")
 DEFAULT_NODE_PORT_RANGE = (30000, 32767)
 
 

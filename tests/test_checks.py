@@ -188,7 +188,7 @@ def test_service_type_suggests_case(tmp_path: Path) -> None:
                   "spec": {"type": "ClusterIp", "selector": {"app": "web"}, "ports": [{"port": 80, "targetPort": 8080}]}}))
     """)
     f = only(found, "service-type")
-    assert "spec.type: 'ClusterIp' is not one of ClusterIP, NodePort, LoadBalancer, ExternalName; did you mean " \
+    assert "spec.type: 'ClusterIp' is not one of ClusterIP, ExternalName, LoadBalancer, NodePort; did you mean " \
         "'ClusterIP'?" in f.message
     assert f.suggestion == "ClusterIP"
 

@@ -92,7 +92,7 @@ def test_seed_cases_each_name_the_line_and_the_fix(tmp_path: Path) -> None:
     assert "apps/v1 does not serve kind Service; use apiVersion: v1" in by_rule["api-version"]
     assert by_rule["service-type"] == (
         f"{path}:{line_of(SEED, 'type:')}: error service-type: Service 'web': spec.type: 'ClusterIp' is not one "
-        "of ClusterIP, NodePort, LoadBalancer, ExternalName; did you mean 'ClusterIP'?"
+        "of ClusterIP, ExternalName, LoadBalancer, NodePort; did you mean 'ClusterIP'?"
     )
     assert by_rule["schema"].startswith(f"{path}:{line_of(SEED, 'ports:')}: error schema: ")
     assert "spec.ports must be a list (got a mapping)" in by_rule["schema"]

@@ -10,9 +10,9 @@ objects whose ``props`` dicts the ``schema`` rule walks directly.
 from __future__ import annotations
 
 import functools
-import json
-import os
 from typing import Any
+
+from kubegen import apidata
 
 # --- removed apiVersions (Kubernetes deprecation guide) ----------------------
 
@@ -223,9 +223,4 @@ def api_data(target: tuple[int, int] | None = None) -> ApiData:
 
 @functools.cache
 def _load(version: tuple[int, int]) -> ApiData:
-    from kubegen.checks import kubeversion
-
-    path = os.path.join(kubeversion.DATA_DIR, f"k8s-{kubeversion.text(version)}.json")
-    with open(path, encoding="utf-8") as handle:
-        text = handle.read()
-    return ApiData(json.loads(text))
+    return ApiData(apidata.raw(version))

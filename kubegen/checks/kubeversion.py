@@ -14,28 +14,13 @@ that release to ``CHANGES`` (README, "Kubernetes versions").
 
 from __future__ import annotations
 
-import functools
-import os
 import re
 
+from kubegen.apidata import Version as Version
+from kubegen.apidata import shipped as shipped
 from kubegen.errors import UsageError
 
 OLDEST = "1.25"
-DATA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data")
-_DATA_FILE = re.compile(r"k8s-(\d+)\.(\d+)\.json\Z")
-
-Version = tuple[int, int]
-
-
-@functools.cache
-def shipped() -> tuple[Version, ...]:
-    """The versions whose OpenAPI data ships with kubegen, oldest first."""
-    found = []
-    for name in os.listdir(DATA_DIR):
-        match = _DATA_FILE.match(name)
-        if match:
-            found.append((int(match.group(1)), int(match.group(2))))
-    return tuple(sorted(found))
 
 
 def newest() -> str:

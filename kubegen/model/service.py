@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from kubegen import facts
+from kubegen import apidata, facts
 from kubegen.errors import BuilderError
 from kubegen.location import Location
 from kubegen.model._base import (
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from kubegen.model.workload import _Workload
 
 
+
+_SPEC = "core.v1.ServiceSpec"  # where the API data keeps the Service enumerations
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
 class ServicePort(Builder):
@@ -63,7 +65,7 @@ class ServicePort(Builder):
             check_port("ServicePort", "target_port", self.target_port)
         if self.name is not None:
             check("ServicePort", "name", self.name, facts.dns1123_label_problems)
-        check_choice("ServicePort", "protocol", self.protocol, facts.PROTOCOLS)
+        check_choice("ServicePort", "protocol", self.protocol, apidata.enum("core.v1.ServicePort", "protocol"))
 
     @classmethod
     def parse(cls, spec: str, *, node_port: int | None = None) -> ServicePort:
@@ -154,9 +156,10 @@ class Service(Builder):
             check(owner, "namespace", self.namespace, facts.dns1123_label_problems)
         check_labels(owner, "labels", self.labels)
         check_labels(owner, "selector", self.selector)
-        check_choice(owner, "type", self.type, facts.SERVICE_TYPES)
-        check_choice(owner, "external_traffic_policy", self.external_traffic_policy, ("Cluster", "Local"))
-        check_choice(owner, "session_affinity", self.session_affinity, ("None", "ClientIP"))
+        check_choice(owner, "type", self.type, apidata.enum(_SPEC, "type"))
+        check_choice(owner, "external_traffic_policy", self.external_traffic_policy,
+                     apidata.enum(_SPEC, "externalTrafficPolicy"))
+        check_choice(owner, "session_affinity", self.session_affinity, apidata.enum(_SPEC, "sessionAffinity"))
         if self.type == "ExternalName" and not self.external_name:
             raise BuilderError(f"{owner}: an ExternalName Service needs external_name= (a DNS name)")
         for port in self.ports:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kubegen import facts, names
+from kubegen import apidata, facts, names
 from kubegen.checks.validation import versions
 from kubegen.checks.validation.base import Ctx, P, items, ival, mapping, show, sval
 from kubegen.checks.validation.meta import check_labels
@@ -19,9 +19,10 @@ EXTERNAL_TYPES = ("NodePort", "LoadBalancer")
 def check_service(ctx: Ctx, spec: dict[str, Any]) -> None:
     path: P = ("spec",)
     stype = spec.get("type") or "ClusterIP"
-    if isinstance(stype, str) and stype not in facts.SERVICE_TYPES:
-        close = facts.suggest(stype, facts.SERVICE_TYPES, cutoff=0.5)
-        ctx.add((*path, "type"), f"{stype!r} is not one of {', '.join(facts.SERVICE_TYPES)}"
+    types = apidata.enum("core.v1.ServiceSpec", "type")
+    if isinstance(stype, str) and stype not in types:
+        close = facts.suggest(stype, types, cutoff=0.5)
+        ctx.add((*path, "type"), f"{stype!r} is not one of {', '.join(types)}"
                 + (f"; did you mean {close!r}?" if close else ""), rule="service-type", suggestion=close)
     headless = spec.get("clusterIP") == "None"
     ports = spec.get("ports")
