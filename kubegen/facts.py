@@ -11,6 +11,7 @@ The rules follow the API server's validation (``pkg/apis/core/validation`` and
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from fractions import Fraction
@@ -73,6 +74,11 @@ def parse_quantity(value: object) -> Fraction | None:
         return Fraction(str(value)) if value == value and abs(value) != float("inf") else None
     if not isinstance(value, str):
         return None
+    return _parse_quantity_text(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_quantity_text(value: str) -> Fraction | None:
     match = _QUANTITY.match(value.strip())
     if match is None:
         return None

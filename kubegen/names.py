@@ -10,8 +10,10 @@ the words of ``k8s.io/apimachinery/pkg/util/validation`` where those are clear; 
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
+from collections.abc import Callable
 
 LABEL_MAX = 63
 SUBDOMAIN_MAX = 253
@@ -40,6 +42,23 @@ _QUALIFIED_RULE = (
 )
 
 
+def _remember_valid(check: Callable[[str], list[str]]) -> Callable[[str], list[str]]:
+    """Remember the values ``check`` passed: a stack repeats its names and labels
+    thousands of times, and a set lookup is cheaper than the regular expressions."""
+    valid: set[str] = set()
+
+    @functools.wraps(check)
+    def remembering(value: str) -> list[str]:
+        if value in valid:
+            return []
+        problems = check(value)
+        if not problems and len(valid) < 100_000:
+            valid.add(value)
+        return problems
+
+    return remembering
+
+
 def _too_long(value: str, limit: int) -> list[str]:
     return [f"must be no more than {limit} characters (has {len(value)})"] if len(value) > limit else []
 
@@ -65,6 +84,7 @@ def fix_dns1035_label(value: str) -> str:
     return fixed if fixed[:1].isalpha() else ("svc-" + fixed)[:LABEL_MAX].rstrip("-")
 
 
+@_remember_valid
 def dns1123_label_problems(value: str) -> list[str]:
     """RFC 1123 label: namespaces, container/volume/port names, StatefulSet names."""
     problems = _too_long(value, LABEL_MAX)
@@ -73,6 +93,7 @@ def dns1123_label_problems(value: str) -> list[str]:
     return problems
 
 
+@_remember_valid
 def dns1123_subdomain_problems(value: str) -> list[str]:
     """RFC 1123 subdomain: names of most objects (Pod, Deployment, ConfigMap, ...)."""
     problems = _too_long(value, SUBDOMAIN_MAX)
@@ -82,6 +103,7 @@ def dns1123_subdomain_problems(value: str) -> list[str]:
     return problems
 
 
+@_remember_valid
 def dns1035_label_problems(value: str) -> list[str]:
     """RFC 1035 label: Service names before Kubernetes 1.36 (they become DNS names)."""
     problems = _too_long(value, LABEL_MAX)
@@ -93,6 +115,7 @@ def dns1035_label_problems(value: str) -> list[str]:
     return problems
 
 
+@_remember_valid
 def wildcard_subdomain_problems(value: str) -> list[str]:
     """``*.example.com``: a wildcard then a subdomain (Ingress hosts)."""
     problems = _too_long(value, SUBDOMAIN_MAX)
@@ -113,6 +136,7 @@ def path_segment_problems(value: str, prefix: bool = False) -> list[str]:
 # --- qualified names, labels ------------------------------------------------------
 
 
+@_remember_valid
 def qualified_name_problems(value: str) -> list[str]:
     """``[prefix/]name``: label keys, annotation keys, finalizers, topology keys, ..."""
     parts = value.split("/")
@@ -140,6 +164,7 @@ def qualified_name_problems(value: str) -> list[str]:
 label_key_problems = qualified_name_problems
 
 
+@_remember_valid
 def label_value_problems(value: str) -> list[str]:
     """A label value: empty, or up to 63 of ``[A-Za-z0-9_.-]`` starting/ending alphanumeric."""
     problems = _too_long(value, LABEL_MAX)
@@ -159,6 +184,7 @@ def fix_label_value(value: str) -> str:
 # --- ports, keys, variables ----------------------------------------------------------
 
 
+@_remember_valid
 def port_name_problems(value: str) -> list[str]:
     """IANA_SVC_NAME: container port names (what a named targetPort refers to)."""
     problems = _too_long(value, PORT_NAME_MAX)
@@ -179,6 +205,7 @@ def port_number_problems(value: int) -> list[str]:
     return []
 
 
+@_remember_valid
 def config_key_problems(key: str) -> list[str]:
     """A ConfigMap/Secret data key (also the key of a configMapKeyRef/secretKeyRef)."""
     problems = []

@@ -144,7 +144,7 @@ def _check_statefulset(ctx: Ctx, spec: dict[str, Any], path: P) -> None:
         if problems:
             note = f" ({versions.applies(ctx.target, 'statefulset-service-name')}: it becomes the pods' subdomain)"
             ctx.problems((*path, "serviceName"), service, [p + note for p in problems],
-                         suggestion=names.fix_dns_label(service))
+                         fix=names.fix_dns_label)
     ordinals = mapping(spec.get("ordinals"))
     if ordinals is not None:
         non_negative(ctx, ordinals, "start", (*path, "ordinals"))

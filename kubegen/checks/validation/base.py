@@ -12,7 +12,7 @@ TCP, UDP; did you mean 'UDP'?``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from kubegen import facts
@@ -76,9 +76,12 @@ class Ctx:
         self.add(path, f"{show(value)} {detail}{hint}", rule=rule, suggestion=suggestion)
 
     def problems(self, path: P, value: Any, problems: Sequence[str], *, rule: str = RULE,
-                 suggestion: str | None = None) -> None:
-        """Report a value with the problems a ``*_problems`` function found (if any)."""
+                 suggestion: str | None = None, fix: Callable[[Any], str] | None = None) -> None:
+        """Report a value with the problems a ``*_problems`` function found (if any);
+        ``fix`` makes the suggestion (only then)."""
         if problems:
+            if fix is not None:
+                suggestion = fix(value)
             self.invalid(path, value, "; ".join(problems), rule=rule, suggestion=suggestion)
 
     def unsupported(self, path: P, value: Any, allowed: Iterable[str], *, rule: str = RULE, why: str = "") -> None:

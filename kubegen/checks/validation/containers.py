@@ -40,7 +40,7 @@ def check_container(ctx: Ctx, c: dict[str, Any], path: P, pod: PodFacts, *, init
         ctx.required((*path, "name"), "give the container a name (a lowercase RFC 1123 label)")
     elif isinstance(name, str):
         ctx.problems((*path, "name"), name, names.dns1123_label_problems(name), rule="name",
-                     suggestion=names.fix_dns_label(name))
+                     fix=names.fix_dns_label)
     if c.get("image") == "":
         ctx.required((*path, "image"), "name the image to run (e.g. nginx:1.27)")
     if init:

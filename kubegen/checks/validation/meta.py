@@ -65,7 +65,7 @@ def check_metadata(ctx: Ctx, namespaced: bool) -> None:
     namespace = sval(meta.get("namespace"))
     if namespace and namespaced:
         ctx.problems((*path, "namespace"), namespace, names.dns1123_label_problems(namespace), rule=NAME,
-                     suggestion=names.fix_dns_label(namespace))
+                     fix=names.fix_dns_label)
     check_labels(ctx, meta.get("labels"), (*path, "labels"))
     check_annotations(ctx, meta.get("annotations"), (*path, "annotations"))
     check_finalizers(ctx, meta.get("finalizers"), (*path, "finalizers"))
@@ -79,16 +79,15 @@ def check_labels(ctx: Ctx, labels: Any, path: P) -> None:
     for key, value in labels.items():
         if not isinstance(key, str):
             continue
-        where = (*path, Key(key))
         problems = names.label_key_problems(key)
         if problems:
-            ctx.add(where, f"label key {key!r} " + "; ".join(problems), rule=NAME)
+            ctx.add((*path, Key(key)), f"label key {key!r} " + "; ".join(problems), rule=NAME)
         if isinstance(value, str):
             problems = names.label_value_problems(value)
             if problems:
                 fixed = names.fix_label_value(value)
                 hint = f"; did you mean {fixed!r}?" if fixed else ""
-                ctx.add(where, f"label {key}={value!r} " + "; ".join(problems) + hint, rule=NAME,
+                ctx.add((*path, Key(key)), f"label {key}={value!r} " + "; ".join(problems) + hint, rule=NAME,
                         suggestion=fixed or None)
 
 

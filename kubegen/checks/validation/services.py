@@ -78,7 +78,7 @@ def _check_ports(ctx: Ctx, stype: Any, ports: list[Any], path: P) -> None:
             seen.setdefault(key, i)
         if isinstance(name, str) and name:
             ctx.problems((*here, "name"), name, names.dns1123_label_problems(name), rule="name",
-                         suggestion=names.fix_dns_label(name))
+                         fix=names.fix_dns_label)
             if name in port_names:
                 ctx.invalid((*here, "name"), name, f"is already the name of ports[{port_names[name]}]; port names "
                             "must be unique", rule="service-ports")

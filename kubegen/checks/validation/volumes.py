@@ -102,7 +102,7 @@ def check_volumes(ctx: Ctx, spec: dict[str, Any], path: P, claim_templates: list
         elif isinstance(name, str):
             volumes.declared.append(name)
             ctx.problems((*here, "name"), name, names.dns1123_label_problems(name),
-                         suggestion=names.fix_dns_label(name))
+                         fix=names.fix_dns_label)
             if name in seen:
                 ctx.invalid((*here, "name"), name, "is already the name of another volume; volume names must be "
                             "unique in a pod (rename one)")
