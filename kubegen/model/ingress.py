@@ -155,6 +155,10 @@ class Ingress(Builder):
             raise BuilderError(f"Ingress {self.name!r}: give rules= or host=/paths=, not both")
         if not (self.paths or self.rules or self.default_backend):
             raise BuilderError(f"Ingress {self.name!r}: needs paths=, rules= or default_backend=")
+        if self.host is not None and not self.paths:
+            raise BuilderError(f"Ingress {self.name!r}: host= applies to paths=; give paths= (or put the host in "
+                               "rules=[IngressRule(host=..., paths=...)])")
+        self.all_rules()  # host= with paths= makes a rule: check its host now, not at render
 
     def all_rules(self) -> tuple[IngressRule, ...]:
         if self.paths:
