@@ -304,8 +304,10 @@ def test_job_counts_must_not_be_negative(field: str) -> None:
 def test_indexed_job_needs_completions_once_parallelism_is_set() -> None:
     """The server defaults completions and parallelism to 1 when both are unset, so an
     Indexed Job with neither passes; with parallelism alone completions is required."""
-    assert_trips(job("completionMode: Indexed  #<\nparallelism: 2\n", C + "restartPolicy: Never\n"),
-                 "spec.completionMode: is Indexed, which requires spec.completions")
+    [found] = [f for f in findings(job("completionMode: Indexed\nparallelism: 2\n", C + "restartPolicy: Never\n"))
+               if f.rule == RULE]
+    assert found.message.startswith("Job 'j': spec.completions: is required when completionMode is Indexed")
+    assert found.location.line == 5, "at spec:, where completions belongs"
     assert_passes(job("completionMode: Indexed\n", C + "restartPolicy: Never\n"))
     assert_passes(job("completionMode: Indexed\ncompletions: 3\n", C + "restartPolicy: Never\n"))
 

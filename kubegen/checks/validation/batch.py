@@ -4,7 +4,9 @@ generated selector, schedules and time zones."""
 
 from __future__ import annotations
 
+import functools
 import re
+import zoneinfo
 from typing import Any
 
 from kubegen import facts, names
@@ -14,6 +16,7 @@ from kubegen.checks.validation.meta import check_label_selector, selector_matche
 
 MAX_INDEXED_PARALLELISM = 100_000
 MAX_FAILED_INDEXES = 100_000
+LARGE_INDEX_LIMIT = 10_000
 MAX_RULES = 20
 MAX_EXIT_CODES = 255
 CRONJOB_NAME_MAX = 52
@@ -99,6 +102,20 @@ def _check_time_zone(ctx: Ctx, spec: dict[str, Any], path: P) -> None:
         ctx.invalid(where, zone, "is an unknown time zone; use an IANA name such as America/New_York")
     elif zone.lower() == "local":
         ctx.invalid(where, zone, "must be an explicit IANA time zone (e.g. Etc/UTC), not Local")
+    elif not _known_time_zone(zone):
+        ctx.invalid(where, zone, "is an unknown time zone; use an IANA name such as America/New_York")
+
+
+@functools.cache
+def _known_time_zone(zone: str) -> bool:
+    """Whether the time zone database knows ``zone`` (True when this system has none to ask)."""
+    if not zoneinfo.available_timezones():
+        return True
+    try:
+        zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
 
 
 def _check_job_spec(ctx: Ctx, spec: dict[str, Any], path: P, *, completions_defaulted: bool) -> None:
@@ -111,8 +128,10 @@ def _check_job_spec(ctx: Ctx, spec: dict[str, Any], path: P, *, completions_defa
         ctx.add((*path, "backoffLimitPerIndex"), "is required when maxFailedIndexes is specified")
     if indexed:
         if spec.get("completions") is None and not completions_defaulted:
-            ctx.add((*path, "completionMode"), "is Indexed, which requires spec.completions (the indexes run from 0 "
-                    "to completions-1) once parallelism is set; add completions: N")
+            ctx.add((*path, "completions"), "is required when completionMode is Indexed (the indexes run from 0 to "
+                    "completions-1; a Job without parallelism gets completions: 1); add completions: N")
+        if completions is not None and completions > MAX_INDEXED_PARALLELISM and per_index is not None:
+            _check_large_per_index(ctx, spec, path, parallelism, max_failed)
         if parallelism is not None and parallelism > MAX_INDEXED_PARALLELISM:
             ctx.invalid((*path, "parallelism"), parallelism, f"must be at most {MAX_INDEXED_PARALLELISM} for an "
                         "Indexed Job")
@@ -151,6 +170,19 @@ def _check_job_spec(ctx: Ctx, spec: dict[str, Any], path: P, *, completions_defa
         pods.check_template(ctx, template_raw, (*path, "template"))
 
 
+def _check_large_per_index(ctx: Ctx, spec: dict[str, Any], path: P, parallelism: int | None,
+                           max_failed: int | None) -> None:
+    """More than 100000 completions with backoffLimitPerIndex: the controller tracks failed
+    indexes, so both their number and the parallelism are capped at 10000."""
+    why = "when completions are above 100000 and used with backoffLimitPerIndex"
+    if spec.get("maxFailedIndexes") is None:
+        ctx.add((*path, "maxFailedIndexes"), f"is required {why}")
+    elif max_failed is not None and max_failed > LARGE_INDEX_LIMIT:
+        ctx.invalid((*path, "maxFailedIndexes"), max_failed, f"must be less than or equal to {LARGE_INDEX_LIMIT} {why}")
+    if parallelism is not None and parallelism > LARGE_INDEX_LIMIT:
+        ctx.invalid((*path, "parallelism"), parallelism, f"must be less than or equal to {LARGE_INDEX_LIMIT} {why}")
+
+
 def _check_managed_by(ctx: Ctx, value: str, path: P) -> None:
     domain, slash, rest = value.partition("/")
     if len(value) > 63:
@@ -180,10 +212,8 @@ def _check_pod_failure_policy(ctx: Ctx, policy: dict[str, Any], path: P, spec: d
             kind = sval(pattern.get("type"))
             if kind is not None:
                 ctx.problems((*where, "type"), kind, names.qualified_name_problems(kind))
-            status = pattern.get("status")
-            if status == "" or status is None:
-                ctx.add((*where, "status"), "is required: one of True, False, Unknown")
-            elif isinstance(status, str) and status not in _CONDITION_STATUSES:
+            status = pattern.get("status")  # absent or "": defaulted to True
+            if isinstance(status, str) and status and status not in _CONDITION_STATUSES:
                 ctx.unsupported((*where, "status"), status, _CONDITION_STATUSES)
         has_conditions = isinstance(conditions, list) and bool(conditions)
         if exit_codes is not None and has_conditions:

@@ -130,8 +130,9 @@ def _check_toleration(ctx: Ctx, toleration: dict[str, Any], path: P) -> None:
     value = sval(toleration.get("value"))
     if operator == "Equal" and value:
         ctx.problems((*path, "value"), value, names.label_value_problems(value))
-    elif operator == "Exists" and value:
-        ctx.invalid((*path, "value"), value, "must be empty when operator is Exists")
+    elif operator == "Exists" and value:  # the server names the operator here
+        ctx.invalid((*path, "operator"), operator, f"does not take a value (value is {value!r}): value must be "
+                    "empty when operator is Exists")
 
 
 def _check_spread(ctx: Ctx, constraints: Any, path: P) -> None:

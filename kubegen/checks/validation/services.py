@@ -9,7 +9,7 @@ from typing import Any
 
 from kubegen import apidata, facts, names
 from kubegen.checks.validation import versions
-from kubegen.checks.validation.base import Ctx, P, items, ival, mapping, show, sval
+from kubegen.checks.validation.base import Ctx, P, items, ival, mapping, show, strings, sval
 from kubegen.checks.validation.meta import check_labels
 
 AFFINITY_MAX = 86400
@@ -141,6 +141,7 @@ def _check_cluster_ips(ctx: Ctx, spec: dict[str, Any], stype: Any, path: P) -> N
                 f"{stype} Service cannot be headless; remove clusterIP or use type: ClusterIP")
     if isinstance(cluster_ip, str) and cluster_ip not in ("", "None"):
         ctx.problems((*path, "clusterIP"), cluster_ip, names.ip_problems(cluster_ip))
+    _check_ip_families(ctx, spec, path)
     if not isinstance(ips, list) or not ips:
         return
     if isinstance(cluster_ip, str) and cluster_ip and ips[0] != cluster_ip:
@@ -158,9 +159,21 @@ def _check_cluster_ips(ctx: Ctx, spec: dict[str, Any], stype: Any, path: P) -> N
                 ctx.invalid((*path, "clusterIPs"), ips, "'None' must be the first and only value")
         else:
             ctx.problems((*path, "clusterIPs", i), ip, names.ip_problems(ip))
+
+
+def _check_ip_families(ctx: Ctx, spec: dict[str, Any], path: P) -> None:
     families = spec.get("ipFamilies")
-    if isinstance(families, list) and len(set(f for f in families if isinstance(f, str))) < len(families):
-        ctx.invalid((*path, "ipFamilies"), families, "must not repeat a family")
+    if not isinstance(families, list):
+        return
+    seen: set[str] = set()
+    for i, family in strings(families):
+        if family in seen:
+            ctx.invalid((*path, "ipFamilies", i), family, "is listed twice; list each IP family once")
+        seen.add(family)
+    if len(families) > 2:
+        ctx.invalid((*path, "ipFamilies"), families, "may specify no more than two IP families")
+    elif len(families) == 2 and spec.get("ipFamilyPolicy") == "SingleStack":
+        ctx.invalid((*path, "ipFamilies"), families, "must be a single IP family when ipFamilyPolicy is SingleStack")
 
 
 def _check_affinity(ctx: Ctx, spec: dict[str, Any], path: P) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from kubegen import facts, names
+from kubegen.checks.k8sdata import Definition, api_data
 from kubegen.checks.validation import envs
 from kubegen.checks.validation.base import Ctx, P, dicts, ival, mapping, sval
 from kubegen.checks.validation.meta import check_label_selector
@@ -128,8 +129,10 @@ def _check_source(ctx: Ctx, volume: dict[str, Any], path: P, pod: bool) -> str |
     if source is None:
         return kind
     here = (*path, kind)
+    schema_required = _schema_required(ctx, kind)
     for field in _REQUIRED.get(kind, ()):
-        if source.get(field) == "" or source.get(field) == []:
+        value = source.get(field)
+        if value == "" or value == [] or (value is None and field not in schema_required):
             ctx.required((*here, field), f"a {kind} volume needs {field}")
     _check_modes(ctx, source, here)
     if kind in ("secret", "configMap"):
@@ -223,6 +226,13 @@ def _check_downward_items(ctx: Ctx, items: Any, path: P, paths: set[str] | None 
             ctx.invalid((*here, "mode"), mode, "must be a number between 0 and 0777 (octal), both inclusive")
 
 
+def _schema_required(ctx: Ctx, kind: str) -> tuple[str, ...]:
+    """The fields the OpenAPI data marks required in a volume source (the ``schema`` rule
+    reports those when absent)."""
+    source = api_data(ctx.target).defs["core.v1.Volume"].props.get(kind)
+    return source.required if isinstance(source, Definition) else ()
+
+
 def _check_projected(ctx: Ctx, source: dict[str, Any], path: P) -> None:
     paths: set[str] = set()
     for i, item in dicts(source.get("sources")):
@@ -234,7 +244,7 @@ def _check_projected(ctx: Ctx, source: dict[str, Any], path: P) -> None:
         for kind in ("secret", "configMap"):
             ref = mapping(item.get(kind))
             if ref is not None:
-                if ref.get("name") == "":
+                if ref.get("name") in (None, ""):
                     ctx.required((*here, kind, "name"), f"the {kind} to project")
                 _check_items(ctx, ref.get("items"), (*here, kind, "items"), paths)
         downward = mapping(item.get("downwardAPI"))
