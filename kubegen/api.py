@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import attrs
 
-from kubegen.checks import CheckOptions, Finding, errors, run_checks, summary
+from kubegen.checks import Assumed, CheckOptions, Finding, errors, run_checks, summary
 from kubegen.errors import FindingsError, KubegenError
 from kubegen.manifest import Manifest, compile_stack
 from kubegen.model.stack import Stack
@@ -59,11 +59,25 @@ def compile_stacks(target: Stacks) -> list[Manifest]:
     return manifests
 
 
-def with_kube_version(options: CheckOptions | None, kube_version: str | None) -> CheckOptions | None:
-    """``options`` answering for ``kube_version`` (``"1.30"``) when one is given."""
-    if kube_version is None:
-        return options
-    return attrs.evolve(options or CheckOptions(), kube_version=kube_version)
+def assumptions(target: Stacks) -> frozenset[Assumed]:
+    """What the stacks' ``External(...)`` declarations say the cluster has (an External
+    without a namespace is in its Stack's namespace, or in any when the Stack has none)."""
+    found = set()
+    for stack in _stacks(target):
+        for ext in stack.externals:
+            keys = None if ext.keys is None else frozenset(ext.keys)
+            found.add(Assumed(ext.kind, ext.name, ext.namespace or stack.namespace, keys))
+    return frozenset(found)
+
+
+def options_for(target: Stacks, options: CheckOptions | None = None, kube_version: str | None = None) -> CheckOptions:
+    """``options`` (default: the defaults) plus the stacks' External declarations, answering
+    for ``kube_version`` (``"1.30"``) when one is given."""
+    options = options or CheckOptions()
+    if kube_version is not None:
+        options = attrs.evolve(options, kube_version=kube_version)
+    extra = assumptions(target)
+    return attrs.evolve(options, assume=options.assume | extra) if extra else options
 
 
 def check_stack(
@@ -71,7 +85,7 @@ def check_stack(
 ) -> list[Finding]:
     """All findings (errors and warnings) for the stack(s), sorted by file and line.
     ``kube_version``: the Kubernetes release to check for (default: the newest supported)."""
-    return run_checks(compile_stacks(target), with_kube_version(options, kube_version))
+    return run_checks(compile_stacks(target), options_for(target, options, kube_version))
 
 
 def checked_manifests(
@@ -91,7 +105,7 @@ def render_dicts(
     target: Stacks, options: CheckOptions | None = None, *, strict: bool = False, kube_version: str | None = None
 ) -> list[dict[str, Any]]:
     """The checked objects of the stack(s) as dicts, in apply order."""
-    ordered, _ = checked_manifests(compile_stacks(target), with_kube_version(options, kube_version), strict=strict)
+    ordered, _ = checked_manifests(compile_stacks(target), options_for(target, options, kube_version), strict=strict)
     return [m.obj for m in ordered]
 
 
@@ -116,6 +130,6 @@ def render(
     problem, each with the app.py line) when the checks find errors.
     """
     with no_cyclic_gc():
-        ordered, _ = checked_manifests(compile_stacks(target), with_kube_version(options, kube_version),
+        ordered, _ = checked_manifests(compile_stacks(target), options_for(target, options, kube_version),
                                        strict=strict)
         return write_manifests(ordered, format)

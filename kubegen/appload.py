@@ -15,19 +15,42 @@ import os
 import sys
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from kubegen.errors import AppLoadError, KubegenError, UsageError
 from kubegen.location import Location
 from kubegen.model.stack import Stack
+from kubegen.safefs import UnreadableInput, read_input
 
 _counter = 0
 
 
-def _user_code() -> contextlib.AbstractContextManager[object]:
-    """Run the user's code with its prints on stderr: stdout carries only the manifests."""
-    return contextlib.redirect_stdout(sys.stderr)
+@contextlib.contextmanager
+def _user_code() -> Iterator[None]:
+    """Run the user's code with its prints on stderr (stdout carries only the manifests);
+    an exit it attempts (``sys.exit``, any ``BaseException`` but Ctrl-C) is an error."""
+    with contextlib.redirect_stdout(sys.stderr):
+        try:
+            yield
+        except (Exception, KeyboardInterrupt):
+            raise
+        except BaseException as exc:
+            raise app_exit_error(exc).with_traceback(exc.__traceback__) from None
+
+
+def app_exit_error(exc: BaseException) -> AppLoadError:
+    """The error for an app that tried to end the process (``sys.exit(0)`` included)."""
+    if isinstance(exc, SystemExit):
+        what = f"called sys.exit({exc.code!r})" if exc.code is not None else "called sys.exit()"
+    else:
+        what = f"raised {type(exc).__name__}" + (f": {exc}" if str(exc) else "")
+    loc = _user_frame(exc)
+    place = f"{loc}: " if loc is not None else ""
+    return AppLoadError(
+        f"{place}the app {what} while kubegen was building the stack; an app must not end the "
+        "process: return the Stack, or raise an exception to report a problem"
+    )
 
 
 def load_stacks(spec: str, sets: Mapping[str, str] | None = None) -> list[Stack]:
@@ -70,7 +93,7 @@ def _load_module(spec: str) -> tuple[types.ModuleType, str | None, str]:
             raise AppLoadError(f"module {path!r} not found (is it installed, or on PYTHONPATH?)") from None
         raise _build_error(exc, path) from None
     except SyntaxError as exc:
-        raise _syntax_error(exc) from None
+        raise _syntax_error(exc, path) from None
     except Exception as exc:  # the user's module raised while importing
         raise _build_error(exc, path) from None
     return module, attr_or_none, path
@@ -78,19 +101,26 @@ def _load_module(spec: str) -> tuple[types.ModuleType, str | None, str]:
 
 def _exec_file(path: str) -> types.ModuleType:
     global _counter
-    if not os.path.isfile(path):
+    if not os.path.lexists(path) or os.path.isdir(path):
         hint = " (it is a directory)" if os.path.isdir(path) else ""
         raise AppLoadError(f"app file {path!r} not found{hint}")
     try:
-        with open(path, "rb") as handle:
-            source = handle.read()
-    except OSError as exc:
-        raise AppLoadError(f"cannot read {path}: {exc.strerror}") from None
+        source = read_input(path)  # a regular file only, within the size limit
+    except UnreadableInput as exc:
+        raise AppLoadError(f"app file {exc}") from None
+    nul = source.find(b"\0")
+    if nul >= 0:  # compile() would say only "source code string cannot contain null bytes"
+        line = source.count(b"\n", 0, nul) + 1
+        column = nul - (source.rfind(b"\n", 0, nul) + 1) + 1
+        raise AppLoadError(
+            f"{path}:{line}: syntax error: a NUL byte (\\x00) at column {column}; Python source cannot "
+            "contain NUL bytes (is it a binary file, or saved as UTF-16?)"
+        )
     try:
         code = compile(source, path, "exec", dont_inherit=True)
     except SyntaxError as exc:
-        raise _syntax_error(exc) from None
-    except ValueError as exc:  # e.g. source with NUL bytes
+        raise _syntax_error(exc, path) from None
+    except ValueError as exc:
         raise AppLoadError(f"{path}: not a Python file ({exc})") from None
     _counter += 1
     name = f"kubegen_app_{_counter}"
@@ -106,15 +136,14 @@ def _exec_file(path: str) -> types.ModuleType:
             exec(code, module.__dict__)
     except KubegenError as exc:
         raise _build_error(exc, path) from None
-    except SystemExit as exc:
-        raise AppLoadError(f"{path}: the app called sys.exit({exc.code!r}) while loading") from None
     except Exception as exc:
         raise _build_error(exc, path) from None
     return module
 
 
-def _syntax_error(exc: SyntaxError) -> AppLoadError:
-    where = f"{exc.filename}:{exc.lineno}" if exc.lineno else str(exc.filename)
+def _syntax_error(exc: SyntaxError, path: str) -> AppLoadError:
+    filename = exc.filename or path
+    where = f"{filename}:{exc.lineno}" if exc.lineno else filename
     text = (exc.text or "").rstrip("\n")
     detail = ""
     if text.strip():
@@ -148,6 +177,8 @@ def _rel(path: str) -> str:
 
 
 def _build_error(exc: BaseException, where: str) -> AppLoadError:
+    if isinstance(exc, AppLoadError):  # already says where (e.g. the app tried to exit)
+        return exc
     loc = _user_frame(exc)
     place = str(loc) if loc is not None else where
     kind = "" if isinstance(exc, KubegenError) else f"{type(exc).__name__}: "

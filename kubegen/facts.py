@@ -181,3 +181,61 @@ def cron_schedule_problem(schedule: str) -> str | None:
             if not low <= int(number) <= high:
                 return f"has {name} {number}, outside {low}-{high}"
     return None
+
+
+# --- storage, RBAC, autoscaling ----------------------------------------------
+
+
+# ClusterRoles every cluster has (the API server bootstraps them), so a binding may
+# name them without the stack defining them; "system:" ones are the control plane's.
+BUILTIN_CLUSTER_ROLES = frozenset({"cluster-admin", "admin", "edit", "view"})
+
+
+def is_builtin_cluster_role(name: str) -> bool:
+    return name in BUILTIN_CLUSTER_ROLES or name.startswith("system:")
+
+
+def is_builtin_role(namespace: str, name: str) -> bool:
+    """Roles the API server bootstraps in its own namespaces (an aggregated API server's
+    ``extension-apiserver-authentication-reader``, the controllers' ``system:`` ones)."""
+    if namespace not in ("kube-system", "kube-public"):
+        return False
+    return name == "extension-apiserver-authentication-reader" or name.startswith("system:")
+
+
+# The verbs the API server's authorizer knows (any other string is accepted but matches
+# no request, so a near miss is almost always a typo).
+KNOWN_VERBS = (
+    "get", "list", "watch", "create", "update", "patch", "delete", "deletecollection",
+    "use", "bind", "escalate", "impersonate", "approve", "sign", "proxy", "*",
+)
+
+# Kinds with a scale subresource, and the apiVersion an HPA's scaleTargetRef names them by.
+SCALABLE_KINDS = {
+    "Deployment": "apps/v1", "StatefulSet": "apps/v1", "ReplicaSet": "apps/v1", "ReplicationController": "v1",
+}
+
+_PERCENT = re.compile(r"(0|[1-9][0-9]*)%\Z")
+
+
+def int_or_percent_problems(value: int | str) -> list[str]:
+    """A count or a percentage (``1``, ``"25%"``), as PodDisruptionBudgets and rolling
+    updates take them."""
+    if isinstance(value, bool):
+        return ["must be an integer or a percentage such as '25%'"]
+    if isinstance(value, int):
+        return [] if value >= 0 else [f"must be 0 or more (got {value})"]
+    if isinstance(value, str) and _PERCENT.match(value):
+        return [] if int(value[:-1]) <= 100 else [f"must be at most 100% (got {value})"]
+    return ["must be an integer or a percentage such as '25%'"]
+
+# Resources of the built-in API (plural, as RBAC rules name them): a rule naming the
+# singular (``pod``) matches nothing.
+COMMON_RESOURCES = frozenset({
+    "pods", "services", "endpoints", "configmaps", "secrets", "namespaces", "nodes", "events",
+    "persistentvolumeclaims", "persistentvolumes", "serviceaccounts", "replicationcontrollers",
+    "resourcequotas", "limitranges", "deployments", "statefulsets", "daemonsets", "replicasets",
+    "jobs", "cronjobs", "ingresses", "ingressclasses", "networkpolicies", "roles", "rolebindings",
+    "clusterroles", "clusterrolebindings", "horizontalpodautoscalers", "poddisruptionbudgets",
+    "storageclasses", "leases", "endpointslices", "customresourcedefinitions", "priorityclasses",
+})

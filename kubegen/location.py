@@ -48,10 +48,17 @@ class Origin(Protocol):
     def locate(self, path: Path = ()) -> Location: ...
 
 
+_internal: dict[str, bool] = {}
+
+
 def _is_internal(filename: str) -> bool:
-    if filename.startswith(_PACKAGE_DIR) or filename.startswith("<attrs generated"):
-        return True
-    return any(marker in filename for marker in _ATTRS_MARKERS)
+    known = _internal.get(filename)
+    if known is None:
+        known = filename.startswith(_PACKAGE_DIR) or filename.startswith("<attrs generated") \
+            or any(marker in filename for marker in _ATTRS_MARKERS)
+        if len(_internal) < 10_000:
+            _internal[filename] = known
+    return known
 
 
 _UNKNOWN = Location("<unknown>", 0)

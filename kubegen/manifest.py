@@ -83,12 +83,16 @@ def compile_stack(stack: Stack) -> list[Manifest]:
             ns_obj["metadata"]["labels"] = dict(common)
         manifests.append(Manifest(ns_obj, stack.source, typed=True))
     for builder in stack.objects:
+        if getattr(builder, "external", False):
+            continue  # an External only tells the checks what the cluster has
         obj = builder.to_dict()
         kind = obj.get("kind")
         meta = obj.get("metadata")
         if isinstance(meta, dict):
             if namespace and kind not in facts.CLUSTER_SCOPED and "namespace" not in meta:
                 _set_namespace(meta, namespace)
+            if namespace and kind == "ClusterRoleBinding":
+                _subject_namespaces(obj, namespace)
             if common:
                 meta["labels"] = {**common, **meta.get("labels", {})}
                 template = _pod_template(obj)
@@ -114,6 +118,14 @@ def _has_raw_fields(builder: object, depth: int = 0) -> bool:
             if any(hasattr(type(item), "__attrs_attrs__") and _has_raw_fields(item, depth + 1) for item in value):
                 return True
     return False
+
+
+def _subject_namespaces(obj: dict[str, Any], namespace: str) -> None:
+    """A ClusterRoleBinding's ServiceAccount subjects without a namespace are the
+    Stack's accounts (the API requires the namespace there)."""
+    for subject in obj.get("subjects") or ():
+        if isinstance(subject, dict) and subject.get("kind") == "ServiceAccount" and "namespace" not in subject:
+            subject["namespace"] = namespace
 
 
 def _set_namespace(meta: dict[str, Any], namespace: str) -> None:

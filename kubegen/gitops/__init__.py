@@ -13,6 +13,7 @@ warnings.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -72,6 +73,7 @@ def write_dir(
     strict: bool = False,
     ignore: Iterable[str] = (),
     durable: bool = False,
+    shown: str | None = None,
 ) -> WriteResult:
     """Write one file per object into ``directory``, all or nothing.
 
@@ -83,12 +85,20 @@ def write_dir(
     :class:`~kubegen.errors.FindingsError` and nothing is written. The write is
     all or nothing if the process is killed at any moment; ``durable`` also syncs
     the file system at the commit steps, so it survives a power loss (slower).
+
+    ``directory`` may be a symbolic link (to another file system, too): kubegen
+    works in the folder it points to. Nothing below it is ever read, written or
+    removed through a link, and a path render must write or remove that is not a
+    regular file is an error. ``shown`` is how messages name the directory.
     """
     items = list(manifests)
     skip = frozenset(ignore)
+    shown = shown or directory
+    directory = os.path.realpath(directory)
     with locked(directory):
         recovered = recover(directory)
-        plan = make_plan(items, directory, source=source, kustomization=kustomization)
+        plan = make_plan(items, directory, source=source, kustomization=kustomization, shown=shown)
+        plan.refuse_irregular()
         conflicts = plan.conflicts
         if conflicts:
             listing = ", ".join(plan.show(p) for p in conflicts)
@@ -116,12 +126,13 @@ def write_dir(
     rewritten = set(changed)
     unchanged = [p for p in plan.files if p not in rewritten]
     return WriteResult(
-        directory=directory, written=changed, removed=stale, unchanged=unchanged,
+        directory=shown, written=changed, removed=stale, unchanged=unchanged,
         overwritten_edits=edited, warnings=warnings, recovered=recovered,
     )
 
 
 def recover_dir(directory: str) -> bool:
     """Roll back a write into ``directory`` that was killed part way (True if there was one)."""
+    directory = os.path.realpath(directory)
     with locked(directory):
         return recover(directory)

@@ -153,6 +153,24 @@ def str_tuple(value: Iterable[str] | str | None) -> tuple[str, ...]:
     return items
 
 
+def name_of(target: Any) -> str:
+    """The name a reference field takes: a kubegen object's ``name``, or the name itself."""
+    name = getattr(target, "name", target)
+    if not isinstance(name, str):
+        raise BuilderTypeError(f"expected a name or a kubegen object with a name (got {target!r})")
+    return name
+
+
+def optional_name(target: Any) -> str | None:
+    """Converter: ``None``, a name, or a kubegen object (its ``name``)."""
+    return None if target is None else name_of(target)
+
+
+def name_tuple(value: Iterable[Any] | None) -> tuple[str, ...]:
+    """Converter: a list of names or kubegen objects (their ``name``s)."""
+    return to_tuple(name_of)(value)
+
+
 def source_field() -> Any:
     """The ``source`` field every builder has: the user's file:line, filled in automatically."""
     return attrs.field(factory=caller_location, eq=False, repr=False, kw_only=True)

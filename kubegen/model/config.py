@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,6 +21,8 @@ from kubegen.model._base import (
     metadata,
     source_field,
 )
+from kubegen.model.volume import Volume, VolumeMount, volume_name_for
+from kubegen.values import copy_data
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
@@ -93,8 +94,32 @@ def _b64(data: Mapping[str, bytes]) -> dict[str, str]:
     return {k: base64.b64encode(v).decode("ascii") for k, v in data.items()}
 
 
+class _Mountable:
+    """``volume()`` and ``mount()`` for the objects whose keys a pod can read as files."""
+
+    __slots__ = ()
+    name: str
+    kind: str
+
+    def volume(self, name: str | None = None, *, items: Mapping[str, str] | None = None,
+               optional: bool | None = None, default_mode: int | None = None) -> Volume:
+        """The pod volume with this object's keys as files (``items={"key": "file"}`` picks
+        some); called ``name`` (default: the object's name)."""
+        volume_name = name or volume_name_for(f"{self.kind} {self.name!r}", self.name)
+        make = Volume.config_map if self.kind == "ConfigMap" else Volume.secret
+        return make(volume_name, self, items=items, optional=optional, default_mode=default_mode)
+
+    def mount(self, mount_path: str, *, volume_name: str | None = None, items: Mapping[str, str] | None = None,
+              optional: bool | None = None, default_mode: int | None = None, read_only: bool | None = None,
+              sub_path: str | None = None) -> VolumeMount:
+        """Mount the keys as files at ``mount_path``; the pod declares the volume by itself:
+        ``Container(volume_mounts=[config.mount("/etc/app")])``."""
+        volume = self.volume(volume_name, items=items, optional=optional, default_mode=default_mode)
+        return volume.mount(mount_path, read_only=read_only, sub_path=sub_path)
+
+
 @attrs.frozen(kw_only=True, eq=False, repr=False)
-class ConfigMap(Builder):
+class ConfigMap(_Mountable, Builder):
     """Configuration as key/value strings.
 
     - ``name``: DNS-1123 subdomain (required).
@@ -138,7 +163,7 @@ class ConfigMap(Builder):
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
-class Secret(Builder):
+class Secret(_Mountable, Builder):
     """A Secret. Values in ``string_data`` are written as given (the API encodes them);
     ``data`` takes bytes and writes them base64-encoded.
 
@@ -184,7 +209,7 @@ class Secret(Builder):
 def _copy_manifest(value: Mapping[str, Any]) -> FrozenDict:
     if not isinstance(value, Mapping):
         raise BuilderTypeError(f"Raw: manifest must be a mapping (got {type(value).__name__})")
-    return FrozenDict(copy.deepcopy(dict(value)))
+    return FrozenDict(copy_data(dict(value)))
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
@@ -193,7 +218,9 @@ class Raw(Builder):
 
     ``manifest`` is the object in the API's JSON shape (``apiVersion``, ``kind``,
     ``metadata.name``, ...). It is deep-copied, and checked like every other object
-    (``api-version``, ``schema``, wiring rules when it runs pods).
+    (``api-version``, ``schema``, wiring rules when it runs pods); values a manifest
+    cannot hold (a set, bytes, NaN, a lone surrogate, a ``None`` key, nesting deeper
+    than :data:`kubegen.values.MAX_DEPTH`) are ``schema`` findings at your line.
     """
 
     manifest: FrozenDict = attrs.field(converter=_copy_manifest)
@@ -225,4 +252,5 @@ class Raw(Builder):
         return ns
 
     def to_dict(self) -> dict[str, Any]:
-        return copy.deepcopy(dict(self.manifest))
+        result: dict[str, Any] = copy_data(dict(self.manifest))
+        return result

@@ -20,9 +20,11 @@ from kubegen.model._base import (
     frozen_any_map,
     int_or,
     merge_extra,
+    name_of,
     str_tuple,
     to_tuple,
 )
+from kubegen.model.volume import VolumeMount
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
@@ -81,7 +83,7 @@ class ConfigMapKeyRef(Builder):
     optional: bool | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        ref: dict[str, Any] = {"name": _ref_name(self.config_map), "key": self.key}
+        ref: dict[str, Any] = {"name": name_of(self.config_map), "key": self.key}
         if self.optional is not None:
             ref["optional"] = self.optional
         return {"configMapKeyRef": ref}
@@ -96,7 +98,7 @@ class SecretKeyRef(Builder):
     optional: bool | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        ref: dict[str, Any] = {"name": _ref_name(self.secret), "key": self.key}
+        ref: dict[str, Any] = {"name": name_of(self.secret), "key": self.key}
         if self.optional is not None:
             ref["optional"] = self.optional
         return {"secretKeyRef": ref}
@@ -132,17 +134,10 @@ class EnvFrom(Builder):
         if self.prefix is not None:
             d["prefix"] = self.prefix
         if self.config_map is not None:
-            d["configMapRef"] = {"name": _ref_name(self.config_map)}
+            d["configMapRef"] = {"name": name_of(self.config_map)}
         else:
-            d["secretRef"] = {"name": _ref_name(self.secret)}
+            d["secretRef"] = {"name": name_of(self.secret)}
         return d
-
-
-def _ref_name(target: Any) -> str:
-    name = getattr(target, "name", target)
-    if not isinstance(name, str):
-        raise BuilderTypeError(f"expected a name or a kubegen object with a name (got {target!r})")
-    return name
 
 
 def _to_env(value: Mapping[str, EnvValue] | None) -> FrozenDict:
@@ -275,24 +270,6 @@ class Probe(Builder):
         ):
             if value is not None:
                 d[key] = value
-        return d
-
-
-@attrs.frozen(kw_only=True, eq=False, repr=False)
-class VolumeMount(Builder):
-    """Mount volume ``name`` (declared on the pod) at ``mount_path``."""
-
-    name: str
-    mount_path: str
-    read_only: bool | None = None
-    sub_path: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"name": self.name, "mountPath": self.mount_path}
-        if self.read_only is not None:
-            d["readOnly"] = self.read_only
-        if self.sub_path is not None:
-            d["subPath"] = self.sub_path
         return d
 
 

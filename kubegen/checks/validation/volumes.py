@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kubegen import facts, names
+from kubegen import apidata, facts, names
 from kubegen.checks.k8sdata import Definition, api_data
 from kubegen.checks.validation import envs
 from kubegen.checks.validation.base import Ctx, P, dicts, ival, mapping, sval
@@ -31,7 +31,6 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "csi": ("driver",),
 }
 MODE_MAX = 0o777
-ACCESS_MODES = ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod")
 
 
 def local_path_problems(value: str, *, reserved: bool) -> list[str]:
@@ -274,7 +273,8 @@ def check_claim_spec(ctx: Ctx, spec: dict[str, Any], path: P) -> None:
         ctx.required((*path, "accessModes"), "at least 1 access mode is required (e.g. accessModes: "
                      "[ReadWriteOnce])")
     elif isinstance(modes, list):
-        if "ReadWriteOncePod" in modes and any(m in ACCESS_MODES and m != "ReadWriteOncePod" for m in modes):
+        known = apidata.enum("core.v1.PersistentVolumeClaimSpec", "accessModes")
+        if "ReadWriteOncePod" in modes and any(m in known and m != "ReadWriteOncePod" for m in modes):
             ctx.add((*path, "accessModes"), "may not use ReadWriteOncePod with other access modes")
     resources = mapping(spec.get("resources")) or {}
     requests = resources.get("requests")
