@@ -407,7 +407,8 @@ SERVICE_CASES = {
         "Service 's': spec.clusterIP: 'None' (spec.clusterIPs[0]) may not be set for NodePort Services",
     ),
     "external-name-missing": (
-        "type: ExternalName\n", "Service 's': spec.externalName: is required for type ExternalName",
+        "type: ExternalName\n", "Service 's': spec.externalName: is required: a DNS name such as db.example.com (type is "
+        "ExternalName)",
     ),
     "external-name-invalid": (
         "type: ExternalName\nexternalName: Db_Host  #<\n", "spec.externalName: 'Db_Host' must be a lowercase RFC 1123 subdomain",

@@ -138,6 +138,17 @@ def mapping(value: Any) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+def required_text(ctx: Ctx, owner: dict[str, Any], field: str, path: P, detail: str) -> str | None:
+    """A string field the server requires: reported (``<path>.<field>: is required:
+    <detail>``) when absent or empty; the value when it is a non-empty string, None when
+    missing or of another shape (the ``schema`` rule's)."""
+    value = owner.get(field)
+    if value is None or value == "":
+        ctx.required((*path, field), detail)
+        return None
+    return value if isinstance(value, str) else None
+
+
 def items(value: Any) -> list[tuple[int, Any]]:
     """The (index, item) pairs of a list; nothing for any other value."""
     return list(enumerate(value)) if isinstance(value, list) else []

@@ -11,7 +11,7 @@ from typing import Any
 
 from kubegen import facts, names
 from kubegen.checks.validation import pods
-from kubegen.checks.validation.base import Ctx, P, dicts, ival, mapping, non_negative, show, sval
+from kubegen.checks.validation.base import Ctx, P, dicts, ival, mapping, non_negative, required_text, show, sval
 from kubegen.checks.validation.meta import check_label_selector, selector_matches
 
 MAX_INDEXED_PARALLELISM = 100_000
@@ -60,10 +60,8 @@ def check_cronjob(ctx: Ctx, spec: dict[str, Any]) -> None:
     if len(name) > CRONJOB_NAME_MAX:
         ctx.invalid(("metadata", "name"), name, f"must be no more than {CRONJOB_NAME_MAX} characters (has "
                     f"{len(name)}): the Jobs it creates append an 11-character suffix", rule="name")
-    schedule = spec.get("schedule")
-    if schedule is None or schedule == "":
-        ctx.add((*path, "schedule"), "is required: a cron schedule such as '*/5 * * * *'")
-    elif isinstance(schedule, str):
+    schedule = required_text(ctx, spec, "schedule", path, "a cron schedule such as '*/5 * * * *'")
+    if schedule is not None:
         problem = facts.cron_schedule_problem(schedule)
         if problem:
             ctx.add((*path, "schedule"), f"{schedule!r} {problem}")

@@ -8,7 +8,7 @@ from typing import Any
 
 from kubegen import names
 from kubegen.checks.validation import versions
-from kubegen.checks.validation.base import Ctx, P, dicts, mapping, sval
+from kubegen.checks.validation.base import Ctx, P, dicts, mapping, required_text, sval
 
 VALUE_SOURCES = ("fieldRef", "resourceFieldRef", "configMapKeyRef", "secretKeyRef")
 ENV_FIELD_PATHS = (
@@ -106,10 +106,8 @@ def check_resource_field_ref(ctx: Ctx, ref: dict[str, Any], path: P, *, volume: 
 
 
 def _check_key_ref(ctx: Ctx, ref: dict[str, Any], path: P, kind: str) -> None:
-    name = ref.get("name")
-    if name is None or name == "":
-        ctx.required((*path, "name"), f"the {kind} to read (its metadata.name)")
-    elif isinstance(name, str):
+    name = required_text(ctx, ref, "name", path, f"the {kind} to read (its metadata.name)")
+    if name is not None:
         ctx.problems((*path, "name"), name, names.dns1123_subdomain_problems(name))
     key = ref.get("key")
     if key == "":

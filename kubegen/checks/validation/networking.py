@@ -8,7 +8,7 @@ from typing import Any
 
 from kubegen import names
 from kubegen.checks.validation import versions
-from kubegen.checks.validation.base import Ctx, P, dicts, items, ival, mapping, sval
+from kubegen.checks.validation.base import Ctx, P, dicts, items, ival, mapping, required_text, sval
 from kubegen.checks.validation.meta import check_label_selector
 
 _BAD_PATH_PARTS = ("//", "/./", "/../", "%2f", "%2F")
@@ -102,10 +102,8 @@ def _check_backend(ctx: Ctx, backend: dict[str, Any], path: P) -> None:
         _check_typed_reference(ctx, resource, (*path, "resource"))
     elif service is not None:
         here = (*path, "service")
-        name = service.get("name")
-        if name is None or name == "":
-            ctx.add((*here, "name"), "is required: the Service to send traffic to")
-        elif isinstance(name, str):
+        name = required_text(ctx, service, "name", here, "the Service to send traffic to")
+        if name is not None:
             ctx.problems((*here, "name"), name, service_name_problems(ctx, name))
         port = mapping(service.get("port")) or {}
         port_name, number = sval(port.get("name")) or "", ival(port.get("number")) or 0
@@ -126,10 +124,8 @@ def _check_typed_reference(ctx: Ctx, ref: dict[str, Any], path: P) -> None:
     if group is not None:
         ctx.problems((*path, "apiGroup"), group, names.dns1123_subdomain_problems(group))
     for field in ("kind", "name"):
-        value = ref.get(field)
-        if value is None or value == "":
-            ctx.add((*path, field), f"is required: the {field} of the referenced object")
-        elif isinstance(value, str):
+        value = required_text(ctx, ref, field, path, f"the {field} of the referenced object")
+        if value is not None:
             ctx.problems((*path, field), value, names.path_segment_problems(value))
 
 
@@ -208,11 +204,8 @@ def _check_peer(ctx: Ctx, peer: dict[str, Any], path: P) -> None:
     block = mapping(peer.get("ipBlock"))
     if block is None:
         return
-    cidr = block.get("cidr")
-    if cidr is None or cidr == "":
-        ctx.add((*path, "ipBlock", "cidr"), "is required: a CIDR such as 10.0.0.0/16")
-        return
-    if not isinstance(cidr, str):
+    cidr = required_text(ctx, block, "cidr", (*path, "ipBlock"), "a CIDR such as 10.0.0.0/16")
+    if cidr is None:
         return
     network = names.parse_cidr(cidr)
     if network is None:

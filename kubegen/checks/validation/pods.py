@@ -8,7 +8,7 @@ from typing import Any
 
 from kubegen import names
 from kubegen.checks.validation import containers, scheduling, security
-from kubegen.checks.validation.base import Ctx, P, dicts, items, ival, mapping, sval
+from kubegen.checks.validation.base import Ctx, P, dicts, items, ival, mapping, required_text, sval
 from kubegen.checks.validation.containers import PodFacts
 from kubegen.checks.validation.meta import check_annotations, check_labels
 from kubegen.checks.validation.resources import check_resources
@@ -232,13 +232,8 @@ def _check_os(ctx: Ctx, spec: dict[str, Any], path: P) -> None:
     os_spec = mapping(spec.get("os"))
     if os_spec is None:
         return
-    name = os_spec.get("name")
-    if name is None or name == "":
-        ctx.required((*path, "os", "name"), "linux or windows")
-        return
-    if not isinstance(name, str):
-        return
-    if name not in _OS:
+    name = required_text(ctx, os_spec, "name", (*path, "os"), "linux or windows")
+    if name is not None and name not in _OS:
         ctx.unsupported((*path, "os", "name"), name, _OS)
         return
     sc = mapping(spec.get("securityContext")) or {}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from kubegen import names
-from kubegen.checks.validation.base import Ctx, P, dicts, items, ival, mapping, sval
+from kubegen.checks.validation.base import Ctx, P, dicts, items, ival, mapping, required_text, sval
 from kubegen.checks.validation.meta import check_label_selector, check_selector_requirement
 
 NODE_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt")
@@ -87,11 +87,9 @@ def _check_pod_term(ctx: Ctx, term: dict[str, Any], path: P) -> None:
     for i, namespace in items(term.get("namespaces")):
         if isinstance(namespace, str):
             ctx.problems((*path, "namespaces", i), namespace, names.dns1123_label_problems(namespace))
-    key = term.get("topologyKey")
-    if key is None or key == "":
-        ctx.add((*path, "topologyKey"), "is required: can not be empty; name a node label such as "
-                "kubernetes.io/hostname or topology.kubernetes.io/zone")
-    elif isinstance(key, str):
+    key = required_text(ctx, term, "topologyKey", path, "can not be empty; name a node label such as "
+                        "kubernetes.io/hostname or topology.kubernetes.io/zone")
+    if key is not None:
         ctx.problems((*path, "topologyKey"), key, names.qualified_name_problems(key))
     selector = mapping(term.get("labelSelector"))
     selector_keys: set[Any] = set()

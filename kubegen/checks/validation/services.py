@@ -9,7 +9,7 @@ from typing import Any
 
 from kubegen import apidata, facts, names
 from kubegen.checks.validation import versions
-from kubegen.checks.validation.base import Ctx, P, items, ival, mapping, show, strings, sval
+from kubegen.checks.validation.base import Ctx, P, items, ival, mapping, required_text, show, strings, sval
 from kubegen.checks.validation.meta import check_labels
 
 AFFINITY_MAX = 86400
@@ -47,10 +47,8 @@ def _check_external_name(ctx: Ctx, spec: dict[str, Any], path: P) -> None:
     for field in ("ipFamilies", "ipFamilyPolicy"):
         if spec.get(field) not in (None, []):
             ctx.add((*path, field), "may not be set for an ExternalName Service; remove it")
-    name = spec.get("externalName")
-    if name is None or name == "":
-        ctx.add((*path, "externalName"), "is required for type ExternalName: a DNS name such as db.example.com")
-    elif isinstance(name, str):
+    name = required_text(ctx, spec, "externalName", path, "a DNS name such as db.example.com (type is ExternalName)")
+    if name is not None:
         domain = name[:-1] if name.endswith(".") else name
         ctx.problems((*path, "externalName"), name, names.dns1123_subdomain_problems(domain))
 
