@@ -348,3 +348,21 @@ def test_rule(text: str, expected: str | None) -> None:
         assert errors == []
     else:
         assert any(expected in message for message in errors), (expected, errors)
+
+
+def test_duplicate_keys_of_list_maps_are_warnings_from_the_api_data() -> None:
+    """Lists the OpenAPI data marks as list-maps (x-kubernetes-list-map-keys): a repeated
+    key is a warning (the server keeps one, server-side apply rejects the list), with
+    absent key fields taken at their defaults (a port's protocol is TCP); a list the
+    validation already failed (duplicate container names) gets no second finding."""
+    text = pod("", "    env: [{name: A, value: '1'}, {name: A, value: '2'}]\n"
+               "    ports: [{containerPort: 80}, {containerPort: 80, protocol: TCP}, {containerPort: 80, protocol: UDP}]\n")
+    read = read_text(text + "  - {name: c, image: nginx}\n", "x.yaml")
+    found = [(f.rule, f.severity, f.message) for f in run_checks(read.manifests)]
+    assert ("duplicate-key", "warning", "Pod 'p': spec.containers[0].env[1] repeats name 'A' of env[0]: env entries "
+            "are keyed by name, so kubectl apply --server-side rejects the list and a patch may merge the two; remove "
+            "or change one") in found
+    assert [m for r, _, m in found if r == "duplicate-key" and "ports[1] repeats containerPort 80, protocol 'TCP'" in m]
+    assert not [m for r, _, m in found if r == "duplicate-key" and "ports[2]" in m]
+    assert [m for r, s, m in found if r == "invalid-value" and "spec.containers[1].name: 'c' is already" in m]
+    assert not [m for r, _, m in found if r == "duplicate-key" and "containers[1]" in m]

@@ -33,6 +33,8 @@ RULES: dict[str, str] = {
     "ingress-backend": "Ingress backend naming a Service or port the stack does not define",
     "duplicate": "two objects with the same kind, namespace and name",
     "volume-mount": "volumeMount naming no volume of the pod",
+    "duplicate-key": "two entries of a keyed list (env, ports, ...) with the same key, which server-side apply "
+                     "rejects and a patch may merge (warning)",
     "invalid-value": "a value the API server rejects (request above limit, duplicate names in a pod, ...)",
     "yaml": "input that is not valid YAML",
     "config-ref": "a ConfigMap or Secret that env, envFrom, volumes, imagePullSecrets or Ingress TLS name and "
@@ -138,6 +140,8 @@ class Report:
         self.target = options.target
         """The Kubernetes version the findings answer for, as (major, minor)."""
         self.findings: list[Finding] = []
+        self.deferred: list[Callable[[], None]] = []
+        """Actions to run after every rule (findings that depend on the others')."""
 
     def add(
         self,
@@ -178,6 +182,8 @@ def run_checks(manifests: Iterable[Manifest], options: CheckOptions | None = Non
     items = admit(list(manifests), report)  # values JSON cannot carry: reported, not checked further
     for rule in _rules():
         rule(items, report)
+    for action in report.deferred:
+        action()
     return sort_findings(report.findings)
 
 

@@ -11,6 +11,7 @@ correct by construction and is not walked.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -112,6 +113,8 @@ def _walk_object(ctx: _Ctx, obj: dict[Any, Any], d: Definition, path: Path) -> N
                 _unsupported(ctx, value, enums[key], (*path, key), d, key)
         else:
             _walk_value(ctx, value, t, (*path, key), key)
+            if key in d.list_keys and isinstance(value, list) and len(value) > 1 and isinstance(t, ListOf):
+                _check_list_keys(ctx, value, d.list_keys[key], t.item, (*path, key))
             if enums and key in enums and isinstance(value, list):
                 for i, item in enumerate(value):
                     if isinstance(item, str) and item not in enums[key]:
@@ -119,6 +122,43 @@ def _walk_object(ctx: _Ctx, obj: dict[Any, Any], d: Definition, path: Path) -> N
     for field in d.required:
         if obj.get(field) is None and field not in misspelled:  # "did you mean" said it already
             _missing(ctx, obj, field, d, path)
+
+
+def _check_list_keys(ctx: _Ctx, items: list[Any], keys: tuple[str, ...], item: FieldType, path: Path) -> None:
+    """A list-map (``x-kubernetes-list-map-keys``): entries with the same key (absent key
+    fields take their defaults, e.g. a port's protocol TCP). Reported after the other rules,
+    and only where none of them found an error in the list already (duplicate container or
+    volume names are ``invalid-value`` errors)."""
+    defaults = item.defaults if isinstance(item, Definition) else {}
+    seen: dict[tuple[Any, ...], int] = {}
+    for i, entry in enumerate(items):
+        if not isinstance(entry, dict):
+            continue
+        key = tuple(entry.get(k, defaults.get(k)) for k in keys)
+        if not all(isinstance(part, (str, int)) for part in key):
+            continue
+        if key in seen:
+            ctx.report.deferred.append(
+                functools.partial(_duplicate_key, ctx.report, ctx.m, path, i, seen[key], keys, key)
+            )
+        else:
+            seen[key] = i
+
+
+def _duplicate_key(report: Report, m: Manifest, path: Path, i: int, first: int, keys: tuple[str, ...],
+                   key: tuple[Any, ...]) -> None:
+    n = len(path)
+    if any(f.manifest is m and f.severity == "error" and f.path[:n] == path for f in report.findings):
+        return
+    shown = ", ".join(f"{k} {v!r}" for k, v in zip(keys, key, strict=True))
+    field = path[-1]
+    report.add(
+        "duplicate-key", m,
+        f"{m.label}: {field_path((*path, i))} repeats {shown} of {field}[{first}]: {field} entries are keyed by "
+        f"{', '.join(keys)}, so kubectl apply --server-side rejects the list and a patch may merge the two; "
+        "remove or change one",
+        (*path, i), severity="warning",
+    )
 
 
 def _walk_value(ctx: _Ctx, value: Any, t: FieldType, path: Path, key: Any) -> None:
