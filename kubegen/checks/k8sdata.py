@@ -154,7 +154,7 @@ class ApiData:
                 defs[name].required = tuple(f for f in defs[name].required if f not in fields)
         for name, d in defs.items():
             if _is_status(name):
-                d.required = ()
+                d.required, d.enums = (), {}
         self.defs = defs
         self.roots: dict[tuple[str, str], Definition] = {
             _pair(key): defs[name] for key, name in raw["roots"].items()
@@ -194,7 +194,8 @@ REPORTED_ELSEWHERE: dict[str, tuple[str, ...]] = {
 
 
 def _is_status(name: str) -> bool:
-    """Status types: the API server resets status on create, so nothing in it is required."""
+    """Status types: the API server resets status on create, so nothing in it is required
+    and its enumerations are not checked."""
     return name.endswith(("Status", "Condition"))
 
 

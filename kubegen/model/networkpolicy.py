@@ -218,7 +218,6 @@ def _rules(value: Any) -> tuple[NetworkPolicyRule, ...] | None:
     return rules
 
 
-_TYPES = ("Ingress", "Egress")
 
 
 def _types(value: Any) -> tuple[str, ...] | None:
@@ -261,7 +260,7 @@ class NetworkPolicy(Builder):
         check_labels(owner, "labels", self.labels)
         check_labels(owner, "pod_selector", self.pod_selector)
         for kind in self.policy_types or ():
-            check_choice(owner, "policy_types", kind, _TYPES)
+            check_choice(owner, "policy_types", kind, apidata.enum("networking.v1.NetworkPolicySpec", "policyTypes"))
         if self.policy_types is not None:
             for field, rules, kind in (("ingress", self.ingress, "Ingress"), ("egress", self.egress, "Egress")):
                 if rules and kind not in self.policy_types:
