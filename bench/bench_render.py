@@ -39,6 +39,7 @@ import yaml  # noqa: E402
 
 import kubegen  # noqa: E402
 from kubegen import (  # noqa: E402
+    ConfigMap,
     ConfigMapKeyRef,
     Container,
     Deployment,
@@ -51,6 +52,7 @@ from kubegen import (  # noqa: E402
 def build_stack(n: int) -> Stack:
     """N microservices: Deployment + Service each, probes, env, resources; every 10th NodePort."""
     stack = Stack(namespace="bench", labels={"app.kubernetes.io/part-of": "bench"})
+    stack.add(ConfigMap(name="shared-config", data={"db-url": "postgres://db:5432/app"}))  # what DB_URL reads
     for i in range(n):
         name = f"svc-{i:05d}"
         deployment = stack.add(
