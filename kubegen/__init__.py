@@ -52,6 +52,7 @@ from kubegen.model import (
     PolicyRule,
     Probe,
     Raw,
+    ResourceFieldRef,
     Resources,
     Role,
     RoleBinding,
@@ -64,6 +65,7 @@ from kubegen.model import (
     Stack,
     StatefulSet,
     Subject,
+    ValueFrom,
     Volume,
     VolumeMount,
     autoscale,
@@ -82,6 +84,7 @@ _LAZY = {
     "build_network": "kubegen.network", "explain_text": "kubegen.explain", "explain_data": "kubegen.explain",
     "build_graph": "kubegen.graph",
     "write_dir": "kubegen.gitops", "check_dir": "kubegen.gitops", "diff_dir": "kubegen.gitops",
+    "fix_paths": "kubegen.fix",
 }
 
 
@@ -100,8 +103,9 @@ __all__ = [
     "HorizontalPodAutoscaler", "Ingress", "IngressPath", "IngressRule", "IngressTLS", "InputError",
     "Job", "KubegenError", "Manifest", "Metric", "Namespace", "NetworkPolicy", "NetworkPolicyPeer",
     "NetworkPolicyPort", "NetworkPolicyRule", "PersistentVolumeClaim", "Pod", "PodDisruptionBudget",
-    "PolicyRule", "Probe", "Raw", "Resources", "Role", "RoleBinding", "ScaleTarget", "Secret",
-    "SecretKeyRef", "Service", "ServiceAccount", "ServicePort", "Stack", "StatefulSet", "Subject",
-    "UsageError", "Volume", "VolumeMount", "autoscale", "budget", "check_stack", "compile_stacks",
-    "expose", "render", "render_dicts", "run_checks", "write_manifests",
+    "PolicyRule", "Probe", "Raw", "ResourceFieldRef", "Resources", "Role", "RoleBinding",
+    "ScaleTarget", "Secret", "SecretKeyRef", "Service", "ServiceAccount", "ServicePort", "Stack",
+    "StatefulSet", "Subject", "UsageError", "ValueFrom", "Volume", "VolumeMount", "autoscale",
+    "budget", "check_stack", "compile_stacks", "expose", "render", "render_dicts", "run_checks",
+    "write_manifests",
 ]

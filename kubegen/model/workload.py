@@ -28,7 +28,8 @@ from kubegen.model._base import (
     source_field,
 )
 from kubegen.model.container import Container, ContainerPort, Resources
-from kubegen.model.volume import Volume
+from kubegen.model.identity import default_selector
+from kubegen.model.volume import Volume, claim_template_names, pod_volumes
 
 if TYPE_CHECKING:
     from kubegen.model.autoscaling import HorizontalPodAutoscaler, Metric
@@ -99,44 +100,19 @@ class _Workload(Builder):
     @property
     def match_labels(self) -> FrozenDict:
         """The labels that select exactly this workload's pods: its own selector's
-        ``matchLabels``. Every selector kubegen derives from a workload (``expose()``,
-        ``budget()``, ``NetworkPolicy.allow()``, ...) is this one."""
-        return self.pod_labels
+        ``matchLabels`` (by default its identity labels, see :mod:`kubegen.model.identity`).
+        Every selector kubegen derives from a workload (``expose()``, ``budget()``,
+        ``NetworkPolicy.allow()``, ...) is this one."""
+        return FrozenDict(default_selector(self.pod_labels, f"{self.kind} {self.name!r}", immutable=False))
 
     def _claim_template_names(self) -> set[str]:
         """Volumes a StatefulSet creates per pod from ``volumeClaimTemplates``."""
-        extra = getattr(self, "spec_extra", EMPTY)
-        claims = extra.get("volumeClaimTemplates") if isinstance(extra, Mapping) else None
-        names = {c.name for c in getattr(self, "volume_claim_templates", ())}
-        if not isinstance(claims, (list, tuple)):
-            return names
-        return names | {
-            c["metadata"]["name"] for c in claims
-            if isinstance(c, Mapping) and isinstance(c.get("metadata"), Mapping)
-            and isinstance(c["metadata"].get("name"), str)
-        }
+        return claim_template_names(self)
 
     def pod_volumes(self) -> tuple[Volume, ...]:
         """``volumes`` and then the volumes that ``mount()`` helpers brought along (in
         container order), each once; a StatefulSet's claim templates provide their own."""
-        found = {v.name: v for v in self.volumes}
-        templates = self._claim_template_names()
-        extra: list[Volume] = []
-        for container in self.init_containers + self.containers:
-            for mount in container.volume_mounts:
-                volume = mount.volume
-                if volume is None or volume.name in templates:
-                    continue
-                known = found.get(volume.name)
-                if known is None:
-                    found[volume.name] = volume
-                    extra.append(volume)
-                elif known.source != volume.source:
-                    raise BuilderError(
-                        f"{self.kind} {self.name!r}: two different volumes are called {volume.name!r} "
-                        f"({dict(known.source)} and {dict(volume.source)}); pass volume_name= to mount()"
-                    )
-        return self.volumes + tuple(extra)
+        return pod_volumes(self)
 
     def find_port(self, port: int | str) -> tuple[Container, ContainerPort] | None:
         """The container port with this number or name, if a container declares it."""
@@ -264,10 +240,15 @@ class _Controller(_Workload):
             raise BuilderError(f"{owner}: its pods need labels (pod_labels=) for the selector to match")
         if self.selector:
             _check_selector(owner, self.selector, self.pod_labels)
+        elif not self.generated_selector:
+            default_selector(self.pod_labels, owner)  # refuses labels that are all per-release
 
     @property
     def match_labels(self) -> FrozenDict:
-        return self.selector or self.pod_labels
+        immutable = not self.generated_selector  # a Job's own selector is the API server's
+        return self.selector or FrozenDict(
+            default_selector(self.pod_labels, f"{self.kind} {self.name!r}", immutable=immutable)
+        )
 
     def template(self) -> dict[str, Any]:
         meta: dict[str, Any] = {"labels": dict(self.pod_labels)} if self.pod_labels else {}
@@ -317,8 +298,9 @@ class Deployment(_Scalable):
     - ``labels``: labels of the Deployment and its pods. Default: ``{"app": name}``.
     - ``pod_labels``: labels of the pods only, when they differ from the Deployment's
       own (what Services select). Default: ``labels``.
-    - ``selector``: which pod labels the Deployment owns; must be a subset of
-      ``pod_labels``. Default: all of ``pod_labels``.
+    - ``selector``: which pod labels the Deployment owns (immutable once applied); must
+      be a subset of ``pod_labels``. Default: the identity labels of ``pod_labels``,
+      never a version or environment (see :mod:`kubegen.model.identity`).
     - ``strategy``: ``RollingUpdate`` or ``Recreate``; ``""`` renders ``strategy: {}``
       (as kubectl does). Default: none (the API default, RollingUpdate).
     - ``pod_annotations``: annotations on the pod template. Default: none.

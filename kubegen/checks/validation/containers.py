@@ -79,14 +79,6 @@ def check_container(ctx: Ctx, c: dict[str, Any], path: P, pod: PodFacts, *, init
             _check_probe(ctx, probe, (*path, which), which, pod.grace)
 
 
-def check_image_whitespace(ctx: Ctx, c: dict[str, Any], path: P) -> None:
-    """Pods (not templates): the image must not start or end with whitespace."""
-    image = sval(c.get("image"))
-    if image and image != image.strip():
-        ctx.invalid((*path, "image"), image, "must not have leading or trailing whitespace",
-                    suggestion=image.strip())
-
-
 def _check_ports(ctx: Ctx, c: dict[str, Any], path: P) -> None:
     seen: dict[str, int] = {}
     for i, port in dicts(c.get("ports")):

@@ -58,9 +58,8 @@ def check_pod_spec(ctx: Ctx, spec: dict[str, Any], path: P, claim_templates: lis
     _check_container_names(ctx, spec, path)
     for field in ("containers", "initContainers"):
         for ci, c in dicts(spec.get(field)):
+            # the image reference (whitespace too) is the ``image`` rule's (kubegen.checks.images)
             containers.check_container(ctx, c, (*path, field, ci), facts, init=field == "initContainers")
-            if pod:
-                containers.check_image_whitespace(ctx, c, (*path, field, ci))
     containers.check_host_ports(ctx, spec, path)
     if spec.get("hostNetwork") is True:
         containers.check_host_network_ports(ctx, spec, path, pod)

@@ -83,7 +83,7 @@ def _check_ports(ctx: Ctx, stype: Any, ports: list[Any], path: P) -> None:
             port_names.setdefault(name, i)
         elif len(ports) > 1:
             ctx.add((*here, "name"), f"is required: the Service has {len(ports)} ports, so each needs a name (add "
-                    f"name: {_suggest_port_name(port)})", rule="service-ports", suggestion=_suggest_port_name(port))
+                    f"name: {suggest_port_name(port)})", rule="service-ports", suggestion=suggest_port_name(port))
         _check_target_port(ctx, port.get("targetPort"), (*here, "targetPort"))
         app = sval(port.get("appProtocol"))
         if app is not None:
@@ -121,7 +121,8 @@ def _check_node_port(ctx: Ctx, stype: Any, node_port: int, number: int | None, p
                 "omit nodePort to let the cluster choose", rule="node-port")
 
 
-def _suggest_port_name(port: dict[str, Any]) -> str:
+def suggest_port_name(port: dict[str, Any]) -> str:
+    """A name for an unnamed Service port: its named targetPort, else from the number."""
     target = port.get("targetPort")
     if isinstance(target, str) and target:
         return target
