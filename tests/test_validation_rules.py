@@ -324,7 +324,42 @@ OBJECT_CASES: list[tuple[str, str, str | None]] = [
 ]
 
 
-CASES = POD_CASES + OBJECT_CASES
+# a third sweep: values across kinds that the first two do not reach
+MORE_CASES: list[tuple[str, str, str | None]] = [
+ ("cport-zero", pod("", "    ports: [{containerPort: 0}]\n"), "containerPort"),
+ ("init-restart-always-ok", pod("  initContainers: [{name: i, image: busybox, restartPolicy: Always}]\n"), None),
+ ("poststart-port-zero", pod("", "    lifecycle: {postStart: {httpGet: {port: 0}}}\n"), "httpGet.port"),
+ ("pullsecret-empty-name", pod("  imagePullSecrets: [{name: ''}]\n"), None),
+ ("svc-targetport-name-bad", "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports: [{port: 80, targetPort: 'Http'}]\n", "targetPort"),
+ ("svc-affinity-timeout-zero", "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  sessionAffinity: ClientIP\n  sessionAffinityConfig: {clientIP: {timeoutSeconds: 0}}\n  ports: [{port: 80}]\n", "timeoutSeconds"),
+ ("ing-port-zero", ING + "spec:\n  defaultBackend: {service: {name: s, port: {number: 0}}}\n", "port"),
+ ("ing-tls-secret-bad", ING + "spec:\n  tls: [{hosts: [a.com], secretName: Bad_Secret}]\n  defaultBackend: {service: {name: s, port: {number: 80}}}\n", "secretName"),
+ ("cm-key-dotdot", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {'..': x}\n", ".."),
+ ("cm-key-dotdot-prefix", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {'..a': x}\n", "..a"),
+ ("sts-vct-name-upper", "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: s}\nspec:\n  serviceName: s\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec:\n      containers: [{name: c, image: x, volumeMounts: [{name: Data, mountPath: /d}]}]\n  volumeClaimTemplates:\n  - metadata: {name: Data}\n    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n", "Data"),
+ ("pdb-selector-bad", "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: p}\nspec:\n  minAvailable: 1\n  selector: {matchLabels: {'a b': x}}\n", "selector"),
+ ("hpa-external-no-name", "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: w}\n  maxReplicas: 3\n  metrics: [{type: External, external: {metric: {name: ''}, target: {type: Value, value: '1'}}}]\n", "metric.name"),
+ ("np-ns-selector-bad", "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np}\nspec:\n  podSelector: {}\n  ingress: [{from: [{namespaceSelector: {matchLabels: {'a b': x}}}]}]\n", "namespaceSelector"),
+ ("cronjob-template-always", "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: cj}\nspec:\n  schedule: '* * * * *'\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{name: c, image: x}]\n", "restartPolicy"),
+ ("dep-paused-ok", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  paused: true\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec:\n      containers: [{name: c, image: x}]\n", None),
+ ("pod-name-upper", "apiVersion: v1\nkind: Pod\nmetadata: {name: P}\nspec:\n  containers: [{name: c, image: x}]\n", "metadata.name"),
+ ("pod-readiness-gate-bad", pod("  readinessGates: [{conditionType: 'a b'}]\n"), "conditionType"),
+ ("env-name-empty", pod("", "    env: [{name: '', value: x}]\n"), "env[0].name"),
+ ("env-configmap-optional-ok", pod("", "    envFrom: [{configMapRef: {name: c, optional: true}}]\n"), None),
+ ("volume-mount-readonly-rro", pod("  volumes: [{name: v, emptyDir: {}}]\n", "    volumeMounts: [{name: v, mountPath: /v, recursiveReadOnly: Enabled}]\n"), "recursiveReadOnly"),
+ ("resources-claims-unknown", pod("", "    resources: {claims: [{name: gpu}]}\n"), "claims"),
+ ("hostpid-ok", pod("  hostPID: true\n"), None),
+ ("sc-windows-on-linux", pod("  os: {name: linux}\n  securityContext: {windowsOptions: {runAsUserName: x}}\n"), "windowsOptions"),
+ ("cm-immutable-ok", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\nimmutable: true\ndata: {a: b}\n", None),
+ ("secret-data-key-bad", "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata: {'a b': eA==}\n", "a b"),
+ ("rc-selector-mismatch", "apiVersion: v1\nkind: ReplicationController\nmetadata: {name: r}\nspec:\n  selector: {a: b}\n  template:\n    metadata: {labels: {a: c}}\n    spec:\n      containers: [{name: c, image: x}]\n", "labels"),
+ ("podtemplate-ok", "apiVersion: v1\nkind: PodTemplate\nmetadata: {name: t}\ntemplate:\n  spec:\n    containers: [{name: c, image: x}]\n", None),
+ ("limitrange-other-kind-ok", "apiVersion: v1\nkind: LimitRange\nmetadata: {name: l}\nspec:\n  limits: [{type: Container, default: {cpu: 100m}}]\n", None),
+ ("priorityclass-ok", "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: high}\nvalue: 1000\n", None),
+ ("crd-object-ok", "apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: {name: m}\nspec: {endpoints: [{port: web}]}\n", None),
+]
+
+CASES = POD_CASES + OBJECT_CASES + MORE_CASES
 
 
 def errors_of(text: str) -> list[str]:
