@@ -7,6 +7,8 @@ prints it alone.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from apiserver_verdicts import Verdict, covers, findings_for, judge, load
 
@@ -24,7 +26,7 @@ def test_the_recorded_cases_are_all_here() -> None:
 
 
 @pytest.mark.parametrize("verdict", VERDICTS, ids=[v.case for v in VERDICTS])
-def test_kubegen_agrees_with_the_api_server(verdict: Verdict, record_property: pytest.RecordProperty) -> None:
+def test_kubegen_agrees_with_the_api_server(verdict: Verdict, record_property: Callable[[str, object], None]) -> None:
     ok, why = judge(verdict, findings_for(verdict))
     record_property("apiserver_verdict", ("accepted" if verdict.accepted else "rejected", ok))
     assert ok, f"{verdict.case}: the server said {verdict.answer!r}; kubegen: {why}"
