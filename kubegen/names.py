@@ -250,6 +250,21 @@ def sysctl_name_problems(value: str) -> list[str]:
             "case segments of letters, digits, '-' and '_', separated by '.' or '/')"]
 
 
+_HTTP_PATH = re.compile(r"[A-Za-z0-9/\-._~%!$&'()*+,;=:]+\Z")
+
+
+def domain_prefixed_path_problems(value: str) -> list[str]:
+    """IsDomainPrefixedPath: ``example.com/some/path`` (IngressClass controllers, Job
+    managedBy): a DNS subdomain, '/', then URL path characters."""
+    host, slash, rest = value.partition("/")
+    if not slash or not host or not rest:
+        return ["must be a domain-prefixed path such as 'example.com/my-controller'"]
+    problems = [f"domain {host!r} " + p for p in dns1123_subdomain_problems(host)]
+    if not _HTTP_PATH.match(rest):
+        problems.append(f"path {rest!r} may contain only letters, digits and /-._~%!$&'()*+,;=:")
+    return problems
+
+
 def is_percent(value: str) -> bool:
     return bool(_PERCENT.match(value))
 

@@ -124,7 +124,13 @@ def _check_rules(ctx: Ctx, rules: dict[str, Any], path: P) -> None:
     select = rules.get("selectPolicy")
     if isinstance(select, str) and select not in _SELECT_POLICIES:
         ctx.unsupported((*path, "selectPolicy"), select, _SELECT_POLICIES)
-    for i, policy in dicts(rules.get("policies")):
+    policies = rules.get("policies")
+    if policies == []:  # absent: the defaults' policies; given empty: none at all
+        ctx.add((*path, "policies"), "must specify at least one policy (or omit policies to keep the defaults)")
+    tolerance = facts.parse_quantity(rules.get("tolerance"))
+    if tolerance is not None and tolerance < 0:
+        ctx.invalid((*path, "tolerance"), rules.get("tolerance"), "must be greater than or equal to 0")
+    for i, policy in dicts(policies):
         here = (*path, "policies", i)
         kind = policy.get("type")
         if isinstance(kind, str) and kind not in _POLICY_TYPES:
