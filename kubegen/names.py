@@ -10,6 +10,7 @@ the words of ``k8s.io/apimachinery/pkg/util/validation`` where those are clear; 
 
 from __future__ import annotations
 
+import datetime
 import functools
 import ipaddress
 import re
@@ -263,6 +264,22 @@ def domain_prefixed_path_problems(value: str) -> list[str]:
     if not _HTTP_PATH.match(rest):
         problems.append(f"path {rest!r} may contain only letters, digits and /-._~%!$&'()*+,;=:")
     return problems
+
+
+_RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](\d{2}):(\d{2}))\Z")
+
+
+def is_rfc3339(text: str) -> bool:
+    """A time as metav1.Time decodes it (Go's time.RFC3339, fractional seconds allowed)."""
+    match = _RFC3339.match(text)
+    if match is None:
+        return False
+    try:
+        year, month, day, hour, minute, second = (int(part) for part in match.groups()[:6])
+        datetime.datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return False
+    return int(match.group(9) or 0) < 24 and int(match.group(10) or 0) < 60
 
 
 def is_percent(value: str) -> bool:

@@ -8,7 +8,7 @@ case here disagreed with kubegen before the fix that came with it.
 from __future__ import annotations
 
 import pytest
-from test_validation_rules import ING, cron, dep, errors_of, hpa, job, pod, pvc, svc
+from test_validation_rules import ING, POD, cron, dep, errors_of, hpa, job, pod, pvc, svc
 
 from kubegen.facts import cron_schedule_problem
 
@@ -141,6 +141,15 @@ CASES: list[tuple[str, str, str | None]] = [
  ("hpa-policies-absent-ok", hpa("  maxReplicas: 3\n  behavior: {scaleUp: {stabilizationWindowSeconds: 60}}\n"), None),
  ("hpa-tolerance-negative", hpa("  maxReplicas: 3\n  behavior: {scaleDown: {tolerance: '-0.1'}}\n"), "tolerance"),
  ("ingress-ok", ING + "spec:\n  defaultBackend: {service: {name: s, port: {number: 80}}}\n", None),
+ # decoding: an int32 field refuses a larger number, metav1.Time anything but RFC 3339, and a
+ # null list item becomes the item's zero value (then validated like any other)
+ ("replicas-int32-overflow", dep("  replicas: 3000000000\n"), "spec.replicas"),
+ ("grace-int64-ok", pod("  terminationGracePeriodSeconds: 3000000000\n"), None),
+ ("container-null", POD + "  containers: [null]\n", "containers[0].name"),
+ ("service-port-null", svc("  ports: [null]\n"), "ports[0].port"),
+ ("toleration-null", pod("  tolerations: [null]\n"), "tolerations[0].operator"),
+ ("pull-secret-null-ok", pod("  imagePullSecrets: [null]\n"), None),
+ ("ingress-rule-null-ok", ING + "spec:\n  defaultBackend: {service: {name: s, port: {number: 80}}}\n  rules: [null]\n", None),
 ]
 
 

@@ -4,8 +4,6 @@ name format."""
 
 from __future__ import annotations
 
-import datetime
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +18,6 @@ STANDARD_FINALIZERS = ("kubernetes", "orphan", "foregroundDeletion")
 # Names that are only a REST path segment (RBAC allows e.g. 'system:controller:job').
 _PATH_SEGMENT_NAMES = frozenset({"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "PodDisruptionBudget"})
 _SELECTOR_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
-_RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](\d{2}):(\d{2}))\Z")
 
 NameRule = Callable[[str], list[str]]
 
@@ -73,30 +70,6 @@ def check_metadata(ctx: Ctx, namespaced: bool) -> None:
     check_annotations(ctx, meta.get("annotations"), (*path, "annotations"))
     check_finalizers(ctx, meta.get("finalizers"), (*path, "finalizers"))
     _check_owner_references(ctx, meta.get("ownerReferences"), (*path, "ownerReferences"))
-    _check_server_fields(ctx, meta, path)
-
-
-def _check_server_fields(ctx: Ctx, meta: dict[str, Any], path: P) -> None:
-    """Timestamps the server owns still have to decode (metav1.Time reads RFC 3339 only).
-    What a server wrote (a resourceVersion, uid, ...) is never a finding: live output is
-    linted and imported as it is."""
-    for field in ("creationTimestamp", "deletionTimestamp"):
-        stamp = meta.get(field)
-        if isinstance(stamp, str) and stamp and not _is_rfc3339(stamp):
-            ctx.add((*path, field), f"{stamp!r} is not an RFC 3339 time such as '2024-05-01T12:00:00Z', so the API "
-                    "server cannot decode the object; remove it (the server sets it)")
-
-
-def _is_rfc3339(text: str) -> bool:
-    match = _RFC3339.match(text)
-    if match is None:
-        return False
-    try:
-        year, month, day, hour, minute, second = (int(part) for part in match.groups()[:6])
-        datetime.datetime(year, month, day, hour, minute, second)
-    except ValueError:
-        return False
-    return int(match.group(9) or 0) < 24 and int(match.group(10) or 0) < 60
 
 
 def check_labels(ctx: Ctx, labels: Any, path: P) -> None:
