@@ -124,7 +124,10 @@ CASES: list[tuple[str, str, str | None]] = [
  ("apparmor-annotation-no-container", template_annotations("{container.apparmor.security.beta.kubernetes.io/nope: runtime/default}"), "apparmor"),
  ("apparmor-annotation-profile-bad", template_annotations("{container.apparmor.security.beta.kubernetes.io/c: strict}"), "apparmor"),
  ("apparmor-annotation-ok", template_annotations("{container.apparmor.security.beta.kubernetes.io/c: 'localhost/k8s-x'}"), None),
+ ("mirror-annotation-no-node", template_annotations("{kubernetes.io/config.mirror: x}"), "kubernetes.io/config.mirror"),
  ("pod-apparmor-annotation-no-container", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations: {container.apparmor.security.beta.kubernetes.io/x: unconfined}\nspec:\n  containers: [{name: c, image: nginx}]\n", "metadata.annotations"),
+ # kubectl refuses an empty name (resource name may not be empty); ValidateObjectMeta requires one
+ ("name-empty", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ''}\n", "metadata.name"),
  # metav1.Time decodes RFC 3339 only
  ("creation-timestamp-bad", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, creationTimestamp: yesterday}\n", "metadata.creationTimestamp"),
  ("creation-timestamp-ok", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, creationTimestamp: '2024-05-01T12:00:00.5+02:00'}\n", None),

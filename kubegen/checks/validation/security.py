@@ -15,6 +15,7 @@ ID_MAX = 2**31 - 1
 _IPC_SYSCTLS = ("kernel.shm", "kernel.msg", "kernel.sem", "fs.mqueue.")
 _SELINUX_CHANGE_POLICIES = ("Recursive", "MountOption")
 _DELETION_COST = "controller.kubernetes.io/pod-deletion-cost"
+_MIRROR = "kubernetes.io/config.mirror"
 _SECCOMP_POD = "seccomp.security.alpha.kubernetes.io/pod"
 _SECCOMP_CONTAINER = "container.seccomp.security.alpha.kubernetes.io/"
 _APPARMOR_CONTAINER = "container.apparmor.security.beta.kubernetes.io/"
@@ -126,8 +127,8 @@ def _check_sysctls(ctx: Ctx, sysctls: Any, path: P, spec: dict[str, Any]) -> Non
 
 
 def check_pod_annotations(ctx: Ctx, annotations: Any, spec: dict[str, Any], path: P) -> None:
-    """ValidatePodSpecificAnnotations (pods and pod templates): the pod-deletion-cost is a
-    32-bit integer, the deprecated seccomp annotations name a profile, the deprecated
+    """ValidatePodSpecificAnnotations (pods and pod templates): a mirror-pod annotation
+    needs a nodeName, the pod-deletion-cost is a 32-bit integer, the deprecated seccomp annotations name a profile, the deprecated
     AppArmor annotations name a container of the pod and a profile."""
     if not isinstance(annotations, dict):
         return
@@ -137,7 +138,9 @@ def check_pod_annotations(ctx: Ctx, annotations: Any, spec: dict[str, Any], path
         if not isinstance(key, str) or not isinstance(value, str):
             continue
         where = (*path, Key(key))
-        if key == _DELETION_COST and not (_INT32.match(value) and -2**31 <= int(value) < 2**31):
+        if key == _MIRROR and not spec.get("nodeName"):
+            ctx.invalid(where, value, "needs spec.nodeName: only the kubelet creates mirror pods, for its node")
+        elif key == _DELETION_COST and not (_INT32.match(value) and -2**31 <= int(value) < 2**31):
             ctx.invalid(where, value, "must be a 32-bit integer (no sign '+', no leading zeros)")
         elif key == _SECCOMP_POD or key.startswith(_SECCOMP_CONTAINER):
             ctx.problems(where, value, _seccomp_annotation_problems(value))
