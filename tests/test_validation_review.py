@@ -143,6 +143,10 @@ CASES: list[tuple[str, str, str | None]] = [
  ("hpa-policies-empty", hpa("  maxReplicas: 3\n  behavior: {scaleUp: {policies: []}}\n"), "scaleUp.policies"),
  ("hpa-policies-absent-ok", hpa("  maxReplicas: 3\n  behavior: {scaleUp: {stabilizationWindowSeconds: 60}}\n"), None),
  ("hpa-tolerance-negative", hpa("  maxReplicas: 3\n  behavior: {scaleDown: {tolerance: '-0.1'}}\n"), "tolerance"),
+ # validateContainerResourceSource: a container resource name and a container name (DNS label)
+ ("hpa-container-resource-name-bad", hpa("  maxReplicas: 3\n  metrics: [{type: ContainerResource, containerResource: {name: cpus, container: web, target: {type: Utilization, averageUtilization: 50}}}]\n"), "containerResource.name"),
+ ("hpa-container-resource-container-bad", hpa("  maxReplicas: 3\n  metrics: [{type: ContainerResource, containerResource: {name: cpu, container: Web, target: {type: Utilization, averageUtilization: 50}}}]\n"), "containerResource.container"),
+ ("hpa-container-resource-ok", hpa("  maxReplicas: 3\n  metrics: [{type: ContainerResource, containerResource: {name: memory, container: web, target: {type: AverageValue, averageValue: 100Mi}}}]\n"), None),
  ("ingress-ok", ING + "spec:\n  defaultBackend: {service: {name: s, port: {number: 80}}}\n", None),
  # decoding: an int32 field refuses a larger number, metav1.Time anything but RFC 3339, and a
  # null list item becomes the item's zero value (then validated like any other)

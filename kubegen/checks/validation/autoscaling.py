@@ -7,6 +7,7 @@ from typing import Any
 
 from kubegen import facts, names
 from kubegen.checks.validation.base import Ctx, P, dicts, ival, mapping, sval
+from kubegen.checks.validation.resources import container_resource_name_problems
 
 SOURCES = {"Object": "object", "Pods": "pods", "Resource": "resource", "ContainerResource": "containerResource",
            "External": "external"}
@@ -71,10 +72,16 @@ def _check_metric(ctx: Ctx, metric: dict[str, Any], path: P) -> None:
         return
     here = (*path, expected or "")
     if expected in ("resource", "containerResource"):
-        if source.get("name") == "":
+        name = source.get("name")
+        if name == "":
             ctx.add((*here, "name"), "is required: the resource (cpu, memory)")
-        if expected == "containerResource" and source.get("container") == "":
+        elif expected == "containerResource" and isinstance(name, str):  # validateContainerResourceSource
+            ctx.problems((*here, "name"), name, container_resource_name_problems(name))
+        container = source.get("container")
+        if expected == "containerResource" and container == "":
             ctx.add((*here, "container"), "is required: the container whose usage counts")
+        elif expected == "containerResource" and isinstance(container, str):
+            ctx.problems((*here, "container"), container, names.dns1123_label_problems(container))
     else:
         ident = mapping(source.get("metric")) or {}
         name = ident.get("name")

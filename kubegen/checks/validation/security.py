@@ -128,8 +128,9 @@ def _check_sysctls(ctx: Ctx, sysctls: Any, path: P, spec: dict[str, Any]) -> Non
 
 def check_pod_annotations(ctx: Ctx, annotations: Any, spec: dict[str, Any], path: P) -> None:
     """ValidatePodSpecificAnnotations (pods and pod templates): a mirror-pod annotation
-    needs a nodeName, the pod-deletion-cost is a 32-bit integer, the deprecated seccomp annotations name a profile, the deprecated
-    AppArmor annotations name a container of the pod and a profile."""
+    needs a nodeName, the pod-deletion-cost is a 32-bit integer, the deprecated seccomp
+    annotations name a profile, the deprecated AppArmor annotations name a container of
+    the pod and a profile."""
     if not isinstance(annotations, dict):
         return
     containers = {sval(c.get("name")) for f in ("containers", "initContainers", "ephemeralContainers")
