@@ -137,6 +137,9 @@ CASES: list[tuple[str, str, str | None]] = [
  ("svc-source-ranges-annotation-clusterip", svc("  ports: [{port: 80}]\n").replace("name: s}", "name: s, annotations: {service.beta.kubernetes.io/load-balancer-source-ranges: '10.0.0.0/8'}}"), "load-balancer-source-ranges"),
  ("svc-source-ranges-annotation-ok", svc("  type: LoadBalancer\n  ports: [{port: 80}]\n").replace("name: s}", "name: s, annotations: {service.beta.kubernetes.io/load-balancer-source-ranges: ' 10.0.0.0/8, 192.168.0.0/16'}}"), None),
  ("svc-topology-mismatch", svc("  ports: [{port: 80}]\n").replace("name: s}", "name: s, annotations: {service.kubernetes.io/topology-mode: Auto, service.kubernetes.io/topology-aware-hints: Disabled}}"), "topology-mode"),
+ # the registry allocates a given healthCheckNodePort from the node-port range
+ ("svc-health-check-port-outside-range", svc("  type: LoadBalancer\n  externalTrafficPolicy: Local\n  healthCheckNodePort: 8080\n  ports: [{port: 80}]\n"), "healthCheckNodePort"),
+ ("svc-health-check-port-ok", svc("  type: LoadBalancer\n  externalTrafficPolicy: Local\n  healthCheckNodePort: 31000\n  ports: [{port: 80}]\n"), None),
  # ValidateSecret: an ssh-auth Secret's private key may not be empty
  ("secret-ssh-empty", "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ntype: kubernetes.io/ssh-auth\nstringData: {ssh-privatekey: ''}\n", "ssh-privatekey"),
  # validateScalingRules (after SetDefaults_HorizontalPodAutoscalerBehavior keeps given policies)

@@ -249,7 +249,11 @@ def _check_traffic(ctx: Ctx, spec: dict[str, Any], stype: Any, path: P) -> None:
             ctx.invalid((*path, "healthCheckNodePort"), health, "may only be set when type is LoadBalancer and "
                         "externalTrafficPolicy is Local")
         else:
-            ctx.problems((*path, "healthCheckNodePort"), health, names.port_number_problems(health))
+            low, high = ctx.report.options.node_port_range
+            problems = names.port_number_problems(health) or (
+                [] if low <= health <= high else [f"is outside the node-port range {low}-{high}: the API server "
+                                                  "allocates it from there (omit it to let the cluster choose)"])
+            ctx.problems((*path, "healthCheckNodePort"), health, problems, rule="node-port")
     distribution = spec.get("trafficDistribution")
     allowed = versions.traffic_distributions(ctx.target)
     if isinstance(distribution, str) and allowed is not None and distribution not in allowed:
