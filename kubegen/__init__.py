@@ -14,11 +14,14 @@ from kubegen.checks import CheckOptions, Finding, run_checks
 from kubegen.errors import (
     AppLoadError,
     BuilderError,
+    BuilderErrors,
     BuilderTypeError,
     FindingsError,
+    FindingWarning,
     InputError,
     KubegenError,
     UsageError,
+    collect_errors,
 )
 from kubegen.manifest import Manifest
 from kubegen.model import (
@@ -73,11 +76,11 @@ def __getattr__(name: str) -> object:
     return getattr(importlib.import_module(module), name)
 
 __all__ = [
-    "AppLoadError", "BuilderError", "BuilderTypeError", "CheckOptions", "ConfigMap",
+    "AppLoadError", "BuilderError", "BuilderErrors", "BuilderTypeError", "CheckOptions", "ConfigMap",
     "ConfigMapKeyRef", "Container", "ContainerPort", "DaemonSet", "Deployment", "EnvFrom",
-    "FieldRef", "Finding", "FindingsError", "Ingress", "IngressPath", "IngressRule", "IngressTLS",
+    "FieldRef", "Finding", "FindingWarning", "FindingsError", "Ingress", "IngressPath", "IngressRule", "IngressTLS",
     "InputError", "KubegenError", "Manifest", "Namespace", "Pod", "Probe", "Raw", "Resources",
     "Secret", "SecretKeyRef", "Service", "ServicePort", "Stack", "StatefulSet", "UsageError",
-    "Volume", "VolumeMount", "check_stack", "compile_stacks", "expose", "render", "render_dicts",
+    "Volume", "VolumeMount", "check_stack", "collect_errors", "compile_stacks", "expose", "render", "render_dicts",
     "run_checks", "write_manifests",
 ]

@@ -15,19 +15,22 @@ import os
 import sys
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from kubegen.errors import AppLoadError, KubegenError, UsageError
-from kubegen.location import Location
+from kubegen.errors import AppLoadError, BuilderErrors, KubegenError, UsageError, collect_errors
+from kubegen.location import Location, chain_location
 from kubegen.model.stack import Stack
 
 _counter = 0
 
 
-def _user_code() -> contextlib.AbstractContextManager[object]:
-    """Run the user's code with its prints on stderr: stdout carries only the manifests."""
-    return contextlib.redirect_stdout(sys.stderr)
+@contextlib.contextmanager
+def _user_code() -> Iterator[None]:
+    """Run the user's code with its prints on stderr (stdout carries only the manifests),
+    its builders collecting their errors so that one run reports them all."""
+    with contextlib.redirect_stdout(sys.stderr), collect_errors():
+        yield
 
 
 def load_stacks(spec: str, sets: Mapping[str, str] | None = None) -> list[Stack]:
@@ -125,34 +128,23 @@ def _syntax_error(exc: SyntaxError) -> AppLoadError:
 
 
 def _user_frame(exc: BaseException) -> Location | None:
-    """The innermost traceback frame outside kubegen, attrs and the standard library."""
-    from kubegen.location import _PACKAGE_DIR as package
-
-    stdlib = os.path.dirname(os.__file__) + os.sep
-    found = None
+    """The innermost traceback frame of the user's own code, with the user's frames
+    that led there (``app.py:52 (via helper() at app.py:25)``)."""
     import traceback
 
-    for frame in traceback.extract_tb(exc.__traceback__):
-        name = frame.filename
-        if name.startswith("<") or os.path.abspath(name).startswith((package, stdlib)):
-            continue
-        if "site-packages" in name and "attr" in os.path.basename(os.path.dirname(name)):
-            continue
-        found = Location(_rel(name), frame.lineno or 0)
-    return found
-
-
-def _rel(path: str) -> str:
-    rel = os.path.relpath(path) if os.path.isabs(path) else path
-    return path if rel.startswith("..") else rel
+    frames = [(f.f_code.co_name, f.f_code.co_filename, line) for f, line in traceback.walk_tb(exc.__traceback__)]
+    found = chain_location(reversed(frames), user_first=True)
+    return found if found.line else None
 
 
 def _build_error(exc: BaseException, where: str) -> AppLoadError:
-    loc = _user_frame(exc)
+    if isinstance(exc, BuilderErrors):
+        return exc  # each error names its own line
+    loc = exc.location if isinstance(exc, KubegenError) and exc.location is not None else _user_frame(exc)
     place = str(loc) if loc is not None else where
     kind = "" if isinstance(exc, KubegenError) else f"{type(exc).__name__}: "
     text = exc.message if isinstance(exc, KubegenError) else str(exc)
-    return AppLoadError(f"{place}: error while building the stack: {kind}{text}")
+    return AppLoadError(f"{place}: error while building the stack: {kind}{text}", original=exc)
 
 
 def _returns_stack(fn: Callable[..., Any]) -> bool:

@@ -30,6 +30,15 @@ def suggest(value: str, choices: Iterable[str], cutoff: float = 0.6) -> str | No
     return close[0] if close else None
 
 
+def no_such(what: str, name: object, existing: Iterable[object], add: str) -> str:
+    """The end of a "no such name" message: what exists, then the closest existing
+    name when there is one (``did you mean 'http'?``), else how to add it (``add``)."""
+    names = [str(n) for n in existing]
+    close = suggest(name, names) if isinstance(name, str) else None
+    have = f" ({what}: {', '.join(names)})" if names else f" (there are no {what})"
+    return f"{have}; did you mean {close!r}?" if close else f"{have}; {add}"
+
+
 def similarity(a: str, b: str) -> float:
     """0..1, how alike two strings are."""
     import difflib

@@ -6,6 +6,8 @@ report problems in the same form.
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any, Literal
 
 import attrs
@@ -16,9 +18,35 @@ from kubegen.manifest import Manifest
 Severity = Literal["error", "warning"]
 
 
+_PLAIN_WORD = re.compile(r"[A-Za-z_/][A-Za-z0-9_./@-]*\Z")
+_NOT_PLAIN = frozenset({"y", "yes", "n", "no", "true", "false", "on", "off", "null", "nan", "inf", "none"})
+
+
+def yaml_value(value: Any) -> str:
+    """A value as YAML writes it, for messages about YAML: ``true`` (not ``True``),
+    ``null``, ``'yes'`` (a string), ``{app: web}``, ``[80, 443]``."""
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        if _PLAIN_WORD.match(value) and value.lower() not in _NOT_PLAIN:
+            return value
+        if value.isprintable():
+            return "'" + value.replace("'", "''") + "'"
+        return json.dumps(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{yaml_value(k)}: {yaml_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(yaml_value(v) for v in value) + "]"
+    return repr(value)
+
+
 def flow_labels(mapping: dict[str, Any]) -> str:
-    """Labels as messages show them: ``{app: web, tier: fe}``."""
-    return "{" + ", ".join(f"{k}: {v}" for k, v in mapping.items()) + "}"
+    """Labels as messages show them, in YAML: ``{app: web, tier: fe, canary: true}``."""
+    return yaml_value(mapping)
 
 
 def plural(n: int, word: str) -> str:

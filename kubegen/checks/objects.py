@@ -13,6 +13,7 @@ from kubegen import facts
 from kubegen.checks import Report
 from kubegen.checks.apivalues import check_api_values
 from kubegen.finding import flow_labels as _flow
+from kubegen.finding import yaml_value
 from kubegen.manifest import Manifest, pod_template
 
 
@@ -151,7 +152,7 @@ def _check_service_ports(m: Manifest, stype: Any, ports: list[Any], report: Repo
             report.add(
                 "service-ports", m,
                 f"{m.label} has {len(ports)} ports, so each needs a name; ports[{i}] "
-                f"(port {number}) has none; add name: {_suggest_port_name(port)}",
+                f"(port {yaml_value(number)}) has none; add name: {_suggest_port_name(port, i)}",
                 path,
             )
         target = port.get("targetPort")
@@ -178,8 +179,8 @@ def _check_service_ports(m: Manifest, stype: Any, ports: list[Any], report: Repo
                 report.add(
                     "node-port", m,
                     f"{m.label}: port {number} sets nodePort {node_port}, but type is "
-                    f"{stype or 'ClusterIP'}; only NodePort and LoadBalancer Services open node ports "
-                    "(set type: NodePort or remove nodePort)",
+                    f"{yaml_value(stype) if stype else 'ClusterIP'}; only NodePort and LoadBalancer Services "
+                    "open node ports (set type: NodePort or remove nodePort)",
                     (*path, "nodePort"),
                 )
             elif not low <= node_port <= high:
@@ -191,12 +192,14 @@ def _check_service_ports(m: Manifest, stype: Any, ports: list[Any], report: Repo
                 )
 
 
-def _suggest_port_name(port: dict[str, Any]) -> str:
+def _suggest_port_name(port: dict[str, Any], index: int) -> str:
     target = port.get("targetPort")
-    if isinstance(target, str):
+    if isinstance(target, str) and target and not target.isdigit():
         return target
     number = port.get("port")
-    return {80: "http", 443: "https", 8080: "http"}.get(number, f"port-{number}")  # type: ignore[arg-type]
+    if not isinstance(number, int) or isinstance(number, bool):
+        return f"port-{index + 1}"
+    return {80: "http", 443: "https", 8080: "http"}.get(number, f"port-{number}")
 
 
 # --- pod templates and workloads ---------------------------------------------
@@ -247,10 +250,9 @@ def _check_pod_template(
                     if not isinstance(mount, dict) or not isinstance(mount.get("name"), str):
                         continue
                     if mount["name"] not in volume_names:
-                        close = facts.suggest(mount["name"], [str(v) for v in volume_names])
-                        hint = f"; did you mean {close!r}?" if close else (
-                            f"; declared volumes: {sorted(map(str, volume_names))}" if volume_names
-                            else "; the pod declares no volumes"
+                        hint = facts.no_such(
+                            "volumes", mount["name"], sorted(map(yaml_value, volume_names)),
+                            f"add it to the pod's volumes: (- name: {yaml_value(mount['name'])})",
                         )
                         report.add(
                             "volume-mount", m,

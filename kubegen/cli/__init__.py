@@ -45,11 +45,21 @@ class LazyGroup(click.Group):
         return command
 
 
+def traceback_option(fn: F) -> F:
+    """``--traceback``, for commands that run the user's app."""
+    return click.option(  # type: ignore[no-any-return]
+        "--traceback", "-v", "traceback", is_flag=True,
+        help="When the app raises, also print its traceback (your code's frames, without kubegen's loader).",
+    )(fn)
+
+
 def report_errors(fn: F) -> F:
-    """Turn kubegen's exceptions into one ``Error: ...`` line and the contract's exit code."""
+    """Turn kubegen's exceptions into one ``Error: ...`` line and the contract's exit code
+    (with ``--traceback``, the app's own traceback first)."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        show_traceback = kwargs.pop("traceback", False)
         try:
             return fn(*args, **kwargs)
         except FindingsError as exc:
@@ -57,6 +67,10 @@ def report_errors(fn: F) -> F:
             click.echo(f"kubegen: {exc.message}", err=True)
             sys.exit(1)
         except KubegenError as exc:
+            if show_traceback:
+                from kubegen.cli.tracebacks import app_tracebacks
+
+                click.echo(app_tracebacks(exc), err=True, nl=False)
             click.echo(f"Error: {exc}", err=True)
             sys.exit(exc.exit_code)
         except BrokenPipeError:

@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from kubegen.cli import report_errors
+from kubegen.cli import report_errors, traceback_option
 from kubegen.cli.render import load_checked, parse_sets, split_ignore
 
 
@@ -21,6 +21,7 @@ from kubegen.cli.render import load_checked, parse_sets, split_ignore
 @click.option("--strict", is_flag=True, help="Treat check warnings as errors.")
 @click.option("--node-port-range", metavar="A-B", help="The cluster's node-port range [default: 30000-32767].")
 @click.option("--ignore", multiple=True, metavar="RULE", help="Do not report RULE (repeatable).")
+@traceback_option
 @report_errors
 def check(
     app: str, output_dir: str, kustomization: bool, sets: tuple[str, ...], strict: bool,

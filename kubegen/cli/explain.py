@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from kubegen.cli import print_findings, report_errors
+from kubegen.cli import print_findings, report_errors, traceback_option
 from kubegen.cli.render import check_options, parse_sets
 
 if TYPE_CHECKING:
@@ -102,6 +102,7 @@ def finish(network: Network) -> None:
 @network_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: tables and routes; json: the stable schema of kubegen.explain.")
+@traceback_option
 @report_errors
 def explain(
     inputs: tuple[str, ...], sets: tuple[str, ...], nodes: int, service_cidr: str, pod_cidr: str,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kubegen.cli import parse_node_port_range, print_findings, report_errors
+from kubegen.cli import parse_node_port_range, print_findings, report_errors, traceback_option
 
 if TYPE_CHECKING:
     from kubegen.manifest import Manifest
@@ -83,6 +83,7 @@ def load_checked(
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--node-port-range", metavar="A-B", help="The cluster's node-port range [default: 30000-32767].")
 @click.option("--ignore", multiple=True, metavar="RULE", help="Do not report RULE (repeatable).")
+@traceback_option
 @report_errors
 def render(
     app: str, output: str | None, output_dir: str | None, kustomization: bool, fsync: bool, fmt: str,

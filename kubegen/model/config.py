@@ -10,21 +10,24 @@ from typing import Any
 import attrs
 
 from kubegen import facts
-from kubegen.errors import BuilderError, BuilderTypeError
+from kubegen.errors import BuilderError, reject
 from kubegen.location import Location
 from kubegen.model._base import (
     EMPTY,
     Builder,
     FrozenDict,
+    Invalid,
     check,
     check_labels,
     frozen_str_map,
+    invalid,
     metadata,
     source_field,
+    typed_fields,
 )
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class Namespace(Builder):
     """A Namespace (a Stack with ``namespace=`` creates its own; add this one to set labels).
 
@@ -52,48 +55,56 @@ class Namespace(Builder):
         }
 
 
-def _string_data(owner: str) -> Any:
-    def convert(value: Mapping[str, str] | None) -> FrozenDict:
-        if not value:
-            return EMPTY
-        for key, item in value.items():
-            check(owner, "key", key, facts.config_key_problems)
-            if not isinstance(item, str):
-                hint = f"{str(item).lower()!r}" if isinstance(item, bool) else f"{str(item)!r}"
-                raise BuilderTypeError(
-                    f"{owner}[{key!r}]: values are strings in Kubernetes, got {item!r} "
-                    f"({type(item).__name__}); write {hint}"
-                )
-        return FrozenDict(value)
-
-    return convert
-
-
-def _config_data(value: Mapping[str, str] | None) -> FrozenDict:
-    result: FrozenDict = _string_data("ConfigMap data")(value)
-    return result
-
-
-def _secret_string_data(value: Mapping[str, str] | None) -> FrozenDict:
-    result: FrozenDict = _string_data("Secret string_data")(value)
-    return result
-
-
-def _binary_data(value: Mapping[str, bytes] | None) -> FrozenDict:
+def _to_string_data(value: Mapping[str, str] | None) -> Any:
     if not value:
         return EMPTY
+    if not isinstance(value, Mapping):
+        return invalid(EMPTY, f"{{owner}}: {{field}} must be a mapping of key to text (got {value!r}); "
+                              "write {field}={'key': 'text'}")
+    problems = _key_problems(value)
     for key, item in value.items():
-        check("binary data", "key", key, facts.config_key_problems)
+        if not isinstance(item, str):
+            hint = f"{str(item).lower()!r}" if isinstance(item, bool) else f"{str(item)!r}"
+            problems.append((
+                f"{{owner}}: {{field}}[{key!r}]: values are strings in Kubernetes, got {item!r} "
+                f"({type(item).__name__}); write {hint}", True,
+            ))
+    return Invalid(problems, FrozenDict(value)) if problems else FrozenDict(value)
+
+
+def _to_bytes_data(value: Mapping[str, bytes] | None) -> Any:
+    if not value:
+        return EMPTY
+    if not isinstance(value, Mapping):
+        return invalid(EMPTY, f"{{owner}}: {{field}} must be a mapping of key to bytes (got {value!r}); "
+                              "write {field}={'key': b'...'}")
+    problems = _key_problems(value)
+    for key, item in value.items():
         if not isinstance(item, bytes):
-            raise BuilderTypeError(f"binary data[{key!r}] must be bytes (got {type(item).__name__})")
-    return FrozenDict(value)
+            problems.append((
+                f"{{owner}}: {{field}}[{key!r}] must be bytes (got {type(item).__name__}); write b'...' "
+                "(text goes in data= of a ConfigMap, string_data= of a Secret)", True,
+            ))
+    return Invalid(problems, FrozenDict(value)) if problems else FrozenDict(value)
+
+
+def _key_problems(value: Mapping[str, Any]) -> list[tuple[str, bool]]:
+    problems: list[tuple[str, bool]] = []
+    for key in value:
+        if not isinstance(key, str):
+            problems.append((f"{{owner}}: {{field}} keys must be strings (got {key!r})", True))
+            continue
+        wrong = facts.config_key_problems(key)
+        if wrong:
+            problems.append((f"{{owner}}: {{field}} key {key!r} " + "; ".join(wrong), False))
+    return problems
 
 
 def _b64(data: Mapping[str, bytes]) -> dict[str, str]:
     return {k: base64.b64encode(v).decode("ascii") for k, v in data.items()}
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class ConfigMap(Builder):
     """Configuration as key/value strings.
 
@@ -105,8 +116,8 @@ class ConfigMap(Builder):
     """
 
     name: str
-    data: FrozenDict = attrs.field(default=EMPTY, converter=_config_data)
-    binary_data: FrozenDict = attrs.field(default=EMPTY, converter=_binary_data)
+    data: FrozenDict = attrs.field(default=EMPTY, converter=_to_string_data)
+    binary_data: FrozenDict = attrs.field(default=EMPTY, converter=_to_bytes_data)
     immutable: bool | None = None
     namespace: str | None = None
     labels: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
@@ -120,7 +131,7 @@ class ConfigMap(Builder):
         check_labels(f"ConfigMap {self.name!r}", "labels", self.labels)
         both = set(self.data) & set(self.binary_data)
         if both:
-            raise BuilderError(f"ConfigMap {self.name!r}: keys {sorted(both)} are in data and binary_data")
+            reject(BuilderError(f"ConfigMap {self.name!r}: keys {sorted(both)} are in data and binary_data"))
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -137,7 +148,7 @@ class ConfigMap(Builder):
         return d
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class Secret(Builder):
     """A Secret. Values in ``string_data`` are written as given (the API encodes them);
     ``data`` takes bytes and writes them base64-encoded.
@@ -150,8 +161,8 @@ class Secret(Builder):
     """
 
     name: str
-    string_data: FrozenDict = attrs.field(default=EMPTY, converter=_secret_string_data)
-    data: FrozenDict = attrs.field(default=EMPTY, converter=_binary_data)
+    string_data: FrozenDict = attrs.field(default=EMPTY, converter=_to_string_data)
+    data: FrozenDict = attrs.field(default=EMPTY, converter=_to_bytes_data)
     type: str = "Opaque"
     immutable: bool | None = None
     namespace: str | None = None
@@ -181,13 +192,14 @@ class Secret(Builder):
         return d
 
 
-def _copy_manifest(value: Mapping[str, Any]) -> FrozenDict:
+def _copy_manifest(value: Mapping[str, Any]) -> Any:
     if not isinstance(value, Mapping):
-        raise BuilderTypeError(f"Raw: manifest must be a mapping (got {type(value).__name__})")
+        return invalid(EMPTY, f"Raw: manifest must be a mapping (got {type(value).__name__}); "
+                              "write manifest={'apiVersion': ..., 'kind': ..., 'metadata': {'name': ...}}")
     return FrozenDict(copy.deepcopy(dict(value)))
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class Raw(Builder):
     """Any manifest kubegen does not model (CRDs, RBAC, ...), passed through as given.
 
@@ -200,14 +212,20 @@ class Raw(Builder):
     source: Location = source_field()
 
     def __attrs_post_init__(self) -> None:
-        for key in ("apiVersion", "kind"):
-            if not isinstance(self.manifest.get(key), str) or not self.manifest.get(key):
-                raise BuilderError(f"Raw: invalid resource definition, key {key!r} missing")
+        if self.manifest is EMPTY:
+            return  # not a mapping: said so already
+        missing = [
+            k for k in ("apiVersion", "kind") if not isinstance(self.manifest.get(k), str) or not self.manifest[k]
+        ]
         meta = self.manifest.get("metadata")
         if not isinstance(meta, Mapping) or not isinstance(meta.get("name"), str):
-            raise BuilderError(
-                f"Raw {self.manifest['kind']}: invalid resource definition, key 'metadata.name' missing"
-            )
+            missing.append("metadata.name")
+        if missing:
+            kind = self.manifest.get("kind")
+            reject(BuilderError(
+                f"Raw{' ' + kind if isinstance(kind, str) and kind else ''}: invalid resource definition, "
+                f"{'key' if len(missing) == 1 else 'keys'} {', '.join(repr(k) for k in missing)} missing"
+            ))
 
     @property
     def kind(self) -> str:

@@ -2,30 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
 
 from kubegen import facts
-from kubegen.errors import BuilderError, BuilderTypeError
+from kubegen.errors import BuilderError, BuilderTypeError, reject
 from kubegen.model._base import (
     EMPTY,
     Builder,
     FrozenDict,
-    any_tuple,
+    Invalid,
+    as_list,
     check,
     check_choice,
     check_port,
     frozen_any_map,
     int_or,
+    invalid,
     merge_extra,
-    str_tuple,
-    to_tuple,
+    no_such,
+    owner_of,
+    resolve,
+    str_list,
+    typed_fields,
 )
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class ContainerPort(Builder):
     """A port the container listens on.
 
@@ -60,25 +65,32 @@ class ContainerPort(Builder):
         return d
 
 
-def _to_ports(value: Any) -> tuple[ContainerPort, ...]:
+def _ports_form(value: Any) -> str:
+    number = value if isinstance(value, int) and not isinstance(value, bool) else (
+        int(value) if isinstance(value, str) and value.isdigit() else 8080)
+    return f"[{number}] or ports={{'http': {number}}}"
+
+
+_bare_port = int_or(ContainerPort, lambda number: ContainerPort(container_port=number))
+
+
+def _to_ports(value: Iterable[int | ContainerPort] | Mapping[str, int] | None) -> Any:
     """``[8080]``, ``{"http": 8080}`` or ``[ContainerPort(...)]``."""
-    if value is None:
-        return ()
     if isinstance(value, Mapping):
         return tuple(ContainerPort(name=k, container_port=v) for k, v in value.items())
-    return to_tuple(_to_port)(value)
+    return as_list(value, (ContainerPort,), _ports_form, _bare_port, "an int or a ContainerPort")
 
 
-_to_port = int_or(ContainerPort, lambda number: ContainerPort(container_port=number), "a container port")
-
-
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class ConfigMapKeyRef(Builder):
     """Env value read from key ``key`` of ConfigMap ``config_map`` (a name or a ConfigMap)."""
 
     config_map: Any
     key: str
     optional: bool | None = None
+
+    def __attrs_post_init__(self) -> None:
+        _check_key("ConfigMapKeyRef", "config_map", self.config_map, self.key, "ConfigMap", ("data", "binary_data"))
 
     def to_dict(self) -> dict[str, Any]:
         ref: dict[str, Any] = {"name": _ref_name(self.config_map), "key": self.key}
@@ -87,13 +99,16 @@ class ConfigMapKeyRef(Builder):
         return {"configMapKeyRef": ref}
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class SecretKeyRef(Builder):
     """Env value read from key ``key`` of Secret ``secret`` (a name or a Secret)."""
 
     secret: Any
     key: str
     optional: bool | None = None
+
+    def __attrs_post_init__(self) -> None:
+        _check_key("SecretKeyRef", "secret", self.secret, self.key, "Secret", ("string_data", "data"))
 
     def to_dict(self) -> dict[str, Any]:
         ref: dict[str, Any] = {"name": _ref_name(self.secret), "key": self.key}
@@ -102,7 +117,7 @@ class SecretKeyRef(Builder):
         return {"secretKeyRef": ref}
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class FieldRef(Builder):
     """Env value from the pod's own fields, e.g. ``FieldRef(field_path="status.podIP")``."""
 
@@ -115,7 +130,7 @@ class FieldRef(Builder):
 EnvValue = str | int | float | ConfigMapKeyRef | SecretKeyRef | FieldRef
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class EnvFrom(Builder):
     """Import every key of a ConfigMap or a Secret as env vars (give exactly one)."""
 
@@ -125,7 +140,7 @@ class EnvFrom(Builder):
 
     def __attrs_post_init__(self) -> None:
         if (self.config_map is None) == (self.secret is None):
-            raise BuilderError("EnvFrom: give exactly one of config_map= or secret=")
+            reject(BuilderError("EnvFrom: give exactly one of config_map= or secret="))
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -145,58 +160,71 @@ def _ref_name(target: Any) -> str:
     return name
 
 
-def _to_env(value: Mapping[str, EnvValue] | None) -> FrozenDict:
+def _check_key(owner: str, field: str, target: Any, key: str, kind: str, fields: tuple[str, ...]) -> None:
+    """The target is a name or an object with one; a key of an object passed by value must exist in it."""
+    if type(target).__name__ != kind:
+        if not isinstance(getattr(target, "name", target), str):
+            reject(BuilderTypeError(f"{owner}: {field} must be a {kind} or its name (got {target!r})"))
+        return
+    if not isinstance(key, str):
+        return  # the type check of ``key`` said so
+    keys = [k for f in fields for k in getattr(target, f)]
+    if key not in keys:
+        reject(BuilderError(
+            f"{owner}: {kind} {target.name!r} has no key {key!r}"
+            + no_such("keys", key, keys, f"add it to the {kind}'s {fields[0]}")
+        ))
+
+
+def _to_env(value: Mapping[str, EnvValue] | None) -> Any:
     if not value:
         return EMPTY
     if not isinstance(value, Mapping):
-        raise BuilderTypeError(f"env must be a mapping of NAME to value (got {value!r})")
+        return invalid(EMPTY, f"{{owner}}: env must be a mapping of NAME to value (got {value!r}); "
+                              "write env={'LOG_LEVEL': 'info'}")
     env = {}
+    problems: list[tuple[str, bool]] = []
     for name, item in value.items():
         if not isinstance(name, str) or not name or "=" in name:
-            raise BuilderError(f"env: variable name {name!r} must be a non-empty string without '='")
-        if isinstance(item, bool) or item is None:
-            raise BuilderTypeError(
-                f"env[{name!r}]: {item!r} is not a string; env values are strings in Kubernetes "
-                f"(write {str(item).lower()!r} if that is what the program expects)"
-            )
-        if isinstance(item, (int, float)):
-            item = str(item)
-        if not isinstance(item, (str, ConfigMapKeyRef, SecretKeyRef, FieldRef)):
-            raise BuilderTypeError(
-                f"env[{name!r}]: expected a string, ConfigMapKeyRef, SecretKeyRef or FieldRef "
-                f"(got {item!r})"
-            )
-        env[name] = item
-    return FrozenDict(env)
+            problems.append((f"{{owner}}: env variable name {name!r} must be a non-empty string without '='", False))
+        elif isinstance(item, bool) or item is None:
+            problems.append((
+                f"{{owner}}: env[{name!r}]: {item!r} is not a string; env values are strings in Kubernetes "
+                f"(write {str(item).lower()!r} if that is what the program expects)", True,
+            ))
+        elif not isinstance(item, (str, int, float, ConfigMapKeyRef, SecretKeyRef, FieldRef)):
+            problems.append((
+                f"{{owner}}: env[{name!r}]: expected a string, ConfigMapKeyRef, SecretKeyRef or FieldRef "
+                f"(got {item!r})", True,
+            ))
+        else:
+            env[name] = str(item) if isinstance(item, (int, float)) else item
+    return Invalid(problems, FrozenDict(env)) if problems else FrozenDict(env)
 
 
-def _quantities(owner: str) -> Any:
-    def convert(value: Mapping[str, str | int] | None) -> FrozenDict:
-        if not value:
-            return EMPTY
-        out = {}
-        for resource, amount in value.items():
-            if isinstance(amount, bool) or not isinstance(amount, (str, int, float)):
-                raise BuilderTypeError(f"{owner}[{resource!r}]: expected a quantity (got {amount!r})")
-            text = amount if isinstance(amount, str) else str(amount)
-            check(owner, f"[{resource!r}]", text, facts.quantity_problems)
-            out[resource] = text
-        return FrozenDict(out)
-
-    return convert
-
-
-def _requests(value: Mapping[str, str | int] | None) -> FrozenDict:
-    result: FrozenDict = _quantities("requests")(value)
-    return result
-
-
-def _limits(value: Mapping[str, str | int] | None) -> FrozenDict:
-    result: FrozenDict = _quantities("limits")(value)
-    return result
+def _to_quantities(value: Mapping[str, str | int] | None) -> Any:
+    if not value:
+        return EMPTY
+    if not isinstance(value, Mapping):
+        return invalid(EMPTY, f"{{owner}}: {{field}} must be a mapping of resource to quantity (got {value!r}); "
+                              "write {field}={'cpu': '100m', 'memory': '128Mi'}")
+    out = {}
+    problems: list[tuple[str, bool]] = []
+    for resource, amount in value.items():
+        if isinstance(amount, bool) or not isinstance(amount, (str, int, float)):
+            problems.append((
+                f"{{owner}}: {{field}}[{resource!r}]: expected a quantity such as '100m' (got {amount!r})", True
+            ))
+            continue
+        text = amount if isinstance(amount, str) else str(amount)
+        wrong = facts.quantity_problems(text)
+        if wrong:
+            problems.append((f"{{owner}}: {{field}}[{resource!r}] {text!r} " + "; ".join(wrong), False))
+        out[resource] = text
+    return Invalid(problems, FrozenDict(out)) if problems else FrozenDict(out)
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class Resources(Builder):
     """CPU/memory requests and limits, e.g. ``Resources(requests={"cpu": "100m"})``.
 
@@ -205,8 +233,8 @@ class Resources(Builder):
     ``Resources()`` renders as ``resources: {}``.
     """
 
-    requests: FrozenDict = attrs.field(default=EMPTY, converter=_requests)
-    limits: FrozenDict = attrs.field(default=EMPTY, converter=_limits)
+    requests: FrozenDict = attrs.field(default=EMPTY, converter=_to_quantities)
+    limits: FrozenDict = attrs.field(default=EMPTY, converter=_to_quantities)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -217,7 +245,7 @@ class Resources(Builder):
         return d
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class Probe(Builder):
     """A liveness/readiness/startup probe; build it with ``Probe.http``, ``Probe.tcp``,
     ``Probe.exec`` or ``Probe.grpc``.
@@ -246,7 +274,7 @@ class Probe(Builder):
 
     @classmethod
     def exec(cls, command: list[str], **timing: int) -> Probe:
-        return cls(handler={"exec": {"command": list(str_tuple(command))}}, **timing)
+        return cls(handler={"exec": {"command": list(resolve(str_list(command), "Probe.exec", "command"))}}, **timing)
 
     @classmethod
     def grpc(cls, *, port: int, service: str | None = None, **timing: int) -> Probe:
@@ -278,7 +306,7 @@ class Probe(Builder):
         return d
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class VolumeMount(Builder):
     """Mount volume ``name`` (declared on the pod) at ``mount_path``."""
 
@@ -299,7 +327,15 @@ class VolumeMount(Builder):
 _PULL_POLICIES = ("Always", "IfNotPresent", "Never")
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+def _to_env_from(value: Iterable[EnvFrom] | None) -> Any:
+    return as_list(value, (EnvFrom,), "[EnvFrom(config_map=...)]")
+
+
+def _to_mounts(value: Iterable[VolumeMount] | None) -> Any:
+    return as_list(value, (VolumeMount,), "[VolumeMount(name=..., mount_path=...)]")
+
+
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class Container(Builder):
     """One container of a pod.
 
@@ -320,45 +356,48 @@ class Container(Builder):
 
     name: str
     image: str
-    command: tuple[str, ...] = attrs.field(default=(), converter=str_tuple)
-    args: tuple[str, ...] = attrs.field(default=(), converter=str_tuple)
+    command: tuple[str, ...] = attrs.field(default=(), converter=str_list)
+    args: tuple[str, ...] = attrs.field(default=(), converter=str_list)
     ports: tuple[ContainerPort, ...] = attrs.field(default=(), converter=_to_ports)
     env: FrozenDict = attrs.field(default=EMPTY, converter=_to_env)
-    env_from: tuple[EnvFrom, ...] = attrs.field(default=(), converter=any_tuple)
+    env_from: tuple[EnvFrom, ...] = attrs.field(default=(), converter=_to_env_from)
     resources: Resources | None = None
     liveness_probe: Probe | None = None
     readiness_probe: Probe | None = None
     startup_probe: Probe | None = None
-    volume_mounts: tuple[VolumeMount, ...] = attrs.field(default=(), converter=any_tuple)
+    volume_mounts: tuple[VolumeMount, ...] = attrs.field(default=(), converter=_to_mounts)
     image_pull_policy: str | None = None
     working_dir: str | None = None
     extra: FrozenDict = attrs.field(default=EMPTY, converter=frozen_any_map)
 
     def __attrs_post_init__(self) -> None:
+        owner = owner_of(self)
         check("Container", "name", self.name, facts.dns1123_label_problems)
-        if not isinstance(self.image, str) or not self.image.strip():
-            raise BuilderError(f"Container {self.name!r}: image must be a non-empty string")
-        check_choice(f"Container {self.name!r}", "image_pull_policy", self.image_pull_policy, _PULL_POLICIES)
+        if isinstance(self.image, str) and not self.image.strip():
+            reject(BuilderError(f"{owner}: image must be a non-empty string such as 'nginx:1.27'"))
+        check_choice(owner, "image_pull_policy", self.image_pull_policy, _PULL_POLICIES)
         seen: dict[str, int] = {}
         for port in self.ports:
             if port.name is not None:
                 if port.name in seen:
-                    raise BuilderError(
-                        f"Container {self.name!r}: port name {port.name!r} is used twice "
+                    reject(BuilderError(
+                        f"{owner}: port name {port.name!r} is used twice "
                         f"({seen[port.name]} and {port.container_port})"
-                    )
+                    ))
                 seen[port.name] = port.container_port
         for field, probe in (
             ("liveness_probe", self.liveness_probe),
             ("readiness_probe", self.readiness_probe),
             ("startup_probe", self.startup_probe),
         ):
-            if probe is not None and isinstance(probe.port, str) and probe.port not in seen:
-                raise BuilderError(
-                    f"Container {self.name!r}: {field} uses port name {probe.port!r}, which the container "
-                    f"does not declare (ports: {sorted(seen) or 'none named'}); the kubelet could never "
-                    f"reach it: add ports={{{probe.port!r}: ...}} or use the number"
-                )
+            wanted = probe.port if isinstance(probe, Probe) else None
+            if isinstance(wanted, str) and wanted not in seen:
+                reject(BuilderError(
+                    f"{owner}: {field} uses port name {wanted!r}, which the container does not declare, so "
+                    "the kubelet could never reach it"
+                    + no_such("declared port names", wanted, seen,
+                              f"declare it (ports={{{wanted!r}: 8080}}) or use the number")
+                ))
 
     def port_named(self, name: str) -> ContainerPort | None:
         """The declared port called ``name``, if any."""

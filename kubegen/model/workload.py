@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from kubegen import facts
-from kubegen.errors import BuilderError
+from kubegen.errors import BuilderError, reject
 from kubegen.location import Location
 from kubegen.model._base import (
     EMPTY,
     Builder,
     FrozenDict,
-    any_tuple,
+    as_list,
     check,
     check_choice,
     check_labels,
@@ -22,7 +22,9 @@ from kubegen.model._base import (
     frozen_str_map,
     merge_extra,
     metadata,
+    no_such,
     source_field,
+    typed_fields,
 )
 from kubegen.model.container import Container, ContainerPort, Resources
 
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
 
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class Volume(Builder):
     """A pod volume; build it with ``Volume.config_map``, ``Volume.secret``,
     ``Volume.empty_dir`` or ``Volume.pvc`` (or give the raw ``source`` mapping)."""
@@ -70,6 +72,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _to_containers(value: Iterable[Container] | None) -> Any:
+    return as_list(value, (Container,), "[Container(name=..., image=...)]")
+
+
+def _to_volumes(value: Iterable[Volume] | None) -> Any:
+    return as_list(value, (Volume,), "[Volume.empty_dir('cache'), ...]")
+
+
 def _default_labels(self: Any) -> FrozenDict:
     return FrozenDict({"app": self.name})
 
@@ -77,19 +87,19 @@ def _default_labels(self: Any) -> FrozenDict:
 _RESTART = ("Always", "OnFailure", "Never")
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class _Workload(Builder):
     """Fields every object that runs pods has."""
 
     name: str
-    containers: tuple[Container, ...] = attrs.field(converter=any_tuple)
+    containers: tuple[Container, ...] = attrs.field(converter=_to_containers)
     namespace: str | None = None
     labels: FrozenDict = attrs.field(
         default=attrs.Factory(_default_labels, takes_self=True), converter=frozen_str_map
     )
     annotations: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
-    init_containers: tuple[Container, ...] = attrs.field(default=(), converter=any_tuple)
-    volumes: tuple[Volume, ...] = attrs.field(default=(), converter=any_tuple)
+    init_containers: tuple[Container, ...] = attrs.field(default=(), converter=_to_containers)
+    volumes: tuple[Volume, ...] = attrs.field(default=(), converter=_to_volumes)
     node_selector: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
     service_account_name: str | None = None
     restart_policy: str | None = None
@@ -107,20 +117,18 @@ class _Workload(Builder):
         check_labels(owner, "annotations key", {k: "" for k in self.annotations})
         check_choice(owner, "restart_policy", self.restart_policy, _RESTART)
         if not self.containers:
-            raise BuilderError(f"{owner}: needs at least one container")
+            reject(BuilderError(f"{owner}: needs at least one container (containers=[Container(...)])"))
         names = [c.name for c in self.init_containers + self.containers]
-        for name in names:
-            if names.count(name) > 1:
-                raise BuilderError(f"{owner}: container name {name!r} is used twice")
-        volumes = {v.name for v in self.volumes} | self._claim_template_names()
+        for name in sorted({n for n in names if names.count(n) > 1}):
+            reject(BuilderError(f"{owner}: container name {name!r} is used twice"))
+        volumes = sorted({v.name for v in self.volumes} | self._claim_template_names())
         for container in self.init_containers + self.containers:
             for mount in container.volume_mounts:
                 if mount.name not in volumes:
-                    raise BuilderError(
-                        f"{owner}: container {container.name!r} mounts volume {mount.name!r}, "
-                        f"which the pod does not declare (volumes: {sorted(volumes) or 'none'}); "
-                        "add it to volumes=[...]"
-                    )
+                    reject(BuilderError(
+                        f"{owner}: container {container.name!r} mounts volume {mount.name!r}, which the pod "
+                        "does not declare" + no_such("volumes", mount.name, volumes, "add it to volumes=[...]")
+                    ))
 
     @property
     def pod_labels(self) -> FrozenDict:
@@ -185,7 +193,7 @@ class _Workload(Builder):
         )
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class Pod(_Workload):
     """A single Pod. Prefer a Deployment for anything that should survive a node.
 
@@ -213,13 +221,19 @@ def _check_selector(owner: str, selector: Mapping[str, str], labels: Mapping[str
     check_labels(owner, "selector", selector)
     missing = {k: v for k, v in selector.items() if labels.get(k) != v}
     if missing:
-        raise BuilderError(
+        hints = [f"{k}={labels[k]!r}" for k in missing if k in labels]
+        for key in (k for k in missing if k not in labels):
+            close = facts.suggest(key, list(labels))
+            if close is not None:
+                hints.append(f"{close!r} (instead of {key!r})")
+        hint = f"; did you mean {', '.join(hints)}?" if hints else "; add these labels to pod_labels="
+        reject(BuilderError(
             f"{owner}: selector {dict(missing)} does not match the pod labels {dict(labels)}; "
-            "the API server rejects a workload whose selector misses its own pods"
-        )
+            f"the API server rejects a workload whose selector misses its own pods{hint}"
+        ))
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class _Controller(_Workload):
     """A workload that manages pods from a template."""
 
@@ -238,7 +252,7 @@ class _Controller(_Workload):
         if self.pod_labels is not self.labels:
             check_labels(owner, "pod_labels", self.pod_labels)
         if not (self.selector or self.pod_labels):
-            raise BuilderError(f"{owner}: its pods need labels (pod_labels=) for the selector to match")
+            reject(BuilderError(f"{owner}: its pods need labels (pod_labels=) for the selector to match"))
         if self.selector:
             _check_selector(owner, self.selector, self.pod_labels)
 
@@ -268,7 +282,7 @@ class _Controller(_Workload):
 _STRATEGIES = ("RollingUpdate", "Recreate")
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class Deployment(_Controller):
     """Replicated, rolling-updated pods: the usual way to run a stateless service.
 
@@ -292,8 +306,8 @@ class Deployment(_Controller):
 
     def __attrs_post_init__(self) -> None:
         super().__attrs_post_init__()
-        if isinstance(self.replicas, bool) or not isinstance(self.replicas, int) or self.replicas < 0:
-            raise BuilderError(f"Deployment {self.name!r}: replicas must be an int >= 0 (got {self.replicas!r})")
+        if isinstance(self.replicas, int) and self.replicas < 0:
+            reject(BuilderError(f"Deployment {self.name!r}: replicas must be an int >= 0 (got {self.replicas!r})"))
         if self.strategy:
             check_choice(f"Deployment {self.name!r}", "strategy", self.strategy, _STRATEGIES)
 
@@ -319,7 +333,7 @@ class Deployment(_Controller):
         return spec
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class StatefulSet(_Controller):
     """Pods with stable names and storage (``name-0``, ``name-1``, ...).
 
@@ -335,16 +349,16 @@ class StatefulSet(_Controller):
     def __attrs_post_init__(self) -> None:
         super().__attrs_post_init__()
         if not self.service_name:
-            raise BuilderError(
+            reject(BuilderError(
                 f"StatefulSet {self.name!r}: service_name= is required (the headless Service "
                 "that gives its pods stable DNS names)"
-            )
+            ))
 
     def controller_spec(self) -> dict[str, Any]:
         return {"replicas": self.replicas, "serviceName": self.service_name}
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class DaemonSet(_Controller):
     """One pod on every node (log shippers, node agents). Fields as :class:`Deployment`
     without ``replicas``."""
