@@ -93,6 +93,10 @@ class BuilderErrors(AppLoadError, ValueError):
         return shown
 
     def __str__(self) -> str:
+        if len(self.errors) == 1 and self.then is None:
+            only = self.errors[0]
+            where = f"{only.location}: " if only.location is not None else ""
+            return f"{where}error while building the stack: {only.message}"
         return "\n".join([f"{self.message}:", *(f"  {line}" for line in self.lines())])
 
 

@@ -295,7 +295,8 @@ def test_statefulset_claim_templates_are_volumes(tmp_path: Path) -> None:
     # 'data' comes from volumeClaimTemplates (the API server accepts it); 'scratch' is declared nowhere.
     assert [f.format() for f in findings] == [
         f"{path}:{line_of(STATEFULSET, 'name: scratch')}: error volume-mount: StatefulSet 'db': container 'db' "
-        "mounts volume 'scratch', which the pod does not declare; declared volumes: ['data']"
+        "mounts volume 'scratch', which the pod does not declare (volumes: data); declare it in the pod's "
+        "volumes: [{name: scratch, ...}]"
     ]
 
 

@@ -252,7 +252,7 @@ def _check_pod_template(
                     if mount["name"] not in volume_names:
                         hint = facts.no_such(
                             "volumes", mount["name"], sorted(map(yaml_value, volume_names)),
-                            f"add it to the pod's volumes: (- name: {yaml_value(mount['name'])})",
+                            f"declare it in the pod's volumes: [{{name: {yaml_value(mount['name'])}, ...}}]",
                         )
                         report.add(
                             "volume-mount", m,

@@ -383,7 +383,7 @@ def _check_ingress(m: Manifest, index: StackIndex, report: Report) -> None:
             close = facts.suggest(name, names)
             hint = f"; did you mean {close!r}?" if close else (
                 f"; Services in namespace {namespace!r}: {', '.join(sorted(names))}" if names else ""
-            ) + ("" if close else "; add the Service (e.g. workload.expose(...)) or fix the name")
+            ) + ("" if close else "; add a Service of that name or fix the name")
             report.add(
                 "ingress-backend", m,
                 f"{m.label} routes to Service {name!r}, which the stack does not define in "
