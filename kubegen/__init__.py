@@ -9,7 +9,7 @@
     print(kubegen.render(stack))
 """
 
-from kubegen.api import check_stack, compile_stacks, render, render_dicts, write_manifests
+from kubegen.api import check_stack, compile_stacks, render, render_dicts, write_file, write_manifests
 from kubegen.checks import CheckOptions, Finding, run_checks
 from kubegen.errors import (
     AppLoadError,
@@ -82,5 +82,5 @@ __all__ = [
     "InputError", "KubegenError", "Manifest", "Namespace", "Pod", "Probe", "Raw", "Resources",
     "Secret", "SecretKeyRef", "Service", "ServicePort", "Stack", "StatefulSet", "UsageError",
     "Volume", "VolumeMount", "check_stack", "collect_errors", "compile_stacks", "expose", "render", "render_dicts",
-    "run_checks", "write_manifests",
+    "run_checks", "write_file", "write_manifests",
 ]

@@ -119,7 +119,7 @@ def render(
     with no_cyclic_gc():
         ordered = load_checked(app, sets, node_port_range, check_ignore, strict)
         if output_dir is None:
-            write_text(output, write_manifests(ordered, fmt))  # type: ignore[arg-type]
+            write_text(output, write_manifests(ordered, fmt, check=False))  # type: ignore[arg-type]
             return
         write_to_dir(ordered, app, sets, output_dir, kustomization, strict, gitops_ignore, fsync)
 
@@ -132,7 +132,7 @@ def write_to_dir(
 
     result = write_dir(
         ordered, output_dir, source=source_label(app, parse_sets(sets)), kustomization=kustomization,
-        strict=strict, ignore=ignore, durable=fsync,
+        strict=strict, ignore=ignore, durable=fsync, check=False,  # load_checked checked them
     )
     print_findings(result.warnings)
     if result.recovered:

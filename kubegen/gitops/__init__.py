@@ -13,13 +13,13 @@ warnings.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable
 
 import attrs
 
+from kubegen.api import Target, checked_manifests, manifests_of, warn
 from kubegen.checks import OUTPUT_DIR_RULES as RULE_IDS
-from kubegen.checks import Finding, summary
+from kubegen.checks import CheckOptions, Finding, summary
 from kubegen.errors import FindingsError, KubegenError
 from kubegen.gitops.commit import commit, locked, recover
 from kubegen.gitops.drift import DirCheck, Drift, check_dir, diff_dir
@@ -33,7 +33,6 @@ from kubegen.gitops.layout import (
     source_label,
 )
 from kubegen.gitops.plan import Plan, make_plan
-from kubegen.manifest import Manifest
 
 __all__ = [
     "KUSTOMIZATION_NAME", "RECORD_NAME", "RULE_IDS", "DirCheck", "Drift", "LayoutError", "Plan",
@@ -50,7 +49,7 @@ class WriteResult:
     - ``removed``: files kubegen wrote earlier and no longer produces.
     - ``unchanged``: files that already had the right bytes.
     - ``overwritten_edits``: owned files that had been edited by hand (now replaced or removed).
-    - ``warnings``: ``immutable-field`` / ``node-port-freed`` findings.
+    - ``warnings``: the checks' warnings and the ``immutable-field`` / ``node-port-freed`` findings.
     - ``recovered``: a write that had been killed part way was rolled back first.
     """
 
@@ -64,7 +63,7 @@ class WriteResult:
 
 
 def write_dir(
-    manifests: Iterable[Manifest | Mapping[str, Any]],
+    manifests: Target,
     directory: str,
     *,
     source: str = "",
@@ -72,20 +71,35 @@ def write_dir(
     strict: bool = False,
     ignore: Iterable[str] = (),
     durable: bool = False,
+    check: bool = True,
+    options: CheckOptions | None = None,
 ) -> WriteResult:
     """Write one file per object into ``directory``, all or nothing.
 
-    Removes files kubegen wrote on an earlier run that are no longer produced and
-    never touches files it did not write (raises if one sits where it must write).
-    ``source`` names the input in every file's header (see :func:`source_label`).
-    ``kustomization`` also writes ``kustomization.yaml``. Warnings about changes a
-    live object would reject are returned; with ``strict`` they raise
-    :class:`~kubegen.errors.FindingsError` and nothing is written. The write is
-    all or nothing if the process is killed at any moment; ``durable`` also syncs
-    the file system at the commit steps, so it survives a power loss (slower).
+    ``manifests``: a Stack, several, or manifests (or plain dicts). They are checked
+    first, as :func:`kubegen.render` checks (errors raise
+    :class:`~kubegen.errors.FindingsError` and nothing is written; warnings are
+    issued as :class:`~kubegen.errors.FindingWarning` and returned too);
+    ``check=False`` writes them unchecked. Removes files kubegen wrote on an earlier
+    run that are no longer produced and never touches files it did not write (raises
+    if one sits where it must write). ``source`` names the input in every file's
+    header (see :func:`source_label`). ``kustomization`` also writes
+    ``kustomization.yaml``. Warnings about changes a live object would reject are
+    returned; with ``strict`` they (and the checks' warnings) raise
+    :class:`~kubegen.errors.FindingsError` and nothing is written. ``ignore``: rule
+    ids not to report. The write is all or nothing if the process is killed at any
+    moment; ``durable`` also syncs the file system at the commit steps, so it
+    survives a power loss (slower).
     """
-    items = list(manifests)
     skip = frozenset(ignore)
+    found: list[Finding] = []
+    if check:
+        options = attrs.evolve(options or CheckOptions(), ignore=(options.ignore if options else frozenset()) | skip)
+        items, found = checked_manifests(manifests_of(manifests), options, strict=strict)
+        warn(found)
+        found = [f for f in found if f.severity == "warning"]
+    else:
+        items = manifests_of(manifests)
     with locked(directory):
         recovered = recover(directory)
         plan = make_plan(items, directory, source=source, kustomization=kustomization)
@@ -117,7 +131,7 @@ def write_dir(
     unchanged = [p for p in plan.files if p not in rewritten]
     return WriteResult(
         directory=directory, written=changed, removed=stale, unchanged=unchanged,
-        overwritten_edits=edited, warnings=warnings, recovered=recovered,
+        overwritten_edits=edited, warnings=[*found, *warnings], recovered=recovered,
     )
 
 
