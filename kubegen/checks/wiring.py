@@ -256,8 +256,8 @@ def _moved_key(podset: PodSet, key: str, value: Any) -> str | None:
 def _describe_ports(podset: PodSet) -> str:
     parts = []
     for p in podset.declared_ports():
-        number = p.get("containerPort")
-        parts.append(f"{p['name']}({number})" if isinstance(p.get("name"), str) else str(number))
+        number = yaml_value(p.get("containerPort"))
+        parts.append(f"{p['name']}({number})" if isinstance(p.get("name"), str) else number)
     return ", ".join(parts) if parts else "none"
 
 
