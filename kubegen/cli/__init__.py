@@ -111,7 +111,7 @@ def parse_node_port_range(text: str | None) -> tuple[int, int] | None:
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(package_name="kubegen")
+@click.version_option(package_name="kubegen-dsl", prog_name="kubegen")
 def main() -> None:
     """kubegen: typed Python for Kubernetes manifests whose traffic reaches the pods.
 

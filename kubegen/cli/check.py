@@ -13,8 +13,9 @@ from kubegen.cli.render import load_checked, parse_sets, split_ignore
 
 
 @click.command()
-@click.argument("app", metavar="APP")
-@click.option("--output-dir", required=True, metavar="DIR", help="The directory `kubegen render --output-dir` wrote.")
+@click.argument("app", metavar="APP", type=click.Path())
+@click.option("--output-dir", required=True, metavar="DIR", type=click.Path(),
+              help="The directory `kubegen render --output-dir` wrote.")
 @click.option("--kustomization", is_flag=True, help="DIR should also hold the kustomization.yaml render writes.")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
               help="The same --set values render was given (repeatable).")

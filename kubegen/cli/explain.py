@@ -58,7 +58,7 @@ def read_inputs(inputs: tuple[str, ...], sets: tuple[str, ...]) -> list[Manifest
 def network_options(fn: F) -> F:
     """The options every network command takes (inputs, --set, simulated cluster)."""
     decorators = [
-        click.argument("inputs", metavar="APP|FILE...", nargs=-1, required=True),
+        click.argument("inputs", metavar="APP|FILE...", nargs=-1, required=True, type=click.Path()),
         click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
                      help="Pass NAME=VALUE to the stack function APP names (repeatable)."),
         click.option("--nodes", type=click.IntRange(1, 100), default=2, show_default=True,

@@ -12,7 +12,8 @@ from kubegen.cli.explain import finish, network_options, simulate
 @network_options
 @click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "svg"]), default="mermaid",
               show_default=True, help="mermaid: flowchart text; dot: for Graphviz; svg: a finished picture.")
-@click.option("-o", "--output", "output", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
+@click.option("-o", "--output", "output", metavar="FILE", type=click.Path(),
+              help="Write to FILE (atomically) instead of stdout.")
 @traceback_option
 @report_errors
 def graph(

@@ -65,9 +65,10 @@ def load_checked(
 
 
 @click.command()
-@click.argument("app", metavar="APP")
-@click.option("-o", "--output", "output", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
-@click.option("--output-dir", metavar="DIR",
+@click.argument("app", metavar="APP", type=click.Path())
+@click.option("-o", "--output", "output", metavar="FILE", type=click.Path(),
+              help="Write to FILE (atomically) instead of stdout.")
+@click.option("--output-dir", metavar="DIR", type=click.Path(),
               help="Write one file per object, DIR/<namespace>/<kind>-<name>.yaml, all or nothing; "
                    "remove files an earlier render wrote that are no longer produced; never touch other files.")
 @click.option("--kustomization", is_flag=True,
