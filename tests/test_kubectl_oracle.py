@@ -42,14 +42,16 @@ TIMEOUT = 30
 
 # -- the fake API server ------------------------------------------------------------
 
-SERVER = FakeAPIServer()
+SERVER: Any = None  # the FakeAPIServer of the module using the fixture (each module gets its own)
 
 
 @pytest.fixture(scope="module")
 def kubeconfig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A kubeconfig pointing at the fake API server (served for the module)."""
-    with SERVER:
-        yield SERVER.kubeconfig(tmp_path_factory.mktemp("kube"))
+    """A kubeconfig pointing at a fake API server (served for the module)."""
+    global SERVER
+    with FakeAPIServer() as server:
+        SERVER = server
+        yield server.kubeconfig(tmp_path_factory.mktemp("kube"))
 
 
 def kubectl(kubeconfig: Path, *args: str, ok: bool = True, output: str = "yaml") -> subprocess.CompletedProcess[str]:
