@@ -1,3 +1,3 @@
-from kubegen.cli import main
+from kubegen.cli import run
 
-main(prog_name="kubegen")
+run()

@@ -20,7 +20,9 @@ import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any, Literal
 
-from kubegen.checks import CheckOptions, Finding, errors, run_checks, summary
+import attrs
+
+from kubegen.checks import Assumed, CheckOptions, Finding, errors, run_checks, summary
 from kubegen.errors import FindingsError, FindingWarning, KubegenError, OutputError
 from kubegen.location import Location
 from kubegen.manifest import Manifest, compile_stack
@@ -88,9 +90,28 @@ def manifests_of(target: Target) -> list[Manifest]:
     return manifests
 
 
+def assumptions(target: Target) -> frozenset[Assumed]:
+    """What the stacks' ``External(...)`` declarations say the cluster has (an External
+    without a namespace is in its Stack's namespace, or in any when the Stack has none)."""
+    found = set()
+    stacks = [target] if isinstance(target, Stack) else [s for s in target if isinstance(s, Stack)]
+    for stack in stacks:
+        for ext in stack.externals:
+            keys = None if ext.keys is None else frozenset(ext.keys)
+            found.add(Assumed(ext.kind, ext.name, ext.namespace or stack.namespace, keys))
+    return frozenset(found)
+
+
+def options_for(target: Target, options: CheckOptions | None = None) -> CheckOptions:
+    """``options`` (default: the defaults) plus the stacks' External declarations."""
+    options = options or CheckOptions()
+    extra = assumptions(target)
+    return attrs.evolve(options, assume=options.assume | extra) if extra else options
+
+
 def check_stack(target: Stacks, options: CheckOptions | None = None) -> list[Finding]:
     """All findings (errors and warnings) for the stack(s), sorted by file and line."""
-    return run_checks(compile_stacks(target), options)
+    return run_checks(compile_stacks(target), options_for(target, options))
 
 
 def checked_manifests(
@@ -121,7 +142,9 @@ def warn(findings: Iterable[Finding]) -> None:
 def checked(target: Target, options: CheckOptions | None = None, *, strict: bool = False) -> list[Manifest]:
     """The manifests of ``target``, checked, in apply order: :class:`FindingsError` on
     errors (and, ``strict``, on warnings); warnings issued as :class:`FindingWarning`."""
-    ordered, findings = checked_manifests(manifests_of(target), options, strict=strict)
+    if not isinstance(target, Stack):
+        target = list(target)  # read twice: for the manifests and for the stacks' External declarations
+    ordered, findings = checked_manifests(manifests_of(target), options_for(target, options), strict=strict)
     warn(findings)
     return ordered
 

@@ -18,7 +18,7 @@ import typing
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from kubegen.errors import AppLoadError, BuilderErrors, KubegenError, UsageError, collect_errors
+from kubegen.errors import AppLoadError, KubegenError, UsageError, collect_errors
 from kubegen.location import Location, chain_location
 from kubegen.model.stack import Stack
 
@@ -27,10 +27,31 @@ _counter = 0
 
 @contextlib.contextmanager
 def _user_code() -> Iterator[None]:
-    """Run the user's code with its prints on stderr (stdout carries only the manifests),
-    its builders collecting their errors so that one run reports them all."""
-    with contextlib.redirect_stdout(sys.stderr), collect_errors():
-        yield
+    """Run the user's code with its prints on stderr (stdout carries only the manifests);
+    its builders collect their errors, so that one run reports them all; an exit it
+    attempts (``sys.exit``, any ``BaseException`` but Ctrl-C) is an error."""
+    with contextlib.redirect_stdout(sys.stderr):
+        try:
+            with collect_errors():
+                yield
+        except (Exception, KeyboardInterrupt):
+            raise
+        except BaseException as exc:
+            raise app_exit_error(exc).with_traceback(exc.__traceback__) from None
+
+
+def app_exit_error(exc: BaseException) -> AppLoadError:
+    """The error for an app that tried to end the process (``sys.exit(0)`` included)."""
+    if isinstance(exc, SystemExit):
+        what = f"called sys.exit({exc.code!r})" if exc.code is not None else "called sys.exit()"
+    else:
+        what = f"raised {type(exc).__name__}" + (f": {exc}" if str(exc) else "")
+    loc = _user_frame(exc)
+    place = f"{loc}: " if loc is not None else ""
+    return AppLoadError(
+        f"{place}the app {what} while kubegen was building the stack; an app must not end the "
+        "process: return the Stack, or raise an exception to report a problem"
+    )
 
 
 def load_stacks(spec: str, sets: Mapping[str, str] | None = None) -> list[Stack]:
@@ -73,7 +94,7 @@ def _load_module(spec: str) -> tuple[types.ModuleType, str | None, str]:
             raise AppLoadError(f"module {path!r} not found (is it installed, or on PYTHONPATH?)") from None
         raise _build_error(exc, path) from None
     except SyntaxError as exc:
-        raise _syntax_error(exc) from None
+        raise _syntax_error(exc, path) from None
     except Exception as exc:  # the user's module raised while importing
         raise _build_error(exc, path) from None
     return module, attr_or_none, path
@@ -89,11 +110,19 @@ def _exec_file(path: str) -> types.ModuleType:
             source = handle.read()
     except OSError as exc:
         raise AppLoadError(f"cannot read {path}: {exc.strerror}") from None
+    nul = source.find(b"\0")
+    if nul >= 0:  # compile() would say only "source code string cannot contain null bytes"
+        line = source.count(b"\n", 0, nul) + 1
+        column = nul - (source.rfind(b"\n", 0, nul) + 1) + 1
+        raise AppLoadError(
+            f"{path}:{line}: syntax error: a NUL byte (\\x00) at column {column}; Python source cannot "
+            "contain NUL bytes (is it a binary file, or saved as UTF-16?)"
+        )
     try:
         code = compile(source, path, "exec", dont_inherit=True)
     except SyntaxError as exc:
-        raise _syntax_error(exc) from None
-    except ValueError as exc:  # e.g. source with NUL bytes
+        raise _syntax_error(exc, path) from None
+    except ValueError as exc:
         raise AppLoadError(f"{path}: not a Python file ({exc})") from None
     _counter += 1
     name = f"kubegen_app_{_counter}"
@@ -109,15 +138,14 @@ def _exec_file(path: str) -> types.ModuleType:
             exec(code, module.__dict__)
     except KubegenError as exc:
         raise _build_error(exc, path) from None
-    except SystemExit as exc:
-        raise AppLoadError(f"{path}: the app called sys.exit({exc.code!r}) while loading") from None
     except Exception as exc:
         raise _build_error(exc, path) from None
     return module
 
 
-def _syntax_error(exc: SyntaxError) -> AppLoadError:
-    where = f"{exc.filename}:{exc.lineno}" if exc.lineno else str(exc.filename)
+def _syntax_error(exc: SyntaxError, path: str) -> AppLoadError:
+    filename = exc.filename or path
+    where = f"{filename}:{exc.lineno}" if exc.lineno else filename
     text = (exc.text or "").rstrip("\n")
     detail = ""
     if text.strip():
@@ -138,8 +166,8 @@ def _user_frame(exc: BaseException) -> Location | None:
 
 
 def _build_error(exc: BaseException, where: str) -> AppLoadError:
-    if isinstance(exc, BuilderErrors):
-        return exc  # each error names its own line
+    if isinstance(exc, AppLoadError):  # already says where (builder errors, an app that tried to exit)
+        return exc
     loc = exc.location if isinstance(exc, KubegenError) and exc.location is not None else _user_frame(exc)
     place = str(loc) if loc is not None else where
     kind = "" if isinstance(exc, KubegenError) else f"{type(exc).__name__}: "

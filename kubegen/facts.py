@@ -254,3 +254,102 @@ APPLY_ORDER = (
     "Service", "IngressClass", "Ingress",
 )
 APPLY_RANK = {kind: rank for rank, kind in enumerate(APPLY_ORDER)}
+
+
+# --- Secrets and CronJobs ---------------------------------------------------
+
+_CRON_FIELD = re.compile(r"[0-9A-Za-z*?/,-]+\Z")
+_CRON_NUMBER = re.compile(r"(?<![/0-9])[0-9]+")  # not a step (*/15)
+_CRON_DESCRIPTORS = ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly")
+_CRON_BOUNDS = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 6))
+_CRON_NAMES = ("minute", "hour", "day of month", "month", "day of week")
+# The keys a typed Secret must carry (basic-auth: at least one of the two).
+SECRET_TYPE_KEYS: dict[str, tuple[str, ...]] = {
+    "kubernetes.io/tls": ("tls.crt", "tls.key"),
+    "kubernetes.io/dockerconfigjson": (".dockerconfigjson",),
+    "kubernetes.io/dockercfg": (".dockercfg",),
+    "kubernetes.io/ssh-auth": ("ssh-privatekey",),
+    "kubernetes.io/basic-auth": ("username", "password"),
+}
+
+
+def cron_schedule_problem(schedule: str) -> str | None:
+    """Why a CronJob schedule is not one the controller's cron parser accepts (None if fine)."""
+    text = schedule.strip()
+    if text.startswith(("TZ=", "CRON_TZ=")):
+        return "sets a time zone; remove the TZ= prefix and use spec.timeZone instead"
+    if text.startswith("@"):
+        if text in _CRON_DESCRIPTORS or text.startswith("@every "):
+            return None
+        return f"is not a known descriptor; use one of {', '.join(_CRON_DESCRIPTORS)} or five fields"
+    fields = text.split()
+    if len(fields) != 5:
+        return (f"has {len(fields)} field{'s' if len(fields) != 1 else ''}; a schedule has 5 "
+                "(minute hour day-of-month month day-of-week), e.g. '*/5 * * * *'")
+    for field, (low, high), name in zip(fields, _CRON_BOUNDS, _CRON_NAMES, strict=True):
+        if not _CRON_FIELD.match(field):
+            return f"has an invalid {name} field {field!r}"
+        for number in _CRON_NUMBER.findall(field):
+            if not low <= int(number) <= high:
+                return f"has {name} {number}, outside {low}-{high}"
+    return None
+
+
+# --- storage, RBAC, autoscaling ----------------------------------------------
+
+ACCESS_MODES = ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod")
+VOLUME_MODES = ("Filesystem", "Block")
+
+# ClusterRoles every cluster has (the API server bootstraps them), so a binding may
+# name them without the stack defining them; "system:" ones are the control plane's.
+BUILTIN_CLUSTER_ROLES = frozenset({"cluster-admin", "admin", "edit", "view"})
+
+
+def is_builtin_cluster_role(name: str) -> bool:
+    return name in BUILTIN_CLUSTER_ROLES or name.startswith("system:")
+
+
+def is_builtin_role(namespace: str, name: str) -> bool:
+    """Roles the API server bootstraps in its own namespaces (an aggregated API server's
+    ``extension-apiserver-authentication-reader``, the controllers' ``system:`` ones)."""
+    if namespace not in ("kube-system", "kube-public"):
+        return False
+    return name == "extension-apiserver-authentication-reader" or name.startswith("system:")
+
+
+# The verbs the API server's authorizer knows (any other string is accepted but matches
+# no request, so a near miss is almost always a typo).
+KNOWN_VERBS = (
+    "get", "list", "watch", "create", "update", "patch", "delete", "deletecollection",
+    "use", "bind", "escalate", "impersonate", "approve", "sign", "proxy", "*",
+)
+
+# Kinds with a scale subresource, and the apiVersion an HPA's scaleTargetRef names them by.
+SCALABLE_KINDS = {
+    "Deployment": "apps/v1", "StatefulSet": "apps/v1", "ReplicaSet": "apps/v1", "ReplicationController": "v1",
+}
+
+_PERCENT = re.compile(r"(0|[1-9][0-9]*)%\Z")
+
+
+def int_or_percent_problems(value: int | str) -> list[str]:
+    """A count or a percentage (``1``, ``"25%"``), as PodDisruptionBudgets and rolling
+    updates take them."""
+    if isinstance(value, bool):
+        return ["must be an integer or a percentage such as '25%'"]
+    if isinstance(value, int):
+        return [] if value >= 0 else [f"must be 0 or more (got {value})"]
+    if isinstance(value, str) and _PERCENT.match(value):
+        return [] if int(value[:-1]) <= 100 else [f"must be at most 100% (got {value})"]
+    return ["must be an integer or a percentage such as '25%'"]
+
+# Resources of the built-in API (plural, as RBAC rules name them): a rule naming the
+# singular (``pod``) matches nothing.
+COMMON_RESOURCES = frozenset({
+    "pods", "services", "endpoints", "configmaps", "secrets", "namespaces", "nodes", "events",
+    "persistentvolumeclaims", "persistentvolumes", "serviceaccounts", "replicationcontrollers",
+    "resourcequotas", "limitranges", "deployments", "statefulsets", "daemonsets", "replicasets",
+    "jobs", "cronjobs", "ingresses", "ingressclasses", "networkpolicies", "roles", "rolebindings",
+    "clusterroles", "clusterrolebindings", "horizontalpodautoscalers", "poddisruptionbudgets",
+    "storageclasses", "leases", "endpointslices", "customresourcedefinitions", "priorityclasses",
+})

@@ -89,6 +89,8 @@ def compile_stack(stack: Stack) -> list[Manifest]:
         manifests.append(Manifest(ns_obj, stack.source.relative_to(stack.source), typed=True))
     anchor = stack.source
     for builder in stack.objects:
+        if getattr(builder, "external", False):
+            continue  # an External only tells the checks what the cluster has
         origin = builder.source.relative_to(anchor)
         try:
             obj = builder.to_dict()
@@ -100,6 +102,8 @@ def compile_stack(stack: Stack) -> list[Manifest]:
         if isinstance(meta, dict):
             if namespace and kind not in facts.CLUSTER_SCOPED and "namespace" not in meta:
                 _set_namespace(meta, namespace)
+            if namespace and kind == "ClusterRoleBinding":
+                _subject_namespaces(obj, namespace)
             if common:
                 meta["labels"] = {**common, **meta.get("labels", {})}
                 template = _pod_template(obj)
@@ -108,6 +112,14 @@ def compile_stack(stack: Stack) -> list[Manifest]:
                     tmeta["labels"] = {**common, **tmeta.get("labels", {})}
         manifests.append(Manifest(obj, origin, typed=type(builder).__name__ != "Raw"))
     return manifests
+
+
+def _subject_namespaces(obj: dict[str, Any], namespace: str) -> None:
+    """A ClusterRoleBinding's ServiceAccount subjects without a namespace are the
+    Stack's accounts (the API requires the namespace there)."""
+    for subject in obj.get("subjects") or ():
+        if isinstance(subject, dict) and subject.get("kind") == "ServiceAccount" and "namespace" not in subject:
+            subject["namespace"] = namespace
 
 
 def _set_namespace(meta: dict[str, Any], namespace: str) -> None:

@@ -1,40 +1,262 @@
-"""Writing output safely: to stdout, or atomically to a file (never half-written)."""
+"""Writing output safely: to stdout, or atomically to a regular file (never half-written).
+
+- :func:`resolve_output` turns ``-o PATH`` into an absolute path and refuses, before
+  anything runs, a PATH that is not a regular file or absent: a directory, a device
+  (``/dev/null``: as root, replacing it would break the machine), a FIFO, a socket,
+  or a symbolic link (``/dev/stdout``, a link a pull request planted next to
+  ``out.yaml``). An ``os.chdir()`` in the app cannot move the output afterwards.
+- :func:`write_text` writes a temporary file ``.kubegen-<nonce>-<tag>.tmp`` beside
+  PATH and renames it over PATH, after checking PATH again. SIGINT, SIGTERM and
+  SIGHUP remove the temporary file before kubegen stops; a file a SIGKILL left is
+  recognised by its name (the tag is a hash of the nonce), by not being locked by a
+  live writer (each writer holds ``flock`` on its temporary file) and by being a
+  regular file of this user, and removed by the next write into that directory.
+  Files kubegen did not make are never touched.
+- :func:`data_out` is where kubegen writes its data (YAML, diffs, pictures): the real
+  stdout, also while :func:`kubegen.stdio.app_output_to_stderr` keeps the app's
+  prints away from it.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import hashlib
 import os
+import re
+import secrets
+import signal
+import stat
 import sys
-import tempfile
+import threading
+from collections.abc import Iterator
+from types import FrameType
+from typing import TextIO
 
-from kubegen.errors import OutputError
+from kubegen.errors import OutputError, UsageError
+
+_TMP = re.compile(r"\.kubegen-([0-9a-f]{12})-[0-9a-f]{8}\.tmp\Z")
+PAUSE_ENV = "KUBEGEN_TEST_PAUSE"
+"""Test hook: ``output`` makes :func:`write_text` stop (sleep) with its temporary file
+written, announcing it on stderr, so tests can kill it there."""
 
 
-def write_text(path: str | None, text: str) -> None:
-    """Write ``text`` to stdout (``None`` or ``-``) or atomically replace ``path``."""
-    if path is None or path == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM or SIGHUP arrived: stop like Ctrl-C does, cleaning up on the way out."""
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise Interrupted(f"signal {signal.Signals(signum).name}")
+
+
+@contextlib.contextmanager
+def interruptible() -> Iterator[None]:
+    """While writing, SIGTERM and SIGHUP raise :class:`Interrupted` (a KeyboardInterrupt),
+    so ``finally`` blocks roll back exactly as they do for Ctrl-C."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
         return
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise OutputError(f"cannot write {path}: directory {directory} does not exist")
+    previous = {}
+    for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if signum is not None:
+            previous[signum] = signal.signal(signum, _interrupt)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".kubegen-", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror}") from None
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def describe(mode: int) -> str:
+    """What a file of this ``st_mode`` is, as messages say it."""
+    for test, what in (
+        (stat.S_ISREG, "a regular file"), (stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a directory"),
+        (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+        (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return what
+    return "not a regular file"  # pragma: no cover - every POSIX file type is listed
+
+
+def _refusal(shown: str, full: str, mode: int) -> str:
+    what = describe(mode)
+    if stat.S_ISLNK(mode):
+        with contextlib.suppress(OSError):
+            what += f" (to {os.readlink(full)})"
+    return (
+        f"{shown} is {what}; kubegen writes regular files only (it replaces a file "
+        "whole, which would break this): name a regular file, or leave out -o to write to stdout"
+    )
+
+
+def _check_target(path: str, shown: str, error: type[Exception]) -> os.stat_result | None:
+    """The target's lstat (``None``: absent in an existing folder); raise ``error`` otherwise."""
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if os.path.exists(path):
-            os.chmod(tmp, os.stat(path).st_mode & 0o777)
-        else:
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        info = os.lstat(path)
+    except FileNotFoundError:
+        folder = os.path.dirname(path)
+        if not os.path.isdir(folder):
+            raise error(f"cannot write {shown}: directory {folder} does not exist") from None
+        return None
     except OSError as exc:
+        raise error(f"cannot write {shown}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise error(_refusal(shown, path, info.st_mode))
+    return info
+
+
+def resolve_output(path: str | None) -> str | None:
+    """``-o PATH`` as an absolute path, checked now (before the app runs); ``None``/``-``: stdout.
+
+    Raises :class:`UsageError` when PATH exists and is not a regular file, or its
+    folder does not exist.
+    """
+    if path is None or path == "-":
+        return None
+    full = os.path.join(os.getcwd(), path)
+    _check_target(full, path, UsageError)
+    return full
+
+
+# --- stdout -------------------------------------------------------------------------------
+
+_data: list[TextIO] = []
+
+
+def data_out() -> TextIO:
+    """The stream kubegen's data goes to: the real stdout, even while the app's prints do not."""
+    stream = _data[-1] if _data else sys.stdout
+    if stream is None:  # started with stdout closed (`kubegen render app.py >&-`)
+        raise OutputError("stdout is closed; write to a file with -o FILE")
+    return stream
+
+
+@contextlib.contextmanager
+def data_stream(stream: TextIO) -> Iterator[None]:
+    """Make ``stream`` what :func:`data_out` returns (see :mod:`kubegen.stdio`)."""
+    _data.append(stream)
+    try:
+        yield
+    finally:
+        _data.pop()
+
+
+# --- files --------------------------------------------------------------------------------
+
+
+def temp_name(nonce: str) -> str:
+    """The name of a temporary file kubegen writes: ``.kubegen-<nonce>-<tag>.tmp``, where
+    the tag is a hash of the nonce, so a file named so by chance is not taken for one."""
+    return f".kubegen-{nonce}-{hashlib.sha256(f'kubegen-tmp:{nonce}'.encode()).hexdigest()[:8]}.tmp"
+
+
+def _ours(name: str) -> bool:
+    match = _TMP.match(name)
+    return match is not None and temp_name(match.group(1)) == name
+
+
+def remove_stale_temps(folder: str) -> list[str]:
+    """Delete temporary files killed kubegen writes left in ``folder``; returns their names.
+
+    Only files named as kubegen names them (with the right tag), regular, owned by
+    this user, and not locked by a write that is still running.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: nothing to tell a live writer by
+        return []
+    removed: list[str] = []
+    try:
+        names = [n for n in os.listdir(folder) if _ours(n)]
+    except OSError:
+        return removed
+    for name in names:
+        full = os.path.join(folder, name)
         try:
-            os.unlink(tmp)
+            fd = os.open(full, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError:
-            pass
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+            continue
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # a write holds it: not stale
+            now = os.lstat(full)
+            if (now.st_dev, now.st_ino) == (info.st_dev, info.st_ino):
+                os.unlink(full)
+                removed.append(name)
+        except OSError:
+            continue
+        finally:
+            os.close(fd)
+    return removed
+
+
+def _pause() -> None:
+    if os.environ.get(PAUSE_ENV) == "output":
+        import time
+
+        sys.stderr.write("kubegen: test pause: output\n")
+        sys.stderr.flush()
+        time.sleep(3600)
+
+
+def write_text(path: str | None, text: str, *, shown: str | None = None) -> None:
+    """Write ``text`` to stdout (``None`` or ``-``) or atomically replace the file ``path``.
+
+    ``path`` must be a regular file or absent (see :func:`resolve_output`); it is
+    checked again just before the rename. ``shown`` is how messages name it.
+    """
+    if path is None or path == "-":
+        out = data_out()
+        out.write(text)
+        out.flush()
+        return
+    shown = shown or path
+    full = os.path.join(os.getcwd(), path)
+    before = _check_target(full, shown, OutputError)
+    folder = os.path.dirname(full)
+    remove_stale_temps(folder)
+    tmp = None
+    with interruptible():
+        try:
+            tmp = os.path.join(folder, temp_name(secrets.token_hex(6)))
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+                _lock(fd)
+                handle.write(text)
+                handle.flush()
+                os.fsync(fd)
+                os.fchmod(fd, before.st_mode & 0o777 if before is not None else 0o644)
+                _pause()
+                if _identity(_check_target(full, shown, OutputError)) != _identity(before):
+                    raise OutputError(f"{shown} was replaced while kubegen was writing it; nothing was written")
+                os.replace(tmp, full)
+                tmp = None
+        except OSError as exc:
+            if isinstance(exc, OutputError):
+                raise
+            raise OutputError(f"cannot write {shown}: {exc.strerror or exc}") from None
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+
+
+def _identity(info: os.stat_result | None) -> tuple[int, int] | None:
+    return None if info is None else (info.st_dev, info.st_ino)
+
+
+def _lock(fd: int) -> None:
+    """Mark a temporary file as in use (see :func:`remove_stale_temps`)."""
+    try:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except (ImportError, OSError) as exc:
+        if isinstance(exc, OSError) and exc.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.EINVAL):
+            raise

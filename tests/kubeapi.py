@@ -29,9 +29,13 @@ def _resource(name: str, kind: str, short: list[str], namespaced: bool = True) -
             "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"]}
 
 
-def _group(name: str) -> dict[str, Any]:
-    version = {"groupVersion": f"{name}/v1", "version": "v1"}
+def _group(name: str, version_name: str = "v1") -> dict[str, Any]:
+    version = {"groupVersion": f"{name}/{version_name}", "version": version_name}
     return {"name": name, "versions": [version], "preferredVersion": version}
+
+
+def _resources(group_version: str, *resources: dict[str, Any]) -> dict[str, Any]:
+    return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version, "resources": list(resources)}
 
 
 DISCOVERY: dict[str, dict[str, Any]] = {
@@ -42,10 +46,24 @@ DISCOVERY: dict[str, dict[str, Any]] = {
         _resource("pods", "Pod", ["po"]), _resource("services", "Service", ["svc"]),
         _resource("replicationcontrollers", "ReplicationController", ["rc"]),
         _resource("configmaps", "ConfigMap", ["cm"]), _resource("secrets", "Secret", []),
+        _resource("serviceaccounts", "ServiceAccount", ["sa"]),
+        _resource("persistentvolumeclaims", "PersistentVolumeClaim", ["pvc"]),
         _resource("namespaces", "Namespace", ["ns"], namespaced=False)]},
-    "/apis": {"kind": "APIGroupList", "apiVersion": "v1", "groups": [_group("apps"), _group("networking.k8s.io")]},
+    "/apis": {"kind": "APIGroupList", "apiVersion": "v1", "groups": [
+        _group("apps"), _group("networking.k8s.io"), _group("batch"), _group("rbac.authorization.k8s.io"),
+        _group("policy"), _group("autoscaling", "v2")]},
+    "/apis/batch/v1": _resources("batch/v1", _resource("jobs", "Job", []), _resource("cronjobs", "CronJob", ["cj"])),
+    "/apis/rbac.authorization.k8s.io/v1": _resources(
+        "rbac.authorization.k8s.io/v1", _resource("roles", "Role", []), _resource("rolebindings", "RoleBinding", []),
+        _resource("clusterroles", "ClusterRole", [], namespaced=False),
+        _resource("clusterrolebindings", "ClusterRoleBinding", [], namespaced=False)),
+    "/apis/policy/v1": _resources("policy/v1", _resource("poddisruptionbudgets", "PodDisruptionBudget", ["pdb"])),
+    "/apis/autoscaling/v2": _resources(
+        "autoscaling/v2", _resource("horizontalpodautoscalers", "HorizontalPodAutoscaler", ["hpa"])),
     "/apis/apps/v1": {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "apps/v1", "resources": [
         _resource("deployments", "Deployment", ["deploy"]), _resource("replicasets", "ReplicaSet", ["rs"]),
+        {"name": "deployments/scale", "singularName": "", "namespaced": True, "group": "autoscaling",
+         "version": "v1", "kind": "Scale", "verbs": ["get", "patch", "update"]},
         _resource("statefulsets", "StatefulSet", ["sts"]), _resource("daemonsets", "DaemonSet", ["ds"])]},
     "/apis/networking.k8s.io/v1": {"kind": "APIResourceList", "apiVersion": "v1",
                                    "groupVersion": "networking.k8s.io/v1",
@@ -62,6 +80,8 @@ def _openapi_v3() -> dict[str, dict[str, Any]]:
         group, _, version = listing["groupVersion"].rpartition("/")
         paths = {}
         for resource in listing["resources"]:
+            if "/" in resource["name"]:
+                continue  # a subresource (deployments/scale)
             scope = "/namespaces/{namespace}" if resource["namespaced"] else ""
             paths[f"{path}{scope}/{resource['name']}/{{name}}"] = {"patch": {
                 "x-kubernetes-group-version-kind": {"group": group, "version": version, "kind": resource["kind"]},

@@ -197,6 +197,9 @@ def test_every_service_kind(tmp_path: Path) -> None:
     path = tmp_path / "kinds.yaml"
     path.write_text(textwrap.dedent(KINDS))
     code, out, err = run("explain", str(path), "--nodes", "3")
+    assert code == 1 and "error config-ref: Ingress 'web': tls[0] names Secret 'tls'" in err
+    # The TLS Secret is made outside the stack (cert-manager, say): declared, not switched off.
+    code, out, err = run("explain", str(path), "--nodes", "3", "--assume", "Secret/data/tls")
     assert code == 0, err
     table = [line.split() for line in out.splitlines() if line.startswith(("NAMESPACE", "data ", "ops "))]
     assert table[0] == ["NAMESPACE", "NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)"]

@@ -13,12 +13,12 @@ PACKAGE = Path(__file__).resolve().parents[1] / "kubegen"
 
 # Ordered from the bottom up; a module belongs to the first prefix that matches.
 LAYERS: list[tuple[str, ...]] = [
-    ("kubegen.errors", "kubegen.location", "kubegen.facts"),
+    ("kubegen.errors", "kubegen.location", "kubegen.facts", "kubegen.escape"),
     ("kubegen.model",),
     ("kubegen.manifest", "kubegen.finding", "kubegen.reader"),
     ("kubegen.checks",),
     ("kubegen.order",),
-    ("kubegen.writer", "kubegen.output"),
+    ("kubegen.writer", "kubegen.output", "kubegen.stdio"),
     ("kubegen.api", "kubegen.appload", "kubegen.lint", "kubegen.network", "kubegen.explain",
      "kubegen.graph", "kubegen.gitops", "kubegen.importer", "kubegen.testing", "kubegen.templates"),
     ("kubegen.cli", "kubegen.__main__"),

@@ -35,7 +35,23 @@ RULES: dict[str, str] = {
     "volume-mount": "volumeMount naming no volume of the pod",
     "invalid-value": "a value the API server rejects (request above limit, duplicate names in a pod, ...)",
     "yaml": "input that is not valid YAML",
+    "config-ref": "a ConfigMap or Secret that env, envFrom, volumes, imagePullSecrets or Ingress TLS name and "
+                  "the stack does not define",
+    "config-key": "a key of a ConfigMap or Secret that env or volume items read and the object does not have",
+    "pvc-ref": "a persistentVolumeClaim volume naming a claim the stack does not define",
+    "service-account": "serviceAccountName naming a ServiceAccount the stack does not define",
+    "hpa-target": "HorizontalPodAutoscaler target missing or not scalable, or utilisation metrics without requests",
+    "pdb-selector": "PodDisruptionBudget selector that matches no pod",
+    "pdb-eviction": "PodDisruptionBudget that allows no eviction at all, so node drains hang (warning)",
+    "netpol-selector": "NetworkPolicy pod selector (or a rule's peer selector) that matches no pod",
+    "netpol-port": "NetworkPolicy ingress rule naming a port no selected pod declares",
+    "role-ref": "RoleBinding/ClusterRoleBinding roleRef naming a Role or ClusterRole that does not exist",
 }
+
+REFERENCE_RULES = frozenset(
+    {"config-ref", "config-key", "pvc-ref", "service-account", "hpa-target", "pdb-selector", "pdb-eviction",
+     "netpol-selector", "netpol-port", "role-ref"}
+)
 
 # Rules of `render --output-dir` / `check`, which compare with the files already there.
 OUTPUT_DIR_RULES: dict[str, str] = {
@@ -44,8 +60,38 @@ OUTPUT_DIR_RULES: dict[str, str] = {
 }
 
 CROSS_OBJECT_RULES = frozenset(
-    {"selector-dangling", "selector-overlap", "target-port", "ingress-backend"}
+    {"selector-dangling", "selector-overlap", "target-port", "ingress-backend", *REFERENCE_RULES}
 )
+
+
+@attrs.frozen
+class Assumed:
+    """An object the cluster has without the stack making it (``External(...)`` in
+    Python, ``--assume KIND/NAME`` on the command line): references to it are fine.
+
+    ``namespace`` None: in any namespace. ``keys`` None: any key of a ConfigMap/Secret.
+    """
+
+    kind: str
+    name: str
+    namespace: str | None = None
+    keys: frozenset[str] | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Assumed:
+        """``KIND/NAME`` or ``KIND/NAMESPACE/NAME``, with ``:KEY,KEY`` for the keys of a
+        ConfigMap or Secret (``Secret/db:password,user``)."""
+        head, colon, keys = text.partition(":")
+        parts = head.split("/")
+        if len(parts) not in (2, 3) or not all(parts) or not parts[0][:1].isupper() or (colon and not keys):
+            raise ValueError(
+                f"{text!r}: expected KIND/NAME or KIND/NAMESPACE/NAME (e.g. Secret/registry-creds), "
+                "optionally :KEY,KEY for the keys of a ConfigMap or Secret"
+            )
+        key_set = frozenset(k for k in keys.split(",") if k) if colon else None
+        if len(parts) == 2:
+            return cls(parts[0], parts[1], None, key_set)
+        return cls(parts[0], parts[2], parts[1], key_set)
 
 
 @attrs.frozen(kw_only=True)
@@ -56,11 +102,14 @@ class CheckOptions:
     - ``partial``: the manifests are not a whole stack (pods may live elsewhere), so
       cross-object rules report warnings instead of errors. Default: False.
     - ``ignore``: rule ids not to report. Default: none.
+    - ``assume``: objects the cluster has that the manifests do not make
+      (:class:`Assumed`); references to them are not findings. Default: none.
     """
 
     node_port_range: tuple[int, int] = facts.DEFAULT_NODE_PORT_RANGE
     partial: bool = False
     ignore: frozenset[str] = frozenset()
+    assume: frozenset[Assumed] = frozenset()
 
 
 class Report:
@@ -92,9 +141,9 @@ Rule = Callable[[Sequence[Manifest], Report], None]
 
 
 def _rules() -> list[Rule]:
-    from kubegen.checks import objects, wiring
+    from kubegen.checks import objects, references, wiring
 
-    rules: list[Rule] = [objects.check_objects, wiring.check_wiring]
+    rules: list[Rule] = [objects.check_objects, wiring.check_wiring, references.check_references]
     try:
         from kubegen.checks.schema import check_schema
     except ImportError:  # pragma: no cover - the schema module ships with kubegen

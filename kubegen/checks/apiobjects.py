@@ -11,22 +11,11 @@ from typing import Any
 from kubegen import facts
 from kubegen.checks import Report
 from kubegen.checks.apivalues import RULE, P, bad, dicts, int_value, non_negative, one_of
+from kubegen.facts import cron_schedule_problem
 from kubegen.manifest import Manifest
 
 MAX_CONFIG_BYTES = 1024 * 1024
 _PERCENT = re.compile(r"[0-9]+%\Z")
-_CRON_FIELD = re.compile(r"[0-9A-Za-z*?/,-]+\Z")
-_CRON_NUMBER = re.compile(r"(?<![/0-9])[0-9]+")  # not a step (*/15)
-_CRON_DESCRIPTORS = ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly")
-_CRON_BOUNDS = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 6))
-_CRON_NAMES = ("minute", "hour", "day of month", "month", "day of week")
-_SECRET_KEYS: dict[str, tuple[str, ...]] = {
-    "kubernetes.io/tls": ("tls.crt", "tls.key"),
-    "kubernetes.io/dockerconfigjson": (".dockerconfigjson",),
-    "kubernetes.io/dockercfg": (".dockercfg",),
-    "kubernetes.io/ssh-auth": ("ssh-privatekey",),
-    "kubernetes.io/basic-auth": ("username", "password"),
-}
 _BAD_PATH_PARTS = ("//", "/./", "/../", "%2f", "%2F")
 
 
@@ -271,7 +260,7 @@ def _check_config(m: Manifest, report: Report) -> None:
 def _check_secret_type(m: Manifest, keys: dict[str, str], report: Report) -> None:
     """Typed Secrets must carry their type's keys (stringData counts: it is merged into data)."""
     stype = m.obj.get("type")
-    needed = _SECRET_KEYS.get(stype) if isinstance(stype, str) else None
+    needed = facts.SECRET_TYPE_KEYS.get(stype) if isinstance(stype, str) else None
     if needed is None:
         return
     if stype == "kubernetes.io/basic-auth":
@@ -323,28 +312,6 @@ def _check_cronjob(m: Manifest, report: Report) -> None:
     job = spec.get("jobTemplate")
     if isinstance(job, dict) and isinstance(job.get("spec"), dict):
         _check_job_spec(m, job["spec"], (*path, "jobTemplate", "spec"), report)
-
-
-def cron_schedule_problem(schedule: str) -> str | None:
-    """Why a CronJob schedule is not one the controller's cron parser accepts (None if fine)."""
-    text = schedule.strip()
-    if text.startswith(("TZ=", "CRON_TZ=")):
-        return "sets a time zone; remove the TZ= prefix and use spec.timeZone instead"
-    if text.startswith("@"):
-        if text in _CRON_DESCRIPTORS or text.startswith("@every "):
-            return None
-        return f"is not a known descriptor; use one of {', '.join(_CRON_DESCRIPTORS)} or five fields"
-    fields = text.split()
-    if len(fields) != 5:
-        return (f"has {len(fields)} field{'s' if len(fields) != 1 else ''}; a schedule has 5 "
-                "(minute hour day-of-month month day-of-week), e.g. '*/5 * * * *'")
-    for field, (low, high), name in zip(fields, _CRON_BOUNDS, _CRON_NAMES, strict=True):
-        if not _CRON_FIELD.match(field):
-            return f"has an invalid {name} field {field!r}"
-        for number in _CRON_NUMBER.findall(field):
-            if not low <= int(number) <= high:
-                return f"has {name} {number}, outside {low}-{high}"
-    return None
 
 
 CHECKERS: dict[str, Callable[[Manifest, Report], None]] = {

@@ -181,7 +181,7 @@ def _check_service_wiring(m: Manifest, index: StackIndex, report: Report) -> Non
     namespace = m.namespace or DEFAULT_NAMESPACE
     selected = index.select(namespace, selector)
     if not selected:
-        report.add("selector-dangling", m, _dangling_message(m, namespace, selector, index), ("spec", "selector"))
+        report.add("selector-dangling", m, dangling_message(m, namespace, selector, index), ("spec", "selector"))
         return
     owners = {id(p.manifest): p.manifest for p in selected}
     if len(owners) > 1 and not _members_of_one_app(selected):
@@ -209,7 +209,7 @@ def _members_of_one_app(selected: list[PodSet]) -> bool:
     return len(shapes) == 1 and all(images for _, images in shapes)
 
 
-def _dangling_message(m: Manifest, namespace: str, selector: dict[str, Any], index: StackIndex) -> str:
+def dangling_message(m: Manifest, namespace: str, selector: dict[str, Any], index: StackIndex) -> str:
     base = f"{m.label}: selector {_flow(selector)} matches no pod template in the stack"
     elsewhere = [
         p for p in index.podsets if p.namespace != namespace and p.has_labels(selector)

@@ -12,7 +12,7 @@ import importlib
 import os
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -55,13 +55,22 @@ def traceback_option(fn: F) -> F:
 
 def report_errors(fn: F) -> F:
     """Turn kubegen's exceptions into one ``Error: ...`` line and the contract's exit code
-    (with ``--traceback``, the app's own traceback first)."""
+    (with ``--traceback``, the app's own traceback first).
+
+    The command runs with the app's output kept off stdout (:mod:`kubegen.stdio`).
+    kubegen's own commands end through :func:`fail` (click's ``Exit``), so a
+    ``SystemExit`` (or any other ``BaseException`` but Ctrl-C) that reaches here came
+    from the app: a user error, exit 1, whatever code it asked for.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from kubegen.stdio import app_output_to_stderr
+
         show_traceback = kwargs.pop("traceback", False)
         try:
-            return fn(*args, **kwargs)
+            with app_output_to_stderr():
+                return fn(*args, **kwargs)
         except FindingsError as exc:
             print_findings(exc.findings)
             click.echo(f"kubegen: {exc.message}", err=True)
@@ -76,7 +85,7 @@ def report_errors(fn: F) -> F:
         except BrokenPipeError:
             sys.stderr.close()
             sys.exit(1)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:  # a kubegen bug: say so in one line
             if os.environ.get("KUBEGEN_DEBUG"):
@@ -88,8 +97,18 @@ def report_errors(fn: F) -> F:
                 err=True,
             )
             sys.exit(1)
+        except BaseException as exc:  # SystemExit & co. from the app's code
+            from kubegen.appload import app_exit_error
+
+            click.echo(f"Error: {app_exit_error(exc)}", err=True)
+            sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
+
+
+def fail(code: int = 1) -> NoReturn:
+    """End the command with ``code`` (findings: 1), the way click ends commands."""
+    raise click.exceptions.Exit(code)
 
 
 def print_findings(findings: list[Any]) -> None:
@@ -125,3 +144,11 @@ def main() -> None:
 
     Exit codes: 0 clean (warnings allowed), 1 findings or user error, 2 usage error.
     """
+
+
+def run() -> None:
+    """The ``kubegen`` command (console script and ``python -m kubegen``)."""
+    from kubegen.stdio import claim_process
+
+    claim_process()
+    main(prog_name="kubegen")

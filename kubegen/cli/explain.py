@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from kubegen.cli import print_findings, report_errors, traceback_option
-from kubegen.cli.render import check_options, parse_sets
+from kubegen.cli import fail, print_findings, report_errors, traceback_option
+from kubegen.cli.render import ASSUME_HELP, check_options, parse_sets
 
 if TYPE_CHECKING:
+    from kubegen.checks import Assumed
     from kubegen.manifest import Manifest
     from kubegen.network import Network
 
@@ -30,8 +31,9 @@ def _is_yaml(path: str) -> bool:
     )
 
 
-def read_inputs(inputs: tuple[str, ...], sets: tuple[str, ...]) -> list[Manifest]:
-    """APP (``app.py``, ``app.py:NAME``, ``pkg.module:NAME``) or YAML FILEs/DIRs/``-``."""
+def read_inputs(inputs: tuple[str, ...], sets: tuple[str, ...]) -> tuple[list[Manifest], frozenset[Assumed]]:
+    """APP (``app.py``, ``app.py:NAME``, ``pkg.module:NAME``) or YAML FILEs/DIRs/``-``; and
+    what the APP's ``External(...)`` declarations say the cluster has."""
     from kubegen.errors import FindingsError, UsageError
 
     yaml_inputs = [p for p in inputs if _is_yaml(p)]
@@ -41,10 +43,11 @@ def read_inputs(inputs: tuple[str, ...], sets: tuple[str, ...]) -> list[Manifest
     if not yaml_inputs:
         if len(inputs) != 1:
             raise UsageError(f"give one APP (got {len(inputs)}: {', '.join(inputs)})")
-        from kubegen.api import compile_stacks
+        from kubegen.api import assumptions, compile_stacks
         from kubegen.appload import load_stacks
 
-        return compile_stacks(load_stacks(inputs[0], parse_sets(sets)))
+        stacks = load_stacks(inputs[0], parse_sets(sets))
+        return compile_stacks(stacks), assumptions(stacks)
     if sets:
         raise UsageError("--set passes values to an APP's stack function; YAML files take none")
     from kubegen.reader import read_paths
@@ -52,7 +55,7 @@ def read_inputs(inputs: tuple[str, ...], sets: tuple[str, ...]) -> list[Manifest
     result = read_paths(inputs, sys.stdin)
     if result.problems:
         raise FindingsError(f"{len(result.problems)} input problem(s): nothing to explain", result.problems)
-    return result.manifests
+    return result.manifests, frozenset()
 
 
 def network_options(fn: F) -> F:
@@ -68,6 +71,7 @@ def network_options(fn: F) -> F:
         click.option("--pod-cidr", default="10.244.0.0/16", show_default=True, metavar="CIDR",
                      help="Each node owns one /24 of it; pod IPs start at .2 of that /24."),
         click.option("--node-port-range", metavar="A-B", help="The cluster's node-port range [default: 30000-32767]."),
+        click.option("--assume", multiple=True, metavar="KIND/NAME", help=ASSUME_HELP),
     ]
     for decorator in reversed(decorators):
         fn = decorator(fn)
@@ -76,15 +80,18 @@ def network_options(fn: F) -> F:
 
 def simulate(
     inputs: tuple[str, ...], sets: tuple[str, ...], nodes: int, service_cidr: str, pod_cidr: str,
-    node_port_range: str | None,
+    node_port_range: str | None, assume: tuple[str, ...] = (),
 ) -> Network:
     """Read the inputs and build the simulated network (see :mod:`kubegen.network`)."""
+    import attrs
+
     from kubegen.network import NetworkOptions, build_network
 
-    options = NetworkOptions(
-        service_cidr=service_cidr, pod_cidr=pod_cidr, nodes=nodes, checks=check_options(node_port_range, ()),
-    )
-    return build_network(read_inputs(inputs, sets), options)
+    manifests, declared = read_inputs(inputs, sets)
+    checks = check_options(node_port_range, (), assume=assume)
+    checks = attrs.evolve(checks, assume=checks.assume | declared)
+    options = NetworkOptions(service_cidr=service_cidr, pod_cidr=pod_cidr, nodes=nodes, checks=checks)
+    return build_network(manifests, options)
 
 
 def finish(network: Network) -> None:
@@ -95,7 +102,7 @@ def finish(network: Network) -> None:
     if network.errors:
         click.echo(f"kubegen: {summary(network.findings)} (route findings are shown on the routes they break)",
                    err=True)
-        sys.exit(1)
+        fail(1)
 
 
 @click.command()
@@ -106,7 +113,7 @@ def finish(network: Network) -> None:
 @report_errors
 def explain(
     inputs: tuple[str, ...], sets: tuple[str, ...], nodes: int, service_cidr: str, pod_cidr: str,
-    node_port_range: str | None, fmt: str,
+    node_port_range: str | None, assume: tuple[str, ...], fmt: str,
 ) -> None:
     """Explain how traffic reaches each Service's pods on a simulated cluster.
 
@@ -127,8 +134,9 @@ def explain(
       kubegen explain k8s/ --format json
     """
     from kubegen.explain import explain_json, explain_text
+    from kubegen.output import write_text
 
-    network = simulate(inputs, sets, nodes, service_cidr, pod_cidr, node_port_range)
+    network = simulate(inputs, sets, nodes, service_cidr, pod_cidr, node_port_range, assume)
     text = explain_json(network) if fmt == "json" else explain_text(network)
-    sys.stdout.write(text)
+    write_text(None, text)
     finish(network)

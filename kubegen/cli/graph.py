@@ -18,7 +18,7 @@ from kubegen.cli.explain import finish, network_options, simulate
 @report_errors
 def graph(
     inputs: tuple[str, ...], sets: tuple[str, ...], nodes: int, service_cidr: str, pod_cidr: str,
-    node_port_range: str | None, fmt: str, output: str | None,
+    node_port_range: str | None, assume: tuple[str, ...], fmt: str, output: str | None,
 ) -> None:
     """Draw the stack: Ingress → Service → workload → pods, pods grouped by node.
 
@@ -36,9 +36,10 @@ def graph(
       kubegen graph k8s/ --format dot | dot -Tpng > stack.png
     """
     from kubegen.graph import build_graph
-    from kubegen.output import write_text
+    from kubegen.output import resolve_output, write_text
 
-    network = simulate(inputs, sets, nodes, service_cidr, pod_cidr, node_port_range)
+    target = resolve_output(output)  # before the app runs: an os.chdir() in it moves nothing
+    network = simulate(inputs, sets, nodes, service_cidr, pod_cidr, node_port_range, assume)
     picture = build_graph(network)
     if fmt == "svg":
         from kubegen.graph.svg import to_svg
@@ -52,5 +53,5 @@ def graph(
         from kubegen.graph.mermaid import to_mermaid
 
         text = to_mermaid(picture)
-    write_text(output, text)
+    write_text(target, text, shown=output)
     finish(network)

@@ -37,6 +37,7 @@ def import_(paths: tuple[str, ...], output: str | None) -> None:
       kubectl get deploy,svc -o yaml | kubegen import - -o app.py
     """
     from kubegen.importer import import_paths
-    from kubegen.output import write_text
+    from kubegen.output import resolve_output, write_text
 
-    write_text(output, import_paths(paths))
+    target = resolve_output(output)
+    write_text(target, import_paths(paths), shown=output)

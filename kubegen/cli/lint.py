@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import click
 
-from kubegen.cli import report_errors
-from kubegen.cli.render import check_options
+from kubegen.cli import fail, report_errors
+from kubegen.cli.render import ASSUME_HELP, check_options
 
 
 @click.command()
@@ -20,13 +19,14 @@ from kubegen.cli.render import check_options
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any finding).")
 @click.option("--partial", is_flag=True,
               help="The files are not the whole stack (pods may live elsewhere): report cross-object "
-                   "findings (selectors, target ports, Ingress backends) as warnings.")
+                   "findings (selectors, target ports, Ingress backends, references) as warnings.")
 @click.option("--node-port-range", metavar="A-B", help="The cluster's node-port range [default: 30000-32767].")
 @click.option("--ignore", multiple=True, metavar="RULE", help="Do not report RULE (repeatable).")
+@click.option("--assume", multiple=True, metavar="KIND/NAME", help=ASSUME_HELP)
 @report_errors
 def lint(
     paths: tuple[str, ...], fmt: str, strict: bool, partial: bool,
-    node_port_range: str | None, ignore: tuple[str, ...],
+    node_port_range: str | None, ignore: tuple[str, ...], assume: tuple[str, ...],
 ) -> None:
     """Check Kubernetes manifests in YAML or JSON files, directories or stdin (-).
 
@@ -46,17 +46,19 @@ def lint(
       kubegen lint k8s/
       helm template chart | kubegen lint -
       kubegen lint --partial --format json service.yaml
+      kubegen lint k8s/ --assume Secret/registry-creds   # made by another tool
     """
     from kubegen.lint import lint as run_lint
+    from kubegen.output import data_out
 
-    options = check_options(node_port_range, ignore, partial)
+    options = check_options(node_port_range, ignore, partial, assume)
     result = run_lint(paths, options)
+    out = data_out()
     if fmt == "json":
-        click.echo(json.dumps(result.to_json(), indent=2, sort_keys=False))
+        out.write(json.dumps(result.to_json(), indent=2, sort_keys=False) + "\n")
     else:
-        out = sys.stdout
         for finding in result.findings:
             out.write(finding.format() + "\n")
         out.write(result.summary() + "\n")
     if result.failed(strict=strict):
-        sys.exit(1)
+        fail(1)

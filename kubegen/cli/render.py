@@ -23,9 +23,22 @@ def parse_sets(values: tuple[str, ...]) -> dict[str, str]:
     return sets
 
 
-def check_options(node_port_range: str | None, ignore: tuple[str, ...], partial: bool = False):  # type: ignore[no-untyped-def]
-    from kubegen.checks import OUTPUT_DIR_RULES, RULES, CheckOptions
+ASSUME_HELP = ("An object the cluster has that the input does not make, e.g. Secret/registry-creds, "
+               "Secret/NAMESPACE/NAME or ConfigMap/settings:key1,key2 (repeatable): references to it are fine.")
+
+
+def check_options(  # type: ignore[no-untyped-def]
+    node_port_range: str | None, ignore: tuple[str, ...], partial: bool = False, assume: tuple[str, ...] = (),
+):
+    from kubegen.checks import OUTPUT_DIR_RULES, RULES, Assumed, CheckOptions
     from kubegen.facts import DEFAULT_NODE_PORT_RANGE
+
+    assumed = set()
+    for text in assume:
+        try:
+            assumed.add(Assumed.parse(text))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--assume") from None
 
     unknown = [r for r in ignore if r not in RULES and r not in OUTPUT_DIR_RULES]
     if unknown:
@@ -37,6 +50,7 @@ def check_options(node_port_range: str | None, ignore: tuple[str, ...], partial:
         node_port_range=parse_node_port_range(node_port_range) or DEFAULT_NODE_PORT_RANGE,
         partial=partial,
         ignore=frozenset(ignore),
+        assume=frozenset(assumed),
     )
 
 
@@ -51,14 +65,15 @@ def split_ignore(ignore: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[st
 
 
 def load_checked(
-    app: str, sets: tuple[str, ...], node_port_range: str | None, ignore: tuple[str, ...], strict: bool
+    app: str, sets: tuple[str, ...], node_port_range: str | None, ignore: tuple[str, ...], strict: bool,
+    assume: tuple[str, ...] = (),
 ) -> list[Manifest]:
     """Load APP with ``--set`` values, check it (findings to stderr) and return the ordered manifests."""
-    from kubegen.api import checked_manifests, compile_stacks
+    from kubegen.api import checked_manifests, compile_stacks, options_for
     from kubegen.appload import load_stacks
 
-    options = check_options(node_port_range, ignore)
     stacks = load_stacks(app, parse_sets(sets))
+    options = options_for(stacks, check_options(node_port_range, ignore, assume=assume))
     ordered, findings = checked_manifests(compile_stacks(stacks), options, strict=strict)
     print_findings(findings)
     return ordered
@@ -67,7 +82,8 @@ def load_checked(
 @click.command()
 @click.argument("app", metavar="APP", type=click.Path())
 @click.option("-o", "--output", "output", metavar="FILE", type=click.Path(),
-              help="Write to FILE (atomically) instead of stdout.")
+              help="Write to FILE (atomically) instead of stdout. FILE must be a regular file or not "
+                   "exist: a directory, device, FIFO or symbolic link is refused.")
 @click.option("--output-dir", metavar="DIR", type=click.Path(),
               help="Write one file per object, DIR/<namespace>/<kind>-<name>.yaml, all or nothing; "
                    "remove files an earlier render wrote that are no longer produced; never touch other files.")
@@ -84,11 +100,13 @@ def load_checked(
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--node-port-range", metavar="A-B", help="The cluster's node-port range [default: 30000-32767].")
 @click.option("--ignore", multiple=True, metavar="RULE", help="Do not report RULE (repeatable).")
+@click.option("--assume", multiple=True, metavar="KIND/NAME", help=ASSUME_HELP)
 @traceback_option
 @report_errors
 def render(
     app: str, output: str | None, output_dir: str | None, kustomization: bool, fsync: bool, fmt: str,
     sets: tuple[str, ...], strict: bool, node_port_range: str | None, ignore: tuple[str, ...],
+    assume: tuple[str, ...],
 ) -> None:
     """Render APP's stack to YAML (or JSON), checked and in apply order.
 
@@ -107,7 +125,7 @@ def render(
       kubegen render mypkg.deploy:stack --format json
     """
     from kubegen.api import no_cyclic_gc, write_manifests
-    from kubegen.output import write_text
+    from kubegen.output import resolve_output, write_text
 
     if output_dir is not None:
         if output is not None:
@@ -117,32 +135,48 @@ def render(
     elif kustomization or fsync:
         raise click.UsageError(f"{'--kustomization' if kustomization else '--fsync'} needs --output-dir DIR")
     check_ignore, gitops_ignore = split_ignore(ignore)
+    # Every output path is fixed before the app runs: an os.chdir() in it moves nothing.
+    target = resolve_output(output)
+    target_dir = resolve_dir(output_dir) if output_dir is not None else None
+    source = source_of(app, sets)
     with no_cyclic_gc():
-        ordered = load_checked(app, sets, node_port_range, check_ignore, strict)
-        if output_dir is None:
-            write_text(output, write_manifests(ordered, fmt, check=False))  # type: ignore[arg-type]
+        ordered = load_checked(app, sets, node_port_range, check_ignore, strict, assume)
+        if output_dir is None or target_dir is None:
+            write_text(target, write_manifests(ordered, fmt, check=False), shown=output)  # type: ignore[arg-type]
             return
-        write_to_dir(ordered, app, sets, output_dir, kustomization, strict, gitops_ignore, fsync)
+        write_to_dir(ordered, source, target_dir, output_dir, kustomization, strict, gitops_ignore, fsync)
+
+
+def resolve_dir(output_dir: str) -> str:
+    """``--output-dir DIR`` as an absolute path, fixed before the app runs."""
+    return os.path.join(os.getcwd(), output_dir)
+
+
+def source_of(app: str, sets: tuple[str, ...]) -> str:
+    """What headers name as the input (resolved before the app runs, too)."""
+    from kubegen.gitops import source_label
+
+    return source_label(app, parse_sets(sets))
 
 
 def write_to_dir(
-    ordered: list[Manifest], app: str, sets: tuple[str, ...], output_dir: str, kustomization: bool, strict: bool,
+    ordered: list[Manifest], source: str, output_dir: str, shown: str, kustomization: bool, strict: bool,
     ignore: frozenset[str], fsync: bool = False,
 ) -> None:
-    from kubegen.gitops import source_label, write_dir
+    from kubegen.gitops import write_dir
 
     result = write_dir(
-        ordered, output_dir, source=source_label(app, parse_sets(sets)), kustomization=kustomization,
-        strict=strict, ignore=ignore, durable=fsync, check=False,  # load_checked checked them
+        ordered, output_dir, source=source, kustomization=kustomization,
+        strict=strict, ignore=ignore, durable=fsync, shown=shown, check=False,  # load_checked checked them
     )
     print_findings(result.warnings)
     if result.recovered:
-        click.echo(f"kubegen: rolled back an interrupted write in {output_dir} first", err=True)
+        click.echo(f"kubegen: rolled back an interrupted write in {shown} first", err=True)
     for path in result.overwritten_edits:
         what = "removed (render no longer produces it)" if path in result.removed else "replaced by the rendered file"
-        click.echo(f"kubegen: note: {os.path.join(output_dir, path)} had been edited by hand; {what}", err=True)
+        click.echo(f"kubegen: note: {os.path.join(shown, path)} had been edited by hand; {what}", err=True)
     click.echo(
-        f"kubegen: {output_dir}: {len(result.written)} written, {len(result.removed)} removed, "
+        f"kubegen: {shown}: {len(result.written)} written, {len(result.removed)} removed, "
         f"{len(result.unchanged)} unchanged",
         err=True,
     )

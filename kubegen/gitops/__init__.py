@@ -13,11 +13,12 @@ warnings.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 
 import attrs
 
-from kubegen.api import Target, checked_manifests, manifests_of, warn
+from kubegen.api import Target, checked_manifests, manifests_of, options_for, warn
 from kubegen.checks import OUTPUT_DIR_RULES as RULE_IDS
 from kubegen.checks import CheckOptions, Finding, summary
 from kubegen.errors import FindingsError, KubegenError
@@ -33,6 +34,7 @@ from kubegen.gitops.layout import (
     source_label,
 )
 from kubegen.gitops.plan import Plan, make_plan
+from kubegen.model.stack import Stack
 
 __all__ = [
     "KUSTOMIZATION_NAME", "RECORD_NAME", "RULE_IDS", "DirCheck", "Drift", "LayoutError", "Plan",
@@ -71,6 +73,7 @@ def write_dir(
     strict: bool = False,
     ignore: Iterable[str] = (),
     durable: bool = False,
+    shown: str | None = None,
     check: bool = True,
     options: CheckOptions | None = None,
 ) -> WriteResult:
@@ -90,19 +93,29 @@ def write_dir(
     ids not to report. The write is all or nothing if the process is killed at any
     moment; ``durable`` also syncs the file system at the commit steps, so it
     survives a power loss (slower).
+
+    ``directory`` may be a symbolic link (to another file system, too): kubegen
+    works in the folder it points to. Nothing below it is ever read, written or
+    removed through a link, and a path render must write or remove that is not a
+    regular file is an error. ``shown`` is how messages name the directory.
     """
     skip = frozenset(ignore)
     found: list[Finding] = []
+    if not isinstance(manifests, Stack):
+        manifests = list(manifests)
     if check:
         options = attrs.evolve(options or CheckOptions(), ignore=(options.ignore if options else frozenset()) | skip)
-        items, found = checked_manifests(manifests_of(manifests), options, strict=strict)
+        items, found = checked_manifests(manifests_of(manifests), options_for(manifests, options), strict=strict)
         warn(found)
         found = [f for f in found if f.severity == "warning"]
     else:
         items = manifests_of(manifests)
+    shown = shown or directory
+    directory = os.path.realpath(directory)
     with locked(directory):
         recovered = recover(directory)
-        plan = make_plan(items, directory, source=source, kustomization=kustomization)
+        plan = make_plan(items, directory, source=source, kustomization=kustomization, shown=shown)
+        plan.refuse_irregular()
         conflicts = plan.conflicts
         if conflicts:
             listing = ", ".join(plan.show(p) for p in conflicts)
@@ -130,12 +143,13 @@ def write_dir(
     rewritten = set(changed)
     unchanged = [p for p in plan.files if p not in rewritten]
     return WriteResult(
-        directory=directory, written=changed, removed=stale, unchanged=unchanged,
+        directory=shown, written=changed, removed=stale, unchanged=unchanged,
         overwritten_edits=edited, warnings=[*found, *warnings], recovered=recovered,
     )
 
 
 def recover_dir(directory: str) -> bool:
     """Roll back a write into ``directory`` that was killed part way (True if there was one)."""
+    directory = os.path.realpath(directory)
     with locked(directory):
         return recover(directory)

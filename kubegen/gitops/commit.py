@@ -34,12 +34,14 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 
 from kubegen.errors import OutputError
+from kubegen.output import PAUSE_ENV, interruptible
+
+__all__ = ["PAUSE_ENV", "busy", "commit", "interrupted", "leftovers", "locked", "recover"]
 
 JOURNAL = "journal.json"
 _TMP_MARK = ".kubegen-tmp-"
-PAUSE_ENV = "KUBEGEN_TEST_PAUSE"
-"""Test hook: ``stage:N`` or ``commit:N`` makes a write stop (sleep) after N steps of
-that phase, announcing it on stderr, so tests can kill it there."""
+# Test hook (PAUSE_ENV): ``stage:N`` or ``commit:N`` makes a write stop (sleep) after N
+# steps of that phase, announcing it on stderr, so tests can kill it there.
 
 
 def _split(directory: str) -> tuple[str, str]:
@@ -171,6 +173,11 @@ def commit(
     directory: str, files: dict[str, bytes], put: Sequence[str], remove: Sequence[str], *, durable: bool = False
 ) -> None:
     """Write ``put`` (paths of ``files``) and delete ``remove`` in ``directory``, all or nothing."""
+    with interruptible():  # SIGTERM/SIGHUP roll back like Ctrl-C
+        _commit(directory, files, put, remove, durable)
+
+
+def _commit(directory: str, files: dict[str, bytes], put: Sequence[str], remove: Sequence[str], durable: bool) -> None:
     parent, name = _split(directory)
     pauser = _Pauser()
     try:

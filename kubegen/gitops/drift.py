@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -21,8 +22,10 @@ class Drift:
     ``state`` is one of ``missing``, ``stale`` (kubegen wrote it, render now writes
     something else), ``hand-edited`` (changed since kubegen wrote it), ``extra``
     (kubegen wrote it, render no longer produces it), ``not-owned`` (a file kubegen
-    did not write sits where render writes), ``interrupted`` (a killed write),
-    ``busy`` (a render is writing the directory right now).
+    did not write sits where render writes), ``not-regular`` (a symbolic link,
+    directory, FIFO, ... where render writes or removes a file: never read, never
+    shown), ``interrupted`` (a killed write), ``busy`` (a render is writing the
+    directory right now).
     """
 
     path: str
@@ -63,18 +66,24 @@ _MESSAGES = {
                     "produces it: render would remove it",
     "not-owned": "kubegen did not write this file, but render would write here: move it away "
                  "(render refuses to overwrite it)",
+    "not-regular": "kubegen writes regular files only, and never reads, writes or removes through a link: "
+                   "remove it (render refuses to write until then)",
 }
 
 
 def check_dir(
     manifests: Iterable[Manifest | Mapping[str, Any]], directory: str, *, source: str = "",
-    kustomization: bool = False,
+    kustomization: bool = False, shown: str | None = None,
 ) -> DirCheck:
     """Compare ``directory`` with what :func:`kubegen.gitops.write_dir` would write (read-only).
 
-    Files kubegen does not own are ignored unless render would write over them.
+    Files kubegen does not own are ignored unless render would write over them. A
+    path that is not a regular file (a symbolic link above all) is reported as
+    such and never read: its target's contents never reach the diff.
     """
-    plan = make_plan(manifests, directory, source=source, kustomization=kustomization)
+    shown = shown or directory
+    directory = os.path.realpath(directory)
+    plan = make_plan(manifests, directory, source=source, kustomization=kustomization, shown=shown)
     if busy(directory):
         drift = [Drift(path=directory, state="busy",
                        message="a kubegen render is writing this directory right now; check again when it is done")]
@@ -85,9 +94,11 @@ def check_dir(
             for journal in interrupted(directory)
         ]
     diff: list[str] = []
+    for path, what in sorted(plan.irregular.items()):
+        drift.append(Drift(path=path, state="not-regular", message=f"is {what}; {_MESSAGES['not-regular']}"))
     for path, data in plan.files.items():
         current = plan.current.get(path)
-        if current == data:
+        if current == data or path in plan.irregular:
             continue
         state = _state(plan, path, current)
         drift.append(Drift(path=path, state=state, message=_MESSAGES[state]))
@@ -100,7 +111,7 @@ def check_dir(
             message += " (pass --kustomization if it should stay)"
         drift.append(Drift(path=path, state="extra", message=message))
         diff.extend(unified(path, current, None))
-    return DirCheck(directory=directory, drift=drift, diff=diff)
+    return DirCheck(directory=shown, drift=drift, diff=diff)
 
 
 def diff_dir(

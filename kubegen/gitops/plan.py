@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from kubegen.errors import KubegenError
+from kubegen.gitops.files import NotRegular, read_regular
 from kubegen.gitops.layout import (
     KUSTOMIZATION_NAME,
     RECORD_NAME,
@@ -35,8 +36,12 @@ class Plan:
       asked for), then the ownership record.
     - ``objects``: path -> the object each object file holds.
     - ``owned``: path -> sha256 from the directory's existing ownership record.
-    - ``current``: path -> bytes on disk now (``None``: missing) for every path in
-      ``files`` or ``owned``.
+    - ``current``: path -> bytes on disk now (``None``: missing, or not a regular
+      file) for every path in ``files`` or ``owned``.
+    - ``irregular``: path -> what is there instead of a regular file (``a symbolic
+      link``, ``a directory``, ...), for those paths; kubegen never reads, replaces or
+      removes these.
+    - ``shown``: how messages name the directory (as the user typed it).
     """
 
     directory: str
@@ -44,6 +49,8 @@ class Plan:
     objects: dict[str, dict[str, Any]]
     owned: dict[str, str]
     current: dict[str, bytes | None]
+    irregular: dict[str, str] = attrs.field(factory=dict)
+    shown: str = ""
 
     @property
     def changed(self) -> list[str]:
@@ -65,7 +72,16 @@ class Plan:
 
     def show(self, path: str) -> str:
         """``path`` as users should see it: below the directory they named."""
-        return os.path.join(self.directory, path)
+        return os.path.join(self.shown or self.directory, path)
+
+    def refuse_irregular(self) -> None:
+        """Raise when a path render would write or remove is not a regular file."""
+        if self.irregular:
+            listing = "; ".join(f"{self.show(p)} is {what}" for p, what in sorted(self.irregular.items()))
+            raise KubegenError(
+                f"{listing}; kubegen writes regular files only, and never writes or removes through a "
+                "link: remove it and render again. Nothing was written."
+            )
 
 
 def as_manifests(items: Iterable[Manifest | Mapping[str, Any]]) -> list[Manifest]:
@@ -97,46 +113,54 @@ def expected_files(
     return files, objects
 
 
-def read_bytes(path: str) -> bytes | None:
-    """The file's bytes, ``None`` when it does not exist."""
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        return None
-    except IsADirectoryError:
-        raise KubegenError(f"{path} is a directory where kubegen writes a file; move it away") from None
-    except OSError as exc:
-        raise KubegenError(f"cannot read {path}: {exc.strerror}") from None
-
-
 def make_plan(
     manifests: Iterable[Manifest | Mapping[str, Any]], directory: str, *, source: str = "",
-    kustomization: bool = False,
+    kustomization: bool = False, shown: str | None = None,
 ) -> Plan:
-    """Compare what render would write into ``directory`` with what is there."""
+    """Compare what render would write into ``directory`` with what is there.
+
+    Reads only regular files below ``directory``, never through a symbolic link
+    (:func:`kubegen.gitops.files.read_regular`); ``shown`` names the directory in
+    messages (default: ``directory``).
+    """
     files, objects = expected_files(manifests, source, kustomization)
+    label = shown or directory
     if not os.path.isdir(directory):
-        if os.path.exists(directory):
-            raise KubegenError(f"--output-dir {directory}: exists and is not a directory")
+        if os.path.lexists(directory):
+            raise KubegenError(f"--output-dir {label}: exists and is not a directory")
         nothing: dict[str, bytes | None] = dict.fromkeys(files)
-        return Plan(directory=directory, files=files, objects=objects, owned={}, current=nothing)
-    record = read_bytes(os.path.join(directory, RECORD_NAME))
+        return Plan(directory=directory, files=files, objects=objects, owned={}, current=nothing, shown=label)
+    record_path = os.path.join(label, RECORD_NAME)
+    try:
+        record = read_regular(directory, RECORD_NAME)
+    except NotRegular as exc:
+        raise KubegenError(
+            f"{record_path} is {exc.what}; kubegen writes regular files only: restore the record "
+            "(e.g. from git) or remove it"
+        ) from None
     owned: dict[str, str] = {}
     if record is not None:
-        where = os.path.join(directory, RECORD_NAME)
-        owned = parse_record(record.decode("utf-8", "replace"), where)
-    _refuse_symlinked_folders(directory, [*files, *owned])
-    current = {path: read_bytes(os.path.join(directory, path)) for path in {**files, **owned}}
-    return Plan(directory=directory, files=files, objects=objects, owned=owned, current=current)
+        owned = parse_record(record.decode("utf-8", "replace"), record_path)
+    _refuse_symlinked_folders(directory, label, [*files, *owned])
+    current: dict[str, bytes | None] = {}
+    irregular: dict[str, str] = {}
+    for path in {**files, **owned}:
+        try:
+            current[path] = read_regular(directory, path)
+        except NotRegular as exc:
+            current[path] = None
+            irregular[path] = exc.what
+    return Plan(
+        directory=directory, files=files, objects=objects, owned=owned, current=current, irregular=irregular,
+        shown=label,
+    )
 
 
-def _refuse_symlinked_folders(directory: str, paths: Iterable[str]) -> None:
+def _refuse_symlinked_folders(directory: str, label: str, paths: Iterable[str]) -> None:
     folders = {p.split("/", 1)[0] for p in paths if "/" in p}
     for folder in sorted(folders):
-        full = os.path.join(directory, folder)
-        if os.path.islink(full):
+        if os.path.islink(os.path.join(directory, folder)):
             raise KubegenError(
-                f"{full} is a symbolic link; kubegen does not write or remove files through links "
-                "(replace it with a real directory)"
+                f"{os.path.join(label, folder)} is a symbolic link; kubegen does not write, read or remove "
+                "files through links (replace it with a real directory)"
             )

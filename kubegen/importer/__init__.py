@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from kubegen.errors import FindingsError, InputError
+from kubegen.escape import escape
 from kubegen.importer.live import as_written
 from kubegen.importer.normalize import API_DEFAULTS, normalise
 from kubegen.importer.program import Entry, Plan, plan
@@ -42,17 +43,12 @@ def _summary(result: Plan) -> str:
     return "\n".join(textwrap.wrap(text, LINE_LENGTH - 4))
 
 
-def _printable(text: str) -> str:
-    """A file name safe inside a ``#`` comment (a newline in it must not start a line of code)."""
-    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
-
-
 def _statement(entry: Entry) -> str:
     code = assignment(entry.var, entry.node)
     if entry.why is None:
         return code
     why = entry.why if entry.why.endswith((".", "?", "!")) else entry.why + "."
-    note = textwrap.wrap(f"Raw: {why}", LINE_LENGTH - 2, break_on_hyphens=False, break_long_words=False)
+    note = textwrap.wrap(escape(f"Raw: {why}"), LINE_LENGTH - 2, break_on_hyphens=False, break_long_words=False)
     return "\n".join(f"# {line}" for line in note) + "\n" + code
 
 
@@ -74,7 +70,7 @@ def import_manifests(manifests: Sequence[Manifest], sources: Sequence[str]) -> s
     names = imports(stack, set())
     for entry in result.order:
         imports(entry.node, names)
-    shown = [_printable(s) for s in sources]
+    shown = [escape(s) for s in sources]
     header_line = ", ".join(shown)
     if len(_HEADER) + len(header_line) + 1 > LINE_LENGTH:
         header_line = ""
@@ -82,7 +78,7 @@ def import_manifests(manifests: Sequence[Manifest], sources: Sequence[str]) -> s
         "app.py.j2",
         sources=shown,
         header_line=header_line,
-        notes=live.comment(LINE_LENGTH - 2),
+        notes=[escape(line) for line in live.comment(LINE_LENGTH - 2)],
         summary=_summary(result),
         import_line=import_line("kubegen", sorted(names)),
         statements=[_statement(entry) for entry in result.order],

@@ -1,6 +1,7 @@
 """The typed builders: one module per Kubernetes concept; this module only re-exports."""
 
 from kubegen.model._base import FrozenDict
+from kubegen.model.autoscaling import HorizontalPodAutoscaler, Metric, ScaleTarget, autoscale
 from kubegen.model.config import ConfigMap, Namespace, Raw, Secret
 from kubegen.model.container import (
     ConfigMapKeyRef,
@@ -11,16 +12,27 @@ from kubegen.model.container import (
     Probe,
     Resources,
     SecretKeyRef,
-    VolumeMount,
 )
+from kubegen.model.disruption import PodDisruptionBudget, budget
+from kubegen.model.external import External
 from kubegen.model.ingress import Ingress, IngressPath, IngressRule, IngressTLS
+from kubegen.model.job import CronJob, Job
+from kubegen.model.networkpolicy import NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicyRule
+from kubegen.model.pvc import PersistentVolumeClaim
+from kubegen.model.rbac import ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, Subject
 from kubegen.model.service import Service, ServicePort, expose
+from kubegen.model.serviceaccount import ServiceAccount
 from kubegen.model.stack import Stack
-from kubegen.model.workload import DaemonSet, Deployment, Pod, StatefulSet, Volume
+from kubegen.model.volume import Volume, VolumeMount
+from kubegen.model.workload import DaemonSet, Deployment, Pod, StatefulSet
 
 __all__ = [
-    "ConfigMap", "ConfigMapKeyRef", "Container", "ContainerPort", "DaemonSet", "Deployment",
-    "EnvFrom", "FieldRef", "FrozenDict", "Ingress", "IngressPath", "IngressRule", "IngressTLS",
-    "Namespace", "Pod", "Probe", "Raw", "Resources", "Secret", "SecretKeyRef", "Service",
-    "ServicePort", "Stack", "StatefulSet", "Volume", "VolumeMount", "expose",
+    "ClusterRole", "ClusterRoleBinding", "ConfigMap", "ConfigMapKeyRef", "Container",
+    "ContainerPort", "CronJob", "DaemonSet", "Deployment", "EnvFrom", "External", "FieldRef",
+    "FrozenDict", "HorizontalPodAutoscaler", "Ingress", "IngressPath", "IngressRule", "IngressTLS",
+    "Job", "Metric", "Namespace", "NetworkPolicy", "NetworkPolicyPeer", "NetworkPolicyPort",
+    "NetworkPolicyRule", "PersistentVolumeClaim", "Pod", "PodDisruptionBudget", "PolicyRule",
+    "Probe", "Raw", "Resources", "Role", "RoleBinding", "ScaleTarget", "Secret", "SecretKeyRef",
+    "Service", "ServiceAccount", "ServicePort", "Stack", "StatefulSet", "Subject", "Volume",
+    "VolumeMount", "autoscale", "budget", "expose",
 ]

@@ -188,6 +188,42 @@ def as_list(
     return items
 
 
+def to_tuple(convert_item: Callable[[Any], T] | None = None) -> Callable[[Any], tuple[T, ...]]:
+    """Converter factory: any list (not a string or mapping) to a tuple, each item
+    converted; raises at once (for code that uses the result; field converters
+    should prefer :func:`as_list`, whose messages name the field)."""
+
+    def convert(value: Iterable[Any] | None) -> tuple[T, ...]:
+        if value is None:
+            return ()
+        if isinstance(value, (str, bytes, Mapping)) or not hasattr(value, "__iter__"):
+            raise BuilderTypeError(f"expected a list (got {_a(value)}); write [...]")
+        if convert_item is None:
+            return tuple(value)
+        return tuple(convert_item(v) for v in value)
+
+    return convert
+
+
+def any_tuple(value: Iterable[Any] | None) -> tuple[Any, ...]:
+    """Converter: any list (not a string or mapping) to a tuple."""
+    return to_tuple()(value)
+
+
+def str_tuple(value: Iterable[str] | str | None) -> tuple[str, ...]:
+    """Converter for lists of strings where one string means a list of one (hosts,
+    names); command lines use :func:`str_list`, which refuses a bare string."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    items = tuple(value)
+    for item in items:
+        if not isinstance(item, str):
+            raise BuilderTypeError(f"expected a list of strings (got {_a(item)}); write it as {str(item)!r}")
+    return items
+
+
 def int_or(cls: type[T], build: Callable[[int], T]) -> Callable[[Any], Any]:
     """Element converter for port lists: a bare int through ``build``; anything else as is
     (:func:`as_list` refuses what is neither)."""
@@ -230,6 +266,38 @@ def str_list(value: Iterable[str] | None) -> Any:
                 f"{{owner}}: {{field}}[{index}] must be a string (got {_a(element)}); write it as {str(element)!r}"
             ))
     return items
+
+
+def name_of(target: Any) -> str:
+    """The name a reference field takes: a kubegen object's ``name``, or the name itself."""
+    name = getattr(target, "name", target)
+    if not isinstance(name, str):
+        raise BuilderTypeError(f"expected a name or a kubegen object with a name (got {target!r})")
+    return name
+
+
+def optional_name(target: Any) -> Any:
+    """Converter: ``None``, a name, or a kubegen object (its ``name``)."""
+    if target is None:
+        return None
+    name = getattr(target, "name", target)
+    if not isinstance(name, str):
+        return invalid(None, f"{{owner}}: {{field}} must be a name or a kubegen object with a name (got {_a(target)})")
+    return name
+
+
+def name_tuple(value: Iterable[Any] | None) -> Any:
+    """Converter: a list of names or kubegen objects (their ``name``s)."""
+    items = as_list(value, (), "['name', ...]")
+    if type(items) is Invalid:
+        return items
+    names = tuple(getattr(v, "name", v) for v in items)
+    for index, name in enumerate(names):
+        if not isinstance(name, str):
+            return invalid(tuple(n for n in names if isinstance(n, str)),
+                           f"{{owner}}: {{field}}[{index}] must be a name or a kubegen object with a name "
+                           f"(got {_a(items[index])})")
+    return names
 
 
 # -- plain fields: the annotated type is checked ------------------------------------

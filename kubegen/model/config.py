@@ -25,6 +25,7 @@ from kubegen.model._base import (
     source_field,
     typed_fields,
 )
+from kubegen.model.volume import Volume, VolumeMount, volume_name_for
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
@@ -104,8 +105,32 @@ def _b64(data: Mapping[str, bytes]) -> dict[str, str]:
     return {k: base64.b64encode(v).decode("ascii") for k, v in data.items()}
 
 
+class _Mountable:
+    """``volume()`` and ``mount()`` for the objects whose keys a pod can read as files."""
+
+    __slots__ = ()
+    name: str
+    kind: str
+
+    def volume(self, name: str | None = None, *, items: Mapping[str, str] | None = None,
+               optional: bool | None = None, default_mode: int | None = None) -> Volume:
+        """The pod volume with this object's keys as files (``items={"key": "file"}`` picks
+        some); called ``name`` (default: the object's name)."""
+        volume_name = name or volume_name_for(f"{self.kind} {self.name!r}", self.name)
+        make = Volume.config_map if self.kind == "ConfigMap" else Volume.secret
+        return make(volume_name, self, items=items, optional=optional, default_mode=default_mode)
+
+    def mount(self, mount_path: str, *, volume_name: str | None = None, items: Mapping[str, str] | None = None,
+              optional: bool | None = None, default_mode: int | None = None, read_only: bool | None = None,
+              sub_path: str | None = None) -> VolumeMount:
+        """Mount the keys as files at ``mount_path``; the pod declares the volume by itself:
+        ``Container(volume_mounts=[config.mount("/etc/app")])``."""
+        volume = self.volume(volume_name, items=items, optional=optional, default_mode=default_mode)
+        return volume.mount(mount_path, read_only=read_only, sub_path=sub_path)
+
+
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class ConfigMap(Builder):
+class ConfigMap(_Mountable, Builder):
     """Configuration as key/value strings.
 
     - ``name``: DNS-1123 subdomain (required).
@@ -149,7 +174,7 @@ class ConfigMap(Builder):
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class Secret(Builder):
+class Secret(_Mountable, Builder):
     """A Secret. Values in ``string_data`` are written as given (the API encodes them);
     ``data`` takes bytes and writes them base64-encoded.
 

@@ -22,12 +22,14 @@ from kubegen.model._base import (
     int_or,
     invalid,
     merge_extra,
+    name_of,
     no_such,
     owner_of,
     resolve,
     str_list,
     typed_fields,
 )
+from kubegen.model.volume import VolumeMount
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
@@ -90,10 +92,10 @@ class ConfigMapKeyRef(Builder):
     optional: bool | None = None
 
     def __attrs_post_init__(self) -> None:
-        _check_key("ConfigMapKeyRef", "config_map", self.config_map, self.key, "ConfigMap", ("data", "binary_data"))
+        _check_target("ConfigMapKeyRef", "config_map", self.config_map, "ConfigMap")
 
     def to_dict(self) -> dict[str, Any]:
-        ref: dict[str, Any] = {"name": _ref_name(self.config_map), "key": self.key}
+        ref: dict[str, Any] = {"name": name_of(self.config_map), "key": self.key}
         if self.optional is not None:
             ref["optional"] = self.optional
         return {"configMapKeyRef": ref}
@@ -108,10 +110,10 @@ class SecretKeyRef(Builder):
     optional: bool | None = None
 
     def __attrs_post_init__(self) -> None:
-        _check_key("SecretKeyRef", "secret", self.secret, self.key, "Secret", ("string_data", "data"))
+        _check_target("SecretKeyRef", "secret", self.secret, "Secret")
 
     def to_dict(self) -> dict[str, Any]:
-        ref: dict[str, Any] = {"name": _ref_name(self.secret), "key": self.key}
+        ref: dict[str, Any] = {"name": name_of(self.secret), "key": self.key}
         if self.optional is not None:
             ref["optional"] = self.optional
         return {"secretKeyRef": ref}
@@ -147,33 +149,17 @@ class EnvFrom(Builder):
         if self.prefix is not None:
             d["prefix"] = self.prefix
         if self.config_map is not None:
-            d["configMapRef"] = {"name": _ref_name(self.config_map)}
+            d["configMapRef"] = {"name": name_of(self.config_map)}
         else:
-            d["secretRef"] = {"name": _ref_name(self.secret)}
+            d["secretRef"] = {"name": name_of(self.secret)}
         return d
 
 
-def _ref_name(target: Any) -> str:
-    name = getattr(target, "name", target)
-    if not isinstance(name, str):
-        raise BuilderTypeError(f"expected a name or a kubegen object with a name (got {target!r})")
-    return name
-
-
-def _check_key(owner: str, field: str, target: Any, key: str, kind: str, fields: tuple[str, ...]) -> None:
-    """The target is a name or an object with one; a key of an object passed by value must exist in it."""
-    if type(target).__name__ != kind:
-        if not isinstance(getattr(target, "name", target), str):
-            reject(BuilderTypeError(f"{owner}: {field} must be a {kind} or its name (got {target!r})"))
-        return
-    if not isinstance(key, str):
-        return  # the type check of ``key`` said so
-    keys = [k for f in fields for k in getattr(target, f)]
-    if key not in keys:
-        reject(BuilderError(
-            f"{owner}: {kind} {target.name!r} has no key {key!r}"
-            + no_such("keys", key, keys, f"add it to the {kind}'s {fields[0]}")
-        ))
+def _check_target(owner: str, field: str, target: Any, kind: str) -> None:
+    """A reference names its target: the object or its name (whether the stack has it, and
+    the key, is the ``config-ref`` / ``config-key`` rules' business)."""
+    if not isinstance(getattr(target, "name", target), str):
+        reject(BuilderTypeError(f"{owner}: {field} must be a {kind} or its name (got {target!r})"))
 
 
 def _to_env(value: Mapping[str, EnvValue] | None) -> Any:
@@ -303,24 +289,6 @@ class Probe(Builder):
         ):
             if value is not None:
                 d[key] = value
-        return d
-
-
-@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class VolumeMount(Builder):
-    """Mount volume ``name`` (declared on the pod) at ``mount_path``."""
-
-    name: str
-    mount_path: str
-    read_only: bool | None = None
-    sub_path: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"name": self.name, "mountPath": self.mount_path}
-        if self.read_only is not None:
-            d["readOnly"] = self.read_only
-        if self.sub_path is not None:
-            d["subPath"] = self.sub_path
         return d
 
 

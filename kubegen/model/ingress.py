@@ -20,6 +20,7 @@ from kubegen.model._base import (
     check_labels,
     frozen_str_map,
     metadata,
+    optional_name,
     source_field,
     typed_fields,
 )
@@ -128,13 +129,17 @@ class IngressRule(Builder):
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class IngressTLS(Builder):
-    """TLS for ``hosts`` with the certificate in Secret ``secret_name``."""
+    """TLS for ``hosts`` with the certificate in Secret ``secret_name`` (a Secret or its
+    name; default: none, the controller's default certificate)."""
 
     hosts: tuple[str, ...] = attrs.field(converter=_to_hosts)
-    secret_name: str
+    secret_name: str | None = attrs.field(default=None, converter=optional_name)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"hosts": list(self.hosts), "secretName": self.secret_name}
+        d: dict[str, Any] = {"hosts": list(self.hosts)}
+        if self.secret_name is not None:
+            d["secretName"] = self.secret_name
+        return d
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)

@@ -361,5 +361,5 @@ def expose(
             ))
     fields: dict[str, Any] = {"labels": workload.labels, "namespace": workload.namespace}
     fields.update(service_fields)
-    selector = getattr(workload, "selector", None) or workload.pod_labels
+    selector = workload.match_labels
     return Service(name=name or workload.name, type=type, ports=ports, selector=selector, **fields)

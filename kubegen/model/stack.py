@@ -67,8 +67,14 @@ class Stack:
 
     @property
     def objects(self) -> tuple[Buildable, ...]:
-        """The objects added so far, in the order they were added (read-only)."""
+        """The objects added so far, in the order they were added (read-only); an
+        :class:`External` is among them but is never rendered."""
         return tuple(self._objects)
+
+    @property
+    def externals(self) -> tuple[Any, ...]:
+        """The :class:`External` declarations: what the cluster has without this stack."""
+        return tuple(o for o in self._objects if getattr(o, "external", False))
 
     @overload
     def add(self, obj: B, /) -> B: ...

@@ -22,54 +22,23 @@ from kubegen.model._base import (
     frozen_str_map,
     merge_extra,
     metadata,
+    name_of,
+    name_tuple,
     no_such,
+    optional_name,
     source_field,
     typed_fields,
 )
 from kubegen.model.container import Container, ContainerPort, Resources
+from kubegen.model.volume import Volume
 
 if TYPE_CHECKING:
+    from kubegen.model.autoscaling import HorizontalPodAutoscaler, Metric
+    from kubegen.model.disruption import PodDisruptionBudget
+    from kubegen.model.pvc import PersistentVolumeClaim
     from kubegen.model.service import Service, ServicePort
+    from kubegen.model.serviceaccount import ServiceAccount
 
-
-
-@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class Volume(Builder):
-    """A pod volume; build it with ``Volume.config_map``, ``Volume.secret``,
-    ``Volume.empty_dir`` or ``Volume.pvc`` (or give the raw ``source`` mapping)."""
-
-    name: str
-    source: FrozenDict = attrs.field(converter=frozen_any_map)
-
-    def __attrs_post_init__(self) -> None:
-        check("Volume", "name", self.name, facts.dns1123_label_problems)
-
-    @classmethod
-    def config_map(cls, name: str, config_map: Any) -> Volume:
-        return cls(name=name, source={"configMap": {"name": getattr(config_map, "name", config_map)}})
-
-    @classmethod
-    def secret(cls, name: str, secret: Any) -> Volume:
-        return cls(name=name, source={"secret": {"secretName": getattr(secret, "name", secret)}})
-
-    @classmethod
-    def empty_dir(cls, name: str) -> Volume:
-        return cls(name=name, source={"emptyDir": {}})
-
-    @classmethod
-    def pvc(cls, name: str, claim_name: str) -> Volume:
-        return cls(name=name, source={"persistentVolumeClaim": {"claimName": claim_name}})
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, **{k: _plain(v) for k, v in self.source.items()}}
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _to_containers(value: Iterable[Container] | None) -> Any:
@@ -78,6 +47,12 @@ def _to_containers(value: Iterable[Container] | None) -> Any:
 
 def _to_volumes(value: Iterable[Volume] | None) -> Any:
     return as_list(value, (Volume,), "[Volume.empty_dir('cache'), ...]")
+
+
+def _to_claims(value: Iterable[PersistentVolumeClaim] | None) -> Any:
+    from kubegen.model.pvc import PersistentVolumeClaim
+
+    return as_list(value, (PersistentVolumeClaim,), "[PersistentVolumeClaim(name=..., storage=...)]")
 
 
 def _default_labels(self: Any) -> FrozenDict:
@@ -101,7 +76,8 @@ class _Workload(Builder):
     init_containers: tuple[Container, ...] = attrs.field(default=(), converter=_to_containers)
     volumes: tuple[Volume, ...] = attrs.field(default=(), converter=_to_volumes)
     node_selector: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
-    service_account_name: str | None = None
+    service_account_name: str | None = attrs.field(default=None, converter=optional_name)
+    image_pull_secrets: tuple[str, ...] = attrs.field(default=(), converter=name_tuple)
     restart_policy: str | None = None
     pod_extra: FrozenDict = attrs.field(default=EMPTY, converter=frozen_any_map)
     source: Location = source_field()
@@ -121,13 +97,16 @@ class _Workload(Builder):
         names = [c.name for c in self.init_containers + self.containers]
         for name in sorted({n for n in names if names.count(n) > 1}):
             reject(BuilderError(f"{owner}: container name {name!r} is used twice"))
-        volumes = sorted({v.name for v in self.volumes} | self._claim_template_names())
+        volumes = sorted({v.name for v in self.pod_volumes()} | self._claim_template_names())
         for container in self.init_containers + self.containers:
             for mount in container.volume_mounts:
                 if mount.name not in volumes:
                     reject(BuilderError(
                         f"{owner}: container {container.name!r} mounts volume {mount.name!r}, which the pod "
-                        "does not declare" + no_such("volumes", mount.name, volumes, "add it to volumes=[...]")
+                        "does not declare" + no_such(
+                            "volumes", mount.name, volumes,
+                            "add it to volumes=[...] or mount with a helper such as config.mount(path)",
+                        )
                     ))
 
     @property
@@ -135,17 +114,47 @@ class _Workload(Builder):
         """The labels of the pods this workload runs (what Service selectors match)."""
         return self.labels
 
+    @property
+    def match_labels(self) -> FrozenDict:
+        """The labels that select exactly this workload's pods: its own selector's
+        ``matchLabels``. Every selector kubegen derives from a workload (``expose()``,
+        ``budget()``, ``NetworkPolicy.allow()``, ...) is this one."""
+        return self.pod_labels
+
     def _claim_template_names(self) -> set[str]:
         """Volumes a StatefulSet creates per pod from ``volumeClaimTemplates``."""
         extra = getattr(self, "spec_extra", EMPTY)
         claims = extra.get("volumeClaimTemplates") if isinstance(extra, Mapping) else None
+        names = {c.name for c in getattr(self, "volume_claim_templates", ())}
         if not isinstance(claims, (list, tuple)):
-            return set()
-        return {
+            return names
+        return names | {
             c["metadata"]["name"] for c in claims
             if isinstance(c, Mapping) and isinstance(c.get("metadata"), Mapping)
             and isinstance(c["metadata"].get("name"), str)
         }
+
+    def pod_volumes(self) -> tuple[Volume, ...]:
+        """``volumes`` and then the volumes that ``mount()`` helpers brought along (in
+        container order), each once; a StatefulSet's claim templates provide their own."""
+        found = {v.name: v for v in self.volumes}
+        templates = self._claim_template_names()
+        extra: list[Volume] = []
+        for container in self.init_containers + self.containers:
+            for mount in container.volume_mounts:
+                volume = mount.volume
+                if volume is None or volume.name in templates:
+                    continue
+                known = found.get(volume.name)
+                if known is None:
+                    found[volume.name] = volume
+                    extra.append(volume)
+                elif known.source != volume.source:
+                    raise BuilderError(
+                        f"{self.kind} {self.name!r}: two different volumes are called {volume.name!r} "
+                        f"({dict(known.source)} and {dict(volume.source)}); pass volume_name= to mount()"
+                    )
+        return self.volumes + tuple(extra)
 
     def find_port(self, port: int | str) -> tuple[Container, ContainerPort] | None:
         """The container port with this number or name, if a container declares it."""
@@ -160,12 +169,15 @@ class _Workload(Builder):
         if self.init_containers:
             spec["initContainers"] = [c.to_dict() for c in self.init_containers]
         spec["containers"] = [c.to_dict() for c in self.containers]
-        if self.volumes:
-            spec["volumes"] = [v.to_dict() for v in self.volumes]
+        volumes = self.pod_volumes()
+        if volumes:
+            spec["volumes"] = [v.to_dict() for v in volumes]
         if self.node_selector:
             spec["nodeSelector"] = dict(self.node_selector)
         if self.service_account_name is not None:
             spec["serviceAccountName"] = self.service_account_name
+        if self.image_pull_secrets:
+            spec["imagePullSecrets"] = [{"name": name} for name in self.image_pull_secrets]
         if self.restart_policy is not None:
             spec["restartPolicy"] = self.restart_policy
         if self.pod_extra:
@@ -192,6 +204,20 @@ class _Workload(Builder):
             protocol=protocol, ports=ports, **service_fields,
         )
 
+    def budget(
+        self, *, max_unavailable: int | str | None = None, min_available: int | str | None = None,
+        name: str | None = None, **fields: Any,
+    ) -> PodDisruptionBudget:
+        """A PodDisruptionBudget for this workload's pods (see :func:`kubegen.budget`)."""
+        from kubegen.model.disruption import budget
+
+        return budget(self, max_unavailable=max_unavailable, min_available=min_available, name=name, **fields)
+
+    def run_as(self, service_account: ServiceAccount | str) -> Any:
+        """A copy of this workload whose pods run as ``service_account`` (the object or
+        its name): ``stack.add(Deployment(...).run_as(robot))``."""
+        return attrs.evolve(self, service_account_name=name_of(service_account))
+
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class Pod(_Workload):
@@ -201,8 +227,14 @@ class Pod(_Workload):
     - ``containers``: at least one :class:`Container` (required).
     - ``labels``: pod labels, what Service selectors match. Default: ``{"app": name}``.
     - ``namespace``: Default: the Stack's namespace.
-    - ``annotations``, ``init_containers``, ``volumes``, ``node_selector``,
-      ``service_account_name``, ``restart_policy``: as in the API. Default: none.
+    - ``annotations``, ``init_containers``, ``node_selector``, ``restart_policy``: as in
+      the API. Default: none.
+    - ``volumes``: ``[Volume...]``; volumes that ``mount()`` helpers carry are added by
+      themselves. Default: none.
+    - ``service_account_name``: a :class:`ServiceAccount` or its name (``run_as()`` sets it).
+      Default: none (the namespace's ``default`` account).
+    - ``image_pull_secrets``: Secrets (objects or names) for pulling private images.
+      Default: none.
     - ``pod_extra``: raw pod-spec fields kubegen does not model. Default: none.
     """
 
@@ -245,19 +277,24 @@ class _Controller(_Workload):
     spec_extra: FrozenDict = attrs.field(default=EMPTY, converter=frozen_any_map)
 
     api_version = "apps/v1"
+    generated_selector = False  # Jobs: the API server writes the selector itself
 
     def __attrs_post_init__(self) -> None:
         super().__attrs_post_init__()
         owner = f"{self.kind} {self.name!r}"
         if self.pod_labels is not self.labels:
             check_labels(owner, "pod_labels", self.pod_labels)
-        if not (self.selector or self.pod_labels):
+        if not (self.selector or self.pod_labels or self.generated_selector):
             reject(BuilderError(f"{owner}: its pods need labels (pod_labels=) for the selector to match"))
         if self.selector:
             _check_selector(owner, self.selector, self.pod_labels)
 
+    @property
+    def match_labels(self) -> FrozenDict:
+        return self.selector or self.pod_labels
+
     def template(self) -> dict[str, Any]:
-        meta: dict[str, Any] = {"labels": dict(self.pod_labels)}
+        meta: dict[str, Any] = {"labels": dict(self.pod_labels)} if self.pod_labels else {}
         if self.pod_annotations:
             meta["annotations"] = dict(self.pod_annotations)
         return {"metadata": meta, "spec": self.pod_spec()}
@@ -267,7 +304,7 @@ class _Controller(_Workload):
 
     def to_dict(self) -> dict[str, Any]:
         spec = self.controller_spec()
-        spec["selector"] = {"matchLabels": dict(self.selector or self.pod_labels)}
+        spec["selector"] = {"matchLabels": dict(self.match_labels)}
         spec["template"] = self.template()
         if self.spec_extra:
             merge_extra(f"{self.kind} {self.name!r}", spec, self.spec_extra)
@@ -283,7 +320,21 @@ _STRATEGIES = ("RollingUpdate", "Recreate")
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class Deployment(_Controller):
+class _Scalable(_Controller):
+    """A controller with a replica count an autoscaler can set."""
+
+    def autoscale(
+        self, *, max: int, min: int | None = None, cpu: int | None = None, memory: int | None = None,
+        metrics: list[Metric] | None = None, name: str | None = None, **fields: Any,
+    ) -> HorizontalPodAutoscaler:
+        """A HorizontalPodAutoscaler for this workload (see :func:`kubegen.autoscale`)."""
+        from kubegen.model.autoscaling import autoscale
+
+        return autoscale(self, max=max, min=min, cpu=cpu, memory=memory, metrics=metrics, name=name, **fields)
+
+
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
+class Deployment(_Scalable):
     """Replicated, rolling-updated pods: the usual way to run a stateless service.
 
     - ``name`` and ``containers``: required.
@@ -334,16 +385,20 @@ class Deployment(_Controller):
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class StatefulSet(_Controller):
+class StatefulSet(_Scalable):
     """Pods with stable names and storage (``name-0``, ``name-1``, ...).
 
-    - ``service_name``: the headless Service that gives the pods DNS names (required).
+    - ``service_name``: the headless Service (or its name) that gives the pods DNS names
+      (required).
     - ``replicas``: Default: 1.
+    - ``volume_claim_templates``: ``[PersistentVolumeClaim(...)]``, one claim per pod and
+      template, mounted by the claim's name (``claim.mount("/data")``). Default: none.
     - plus every field of :class:`Deployment` except ``strategy``.
     """
 
-    service_name: str = ""
+    service_name: str = attrs.field(default="", converter=optional_name)
     replicas: int = 1
+    volume_claim_templates: tuple[PersistentVolumeClaim, ...] = attrs.field(default=(), converter=_to_claims)
     kind = "StatefulSet"
 
     def __attrs_post_init__(self) -> None:
@@ -356,6 +411,17 @@ class StatefulSet(_Controller):
 
     def controller_spec(self) -> dict[str, Any]:
         return {"replicas": self.replicas, "serviceName": self.service_name}
+
+    def to_dict(self) -> dict[str, Any]:
+        obj = super().to_dict()
+        if self.volume_claim_templates:
+            if "volumeClaimTemplates" in self.spec_extra:
+                raise BuilderError(
+                    f"StatefulSet {self.name!r}: volumeClaimTemplates is set twice (volume_claim_templates= "
+                    "and spec_extra=); set it in one place only"
+                )
+            obj["spec"]["volumeClaimTemplates"] = [c.template_dict() for c in self.volume_claim_templates]
+        return obj
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)

@@ -1,0 +1,139 @@
+"""PodDisruptionBudget: how many of a workload's pods a node drain may take down at once."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from kubegen import facts
+from kubegen.errors import BuilderError
+from kubegen.location import Location
+from kubegen.model._base import (
+    EMPTY,
+    Builder,
+    FrozenDict,
+    check,
+    check_choice,
+    check_labels,
+    fail,
+    frozen_str_map,
+    metadata,
+    source_field,
+    typed_fields,
+)
+
+if TYPE_CHECKING:
+    from kubegen.model.workload import _Workload
+
+_EVICTION_POLICIES = ("IfHealthyBudget", "AlwaysAllow")
+
+
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
+class PodDisruptionBudget(Builder):
+    """Limits voluntary disruptions (drains, upgrades) of the pods ``selector`` picks;
+    usually made by ``workload.budget(max_unavailable=1)``.
+
+    - ``name``: DNS-1123 subdomain (required).
+    - ``selector``: pod labels (required: an empty selector would pick every pod of the
+      namespace).
+    - ``max_unavailable`` or ``min_available``: a count or a percentage such as ``"25%"``
+      (exactly one).
+    - ``unhealthy_pod_eviction_policy``: ``IfHealthyBudget`` or ``AlwaysAllow``. Default:
+      none (the API's IfHealthyBudget).
+    - ``labels`` / ``annotations`` / ``namespace``: Default: none / none / the Stack's.
+    """
+
+    name: str
+    selector: FrozenDict = attrs.field(converter=frozen_str_map)
+    max_unavailable: int | str | None = None
+    min_available: int | str | None = None
+    unhealthy_pod_eviction_policy: str | None = None
+    namespace: str | None = None
+    labels: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
+    annotations: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
+    source: Location = source_field()
+
+    kind = "PodDisruptionBudget"
+
+    def __attrs_post_init__(self) -> None:
+        owner = f"PodDisruptionBudget {self.name!r}"
+        check("PodDisruptionBudget", "name", self.name, facts.dns1123_subdomain_problems)
+        if self.namespace is not None:
+            check(owner, "namespace", self.namespace, facts.dns1123_label_problems)
+        check_labels(owner, "labels", self.labels)
+        check_labels(owner, "selector", self.selector)
+        if not self.selector:
+            raise BuilderError(f"{owner}: selector is empty, so it would cover every pod of the namespace; "
+                               "give the pods' labels (or use workload.budget(...))")
+        if (self.max_unavailable is None) == (self.min_available is None):
+            raise BuilderError(f"{owner}: give exactly one of max_unavailable= and min_available=")
+        for field, value in (("max_unavailable", self.max_unavailable), ("min_available", self.min_available)):
+            if value is not None:
+                problems = facts.int_or_percent_problems(value)
+                if problems:
+                    fail(owner, field, value, problems)
+        check_choice(owner, "unhealthy_pod_eviction_policy", self.unhealthy_pod_eviction_policy,
+                     _EVICTION_POLICIES)
+
+    @classmethod
+    def create(cls, name: str, *, selector: str, min_available: int | str | None = None,
+               max_unavailable: int | str | None = None, **fields: Any) -> PodDisruptionBudget:
+        """Same as ``kubectl create poddisruptionbudget NAME --selector=k=v,...
+        --min-available=N|--max-unavailable=N`` (kubectl passes a number with ``%`` as a
+        percentage, any other as a count)."""
+        labels = {}
+        for pair in selector.split(","):
+            key, equals, value = pair.partition("=")
+            if not equals:
+                raise BuilderError(f"PodDisruptionBudget {name!r}: selector {selector!r} must be k=v[,k=v...]")
+            labels[key.strip()] = value.strip()
+        return cls(name=name, selector=labels, min_available=_kubectl_count(min_available),
+                   max_unavailable=_kubectl_count(max_unavailable), **fields)
+
+    def to_dict(self) -> dict[str, Any]:
+        spec: dict[str, Any] = {}
+        if self.max_unavailable is not None:
+            spec["maxUnavailable"] = self.max_unavailable
+        if self.min_available is not None:
+            spec["minAvailable"] = self.min_available
+        spec["selector"] = {"matchLabels": dict(self.selector)}
+        if self.unhealthy_pod_eviction_policy is not None:
+            spec["unhealthyPodEvictionPolicy"] = self.unhealthy_pod_eviction_policy
+        return {
+            "apiVersion": "policy/v1",
+            "kind": "PodDisruptionBudget",
+            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+            "spec": spec,
+        }
+
+
+def _kubectl_count(value: int | str | None) -> int | str | None:
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return value
+
+
+def budget(
+    workload: _Workload, *, max_unavailable: int | str | None = None, min_available: int | str | None = None,
+    name: str | None = None, **fields: Any,
+) -> PodDisruptionBudget:
+    """A PodDisruptionBudget for ``workload``'s pods: its selector, name, namespace and
+    labels. A budget that allows no eviction at all (``max_unavailable=0``, or
+    ``min_available`` reaching the replica count) is refused: it would block every node
+    drain; the check ``pdb-eviction`` warns about such budgets written by hand."""
+    owner = f"budget({workload.kind} {workload.name!r})"
+    replicas = getattr(workload, "replicas", None)
+    if max_unavailable in (0, "0%") or min_available == "100%" or (
+        isinstance(min_available, int) and isinstance(replicas, int) and not isinstance(min_available, bool)
+        and min_available >= replicas
+    ):
+        detail = f" ({replicas} replica{'s' if replicas != 1 else ''})" if isinstance(replicas, int) else ""
+        raise BuilderError(
+            f"{owner}: this budget allows no pod to be evicted{detail}, so every node drain would hang; "
+            "allow at least one (max_unavailable=1)"
+        )
+    values: dict[str, Any] = {"labels": workload.labels, "namespace": workload.namespace}
+    values.update(fields)
+    return PodDisruptionBudget(name=name or workload.name, selector=workload.match_labels,
+                               max_unavailable=max_unavailable, min_available=min_available, **values)

@@ -1,0 +1,409 @@
+"""RBAC: Roles and ClusterRoles (what may be done) and their bindings (who may do it).
+
+``Role.create("pod-reader", verb=["get", "list"], resource=["pods"])`` has ``kubectl create
+role``'s meaning; ``role.bind(account)`` makes the RoleBinding, so the reference from the
+binding to the Role cannot drift.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, ClassVar
+
+import attrs
+
+from kubegen import facts
+from kubegen.errors import BuilderError, BuilderTypeError
+from kubegen.location import Location
+from kubegen.model._base import (
+    EMPTY,
+    Builder,
+    FrozenDict,
+    check,
+    check_choice,
+    check_labels,
+    frozen_str_map,
+    metadata,
+    source_field,
+    str_tuple,
+    to_tuple,
+    typed_fields,
+)
+
+RBAC_GROUP = "rbac.authorization.k8s.io"
+RBAC_VERSION = f"{RBAC_GROUP}/v1"
+READ = ("get", "list", "watch")
+WRITE = ("create", "update", "patch", "delete", "deletecollection")
+
+
+def _check_verbs(owner: str, verbs: Sequence[str]) -> None:
+    if not verbs:
+        raise BuilderError(f"{owner}: verbs must name at least one verb, e.g. ['get', 'list']")
+    for verb in verbs:
+        if verb in facts.KNOWN_VERBS:
+            continue
+        close = facts.suggest(verb, facts.KNOWN_VERBS, cutoff=0.7)
+        if close is not None:
+            raise BuilderError(
+                f"{owner}: verb {verb!r} is not a verb the API server checks (so it would grant nothing); "
+                f"did you mean {close!r}?"
+            )
+
+
+def _check_resource(owner: str, resource: str) -> None:
+    """``pods``, ``pods/log``, ``*``: lower case; a known kind's singular is a typo."""
+    base = resource.split("/", 1)[0]
+    if base != base.lower() or not base:
+        raise BuilderError(f"{owner}: resource {resource!r} must be the lower-case plural, e.g. 'pods'")
+    for plural in (base + "s", base + "es"):
+        if plural in facts.COMMON_RESOURCES and base not in facts.COMMON_RESOURCES:
+            raise BuilderError(
+                f"{owner}: resource {resource!r} matches nothing (resources are plural); did you mean {plural!r}?"
+            )
+
+
+def _groups(value: Iterable[str] | str | None) -> tuple[str, ...] | None:
+    return None if value is None else str_tuple(value)
+
+
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
+class PolicyRule(Builder):
+    """Verbs allowed on resources (or on non-resource URLs such as ``/healthz``).
+
+    - ``verbs``: ``["get", "list"]`` (required); ``PolicyRule.read(...)``,
+      ``PolicyRule.write(...)`` and ``PolicyRule.read_write(...)`` name the usual sets.
+    - ``resources``: in kubectl's ``RESOURCE[.GROUP][/SUBRESOURCE]`` form (``"pods"``,
+      ``"deployments.apps"``, ``"pods/log"``); one rule per API group is written (groups
+      sorted, the core group first), as ``kubectl create role`` does. Default: none.
+    - ``api_groups``: give the groups yourself; ``resources`` are then taken as they are.
+      Default: from ``resources``.
+    - ``resource_names``: only these objects. Default: all of them.
+    - ``non_resource_urls``: for ClusterRoles only. Default: none.
+    """
+
+    verbs: tuple[str, ...] = attrs.field(converter=str_tuple)
+    resources: tuple[str, ...] = attrs.field(default=(), converter=str_tuple)
+    api_groups: tuple[str, ...] | None = attrs.field(default=None, converter=_groups)
+    resource_names: tuple[str, ...] = attrs.field(default=(), converter=str_tuple)
+    non_resource_urls: tuple[str, ...] = attrs.field(default=(), converter=str_tuple)
+
+    def __attrs_post_init__(self) -> None:
+        owner = "PolicyRule"
+        _check_verbs(owner, self.verbs)
+        if bool(self.resources) == bool(self.non_resource_urls):
+            raise BuilderError(f"{owner}: give resources= or non_resource_urls= (exactly one of them)")
+        if self.non_resource_urls and (self.resource_names or self.api_groups):
+            raise BuilderError(f"{owner}: non_resource_urls cannot be combined with resource_names or api_groups")
+        for url in self.non_resource_urls:
+            if not url.startswith("/") or "*" in url[:-1]:
+                raise BuilderError(f"{owner}: non-resource URL {url!r} must start with '/' ('*' only at the end)")
+        for item in self.resources:
+            _check_resource(owner, item if self.api_groups is not None else _split(item)[0])
+
+    @classmethod
+    def read(cls, *resources: str, **fields: Any) -> PolicyRule:
+        """``get``, ``list`` and ``watch`` on ``resources``."""
+        return cls(verbs=READ, resources=resources, **fields)
+
+    @classmethod
+    def write(cls, *resources: str, **fields: Any) -> PolicyRule:
+        """``create``, ``update``, ``patch``, ``delete`` and ``deletecollection``."""
+        return cls(verbs=WRITE, resources=resources, **fields)
+
+    @classmethod
+    def read_write(cls, *resources: str, **fields: Any) -> PolicyRule:
+        return cls(verbs=READ + WRITE, resources=resources, **fields)
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        """The API's rule(s): one per API group when the groups come from ``resources``."""
+        if self.non_resource_urls:
+            return [{"nonResourceURLs": list(self.non_resource_urls), "verbs": list(self.verbs)}]
+        if self.api_groups is not None:
+            return [self._rule(list(self.api_groups), list(self.resources))]
+        groups: dict[str, list[str]] = {}
+        for item in self.resources:
+            resource, group = _split(item)
+            groups.setdefault(group, []).append(resource)
+        return [self._rule([group], groups[group]) for group in sorted(groups)]
+
+    def _rule(self, groups: list[str], resources: list[str]) -> dict[str, Any]:
+        rule: dict[str, Any] = {"apiGroups": groups, "resources": resources}
+        if self.resource_names:
+            rule["resourceNames"] = list(self.resource_names)
+        rule["verbs"] = list(self.verbs)
+        return rule
+
+
+def _split(item: str) -> tuple[str, str]:
+    """``deployments.apps/scale`` -> (``deployments/scale``, ``apps``); ``pods`` -> (``pods``, "")."""
+    head, slash, sub = item.partition("/")
+    resource, _, group = head.partition(".")
+    return resource + slash + sub, group
+
+
+def _rules(value: Iterable[PolicyRule] | None) -> tuple[PolicyRule, ...]:
+    rules: tuple[PolicyRule, ...] = to_tuple()(value)
+    for rule in rules:
+        if not isinstance(rule, PolicyRule):
+            raise BuilderTypeError(f"rules must be PolicyRule(...) objects (got {rule!r})")
+    return rules
+
+
+def _kubectl_rules(verb: Sequence[str], resource: Sequence[str], resource_name: Sequence[str],
+                   non_resource_url: Sequence[str] = ()) -> list[PolicyRule]:
+    verbs = [v for item in str_tuple(verb) for v in item.split(",") if v]
+    rules = []
+    resources = [r for item in str_tuple(resource) for r in item.split(",") if r]
+    if resources:
+        rules.append(PolicyRule(verbs=verbs, resources=resources, resource_names=resource_name))
+    urls = [u for item in str_tuple(non_resource_url) for u in item.split(",") if u]
+    if urls:
+        rules.append(PolicyRule(verbs=verbs, non_resource_urls=urls))
+    return rules
+
+
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
+class Role(Builder):
+    """Permissions inside one namespace.
+
+    - ``name``: DNS-1123 subdomain (required).
+    - ``rules``: ``[PolicyRule(...)]``. Default: none (grants nothing).
+    - ``labels`` / ``annotations`` / ``namespace``: Default: none / none / the Stack's.
+    """
+
+    name: str
+    rules: tuple[PolicyRule, ...] = attrs.field(default=(), converter=_rules)
+    namespace: str | None = None
+    labels: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
+    annotations: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
+    source: Location = source_field()
+
+    kind = "Role"
+
+    def __attrs_post_init__(self) -> None:
+        check(self.kind, "name", self.name, facts.dns1123_subdomain_problems)
+        owner = f"{self.kind} {self.name!r}"
+        if self.namespace is not None:
+            check(owner, "namespace", self.namespace, facts.dns1123_label_problems)
+        check_labels(owner, "labels", self.labels)
+        if self.kind == "Role" and any(r.non_resource_urls for r in self.rules):
+            raise BuilderError(f"{owner}: non-resource URLs are cluster-wide; put them in a ClusterRole")
+
+    @classmethod
+    def create(cls, name: str, *, verb: Sequence[str], resource: Sequence[str] = (),
+               resource_name: Sequence[str] = (), **fields: Any) -> Any:
+        """Same as ``kubectl create role NAME --verb=... --resource=... [--resource-name=...]``."""
+        return cls(name=name, rules=_kubectl_rules(verb, resource, resource_name), **fields)
+
+    def bind(self, *subjects: Any, name: str | None = None, **fields: Any) -> RoleBinding:
+        """A RoleBinding granting this Role to ``subjects`` (ServiceAccounts, ``Subject.user(...)``,
+        ``Subject.group(...)``), named like the Role unless ``name=`` is given."""
+        fields.setdefault("namespace", self.namespace)
+        return RoleBinding(name=name or self.name, role=self, subjects=subjects, **fields)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "apiVersion": RBAC_VERSION,
+            "kind": self.kind,
+            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+        }
+        if self.rules:
+            d["rules"] = [rule for r in self.rules for rule in r.to_dicts()]
+        return d
+
+
+def _label_sets(value: Iterable[Any] | None) -> tuple[FrozenDict, ...]:
+    return to_tuple(frozen_str_map)(value)
+
+
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
+class ClusterRole(Role):
+    """Permissions cluster-wide (or, bound with ``bind_in_namespace``, in one namespace).
+
+    - ``name``, ``rules``, ``labels``, ``annotations``: as for :class:`Role`.
+    - ``aggregate_from``: label sets of ClusterRoles whose rules this one collects
+      (``aggregationRule``); its own ``rules`` are then filled in by the cluster. Default: none.
+    """
+
+    aggregate_from: tuple[FrozenDict, ...] = attrs.field(default=(), converter=_label_sets)
+    kind = "ClusterRole"
+
+    def __attrs_post_init__(self) -> None:
+        super().__attrs_post_init__()
+        if self.namespace is not None:
+            raise BuilderError(f"ClusterRole {self.name!r} is cluster-wide; remove namespace=")
+        for labels in self.aggregate_from:
+            check_labels(f"ClusterRole {self.name!r}", "aggregate_from", labels)
+
+    @classmethod
+    def create(cls, name: str, *, verb: Sequence[str], resource: Sequence[str] = (),
+               resource_name: Sequence[str] = (), non_resource_url: Sequence[str] = (), **fields: Any) -> Any:
+        """Same as ``kubectl create clusterrole NAME --verb=... --resource=... [--non-resource-url=...]``."""
+        return cls(name=name, rules=_kubectl_rules(verb, resource, resource_name, non_resource_url), **fields)
+
+    def bind(self, *subjects: Any, name: str | None = None, **fields: Any) -> ClusterRoleBinding:  # type: ignore[override]
+        """A ClusterRoleBinding granting this ClusterRole to ``subjects`` in every namespace."""
+        return ClusterRoleBinding(name=name or self.name, role=self, subjects=subjects, **fields)
+
+    def bind_in_namespace(self, *subjects: Any, namespace: str | None = None, name: str | None = None,
+                          **fields: Any) -> RoleBinding:
+        """A RoleBinding granting this ClusterRole's rules inside one namespace only
+        (default: the Stack's)."""
+        return RoleBinding(name=name or self.name, role=self, subjects=subjects, namespace=namespace, **fields)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = super().to_dict()
+        if self.aggregate_from:
+            d["aggregationRule"] = {"clusterRoleSelectors": [{"matchLabels": dict(s)} for s in self.aggregate_from]}
+        return d
+
+
+_SUBJECT_KINDS = ("ServiceAccount", "User", "Group")
+
+
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
+class Subject(Builder):
+    """Who a binding grants to: ``Subject.user("jane")``, ``Subject.group("devs")``,
+    ``Subject.service_account("robot", namespace="ci")`` (or pass a ServiceAccount).
+
+    - ``kind``: ``ServiceAccount``, ``User`` or ``Group`` (required).
+    - ``name``: (required).
+    - ``namespace``: a ServiceAccount's namespace. Default: the binding's (RoleBinding)
+      or the Stack's (ClusterRoleBinding).
+    """
+
+    kind: str
+    name: str
+    namespace: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        check_choice("Subject", "kind", self.kind, _SUBJECT_KINDS)
+        if not isinstance(self.name, str) or not self.name:
+            raise BuilderError(f"Subject: name must be a non-empty string (got {self.name!r})")
+        if self.kind == "ServiceAccount":
+            check("Subject", "ServiceAccount name", self.name, facts.dns1123_subdomain_problems)
+        elif self.namespace is not None:
+            raise BuilderError(f"Subject {self.kind} {self.name!r}: only ServiceAccounts have a namespace")
+
+    @classmethod
+    def user(cls, name: str) -> Subject:
+        return cls(kind="User", name=name)
+
+    @classmethod
+    def group(cls, name: str) -> Subject:
+        return cls(kind="Group", name=name)
+
+    @classmethod
+    def service_account(cls, name: str, namespace: str | None = None) -> Subject:
+        return cls(kind="ServiceAccount", name=name, namespace=namespace)
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.kind != "ServiceAccount":
+            return {"apiGroup": RBAC_GROUP, "kind": self.kind, "name": self.name}
+        d = {"kind": self.kind, "name": self.name}
+        if self.namespace is not None:
+            d["namespace"] = self.namespace
+        return d
+
+
+def _subject(value: Any) -> Subject:
+    if isinstance(value, Subject):
+        return value
+    if getattr(value, "kind", None) == "ServiceAccount" and isinstance(getattr(value, "name", None), str):
+        return Subject(kind="ServiceAccount", name=value.name, namespace=value.namespace)
+    raise BuilderTypeError(
+        f"a subject must be a ServiceAccount, Subject.user(...), Subject.group(...) or "
+        f"Subject.service_account(...) (got {value!r})"
+    )
+
+
+def _subjects(value: Iterable[Any] | None) -> tuple[Subject, ...]:
+    return to_tuple(_subject)(value)
+
+
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
+class RoleBinding(Builder):
+    """Grants a Role (or a ClusterRole's rules) to subjects inside one namespace; usually
+    made by ``role.bind(...)`` or ``cluster_role.bind_in_namespace(...)``.
+
+    - ``name``: DNS-1123 subdomain (required).
+    - ``role``: a :class:`Role` or :class:`ClusterRole`, or a name with ``role_kind=``
+      (required).
+    - ``role_kind``: ``Role`` or ``ClusterRole`` when ``role`` is a name. Default: the
+      object's kind.
+    - ``subjects``: ServiceAccounts and :class:`Subject` objects. Default: none.
+    - ``labels`` / ``annotations`` / ``namespace``: Default: none / none / the Stack's.
+    """
+
+    name: str
+    role: Role | str
+    role_kind: str | None = None
+    subjects: tuple[Subject, ...] = attrs.field(default=(), converter=_subjects)
+    namespace: str | None = None
+    labels: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
+    annotations: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
+    source: Location = source_field()
+
+    kind = "RoleBinding"
+    _role_kinds: ClassVar[tuple[str, ...]] = ("Role", "ClusterRole")
+
+    def __attrs_post_init__(self) -> None:
+        check(self.kind, "name", self.name, facts.dns1123_subdomain_problems)
+        owner = f"{self.kind} {self.name!r}"
+        if self.namespace is not None:
+            check(owner, "namespace", self.namespace, facts.dns1123_label_problems)
+        check_labels(owner, "labels", self.labels)
+        kind = self.role_ref_kind
+        if kind is None:
+            raise BuilderError(f"{owner}: role {self.role!r} is a name; say which kind with role_kind='Role' "
+                               "or 'ClusterRole' (or pass the Role object)")
+        check_choice(owner, "role_kind", kind, self._role_kinds)
+        if isinstance(self.role, Role):
+            if self.role_kind is not None and self.role_kind != self.role.kind:
+                raise BuilderError(f"{owner}: role_kind {self.role_kind!r} but the role is a {self.role.kind}")
+            if self.role.kind == "Role" and self.role.namespace != self.namespace:
+                raise BuilderError(
+                    f"{owner}: Role {self.role.name!r} is in namespace {self.role.namespace!r} but the binding in "
+                    f"{self.namespace!r}; a RoleBinding can only grant a Role of its own namespace"
+                )
+        elif not isinstance(self.role, str) or not self.role:
+            raise BuilderTypeError(f"{owner}: role must be a Role, a ClusterRole or a name (got {self.role!r})")
+
+    @property
+    def role_name(self) -> str:
+        return self.role.name if isinstance(self.role, Role) else self.role
+
+    @property
+    def role_ref_kind(self) -> str | None:
+        return self.role.kind if isinstance(self.role, Role) else self.role_kind
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "apiVersion": RBAC_VERSION,
+            "kind": self.kind,
+            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+            "roleRef": {"apiGroup": RBAC_GROUP, "kind": self.role_ref_kind, "name": self.role_name},
+        }
+        if self.subjects:
+            d["subjects"] = [s.to_dict() for s in self.subjects]
+        return d
+
+
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
+class ClusterRoleBinding(RoleBinding):
+    """Grants a ClusterRole to subjects in every namespace; usually made by
+    ``cluster_role.bind(...)``. Fields as :class:`RoleBinding`; ``role`` is a
+    ClusterRole or a ClusterRole's name (``role_kind`` is always ClusterRole).
+    ServiceAccount subjects without a namespace get the Stack's."""
+
+    kind = "ClusterRoleBinding"
+    _role_kinds = ("ClusterRole",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.namespace is not None:
+            raise BuilderError(f"ClusterRoleBinding {self.name!r} is cluster-wide; remove namespace=")
+        super().__attrs_post_init__()
+
+    @property
+    def role_ref_kind(self) -> str | None:
+        return self.role.kind if isinstance(self.role, Role) else (self.role_kind or "ClusterRole")

@@ -1,0 +1,77 @@
+"""Keep the app's output out of kubegen's: stdout carries only YAML (or a diff, a picture).
+
+An app may print in every way Python offers: ``print``, ``sys.stdout``,
+``sys.__stdout__``, ``os.write(1, ...)``, a subprocess inheriting file descriptor 1,
+a thread that keeps printing, an ``atexit`` handler. :func:`app_output_to_stderr`
+points file descriptor 1 (and ``sys.stdout``) at stderr for as long as it is active,
+and gives kubegen a stream on the original stdout (:func:`kubegen.output.data_out`).
+On the way out it flushes what the app left buffered in ``sys.__stdout__`` (to
+stderr), then puts file descriptor 1 back, unless the process is the ``kubegen``
+command itself (:func:`claim_process`): then descriptor 1 stays on stderr until
+the process ends, so ``atexit`` handlers and lingering threads still cannot write
+to stdout, and stdout is closed so a reader (``| kubectl apply -f -``) sees its end.
+
+In-process callers whose ``sys.stdout`` has no file descriptor (click's CliRunner,
+an embedding program) get the same at the Python level: ``sys.stdout`` is stderr
+while the guard is active, and kubegen writes to the stream that was ``sys.stdout``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+
+from kubegen.output import data_stream
+
+_owner = {"process": False}
+
+
+def claim_process() -> None:
+    """This process is the ``kubegen`` command: stdout is never handed back to the app."""
+    _owner["process"] = True
+
+
+def _stdout_fd() -> int | None:
+    stream = sys.stdout
+    try:
+        return stream.fileno() if stream is not None else None
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+@contextlib.contextmanager
+def app_output_to_stderr() -> Iterator[None]:
+    """File descriptor 1 and ``sys.stdout`` on stderr; kubegen's data to the real stdout."""
+    if _stdout_fd() != 1:
+        real = sys.stdout
+        with data_stream(real), contextlib.redirect_stdout(sys.stderr):
+            yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(1)
+    _point_fd1_at_stderr()
+    stream = open(saved, "w", encoding="utf-8", newline="\n", closefd=True)  # noqa: SIM115 - closed below
+    keep = _owner["process"]
+    try:
+        with data_stream(stream), contextlib.redirect_stdout(sys.stderr):
+            yield
+        stream.flush()
+    finally:
+        with contextlib.suppress(OSError, ValueError):
+            if sys.__stdout__ is not None:
+                sys.__stdout__.flush()  # what the app left buffered: to stderr, where fd 1 points
+        if not keep:
+            os.dup2(saved, 1)
+        with contextlib.suppress(OSError):
+            stream.close()
+
+
+def _point_fd1_at_stderr() -> None:
+    try:
+        os.dup2(2, 1)
+    except OSError:  # stderr closed: the app's output goes nowhere
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.close(null)
