@@ -21,6 +21,7 @@ from typing import Any
 from kubegen.errors import AppLoadError, KubegenError, UsageError, collect_errors
 from kubegen.location import Location, chain_location
 from kubegen.model.stack import Stack
+from kubegen.safefs import UnreadableInput, read_input
 
 _counter = 0
 
@@ -102,14 +103,13 @@ def _load_module(spec: str) -> tuple[types.ModuleType, str | None, str]:
 
 def _exec_file(path: str) -> types.ModuleType:
     global _counter
-    if not os.path.isfile(path):
+    if not os.path.lexists(path) or os.path.isdir(path):
         hint = " (it is a directory)" if os.path.isdir(path) else ""
         raise AppLoadError(f"app file {path!r} not found{hint}")
     try:
-        with open(path, "rb") as handle:
-            source = handle.read()
-    except OSError as exc:
-        raise AppLoadError(f"cannot read {path}: {exc.strerror}") from None
+        source = read_input(path)  # a regular file only, within the size limit
+    except UnreadableInput as exc:
+        raise AppLoadError(f"app file {exc}") from None
     nul = source.find(b"\0")
     if nul >= 0:  # compile() would say only "source code string cannot contain null bytes"
         line = source.count(b"\n", 0, nul) + 1

@@ -114,7 +114,8 @@ def _kind(filename: str) -> int:
             kind = _SYSTEM
         else:
             kind = _USER
-        _kinds[filename] = kind
+        if len(_kinds) < 10_000:  # an app exec'ing code under ever new names must not grow it forever
+            _kinds[filename] = kind
     return kind
 
 
@@ -182,5 +183,6 @@ def _display_path(filename: str) -> str:
                 rel = filename
             if not rel.startswith(".."):
                 shown = rel
-        _display_cache[filename] = shown
+        if len(_display_cache) < 10_000:
+            _display_cache[filename] = shown
     return shown

@@ -10,10 +10,17 @@ strings, ``.inf`` is refused (JSON cannot hold it), several documents per file
 (``---``/``...``), empty documents skipped, ``kind: List`` (and any ``*List`` with
 ``items``) expanded into its items, duplicate keys rejected.
 
-Limits (bounded time and memory, never a hang or a traceback):
+Inputs are read through :mod:`kubegen.safefs` and streamed (:class:`Reading` yields
+one document's manifests at a time and keeps only that document's text), so memory
+follows the largest document, not the file. Limits (bounded time and memory, never a
+hang or a traceback; each is one problem, rule ``yaml``, and the rest of the run goes on):
 
-- input files larger than :data:`MAX_INPUT_BYTES` (64 MiB by default; set the
-  ``KUBEGEN_MAX_INPUT_MB`` environment variable to change it) are not read;
+- only regular files are read: a FIFO, a device, a dangling link or a link loop is a
+  problem for that path (see :mod:`kubegen.safefs`);
+- input over 64 MiB (``KUBEGEN_MAX_INPUT_MB``) stops at the limit, however the
+  file's size looks;
+- data nested more than :data:`kubegen.values.MAX_DEPTH` (100) levels is refused, the
+  same limit render applies to ``Raw`` objects;
 - aliases expanding to more than a million values (an "alias bomb") or recursive
   aliases are refused;
 - binary or undecodable input is reported once, with its offset;
@@ -25,7 +32,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
 import yaml  # type: ignore[import-untyped]
@@ -35,22 +42,23 @@ from kubegen.finding import Finding
 from kubegen.location import Location
 from kubegen.manifest import Manifest
 from kubegen.reader_lines import FileLines, YamlOrigin
-from kubegen.reader_loader import KubeLoader, check_aliases, may_have_aliases, nesting_problem
-from kubegen.reader_scalars import json_float
+from kubegen.reader_loader import (
+    LIBYAML_BOUNDS_NESTING,
+    KubeLoader,
+    check_aliases,
+    may_have_aliases,
+    might_nest_too_deeply,
+    nesting_problem,
+)
+from kubegen.reader_scalars import json_float, json_int
+from kubegen.reader_source import BadText, TextSource
+from kubegen.safefs import STDIN_NAME, LimitedReader, NotRegularFile, UnreadableInput, open_input, stdin_reader
+from kubegen.values import MAX_DEPTH, too_deep
 
 YAML_SUFFIXES = (".yaml", ".yml", ".json")
-STDIN_NAME = "<stdin>"
 
-
-def _max_input_bytes() -> int:
-    try:
-        return int(float(os.environ.get("KUBEGEN_MAX_INPUT_MB", "64")) * 1024 * 1024)
-    except ValueError:
-        return 64 * 1024 * 1024
-
-
-MAX_INPUT_BYTES = _max_input_bytes()
-"""Largest input file read (bytes); ``KUBEGEN_MAX_INPUT_MB`` overrides the 64 MiB default."""
+Item = Manifest | Finding
+"""What reading yields: a manifest, or a problem (rule ``yaml``) with the input."""
 
 
 class ReadResult:
@@ -68,6 +76,17 @@ class ReadResult:
         self.problems.extend(other.problems)
         self.files += other.files
 
+    @classmethod
+    def collect(cls, items: Iterable[Item], files: int = 1) -> ReadResult:
+        result = cls()
+        for item in items:
+            if isinstance(item, Manifest):
+                result.manifests.append(item)
+            else:
+                result.problems.append(item)
+        result.files = getattr(items, "files", files)
+        return result
+
 
 def _problem(file: str, line: int, message: str) -> Finding:
     return Finding(rule="yaml", severity="error", message=message, where=Location(file, line))
@@ -79,186 +98,197 @@ KUSTOMIZE_FILES = frozenset({"kustomization.yaml", "kustomization.yml"})
 _KUSTOMIZE_GROUP = "kustomize.config.k8s.io/"
 
 
-def expand_paths(paths: Sequence[str]) -> list[str]:
-    """FILE stays, DIR becomes its ``*.yaml``, ``*.yml``, ``*.json`` files (recursively, sorted),
-    ``-`` means stdin. Raises :class:`InputError` for a path that does not exist or a
-    directory without such files (a typo must not pass as "no findings")."""
+def _expand(paths: Sequence[str]) -> tuple[list[str], list[Finding]]:
     files: list[str] = []
+    problems: list[Finding] = []
+
+    def unreadable_dir(exc: OSError) -> None:
+        name = exc.filename or "?"
+        problems.append(_problem(name, 0, f"cannot read this directory ({exc.strerror or exc}); its "
+                                 "manifests were not checked: fix its permissions or leave it out"))
+
     for path in paths:
         if path == "-":
             files.append(path)
         elif os.path.isdir(path):
             found: list[str] = []
-            for root, dirs, names in os.walk(path):
+            for root, dirs, names in os.walk(path, onerror=unreadable_dir):
                 dirs[:] = [d for d in dirs if not d.startswith(".")]
                 found.extend(
                     os.path.join(root, n) for n in names
                     if n.lower().endswith(YAML_SUFFIXES) and n not in KUSTOMIZE_FILES
                 )
-            if not found:
+            if not found and not problems:
                 raise InputError(f"{path}: no *.yaml, *.yml or *.json files in this directory")
             files.extend(sorted(found))
-        elif os.path.exists(path):
+        elif os.path.lexists(path):  # a dangling link is read (and reported) like any file
             files.append(path)
         else:
             raise InputError(f"{path}: no such file or directory")
-    return files
+    return files, problems
+
+
+def expand_paths(paths: Sequence[str]) -> list[str]:
+    """FILE stays, DIR becomes its ``*.yaml``, ``*.yml``, ``*.json`` files (recursively, sorted),
+    ``-`` means stdin. Raises :class:`InputError` for a path that does not exist or a
+    directory without such files (a typo must not pass as "no findings")."""
+    return _expand(paths)[0]
+
+
+class Reading:
+    """Every manifest and problem of FILEs, DIRs and ``-`` (stdin), one document at a
+    time: iterating reads, and only the current document is held (``files`` counts the
+    inputs read so far). Raises :class:`InputError` at once for a path that does not exist."""
+
+    def __init__(self, paths: Sequence[str], stdin: TextIO | None = None) -> None:
+        self._files, self._problems = _expand(paths)
+        self._stdin = stdin
+        self.files = 0
+
+    def __iter__(self) -> Iterator[Item]:
+        yield from self._problems
+        for path in self._files:
+            self.files += 1
+            if path == "-":
+                yield from _read_stdin(self._stdin if self._stdin is not None else sys.stdin)
+            else:
+                yield from _read_path(path)
 
 
 def read_paths(paths: Sequence[str], stdin: TextIO | None = None) -> ReadResult:
     """Read every manifest from FILEs, DIRs (recursively) and ``-`` (stdin)."""
-    result = ReadResult()
-    for path in expand_paths(paths):
-        if path == "-":
-            result.extend(_read_stdin(stdin if stdin is not None else sys.stdin))
-        else:
-            result.extend(read_file(path))
-    return result
+    return ReadResult.collect(Reading(paths, stdin))
 
 
 def read_file(path: str) -> ReadResult:
-    """Read one file (its size is checked against :data:`MAX_INPUT_BYTES` first)."""
+    """Read one file (a regular file, at most :func:`kubegen.safefs.max_input_bytes`)."""
+    return ReadResult.collect(_read_path(path))
+
+
+def _read_path(path: str) -> Iterator[Item]:
     try:
-        size = os.path.getsize(path)
-        if size > MAX_INPUT_BYTES:
-            result = ReadResult()
-            result.files = 1
-            result.problems.append(_too_big(path, size))
-            return result
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    return read_bytes(data, path)
+        handle = open_input(path)
+    except NotRegularFile as exc:
+        yield _problem(path, 0, f"{exc.problem}: to read it anyway, pass it on stdin (- < {path})")
+        return
+    except UnreadableInput as exc:
+        yield _problem(path, 0, exc.problem)
+        return
+    with handle:
+        yield from read_source(TextSource(handle), path)
 
 
-def _too_big(file: str, size: int) -> Finding:
-    return _problem(
-        file, 0,
-        f"input is {size / 1048576:.1f} MiB, over kubegen's limit of {MAX_INPUT_BYTES / 1048576:.0f} MiB; "
-        "split it into several files or raise the limit with KUBEGEN_MAX_INPUT_MB",
-    )
-
-
-def _read_stdin(stream: TextIO) -> ReadResult:
-    buffer = getattr(stream, "buffer", None)
-    data: bytes | str = buffer.read(MAX_INPUT_BYTES + 1) if buffer is not None else stream.read(MAX_INPUT_BYTES + 1)
-    if len(data) > MAX_INPUT_BYTES:
-        result = ReadResult()
-        result.files = 1
-        result.problems.append(_too_big(STDIN_NAME, len(data)))
-        return result
-    if isinstance(data, str):
-        return read_text(data, STDIN_NAME)
-    return read_bytes(data, STDIN_NAME)
+def _read_stdin(stream: TextIO | None) -> Iterator[Item]:
+    try:
+        handle = stdin_reader(stream)
+    except UnreadableInput as exc:
+        raise InputError(str(exc)) from None  # a closed stdin is the command line's problem
+    yield from read_source(TextSource(handle), STDIN_NAME)
 
 
 def read_bytes(data: bytes, filename: str) -> ReadResult:
     """Decode (UTF-8, or UTF-16 with a BOM) and read; binary input is one clear problem."""
-    text, problem = _decode(data, filename)
-    if problem is not None:
-        result = ReadResult()
-        result.files = 1
-        result.problems.append(problem)
-        return result
-    return read_text(text, filename)
+    import io
 
-
-def _decode(data: bytes, filename: str) -> tuple[str, Finding | None]:
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        try:
-            return data.decode("utf-16"), None
-        except UnicodeDecodeError:
-            pass
-    nul = data.find(b"\0")
-    if nul >= 0:
-        line = data.count(b"\n", 0, nul) + 1
-        return "", _problem(
-            filename, line,
-            f"this is binary data, not YAML (a NUL byte at offset {nul}); pass Kubernetes manifests "
-            "written as YAML or JSON text",
-        )
-    try:
-        return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        return "", _problem(
-            filename, line,
-            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start} cannot be decoded); "
-            "kubectl reads UTF-8: re-save the file as UTF-8",
-        )
+    reader = LimitedReader(io.BytesIO(data), filename, max(len(data), 1))
+    return ReadResult.collect(read_source(TextSource(reader), filename))
 
 
 def read_text(text: str, filename: str) -> ReadResult:
     """Read every manifest of one YAML (or JSON) text; ``filename`` is used in locations."""
-    result = ReadResult()
-    result.files = 1
-    too_deep = nesting_problem(text)
-    if too_deep is not None:
-        result.problems.append(_problem(
-            filename, 0, f"the YAML nests too deeply to read safely: {too_deep}; flatten the structure",
-        ))
-        return result
-    if text.lstrip(" \t\r\n").startswith("{"):
-        stream = _read_json_stream(text, filename)
-        if stream is not None:
-            return stream
-    lines = FileLines(filename, text)
-    loader = KubeLoader(text)
-    check = may_have_aliases(text)
+    return ReadResult.collect(read_source(TextSource(text=text), filename))
+
+
+def read_source(source: TextSource, filename: str) -> Iterator[Item]:
+    """Every manifest and problem of one input, document by document."""
+    try:
+        head = source.peek(4096).lstrip(" \t\r\n\ufeff")
+        if head.startswith("{"):
+            stream = _read_json_stream(source.read_all(), filename)
+            if stream is not None:
+                yield from stream
+                return
+        if not LIBYAML_BOUNDS_NESTING:  # an old libyaml: guard its recursion by the raw text
+            too_deep_text = nesting_problem(source.read_all())
+            if too_deep_text is not None:
+                yield _problem(filename, 0, f"{_TOO_DEEP}: {too_deep_text}; flatten the structure")
+                return
+        yield from _yaml_documents(source, filename)
+    except BadText as exc:
+        yield _problem(filename, exc.line, exc.message)
+    except UnreadableInput as exc:  # over the size limit, or a read error, while reading
+        yield _problem(filename, 0, exc.problem)
+
+
+_TOO_DEEP = "the YAML nests too deeply to read safely"
+
+
+def _too_deep_message() -> str:
+    return (f"{_TOO_DEEP}: more than {MAX_DEPTH} levels of mappings and lists (kubegen's limit, far "
+            "beyond any real manifest); flatten the structure")
+
+
+def _yaml_documents(source: TextSource, filename: str) -> Iterator[Item]:
+    loader = KubeLoader(source)
     doc = -1
     try:
         while loader.check_node():
             node = loader.get_node()
             doc += 1
-            lines.add_document(node)
-            if check and node is not None:
+            start, end = node.start_mark.index, node.end_mark.index
+            source.release(source.line_start(start))  # earlier documents are done with
+            text = source.text(start, end)
+            lines = FileLines(filename, text, node.start_mark.line + 1)
+            if node is not None and may_have_aliases(text):
                 unsafe = check_aliases(node)
                 if unsafe is not None:
-                    result.problems.append(_problem(filename, lines.locate(doc, ()).line, unsafe))
+                    yield _problem(filename, lines.locate(()).line, unsafe)
                     continue
             try:
                 data = loader.construct_document(node)
             except yaml.constructor.ConstructorError as exc:
                 # A bad value (a Python tag, .inf) spoils its document only: read on.
-                result.problems.append(_syntax_problem(filename, exc, text))
+                yield _syntax_problem(filename, exc, source)
                 loader.reset_construction()
                 continue
-            _add_document(result, lines, doc, data)
             if loader.duplicates:
                 for dup in loader.duplicates:
-                    result.problems.append(_problem(
+                    yield _problem(
                         filename, dup.second_line,
                         f"duplicate key {dup.key!r} (also on line {dup.first_line}); YAML forbids "
                         "duplicate keys and strict Kubernetes validation rejects them, while lenient "
                         "readers silently keep only the last value: remove one",
-                    ))
+                    )
                 loader.duplicates.clear()
+            if isinstance(data, (dict, list)) and might_nest_too_deeply(text):
+                deep = too_deep(data)
+                if deep is not None:
+                    yield _problem(filename, lines.locate(deep).line, _too_deep_message())
+                    continue
+            yield from _document_items(lines, doc, data)
     except yaml.MarkedYAMLError as exc:
-        result.problems.append(_syntax_problem(filename, exc, text))
+        if "maximum nesting depth" in str(exc.problem):  # libyaml's own limit, far above ours
+            mark = exc.problem_mark
+            yield _problem(filename, mark.line + 1 if mark is not None else 0, _too_deep_message())
+        else:
+            yield _syntax_problem(filename, exc, source)
     except yaml.reader.ReaderError as exc:
-        line = text.count("\n", 0, exc.position) + 1
-        result.problems.append(_problem(
-            filename, line,
+        yield _problem(
+            filename, source.line_number(exc.position),
             f"invalid YAML: character #x{exc.character:04x} is not allowed ({exc.reason}); remove it",
-        ))
+        )
     except yaml.YAMLError as exc:
-        result.problems.append(_problem(filename, 0, f"invalid YAML: {exc}"))
-    except RecursionError:
-        result.problems.append(_problem(
-            filename, 0, "the YAML nests too deeply to read safely; flatten the structure",
-        ))
+        yield _problem(filename, 0, f"invalid YAML: {exc}")
     finally:
         loader.dispose()
-    return result
 
 
-def _read_json_stream(text: str, filename: str) -> ReadResult | None:
+def _read_json_stream(text: str, filename: str) -> list[Item] | None:
     """Several concatenated JSON objects (kubectl reads such streams), or None to read
     ``text`` as YAML instead (one object, invalid JSON, or duplicate keys, which the YAML
     reader reports with their lines)."""
     decoder = json.JSONDecoder(object_pairs_hook=_unique_pairs, parse_float=json_float,
-                               parse_constant=_no_constant)
+                               parse_int=json_int, parse_constant=_no_constant)
     spans: list[tuple[Any, int, int]] = []
     pos = _skip_space(text, 0)
     try:
@@ -270,12 +300,15 @@ def _read_json_stream(text: str, filename: str) -> ReadResult | None:
         return None
     if len(spans) < 2:
         return None
-    result = ReadResult()
-    result.files = 1
+    items: list[Item] = []
     for obj, start, end in spans:
         lines = FileLines(filename, text[start:end], text.count("\n", 0, start) + 1)
-        _add_document(result, lines, 0, obj)
-    return result
+        deep = too_deep(obj) if isinstance(obj, (dict, list)) else None
+        if deep is not None:
+            items.append(_problem(filename, lines.locate(deep).line, _too_deep_message()))
+        else:
+            items.extend(_document_items(lines, 0, obj))
+    return items
 
 
 class _DuplicateJsonKey(Exception):
@@ -299,15 +332,16 @@ def _skip_space(text: str, pos: int) -> int:
     return pos
 
 
-def _add_document(result: ReadResult, lines: FileLines, doc: int, data: Any) -> None:
+def _document_items(lines: FileLines, doc: int, data: Any) -> Iterator[Item]:
+    """The manifests of one document (a ``List``'s items), or why it holds none."""
     if data is None:
         return  # an empty document: kubectl skips it too
     if not isinstance(data, dict):
-        result.problems.append(_problem(
-            lines.file, lines.locate(doc, ()).line,
+        yield _problem(
+            lines.file, lines.locate(()).line,
             f"document {doc + 1} is {_describe(data)}, not a Kubernetes object (a mapping with "
             "apiVersion, kind and metadata)",
-        ))
+        )
         return
     api_version = data.get("apiVersion")
     if isinstance(api_version, str) and api_version.startswith(_KUSTOMIZE_GROUP):
@@ -319,14 +353,14 @@ def _add_document(result: ReadResult, lines: FileLines, doc: int, data: Any) -> 
     if isinstance(kind, str) and kind.endswith("List") and isinstance(items, list):
         for i, item in enumerate(items):
             if isinstance(item, dict):
-                result.manifests.append(Manifest(item, YamlOrigin(lines, doc, ("items", i))))
+                yield Manifest(item, YamlOrigin(lines, ("items", i)))
             else:
-                result.problems.append(_problem(
-                    lines.file, lines.locate(doc, ("items", i)).line,
+                yield _problem(
+                    lines.file, lines.locate(("items", i)).line,
                     f"items[{i}] of this {kind} is {_describe(item)}, not a Kubernetes object",
-                ))
+                )
         return
-    result.manifests.append(Manifest(data, YamlOrigin(lines, doc)))
+    yield Manifest(data, YamlOrigin(lines))
 
 
 def _describe(value: Any) -> str:
@@ -337,7 +371,7 @@ def _describe(value: Any) -> str:
     return f"the value {value!r}"
 
 
-def _syntax_problem(filename: str, exc: yaml.MarkedYAMLError, text: str) -> Finding:
+def _syntax_problem(filename: str, exc: yaml.MarkedYAMLError, source: TextSource) -> Finding:
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark is not None else 0
     problem = exc.problem or "invalid YAML"
@@ -351,23 +385,12 @@ def _syntax_problem(filename: str, exc: yaml.MarkedYAMLError, text: str) -> Find
     context = f" ({exc.context}" + (f" on line {exc.context_mark.line + 1})" if exc.context_mark else ")") \
         if exc.context else ""
     hint = ""
-    if "\t" in _line_of(text, line) and ("token" in problem or "tab" in problem or "indent" in problem):
+    line_text = source.line_at(mark.index) if mark is not None else ""
+    if "\t" in line_text and ("token" in problem or "tab" in problem or "indent" in problem):
         hint = "; this line contains a tab: indent YAML with spaces, not tabs"
     elif "could not determine a constructor" in problem:
         hint = "; kubectl reads plain YAML data: remove the tag"
     return _problem(filename, line, f"invalid YAML: {problem}{context}{hint}")
-
-
-def _line_of(text: str, line: int) -> str:
-    if line <= 0:
-        return ""
-    start = 0
-    for _ in range(line - 1):
-        start = text.find("\n", start) + 1
-        if start == 0:
-            return ""
-    end = text.find("\n", start)
-    return text[start:end if end >= 0 else None]
 
 
 def _python_tag(problem: str) -> str | None:

@@ -1,9 +1,11 @@
 """Line numbers for manifests read from YAML, computed only when a finding needs one.
 
-Loading tracks no lines (that keeps ``kubegen lint`` at libyaml speed). When a
-finding asks where a field is, the file's documents are composed once more
-(nodes carry their marks) and the field's path is walked; the result is cached
-per file, so a file with many findings is composed once.
+Loading tracks no lines (that keeps ``kubegen lint`` at libyaml speed): the reader
+keeps each document's own text (and the line it starts on) with its manifests. When
+a finding asks where a field is, that document is composed once more (nodes carry
+their marks) and the field's path is walked; the composed document is cached, so a
+document with many findings is composed once. An object's own line needs no
+composing at all.
 """
 
 from __future__ import annotations
@@ -24,58 +26,48 @@ class _ComposeLoader(yaml.CSafeLoader):  # type: ignore[misc]
 
 
 class FileLines:
-    """Line lookup for one file's documents, composing a document only when asked.
+    """Line lookup for one document of a file, composing it only when asked.
 
-    While the reader loads (without lines), it records where each document starts
-    (:meth:`add_document`); a lookup then composes just that document's slice of
-    the text, so a 50 MB file with a few findings is not composed as a whole.
+    ``text`` is the document's own text, starting at the beginning of line
+    ``first_line`` of the file (the line its root node starts on). The reader keeps
+    no other text: once the manifests of a document are dropped, so is its text.
     """
 
-    __slots__ = ("file", "_text", "_offset", "_starts", "_docs")
+    __slots__ = ("file", "first_line", "_text", "_root")
 
     def __init__(self, file: str, text: str, first_line: int = 1) -> None:
         self.file = file
+        self.first_line = first_line
         self._text = text
-        self._offset = first_line - 1  # ``text`` is a slice of the file starting at first_line
-        self._starts: list[tuple[int, int]] = []  # per document: (index of its first line, line - 1)
-        self._docs: dict[int, tuple[Node | None, int]] = {}  # doc -> (root, lines before its slice)
+        self._root: Node | None | bool = False  # False: not composed yet
 
-    def add_document(self, root: Node) -> None:
-        """Record where the next document's root node starts (its mark from the fast load)."""
-        mark = root.start_mark
-        self._starts.append((self._text.rfind("\n", 0, mark.index) + 1, mark.line))
+    def document(self) -> Node | None:
+        """The document's composed root node (None when it cannot be composed)."""
+        if self._root is False:
+            self._root = _compose(self._text)
+        root = self._root
+        return root if isinstance(root, Node) else None
 
-    def document(self, doc: int) -> tuple[Node | None, int]:
-        """Document ``doc``'s composed root node (None when it cannot be composed) and how
-        many lines of the text precede the slice it was composed from."""
-        if doc not in self._docs:
-            if doc < len(self._starts):
-                start, line = self._starts[doc]
-                end = self._starts[doc + 1][0] if doc + 1 < len(self._starts) else len(self._text)
-                self._docs[doc] = (_compose(self._text[start:end], 0), line)
-            else:
-                self._docs[doc] = (_compose(self._text, doc), 0)
-        return self._docs[doc]
-
-    def locate(self, doc: int, path: Path) -> Location:
-        """The line of the field at ``path`` in document ``doc`` (or its nearest ancestor)."""
-        line, _ = self._walk(doc, path)
+    def locate(self, path: Path) -> Location:
+        """The line of the field at ``path`` (or of its nearest ancestor)."""
+        if not path:  # the object's own line needs no composing
+            return Location(self.file, self.first_line)
+        line, _ = self._walk(path)
         return Location(self.file, line)
 
-    def scalar_text(self, doc: int, path: Path) -> str | None:
+    def scalar_text(self, path: Path) -> str | None:
         """The field at ``path`` as written, if it is an unquoted scalar (``yes``, ``0755``)."""
-        _, node = self._walk(doc, path)
+        _, node = self._walk(path)
         if isinstance(node, ScalarNode) and not node.style:  # plain: None, or "" from libyaml
             return str(node.value)
         return None
 
-    def _walk(self, doc: int, path: Path) -> tuple[int, Node | None]:
+    def _walk(self, path: Path) -> tuple[int, Node | None]:
         """(line of the deepest field found, its node if the whole path was found)."""
-        node: Any
-        node, before = self.document(doc)
+        node: Any = self.document()
         if node is None:
-            return 0, None
-        shift = 1 + self._offset + before
+            return self.first_line, None
+        shift = self.first_line
         line = node.start_mark.line + shift
         for step in path:
             if isinstance(node, MappingNode):
@@ -95,14 +87,13 @@ class FileLines:
         return line, node
 
 
-def _compose(text: str, doc: int) -> Node | None:
-    """Compose document ``doc`` of ``text`` (None if it is not there or does not compose)."""
+def _compose(text: str) -> Node | None:
+    """Compose the first document of ``text`` (None if there is none or it does not compose)."""
     loader = _ComposeLoader(text)
     try:
-        for _ in range(doc + 1):
-            if not loader.check_node():
-                return None
-            node = loader.get_node()
+        if not loader.check_node():
+            return None
+        node = loader.get_node()
     except yaml.YAMLError:
         return None
     finally:
@@ -121,26 +112,25 @@ def _key_text(key_node: Node) -> str | None:
 
 
 class YamlOrigin:
-    """Where a manifest read from YAML came from: a file, a document, maybe a ``List`` item.
+    """Where a manifest read from YAML came from: a file's document, maybe a ``List`` item.
 
     Implements :class:`kubegen.location.Origin`.
     """
 
-    __slots__ = ("file", "lines", "doc", "prefix")
+    __slots__ = ("file", "lines", "prefix")
 
-    def __init__(self, lines: FileLines, doc: int, prefix: tuple[str | int, ...] = ()) -> None:
+    def __init__(self, lines: FileLines, prefix: tuple[str | int, ...] = ()) -> None:
         self.file = lines.file
         self.lines = lines
-        self.doc = doc
         self.prefix = prefix
 
     def locate(self, path: Path = ()) -> Location:
         """file:line of the field at ``path`` (the object's first line for ``()``)."""
-        return self.lines.locate(self.doc, (*self.prefix, *path))
+        return self.lines.locate((*self.prefix, *path))
 
     def scalar_text(self, path: Path) -> str | None:
         """The field at ``path`` as written, if unquoted (for messages: ``write canary: "yes"``)."""
-        return self.lines.scalar_text(self.doc, (*self.prefix, *path))
+        return self.lines.scalar_text((*self.prefix, *path))
 
     def __repr__(self) -> str:
-        return f"YamlOrigin({self.file!r}, doc={self.doc}, prefix={self.prefix!r})"
+        return f"YamlOrigin({self.file!r}, line {self.lines.first_line}, prefix={self.prefix!r})"

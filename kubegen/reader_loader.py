@@ -31,6 +31,7 @@ from kubegen.reader_scalars import (
     implicit_resolvers,
     json_key,
 )
+from kubegen.values import MAX_DEPTH
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
@@ -39,14 +40,37 @@ _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 # is an "alias bomb" (billion laughs); go-yaml refuses those too.
 MAX_ALIAS_EXPANSION = 1_000_000
 
-# Deeper nesting than this is refused before libyaml sees it: libyaml's composer recurses
-# in C (a few ten thousand levels crash the process), and no manifest nests this deep.
-# Block nesting needs one more column of indentation per level, so the input size limit
-# already bounds it (about 11,000 levels in 64 MiB, which libyaml handles).
-MAX_FLOW_DEPTH = 100
+# Nesting. libyaml composes recursively in C, so unbounded nesting would crash the
+# process; libyaml 0.2.6 refuses more than 1000 levels by itself. With an older libyaml,
+# raw text nested deeper than that is refused before libyaml sees it (counting brackets
+# and compact indicators in the raw text, scalars included). Either way the data is
+# then held to kubegen's own limit, kubegen.values.MAX_DEPTH, which every entrance shares.
+LIBYAML_NESTING_LIMIT = 1000
+
+
+def _libyaml_bounds_nesting() -> bool:
+    deep = "[" * (LIBYAML_NESTING_LIMIT + 10)
+    try:
+        yaml.compose(deep + "]" * len(deep), Loader=yaml.CSafeLoader)
+    except yaml.YAMLError as exc:
+        return "maximum nesting depth" in str(exc)
+    return False
+
+
+LIBYAML_BOUNDS_NESTING = _libyaml_bounds_nesting()
+"""Whether this libyaml refuses pathological nesting itself (0.2.6 and later)."""
+
 _BRACKETS = re.compile(r"[\[\]{}]")
 _TWO_INDICATORS = re.compile(r"[-?][ \t]+[-?][ \t]")
-_COMPACT_NESTING = re.compile(r"(?:[-?][ \t]+){" + str(MAX_FLOW_DEPTH) + "}")
+_COMPACT_NESTING = re.compile(r"(?:[-?][ \t]+){" + str(LIBYAML_NESTING_LIMIT) + "}")
+
+# Without a line indented this far, and without two block indicators in a row (``- -``),
+# block nesting is at most 2 * (_INDENT_LIMIT - 1) + 3 levels: every two levels need one
+# more column (a list may sit at its key's column, its items one further). Flow nesting
+# adds at most one level per bracket. A document within both bounds needs no walk.
+_INDENT_LIMIT = 30
+_DEEP_LINE = "\n" + " " * _INDENT_LIMIT
+_FLOW_BUDGET = MAX_DEPTH - (2 * (_INDENT_LIMIT - 1) + 3)
 
 # Something that could be an anchor definition (``&name``); without one there are no aliases.
 _ANCHOR_LIKE = re.compile(r"(?:^|[\s\[{,:])&[^\s\[\]{},]", re.M)
@@ -150,19 +174,32 @@ def _json_key(key: Any, key_node: Node, node: Node | None) -> str:
 
 
 def nesting_problem(text: str) -> str | None:
-    """Why ``text`` nests too deeply to load safely, or None (cheap: C-speed scans)."""
-    if text.count("[") + text.count("{") > MAX_FLOW_DEPTH:
+    """Why ``text`` nests too deeply for a libyaml without a nesting limit, or None (cheap:
+    C-speed scans of the raw text)."""
+    limit = LIBYAML_NESTING_LIMIT
+    if text.count("[") + text.count("{") > limit:
         depth = 0
         for bracket in _BRACKETS.findall(text):
             if bracket in "[{":
                 depth += 1
-                if depth > MAX_FLOW_DEPTH:
-                    return f"brackets ([ or {{) are nested more than {MAX_FLOW_DEPTH} levels deep"
+                if depth > limit:
+                    return f"brackets ([ or {{) are nested more than {limit} levels deep"
             elif depth:
                 depth -= 1
     if _TWO_INDICATORS.search(text) and _COMPACT_NESTING.search(text):
-        return f"lists or keys (- - ... or ? ? ...) are nested more than {MAX_FLOW_DEPTH} levels deep on one line"
+        return f"lists or keys (- - ... or ? ? ...) are nested more than {limit} levels deep on one line"
     return None
+
+
+def might_nest_too_deeply(text: str) -> bool:
+    """False when the document ``text`` surely nests at most :data:`MAX_DEPTH` levels
+    (cheap: C-speed scans); True means: walk its data to know."""
+    return (
+        _DEEP_LINE in text
+        or text.startswith(" " * _INDENT_LIMIT)
+        or text.count("[") + text.count("{") > _FLOW_BUDGET
+        or _TWO_INDICATORS.search(text) is not None
+    )
 
 
 def may_have_aliases(text: str) -> bool:

@@ -9,7 +9,10 @@ the oracle the tests use. go-yaml v2, unlike PyYAML:
   with base 0, then its float syntax), but ``1:20`` as text (no base 60);
 - keeps timestamps and ``=`` as text;
 - and, going through JSON, writes a whole float as an integer (``1e3`` -> ``1000``),
-  while ``.inf`` and ``.nan`` cannot be written at all (kubectl refuses them).
+  while ``.inf`` and ``.nan`` cannot be written at all (kubectl refuses them);
+- an integer beyond 64 bits becomes a float when it is decimal and finite, else the
+  text stays a string (go-yaml's fallback), so every value read is one kubegen's
+  writer can write back (:mod:`kubegen.values`).
 """
 
 from __future__ import annotations
@@ -92,18 +95,35 @@ def scalar_value(tag: str, text: str) -> Any:
     return text
 
 
-def _int(text: str) -> int:
+def _int(text: str) -> int | float | str:
     value = text.replace("_", "")
     sign = -1 if value[:1] == "-" else 1
     digits = value.lstrip("+-")
+    if len(digits) > 4000:
+        return _beyond_int64(text, value)  # Python refuses to parse such numbers
     try:
         if len(digits) > 1 and digits[0] == "0" and digits[1] in "bBoOxX":
-            return sign * int(digits, 0)
-        if len(digits) > 1 and digits[0] == "0":
-            return sign * int(digits, 8)
-        return sign * int(digits)
+            number = sign * int(digits, 0)
+        elif len(digits) > 1 and digits[0] == "0":
+            number = sign * int(digits, 8)
+        else:
+            number = sign * int(digits)
     except ValueError:
         raise ValueError(f"{text!r} is not an integer") from None
+    if -(2**63) <= number < 2**63:
+        return number
+    return _beyond_int64(text, value)
+
+
+def _beyond_int64(text: str, value: str) -> float | str:
+    """An integer too large for int64: go-yaml v2 tries it as a float (decimal digits
+    only, and only when finite), else keeps the text, and so does kubegen (the API
+    stores int64; its JSON reader turns larger numbers into floats too)."""
+    if _FLOAT.match(value):
+        number = float(value) if len(value) < 400 else math.inf
+        if math.isfinite(number):
+            return number
+    return text
 
 
 def _float(text: str) -> float | int:
@@ -122,6 +142,11 @@ def _float(text: str) -> float | int:
     if number.is_integer() and abs(number) < 2**63:
         return int(number)  # JSON (what kubectl sends) has no 1000.0, only 1000
     return number
+
+
+def json_int(text: str) -> int | float | str:
+    """A JSON integer, as the reader gives YAML's (beyond int64: see the module docstring)."""
+    return _int(text)
 
 
 def json_float(text: str) -> float | int:

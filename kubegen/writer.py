@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NoReturn
+
+from kubegen.values import INT_MAX, INT_MIN, InadmissibleValue, key_problem, scalar_problem, text_problem
 
 _TOP_FIRST = ("apiVersion", "kind", "metadata", "spec")
 _DROP_TOP = frozenset({"status"})
@@ -86,6 +88,9 @@ def quote_string(value: str) -> str:
     if value and _plain_ok(value):
         text = value
     elif "\n" in value or "\t" in value or "\r" in value or _NOT_PRINTABLE.search(value):
+        problem = text_problem(value)
+        if problem is not None:
+            raise InadmissibleValue(f"cannot write the string {ascii(value)[:60]}: it {problem}")
         text = double_quoted(value)
     else:
         text = "'" + value.replace("'", "''") + "'"
@@ -122,10 +127,8 @@ def _literal(value: str, indent: str) -> str:
 
 
 def _float(value: float) -> str:
-    if value != value:
-        return ".nan"
-    if value in (float("inf"), float("-inf")):
-        return ".inf" if value > 0 else "-.inf"
+    if value != value or value in (float("inf"), float("-inf")):
+        _refuse(value)
     text = repr(value)
     if "e" in text and "." not in text:
         mantissa, _, exponent = text.partition("e")
@@ -143,7 +146,9 @@ def scalar(value: Any, indent: str = "") -> str:
     if kind is bool:
         return "true" if value else "false"
     if kind is int:
-        return str(value)
+        if INT_MIN <= value <= INT_MAX:
+            return str(value)
+        _refuse(value)
     if value is None:
         return "null"
     if kind is float:
@@ -151,22 +156,27 @@ def scalar(value: Any, indent: str = "") -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
-        return str(int(value))
+        return scalar(int(value))
     if isinstance(value, float):
         return _float(float(value))
     if isinstance(value, str):
         # str.__str__ gives the text itself; str() of a str-mixin Enum is "Cls.MEMBER".
         return scalar(str.__str__(value), indent)
-    raise TypeError(
-        f"cannot write a {type(value).__name__} ({value!r}) to YAML: manifests hold only "
-        "dicts, lists, strings, numbers, booleans and null"
-    )
+    _refuse(value)
+
+
+def _refuse(value: Any) -> NoReturn:
+    """What :mod:`kubegen.values` admits is what this writer writes exactly; anything
+    else is refused with the admission rule's own words."""
+    raise InadmissibleValue(f"cannot write this value: it {scalar_problem(value)}")
 
 
 def _key(key: Any) -> str:
-    # Keys the API accepts are at most 316 characters: far below YAML's
-    # 1024-character limit for implicit keys.
-    return quote_string(key) if type(key) is str else scalar(key)
+    if type(key) is str:
+        return quote_string(key)
+    if isinstance(key, str):
+        return quote_string(str.__str__(key))
+    raise InadmissibleValue(f"cannot write this mapping: it {key_problem(key)}")
 
 
 def _mapping(d: dict[Any, Any], first: str, indent: str, out: list[str]) -> None:
@@ -174,6 +184,10 @@ def _mapping(d: dict[Any, Any], first: str, indent: str, out: list[str]) -> None
     child = indent + "  "
     for key, value in d.items():
         k = _key(key)
+        if len(k) > _IMPLICIT_KEY_LIMIT:
+            _explicit_entry(k, value, prefix, indent, out)
+            prefix = indent
+            continue
         kind = type(value)
         if kind is dict or isinstance(value, dict):
             if key == "metadata" and value.get("creationTimestamp", 0) is None:
@@ -192,6 +206,28 @@ def _mapping(d: dict[Any, Any], first: str, indent: str, out: list[str]) -> None
         else:
             out.append(f"{prefix}{k}: {scalar(value, child)}\n")
         prefix = indent
+
+
+# YAML allows an implicit key (``key: value``) of at most 1024 characters; a longer one
+# (quotes and escapes included) is written as an explicit ``? key`` / ``: value`` pair.
+_IMPLICIT_KEY_LIMIT = 1000
+
+
+def _explicit_entry(k: str, value: Any, prefix: str, indent: str, out: list[str]) -> None:
+    child = indent + "  "
+    out.append(f"{prefix}? {k}\n")
+    if isinstance(value, dict) and value:
+        out.append(f"{indent}:\n")
+        _mapping(value, child, child, out)
+    elif isinstance(value, (list, tuple)) and value:
+        out.append(f"{indent}:\n")
+        _sequence(value, child, out)
+    elif isinstance(value, dict):
+        out.append(f"{indent}: {{}}\n")
+    elif isinstance(value, (list, tuple)):
+        out.append(f"{indent}: []\n")
+    else:
+        out.append(f"{indent}: {scalar(value, child)}\n")
 
 
 def _sequence(items: Iterable[Any], indent: str, out: list[str]) -> None:

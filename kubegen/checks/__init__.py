@@ -153,8 +153,10 @@ def _rules() -> list[Rule]:
 
 def run_checks(manifests: Iterable[Manifest], options: CheckOptions | None = None) -> list[Finding]:
     """Run every rule over the whole set; findings sorted by file, line, rule."""
-    items = list(manifests)
+    from kubegen.checks.admission import admit
+
     report = Report(options or CheckOptions())
+    items = admit(list(manifests), report)  # values JSON cannot carry: reported, not checked further
     for rule in _rules():
         rule(items, report)
     return sort_findings(report.findings)

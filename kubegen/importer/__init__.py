@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TextIO
 
+from kubegen.api import no_cyclic_gc
 from kubegen.errors import FindingsError, InputError
 from kubegen.escape import escape
 from kubegen.importer.live import as_written
@@ -59,6 +60,11 @@ def import_manifests(manifests: Sequence[Manifest], sources: Sequence[str]) -> s
             f"no Kubernetes objects found in {', '.join(sources) or 'the input'}; pass YAML files "
             "with apiVersion, kind and metadata"
         )
+    with no_cyclic_gc():  # tens of thousands of small acyclic objects: nothing for the collector
+        return _import(manifests, sources)
+
+
+def _import(manifests: Sequence[Manifest], sources: Sequence[str]) -> str:
     written, live = as_written(manifests)
     if not written:
         raise InputError(
@@ -94,14 +100,15 @@ def import_paths(paths: Sequence[str], stdin: TextIO | None = None) -> str:
     """
     from kubegen.reader import expand_paths, read_paths
 
-    result = read_paths(paths, stdin=stdin)
-    if result.problems:
-        count = len(result.problems)
-        raise FindingsError(
-            f"{count} input problem{'s' if count != 1 else ''}: nothing was imported", result.problems
-        )
-    sources = ["<stdin>" if p == "-" else p for p in expand_paths(paths)]
-    return import_manifests(result.manifests, sources)
+    with no_cyclic_gc():  # tens of thousands of small acyclic objects: nothing for the collector
+        result = read_paths(paths, stdin=stdin)
+        if result.problems:
+            count = len(result.problems)
+            raise FindingsError(
+                f"{count} input problem{'s' if count != 1 else ''}: nothing was imported", result.problems
+            )
+        sources = ["<stdin>" if p == "-" else p for p in expand_paths(paths)]
+        return import_manifests(result.manifests, sources)
 
 
 __all__ = ["API_DEFAULTS", "flat", "import_manifests", "import_paths", "normalise"]

@@ -27,7 +27,6 @@ app's own output imports back to the same app.
 
 from __future__ import annotations
 
-import copy
 import textwrap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from typing import Any
 from kubegen.importer.normalize import normalise
 from kubegen.importer.pods import dig
 from kubegen.manifest import Manifest
+from kubegen.values import copy_data
 
 _LIVE_METADATA = ("uid", "resourceVersion", "generation", "creationTimestamp", "managedFields", "selfLink")
 _SERVER_ANNOTATIONS = (
@@ -258,7 +258,7 @@ def as_written(manifests: Sequence[Manifest]) -> tuple[list[Manifest], LiveSumma
             summary.left_out.append(made)
             continue
         summary.objects += 1
-        obj = copy.deepcopy(manifest.obj)
+        obj = copy_data(manifest.obj)
         summary.server |= _strip_server_fields(obj)
         written = normalise(obj)
         summary.defaults |= _labels(_removed(obj, written), obj.get("kind"))

@@ -26,12 +26,12 @@ default: :mod:`kubegen.importer.live` drops it from live objects before import.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from kubegen.importer.pods import dig
 from kubegen.location import Location
 from kubegen.manifest import Manifest, pod_template
+from kubegen.values import copy_data
 
 _NOWHERE = Location("<normalise>")
 _REPLICATED = frozenset({"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"})
@@ -211,8 +211,8 @@ def _service_spec(spec: dict[str, Any]) -> None:
 def normalise(obj: Any) -> Any:
     """A deep copy of ``obj`` with every API default listed in :data:`API_DEFAULTS` removed."""
     if not isinstance(obj, dict):
-        return copy.deepcopy(obj)
-    out: dict[str, Any] = copy.deepcopy(obj)
+        return copy_data(obj)
+    out: dict[str, Any] = copy_data(obj)
     out.pop("status", None)
     kind = out.get("kind")
     _metadata(out.get("metadata"))

@@ -10,7 +10,6 @@ So the generated app renders back to the input objects by construction.
 from __future__ import annotations
 
 import builtins
-import copy
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +22,7 @@ from kubegen.importer.pods import dig
 from kubegen.importer.pysource import Call, Var, call, evaluate, identifier
 from kubegen.location import Location
 from kubegen.manifest import Manifest, compile_stack, pod_template
+from kubegen.values import copy_data
 
 _ORIGIN = Location("<import>")
 WORKLOAD_KINDS = ("Pod", "Deployment", "StatefulSet", "DaemonSet")
@@ -140,7 +140,7 @@ def _strip_labels(meta: Any, common: dict[str, str]) -> Any:
 
 def local_view(obj: dict[str, Any], settings: Settings) -> dict[str, Any]:
     """``obj`` without what the Stack adds back: its namespace and its common labels."""
-    out = copy.deepcopy(obj)
+    out: dict[str, Any] = copy_data(obj)
     meta = out.get("metadata")
     if isinstance(meta, dict):
         if settings.namespace and out.get("kind") not in facts.CLUSTER_SCOPED \
@@ -167,17 +167,28 @@ def _name_options(entry: Entry, base: str, kind: str, same_kind: bool) -> list[s
 def assign_names(entries: list[Entry]) -> None:
     """Variables from object names: valid, unique, workloads first to the plain name."""
     taken: dict[str, str] = {name: "" for name in _RESERVED}  # variable -> kind
+    numbered: dict[str, int] = {}  # last number tried after a stem, so that counting goes on from there
+    kinds: dict[str, str] = {}
     for entry in sorted(entries, key=lambda e: (_NAME_PRIORITY.get(e.kind, 99), e.index)):
         if entry.implicit:
             continue
-        kind = identifier(re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", entry.kind))
+        kind = kinds.get(entry.kind)
+        if kind is None:
+            kind = kinds[entry.kind] = identifier(re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", entry.kind))
         base = identifier(entry.name) if entry.name else kind
         if base.startswith("_"):
             base = f"{kind}{base}"
         options = [base, *_name_options(entry, base, kind, taken.get(base) == entry.kind)]
-        options += [f"{options[-1]}_{n}" for n in range(2, len(entries) + 2)]
-        entry.var = next(option for option in options if option not in taken)
-        taken[entry.var] = entry.kind
+        var = next((option for option in options if option not in taken), None)
+        if var is None:  # every spelling is taken: number the last one (_2, _3, ...)
+            stem = options[-1]
+            n = numbered.get(stem, 1)
+            while var is None or var in taken:
+                n += 1
+                var = f"{stem}_{n}"
+            numbered[stem] = n
+        entry.var = var
+        taken[var] = entry.kind
 
 
 _REF_KEYS = {
@@ -200,18 +211,38 @@ def _references(node: Any, found: set[tuple[str, str]]) -> set[tuple[str, str]]:
     return found
 
 
-def _selects(entry: Entry, selector: Any) -> bool:
+def _label_key(labels: Any) -> tuple[tuple[str, Any], ...] | None:
+    """A hashable form of a label mapping, for looking selectors up (None: not a plain map)."""
+    if not isinstance(labels, dict):
+        return None
+    try:
+        key = tuple(sorted(labels.items()))
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _selected_by(entry: Entry) -> list[Any]:
+    """The selectors that pick this workload's pods (its matchLabels, its pod labels)."""
     if entry.kind == "Pod":
-        return bool(dig(entry.local, "metadata", "labels") == selector)
-    match = dig(entry.local, "spec", "selector", "matchLabels")
-    return selector in (match, dig(entry.local, "spec", "template", "metadata", "labels"))
+        return [dig(entry.local, "metadata", "labels")]
+    return [dig(entry.local, "spec", "selector", "matchLabels"),
+            dig(entry.local, "spec", "template", "metadata", "labels")]
 
 
 def link(entries: list[Entry]) -> list[Entry]:
     """Each entry's dependencies, and the definition order (dependencies first, else input order)."""
     by_key: dict[tuple[str, str | None, str], Entry] = {}
+    selected: dict[tuple[str | None, Any], list[int]] = {}  # (namespace, selector) -> workloads
     for entry in entries:
         by_key.setdefault((entry.kind, entry.namespace, entry.name), entry)
+        if entry.kind in WORKLOAD_KINDS:
+            for labels in _selected_by(entry):
+                key = _label_key(labels)
+                found = selected.setdefault((entry.namespace, key), []) if key is not None else None
+                if found is not None and (not found or found[-1] != entry.index):
+                    found.append(entry.index)
     for entry in entries:
         spec = entry.local.get("spec")
         if entry.kind in WORKLOAD_KINDS or entry.kind == "Ingress":
@@ -220,10 +251,7 @@ def link(entries: list[Entry]) -> list[Entry]:
                 if dep is not None and dep is not entry:
                     entry.deps.append(dep.index)
         elif entry.kind == "Service" and isinstance(spec, dict) and spec.get("selector"):
-            entry.deps.extend(
-                e.index for e in entries
-                if e.kind in WORKLOAD_KINDS and e.namespace == entry.namespace and _selects(e, spec["selector"])
-            )
+            entry.deps.extend(selected.get((entry.namespace, _label_key(spec["selector"])), ()))
     order: list[Entry] = []
     seen: set[int] = set()
 
@@ -243,50 +271,69 @@ def link(entries: list[Entry]) -> list[Entry]:
 # --- choosing a spelling -------------------------------------------------------------
 
 
+class Decided:
+    """The entries written with typed builders so far, indexed for what candidates ask
+    (the first in input order wins, as if the entries were scanned in order)."""
+
+    def __init__(self) -> None:
+        self._named: dict[tuple[str, str | None, str], Entry] = {}
+        self._workloads: dict[tuple[str | None, Any], Entry] = {}
+
+    def add(self, entry: Entry) -> None:
+        self._first(self._named, (entry.kind, entry.namespace, entry.name), entry)
+        if entry.kind in WORKLOAD_KINDS:
+            key = _label_key(dict(getattr(entry.built, "selector", None) or entry.built.pod_labels))
+            if key is not None:
+                self._first(self._workloads, (entry.namespace, key), entry)
+
+    @staticmethod
+    def _first(index: dict[Any, Entry], key: Any, entry: Entry) -> None:
+        known = index.get(key)
+        if known is None or entry.index < known.index:
+            index[key] = entry
+
+    def named(self, kind: str, namespace: str | None, name: str) -> Entry | None:
+        return self._named.get((kind, namespace, name))
+
+    def workload(self, namespace: str | None, selector: Any) -> Entry | None:
+        key = _label_key(selector)
+        return self._workloads.get((namespace, key)) if key is not None else None
+
+
 class _Context:
     """What candidates may ask about entries already decided (same namespace only)."""
 
-    def __init__(self, entries: list[Entry], current: Entry, env: dict[str, Any]) -> None:
-        self._entries = entries
-        self._current = current
-        self._env = env
-
-    def _typed(self, kinds_: tuple[str, ...]) -> list[Entry]:
-        return [e for e in self._entries if e.typed and e.kind in kinds_ and e.namespace == self._current.namespace]
+    def __init__(self, decided: Decided, current: Entry) -> None:
+        self._decided = decided
+        self._namespace = current.namespace
 
     def refs(self, kind: str, name: str) -> Var | str:
-        for entry in self._typed((kind,)):
-            if entry.name == name:
-                return Var(entry.var)
-        return name
+        entry = self._decided.named(kind, self._namespace, name)
+        return Var(entry.var) if entry is not None else name
 
     def workload_for(self, selector: dict[str, str]) -> tuple[Var, Any] | None:
-        for entry in self._typed(WORKLOAD_KINDS):
-            if dict(getattr(entry.built, "selector", None) or entry.built.pod_labels) == selector:
-                return Var(entry.var), entry.built
-        return None
+        entry = self._decided.workload(self._namespace, selector)
+        return (Var(entry.var), entry.built) if entry is not None else None
 
     def service(self, name: str) -> tuple[Var, Any] | None:
-        for entry in self._typed(("Service",)):
-            if entry.name == name:
-                return Var(entry.var), entry.built
-        return None
+        entry = self._decided.named("Service", self._namespace, name)
+        return (Var(entry.var), entry.built) if entry is not None else None
 
 
 def _renders_back(built: Any, entry: Entry, settings: Settings) -> bool:
     stack = model.Stack(namespace=settings.namespace, labels=settings.labels, create_namespace=False,
-                        objects=[built])
+                        objects=[built], source=_ORIGIN)
     compiled = compile_stack(stack)
     return len(compiled) == 1 and normalise(compiled[0].obj) == entry.normal
 
 
-def decide(entry: Entry, entries: list[Entry], env: dict[str, Any], settings: Settings) -> bool:
+def decide(entry: Entry, decided: Decided, env: dict[str, Any], settings: Settings) -> bool:
     """Pick the first candidate that renders back to the entry; False if not even Raw does.
 
     An object of a modeled kind that stays Raw gets ``why``: the first reason a typed
     spelling was refused (the builder's own message, e.g. for a mistake in the input).
     """
-    options, why = kinds.candidates(entry.local, _Context(entries, entry, env))
+    options, why = kinds.candidates(entry.local, _Context(decided, entry))
     options.append(call("Raw", manifest=entry.local))
     for index, node in enumerate(options):
         try:
@@ -297,7 +344,9 @@ def decide(entry: Entry, entries: list[Entry], env: dict[str, Any], settings: Se
             continue
         if ok:
             entry.node, entry.built, entry.typed = node, built, index < len(options) - 1
-            if not entry.typed:
+            if entry.typed:
+                decided.add(entry)
+            else:
                 entry.why = why
             env[entry.var] = built
             return True
@@ -329,8 +378,9 @@ def _attempt(manifests: list[Manifest], settings: Settings) -> Plan | None:
     assign_names(entries)
     order = link(entries)
     env: dict[str, Any] = {}
+    decided = Decided()
     for entry in order:
-        if not entry.implicit and not decide(entry, entries, env, settings):
+        if not entry.implicit and not decide(entry, decided, env, settings):
             return None
     return Plan(settings, entries, [e for e in order if not e.implicit])
 

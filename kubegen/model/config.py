@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,6 +25,7 @@ from kubegen.model._base import (
     typed_fields,
 )
 from kubegen.model.volume import Volume, VolumeMount, volume_name_for
+from kubegen.values import copy_data
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
@@ -221,7 +221,7 @@ def _copy_manifest(value: Mapping[str, Any]) -> Any:
     if not isinstance(value, Mapping):
         return invalid(EMPTY, f"Raw: manifest must be a mapping (got {type(value).__name__}); "
                               "write manifest={'apiVersion': ..., 'kind': ..., 'metadata': {'name': ...}}")
-    return FrozenDict(copy.deepcopy(dict(value)))
+    return FrozenDict(copy_data(dict(value)))
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
@@ -230,7 +230,9 @@ class Raw(Builder):
 
     ``manifest`` is the object in the API's JSON shape (``apiVersion``, ``kind``,
     ``metadata.name``, ...). It is deep-copied, and checked like every other object
-    (``api-version``, ``schema``, wiring rules when it runs pods).
+    (``api-version``, ``schema``, wiring rules when it runs pods); values a manifest
+    cannot hold (a set, bytes, NaN, a lone surrogate, a ``None`` key, nesting deeper
+    than :data:`kubegen.values.MAX_DEPTH`) are ``schema`` findings at your line.
     """
 
     manifest: FrozenDict = attrs.field(converter=_copy_manifest)
@@ -268,4 +270,5 @@ class Raw(Builder):
         return ns
 
     def to_dict(self) -> dict[str, Any]:
-        return copy.deepcopy(dict(self.manifest))
+        result: dict[str, Any] = copy_data(dict(self.manifest))
+        return result
