@@ -380,11 +380,12 @@ def typed_fields(cls: type, fields: list[Any]) -> list[Any]:
     return out
 
 
-def source_field() -> Any:
+def source_field(*, init: bool = False) -> Any:
     """The ``source`` field every top-level builder has: where your code made the object
     (with the helpers it went through), filled in automatically, also for
-    ``attrs.evolve`` copies (they carry the line of the ``evolve`` call)."""
-    return attrs.field(factory=caller_location, init=False, eq=False, repr=False)
+    ``attrs.evolve`` copies (they carry the line of the ``evolve`` call). ``init``: it
+    may also be given (a Stack built by kubegen itself says where it comes from)."""
+    return attrs.field(factory=caller_location, init=init, eq=False, repr=False, kw_only=True)
 
 
 def fail(owner: str, field: str, value: object, problems: list[str]) -> None:

@@ -54,7 +54,7 @@ class Stack:
     labels: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
     create_namespace: bool = True
     _objects: list[Buildable] = attrs.field(factory=list, alias="objects")
-    source: Location = source_field()
+    source: Location = source_field(init=True)
 
     def __attrs_post_init__(self) -> None:
         if self.namespace is not None:
