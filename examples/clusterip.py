@@ -10,7 +10,7 @@ from kubegen import Container, Pod, Service, Stack
 pod = Pod(
     name="myapp-pod",
     labels={"app": "myapp", "type": "backend"},
-    containers=[Container(name="nginx-container", image="nginx", ports=[80])],
+    containers=[Container(name="nginx-container", image="nginx:1.27", ports=[80])],
 )
 
 backend = Service.clusterip("backend", tcp=["80:80"], selector=pod.pod_labels)

@@ -5,7 +5,7 @@ from kubegen import Container, Pod, Service, ServicePort, Stack
 pod = Pod(
     name="myapp-pod",
     labels={"app": "myapp", "type": "frontend"},
-    containers=[Container(name="nginx-container", image="nginx", ports=[80])],
+    containers=[Container(name="nginx-container", image="nginx:1.27", ports=[80])],
 )
 
 service = Service(

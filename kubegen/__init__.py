@@ -85,6 +85,7 @@ _LAZY = {
     "build_network": "kubegen.network", "explain_text": "kubegen.explain", "explain_data": "kubegen.explain",
     "build_graph": "kubegen.graph",
     "write_dir": "kubegen.gitops", "check_dir": "kubegen.gitops", "diff_dir": "kubegen.gitops",
+    "fix_paths": "kubegen.fix",
 }
 
 

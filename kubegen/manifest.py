@@ -143,6 +143,19 @@ def _pod_template(obj: dict[str, Any]) -> dict[str, Any] | None:
     return node if isinstance(node, dict) else None
 
 
+def value_at(obj: Any, path: Path) -> Any:
+    """The value at ``path`` in an API-shaped dict (None when a step is missing)."""
+    node = obj
+    for step in path:
+        if isinstance(node, dict):
+            node = node.get(step)
+        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            node = node[step]
+        else:
+            return None
+    return node
+
+
 def pod_template(manifest: Manifest) -> dict[str, Any] | None:
     """The pod template (``metadata`` + ``spec``) of a workload, or the Pod itself."""
     return _pod_template(manifest.obj)

@@ -154,15 +154,21 @@ class LimitedReader:
         self.close()
 
 
-def open_input(path: str, limit: int | None = None) -> LimitedReader:
+def open_input(path: str, limit: int | None = None, *, follow_links: bool = True) -> LimitedReader:
     """Open the user's ``path`` for reading; raises :class:`UnreadableInput` (an
     :class:`InputError`) when it is not a regular file, cannot be opened, or is larger
-    than ``limit`` (default :func:`max_input_bytes`)."""
+    than ``limit`` (default :func:`max_input_bytes`). Without ``follow_links`` a symbolic
+    link is refused too (``lint --fix`` reads what it will replace that way)."""
     limit = max_input_bytes() if limit is None else limit
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    if not follow_links:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
         # Non-blocking: opening a FIFO for reading would otherwise wait for a writer.
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(path, flags)
     except OSError as exc:
+        if not follow_links and exc.errno == errno.ELOOP and os.path.islink(path):
+            raise UnreadableInput(path, "is a symbolic link, which kubegen does not follow here") from None
         raise _os_problem(path, exc) from None
     try:
         info = os.fstat(fd)
@@ -177,9 +183,9 @@ def open_input(path: str, limit: int | None = None) -> LimitedReader:
     return LimitedReader(raw, path, limit)
 
 
-def read_input(path: str, limit: int | None = None) -> bytes:
+def read_input(path: str, limit: int | None = None, *, follow_links: bool = True) -> bytes:
     """The whole content of the user's regular file ``path`` (see :func:`open_input`)."""
-    with open_input(path, limit) as handle:
+    with open_input(path, limit, follow_links=follow_links) as handle:
         return handle.read_all()
 
 

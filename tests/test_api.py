@@ -33,7 +33,7 @@ def test_unknown_attribute_is_an_attribute_error() -> None:
 def test_lint_and_render_agree_through_the_library(tmp_path: Path) -> None:
     stack = kubegen.Stack(namespace="demo")
     web = stack.add(kubegen.Deployment(name="web", containers=[
-        kubegen.Container(name="web", image="nginx", ports={"http": 80})]))
+        kubegen.Container(name="web", image="nginx:1.27", ports={"http": 80})]))
     stack.add(web.expose(80, target_port="http"))
     out = tmp_path / "out.yaml"
     out.write_text(kubegen.render(stack))

@@ -16,7 +16,7 @@ HEADER = """\
 from kubegen import *
 stack = Stack(namespace="shop")
 web = Deployment(name="web", labels={"app": "web"},
-                 containers=[Container(name="web", image="nginx", ports={"http": 8080})])
+                 containers=[Container(name="web", image="nginx:1.27", ports={"http": 8080})])
 stack.add(web)
 """
 # Lines 1-5 are the header; the case's own code starts on line 6.
@@ -68,9 +68,9 @@ def test_selector_in_other_namespace_is_dangling(tmp_path: Path) -> None:
 def test_selector_overlap_is_a_warning(tmp_path: Path) -> None:
     found = findings_of(tmp_path, """\
         api = stack.add(Deployment(name="api", labels={"app": "api", "tier": "be"},
-                        containers=[Container(name="a", image="a", ports={"http": 8080})]))
+                        containers=[Container(name="a", image="a:1", ports={"http": 8080})]))
         jobs = stack.add(Deployment(name="jobs", labels={"app": "jobs", "tier": "be"},
-                         containers=[Container(name="j", image="j", ports={"http": 8080})]))
+                         containers=[Container(name="j", image="j:1", ports={"http": 8080})]))
         stack.add(Service(name="be", selector={"tier": "be"}, ports=[ServicePort(port=80, target_port="http")]))
     """)
     f = only(found, "selector-overlap")
@@ -79,7 +79,7 @@ def test_selector_overlap_is_a_warning(tmp_path: Path) -> None:
     # near miss: narrower selector
     found = findings_of(tmp_path, """\
         api = stack.add(Deployment(name="api", labels={"app": "api", "tier": "be"},
-                        containers=[Container(name="a", image="a", ports={"http": 8080})]))
+                        containers=[Container(name="a", image="a:1", ports={"http": 8080})]))
         stack.add(api.expose(80, target_port="http"))
     """)
     assert found == []

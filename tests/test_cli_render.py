@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 APP = """\
 from kubegen import Container, Deployment, Stack
 
-web = Deployment(name="web", containers=[Container(name="web", image="nginx", ports={"http": 80})])
+web = Deployment(name="web", containers=[Container(name="web", image="nginx:1.27", ports={"http": 80})])
 stack = Stack(namespace="demo", objects=[web, web.expose(80, target_port="http")])
 """
 
@@ -161,7 +161,7 @@ from typing import Literal
 from kubegen import Container, Deployment, Stack
 
 def stack(env: Literal["dev", "prod"] = "dev", replicas: int = 2, debug: bool = False) -> Stack:
-    web = Deployment(name="web", replicas=replicas, containers=[Container(name="web", image="nginx")],
+    web = Deployment(name="web", replicas=replicas, containers=[Container(name="web", image="nginx:1.27")],
                      annotations={"debug": str(debug).lower(), "env": env})
     return Stack(objects=[web])
 """

@@ -44,7 +44,7 @@ def stack_at(depth: int) -> str:
           template:
             metadata: {{labels: {{app: web, deep: {flow(depth - 5)}}}}}
             spec:
-              containers: [{{name: web, image: nginx, ports: [{{name: http, containerPort: 80}}]}}]
+              containers: [{{name: web, image: "nginx:1.27", ports: [{{name: http, containerPort: 80}}]}}]
         ---
         apiVersion: v1
         kind: Service

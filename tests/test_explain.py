@@ -88,7 +88,7 @@ BROKEN = """\
     apiVersion: v1
     kind: Pod
     metadata: {name: web, labels: {app: web}}
-    spec: {containers: [{name: web, image: nginx, ports: [{name: http, containerPort: 8080}]}]}
+    spec: {containers: [{name: web, image: "nginx:1.27", ports: [{name: http, containerPort: 8080}]}]}
     ---
     apiVersion: v1
     kind: Service

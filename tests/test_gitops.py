@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -158,7 +159,8 @@ def test_bytes_do_not_depend_on_machine_or_working_directory(app: Path, tmp_path
         if name != RECORD_NAME:
             assert data == two[name], name
         assert str(tmp_path).encode() not in data
-    assert b"--set count=2" in one["demo/configmap-settings-0.yaml"]
+    assert b"--set" not in one["demo/configmap-settings-0.yaml"]  # headers carry no per-run values
+    assert json.loads(one[RECORD_NAME])["set"] == {"count": "2"}  # the record does
 
 
 def test_fsync_writes_the_same_tree(app: Path, tmp_path: Path) -> None:
@@ -166,7 +168,7 @@ def test_fsync_writes_the_same_tree(app: Path, tmp_path: Path) -> None:
     assert run("render", str(app), "--output-dir", str(plain)).exit_code == 0
     assert run("render", str(app), "--output-dir", str(synced), "--fsync").exit_code == 0
     assert snapshot(plain) == snapshot(synced)
-    again = run("render", str(app), "--set", "count=1", "--output-dir", str(synced), "--fsync")
+    again = run("render", str(app), "--set", "count=1", "--output-dir", str(synced), "--fsync", "--force")
     assert again.exit_code == 0 and "2 removed" in again.stderr
 
 
@@ -185,10 +187,10 @@ def test_stale_owned_files_go_and_other_files_stay(app: Path, tmp_path: Path) ->
     assert run("render", str(app), "--set", "count=3", "--output-dir", str(out)).exit_code == 0
     (out / "README.md").write_text("mine\n")
     (out / "demo" / "extra.yaml").write_text("kind: ConfigMap\n")
-    result = run("render", str(app), "--set", "count=1", "--output-dir", str(out))
+    result = run("render", str(app), "--set", "count=1", "--output-dir", str(out), "--force")
     assert result.exit_code == 0, result.output
-    # the header names --set count=1 now: every remaining file changes
-    assert "3 written, 2 removed, 0 unchanged" in result.stderr
+    # headers name no --set value: only the record changes, the remaining objects stay
+    assert "1 written, 2 removed, 2 unchanged" in result.stderr
     assert sorted(os.listdir(out / "demo")) == ["configmap-settings-0.yaml", "extra.yaml"]
     assert (out / "README.md").read_text() == "mine\n"
     assert (out / "demo" / "extra.yaml").read_text() == "kind: ConfigMap\n"
@@ -251,7 +253,7 @@ def test_failed_checks_leave_the_directory_alone(tmp_path: Path) -> None:
             Service(name="web", selector={"app": "nope"}, ports=[ServicePort(port=80)])])
     """))
     before = snapshot(out)
-    result = run("render", str(bad), "--output-dir", str(out))
+    result = run("render", str(bad), "--output-dir", str(out), "--force")
     assert result.exit_code == 1
     assert "selector-dangling" in result.stderr
     assert snapshot(out) == before
@@ -283,29 +285,29 @@ def test_kill_while_staging_leaves_the_directory_byte_identical(app: Path, tmp_p
         run("render", str(app), "--set", "count=4", "--output-dir", str(out))
         (out / "mine.txt").write_text("not kubegen's\n")
     before = snapshot(out)
-    proc = spawn_paused(app, out, "stage:2", "--set", "count=6", "--set", "version=2")
+    proc = spawn_paused(app, out, "stage:2", "--set", "count=6", "--set", "version=2", "--force")
     kill(proc)
     assert snapshot(out) == before
     assert out.exists() != fresh
     assert leftovers(str(out)), "the killed run left its temporary sibling"
-    result = run("render", str(app), "--set", "count=6", "--set", "version=2", "--output-dir", str(out))
+    result = run("render", str(app), "--set", "count=6", "--set", "version=2", "--output-dir", str(out), "--force")
     assert result.exit_code == 0, result.output
     assert not leftovers(str(out))
-    assert run("check", str(app), "--set", "count=6", "--set", "version=2", "--output-dir", str(out)).exit_code == 0
+    assert run("check", "--output-dir", str(out)).exit_code == 0
 
 
-@pytest.mark.parametrize("step", range(6))
+@pytest.mark.parametrize("step", range(5))
 def test_kill_between_renames_is_rolled_back(app: Path, tmp_path: Path, step: int) -> None:
     out = tmp_path / "out"
     run("render", str(app), "--set", "count=4", "--output-dir", str(out))
     (out / "mine.txt").write_text("not kubegen's\n")
     before = snapshot(out)
-    # count=2, version=2: steps 0-3 replace the Namespace, 2 ConfigMaps, the record; 4-5 remove 2 ConfigMaps
-    proc = spawn_paused(app, out, f"commit:{step}", "--set", "count=2", "--set", "version=2")
+    # count=2, version=2: steps 0-2 replace 2 ConfigMaps and the record; 3-4 remove 2 ConfigMaps
+    proc = spawn_paused(app, out, f"commit:{step}", "--set", "count=2", "--set", "version=2", "--force")
     kill(proc)
     if step:
         assert snapshot(out) != before, "the kill was meant to land mid-commit"
-    checked = run("check", str(app), "--set", "count=4", "--output-dir", str(out))
+    checked = run("check", "--output-dir", str(out))
     assert checked.exit_code == 1
     assert "a kubegen write was killed part way; render again to roll it back and rewrite" in checked.stderr
     assert recover_dir(str(out)) is True
@@ -316,9 +318,9 @@ def test_kill_between_renames_is_rolled_back(app: Path, tmp_path: Path, step: in
 def test_check_during_a_write_says_so(app: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     run("render", str(app), "--output-dir", str(out))
-    proc = spawn_paused(app, out, "commit:1", "--set", "count=5")
+    proc = spawn_paused(app, out, "commit:1", "--set", "count=5", "--force")
     try:
-        result = run("check", str(app), "--set", "count=5", "--output-dir", str(out))
+        result = run("check", str(app), "--set", "count=5", "--output-dir", str(out), "--force")
     finally:
         kill(proc)
     assert result.exit_code == 1
@@ -330,11 +332,11 @@ def test_renders_into_sibling_directories_do_not_wait_for_each_other(app: Path, 
     dev, prod = tmp_path / "dev", tmp_path / "prod"
     run("render", str(app), "--output-dir", str(dev))
     run("render", str(app), "--output-dir", str(prod))
-    proc = spawn_paused(app, dev, "commit:1", "--set", "count=5")
+    proc = spawn_paused(app, dev, "commit:1", "--set", "count=5", "--force")
     try:
-        result = run("render", str(app), "--set", "count=2", "--output-dir", str(prod))
+        result = run("render", str(app), "--set", "count=2", "--output-dir", str(prod), "--force")
         assert result.exit_code == 0, result.output
-        assert run("check", str(app), "--set", "count=2", "--output-dir", str(prod)).exit_code == 0
+        assert run("check", "--output-dir", str(prod)).exit_code == 0
     finally:
         kill(proc)
 
@@ -342,11 +344,11 @@ def test_renders_into_sibling_directories_do_not_wait_for_each_other(app: Path, 
 def test_next_render_recovers_then_writes(app: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     run("render", str(app), "--set", "count=4", "--output-dir", str(out))
-    kill(spawn_paused(app, out, "commit:3", "--set", "count=1"))
-    result = run("render", str(app), "--set", "count=5", "--output-dir", str(out))
+    kill(spawn_paused(app, out, "commit:3", "--set", "count=1", "--force"))
+    result = run("render", str(app), "--set", "count=5", "--output-dir", str(out), "--force")
     assert result.exit_code == 0, result.output
     assert "rolled back an interrupted write" in result.stderr
-    assert run("check", str(app), "--set", "count=5", "--output-dir", str(out)).exit_code == 0
+    assert run("check", "--output-dir", str(out)).exit_code == 0
 
 
 # --- check ---------------------------------------------------------------------------------
@@ -367,7 +369,7 @@ def test_check_reports_each_kind_of_drift_with_a_diff(app: Path, tmp_path: Path)
     run("render", str(app), "--set", "count=3", "--output-dir", str(out))
     (out / "demo" / "configmap-settings-0.yaml").write_text("edited\n")  # hand-edited
     (out / "demo" / "configmap-settings-1.yaml").unlink()  # missing
-    result = run("check", str(app), "--set", "count=2", "--set", "version=2", "--output-dir", str(out))
+    result = run("check", str(app), "--set", "count=2", "--set", "version=2", "--output-dir", str(out), "--force")
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert f"{out}/demo/configmap-settings-0.yaml: edited by hand since kubegen wrote it: render would overwrite it" \
@@ -376,8 +378,9 @@ def test_check_reports_each_kind_of_drift_with_a_diff(app: Path, tmp_path: Path)
     assert (f"{out}/demo/configmap-settings-2.yaml: kubegen wrote it on an earlier run, but render no longer "
             "produces it: render would remove it") in lines
     assert f"{out}/{RECORD_NAME}: stale: kubegen wrote it, but render now writes different content" in lines
-    assert lines[-1].startswith(f"kubegen: {out} is not what render would write: 1 extra, 1 hand-edited, "
-                                "1 missing, 2 stale; to update it run: kubegen render")
+    assert lines[-1] == (f"kubegen: {out} is not what render would write: 1 extra, 1 hand-edited, 1 missing, "
+                         f"1 stale; to update it run: kubegen render {app} --set count=2 --set version=2 "
+                         f"--output-dir {out} --force")
     diff = result.stdout
     assert "--- a/demo/configmap-settings-0.yaml\n+++ b/demo/configmap-settings-0.yaml\n" in diff
     assert "-edited\n" in diff
@@ -391,12 +394,12 @@ def test_check_diff_applies_with_patch(app: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     run("render", str(app), "--set", "count=3", "--output-dir", str(out))
     (out / "demo" / "configmap-settings-0.yaml").write_bytes(b"no newline at the end")
-    result = run("check", str(app), "--set", "count=4", "--set", "version=9", "--output-dir", str(out))
+    result = run("check", str(app), "--set", "count=4", "--set", "version=9", "--output-dir", str(out), "--force")
     assert result.exit_code == 1
     applied = subprocess.run(["patch", "-p1", "-s", "-d", str(out)], input=result.stdout, text=True,
                              capture_output=True)
     assert applied.returncode == 0, applied.stdout + applied.stderr
-    assert run("check", str(app), "--set", "count=4", "--set", "version=9", "--output-dir", str(out)).exit_code == 0
+    assert run("check", "--output-dir", str(out)).exit_code == 0  # the patch brought the record along
 
 
 def test_check_of_a_missing_directory(app: Path, tmp_path: Path) -> None:
@@ -408,13 +411,17 @@ def test_check_of_a_missing_directory(app: Path, tmp_path: Path) -> None:
     assert result.stdout.count("--- /dev/null\n") == 5
 
 
-def test_check_without_kustomization_flag_says_how_to_keep_it(app: Path, tmp_path: Path) -> None:
+def test_check_without_kustomization_flag_keeps_it_and_no_kustomization_says_how(app: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     run("render", str(app), "--output-dir", str(out), "--kustomization")
-    result = run("check", str(app), "--output-dir", str(out))
+    assert run("check", str(app), "--output-dir", str(out)).exit_code == 0  # as recorded
+    refused = run("check", str(app), "--output-dir", str(out), "--no-kustomization")
+    assert refused.exit_code == 2 and "--no-kustomization: recorded with kustomization.yaml" in refused.stderr
+    result = run("check", str(app), "--output-dir", str(out), "--no-kustomization", "--force")
     assert result.exit_code == 1
     assert (f"{out}/kustomization.yaml: kubegen wrote it on an earlier run, but render no longer produces it: "
-            "render would remove it (pass --kustomization if it should stay)") in result.stderr
+            "render would remove it (it was rendered with --kustomization; leave --no-kustomization out to keep it)"
+            ) in result.stderr
 
 
 def test_check_reports_a_foreign_file_where_render_writes(app: Path, tmp_path: Path) -> None:
@@ -463,18 +470,37 @@ def line_of(path: Path, needle: str) -> int:
     return next(i for i, text in enumerate(path.read_text().splitlines(), 1) if needle in text)
 
 
-def test_selector_change_warns_with_the_line_and_still_writes(tmp_path: Path) -> None:
+FIX = ("the API server rejects the update (field is immutable), so `kubectl apply` and Argo CD fail: keep the old "
+       "value, give the object a new name, or render with --allow-recreate and delete it first ({})")
+
+
+def live_findings_of(objs: list[dict[str, Any]], out: Path) -> list[Any]:
+    """What write_dir finds against the directory: raised errors (nothing written) or returned warnings."""
+    before = snapshot(out)
+    try:
+        return write_dir(objs, str(out)).warnings
+    except FindingsError as exc:
+        assert snapshot(out) == before
+        return list(exc.findings)
+
+
+def test_selector_change_is_an_error_with_the_line_and_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "out"
     write_dir([deployment("web", {"app": "web"})], str(out))
     file = out / "shop" / "deployment-web.yaml"
     line = line_of(file, "selector:")
-    result = write_dir([deployment("web", {"app": "web", "track": "stable"})], str(out))
-    assert [w.format() for w in result.warnings] == [
-        f"{file}:{line}: warning immutable-field: Deployment 'web' (namespace shop): spec.selector changes from "
-        "{app: web} to {app: web, track: stable}; the API server rejects the update (field is immutable), so "
-        "`kubectl apply` fails: delete and recreate it (kubectl delete deployment web -n shop, then apply) or keep "
-        "the old value"
+    before = snapshot(out)
+    with pytest.raises(FindingsError, match=r"1 error, 0 warnings: nothing was written") as caught:
+        write_dir([deployment("web", {"app": "web", "track": "stable"})], str(out))
+    assert [f.format() for f in caught.value.findings] == [
+        f"{file}:{line}: error immutable-field: Deployment 'web' (namespace shop): spec.selector changes from "
+        "{app: web} to {app: web, track: stable}; " + FIX.format("kubectl delete deployment web -n shop")
     ]
+    assert snapshot(out) == before
+    result = write_dir([deployment("web", {"app": "web", "track": "stable"})], str(out), allow_recreate=True)
+    assert [(w.rule, w.severity) for w in result.warnings] == [("immutable-field", "warning")]
+    assert "delete the object before this is applied (kubectl delete deployment web -n shop)" in \
+        result.warnings[0].message
     assert "track: stable" in file.read_text()
 
 
@@ -495,6 +521,10 @@ def test_strict_makes_the_warning_fail_and_writes_nothing(tmp_path: Path) -> Non
     [
         (service("web", cluster_ip="10.96.0.10"), service("web", cluster_ip="10.96.0.11"), "immutable-field",
          "clusterIP:", "spec.clusterIP changes from 10.96.0.10 to 10.96.0.11"),
+        (service("web", cluster_ip="None"), service("web"), "immutable-field",
+         "clusterIP:", "spec.clusterIP leaves out clusterIP, but the Service is headless (None)"),
+        (service("web"), service("web", cluster_ip="None"), "immutable-field",
+         "spec:", "spec.clusterIP becomes None, but the live Service already has the address the cluster gave it"),
         (service("web", "NodePort", 30080), service("web", "NodePort", 30081), "node-port-freed",
          "nodePort:", "port 'http' moves from node port 30080 to 30081"),
         (service("web", "LoadBalancer", 30080), service("web", "ClusterIP"), "node-port-freed",
@@ -507,9 +537,10 @@ def test_service_changes_that_break_live_objects(tmp_path: Path, old: dict[str, 
     write_dir([old], str(out))
     file = out / "shop" / "service-web.yaml"
     line = line_of(file, needle)
-    warnings = write_dir([new], str(out)).warnings
-    assert [(w.rule, w.location.line) for w in warnings] == [(rule, line)]
-    assert text in warnings[0].message
+    found = live_findings_of([new], out)
+    assert [(f.rule, f.location.line) for f in found] == [(rule, line)]
+    assert text in found[0].message
+    assert found[0].severity == ("error" if rule == "immutable-field" else "warning")
 
 
 def test_changes_a_live_object_accepts_do_not_warn(tmp_path: Path) -> None:
@@ -521,7 +552,7 @@ def test_changes_a_live_object_accepts_do_not_warn(tmp_path: Path) -> None:
     assert write_dir([service("web", "LoadBalancer", 30080), labelled], str(out)).warnings == []
 
 
-def test_cli_prints_warnings_and_exits_zero_unless_strict(tmp_path: Path) -> None:
+def test_cli_refuses_an_immutable_change_unless_allowed(tmp_path: Path) -> None:
     out = tmp_path / "out"
     app_file = tmp_path / "web.py"
     app_file.write_text(textwrap.dedent("""
@@ -535,16 +566,20 @@ def test_cli_prints_warnings_and_exits_zero_unless_strict(tmp_path: Path) -> Non
     assert run("render", str(app_file), "--output-dir", str(out)).exit_code == 0
     file = out / "shop" / "deployment-web.yaml"
     line = line_of(file, "selector:")
-    strict = run("render", str(app_file), "--set", "track=b", "--output-dir", str(out), "--strict")
-    assert strict.exit_code == 1
-    assert f"{file}:{line}: warning immutable-field: Deployment 'web' (namespace shop): spec.selector" \
-        in strict.stderr
+    refused = run("render", str(app_file), "--set", "track=b", "--output-dir", str(out), "--force")
+    assert refused.exit_code == 1
+    assert f"{file}:{line}: error immutable-field: Deployment 'web' (namespace shop): spec.selector" in refused.stderr
+    assert "kubegen: 1 error, 0 warnings: nothing was written" in refused.stderr
     assert "track: a" in file.read_text()
-    relaxed = run("render", str(app_file), "--set", "track=b", "--output-dir", str(out))
+    assert run("check", str(app_file), "--set", "track=b", "--output-dir", str(out), "--force").exit_code == 1
+    strict = run("render", str(app_file), "--set", "track=b", "--output-dir", str(out), "--force",
+                 "--allow-recreate", "--strict")
+    assert strict.exit_code == 1 and "warning immutable-field" in strict.stderr and "track: a" in file.read_text()
+    relaxed = run("render", str(app_file), "--set", "track=b", "--output-dir", str(out), "--force", "--allow-recreate")
     assert relaxed.exit_code == 0
     assert f"{file}:{line}: warning immutable-field:" in relaxed.stderr
     assert "track: b" in file.read_text()
-    ignored = run("render", str(app_file), "--set", "track=c", "--output-dir", str(out), "--ignore",
+    ignored = run("render", str(app_file), "--set", "track=c", "--output-dir", str(out), "--force", "--ignore",
                   "immutable-field")
     assert ignored.exit_code == 0 and "immutable-field" not in ignored.stderr
 
@@ -581,7 +616,7 @@ def test_an_error_at_any_step_of_the_swap_changes_nothing(tmp_path: Path, monkey
 
         monkeypatch.setattr(os, "replace", failing)
         try:
-            write_dir(new, str(out))
+            write_dir(new, str(out), allow_recreate=True)  # service a becomes headless
         except KubegenError as exc:
             assert f"cannot write {out}: No space left on device; nothing was changed" in str(exc)
         else:
@@ -592,7 +627,7 @@ def test_an_error_at_any_step_of_the_swap_changes_nothing(tmp_path: Path, monkey
         assert not leftovers(str(out))
         steps += 1
     assert steps >= 5  # a, d, the record, kustomization removal, the gone Deployment
-    assert check_dir(new, str(out)).ok
+    assert check_dir(new, str(out), allow_recreate=True).ok
     assert not (out / "old").exists() and (out / "mine.txt").read_text() == "mine\n"
 
 
@@ -605,12 +640,9 @@ def test_statefulset_fields_the_api_will_not_update(tmp_path: Path) -> None:
     file = out / "shop" / "statefulset-db.yaml"
     line = line_of(file, "serviceName:")
     moved = {**sts, "spec": {**sts["spec"], "serviceName": "db-headless", "replicas": 3}}
-    warnings = write_dir([moved], str(out)).warnings
-    assert [w.format() for w in warnings] == [
-        f"{file}:{line}: warning immutable-field: StatefulSet 'db' (namespace shop): "
-        "spec.serviceName changes from db to db-headless; the API server rejects the update (field is immutable), "
-        "so `kubectl apply` fails: delete and recreate it (kubectl delete statefulset db -n shop, then apply) or "
-        "keep the old value"
+    assert [f.format() for f in live_findings_of([moved], out)] == [
+        f"{file}:{line}: error immutable-field: StatefulSet 'db' (namespace shop): "
+        "spec.serviceName changes from db to db-headless; " + FIX.format("kubectl delete statefulset db -n shop")
     ]
 
 

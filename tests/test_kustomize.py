@@ -136,6 +136,11 @@ def test_argocd_plugin_definition_generates_the_shop(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert by_identity(list(yaml.safe_load_all(result.stdout))) == stream("--set", "env=prod", "--set",
                                                                            "replicas=5")
+    # KUBEGEN_DIR: the app and --set values the committed directory recorded
+    recorded = subprocess.run(command, cwd=EXAMPLES, capture_output=True, text=True,
+                              env={**env, "ARGOCD_ENV_KUBEGEN_DIR": "shop/rendered/prod"})
+    assert recorded.returncode == 0, recorded.stderr
+    assert by_identity(list(yaml.safe_load_all(recorded.stdout))) == stream("--set", "env=prod")
     env["ARGOCD_ENV_KUBEGEN_SET"] = "env=staging"
     failed = subprocess.run(command, cwd=EXAMPLES, capture_output=True, text=True, env=env)
     assert failed.returncode != 0
@@ -147,7 +152,9 @@ def test_argocd_application_names_the_plugin() -> None:
     plugin = yaml.safe_load((EXAMPLES / "gitops" / "plugin.yaml").read_text())
     # with spec.version set, Applications name the plugin <name>-<version>
     assert app["spec"]["source"]["plugin"]["name"] == f"{plugin['metadata']['name']}-{plugin['spec']['version']}"
-    assert (ROOT / app["spec"]["source"]["path"] / "shop.py") == SHOP
+    env = {e["name"]: e["value"] for e in app["spec"]["source"]["plugin"]["env"]}
+    rendered = ROOT / app["spec"]["source"]["path"] / env["KUBEGEN_DIR"]
+    assert rendered == EXAMPLES / "shop" / "rendered" / "prod" and (rendered / ".kubegen-manifest").is_file()
     patch = yaml.safe_load((EXAMPLES / "gitops" / "repo-server-patch.yaml").read_text())
     mounts = patch["spec"]["template"]["spec"]["containers"][0]["volumeMounts"]
     assert "/home/argocd/cmp-server/config/plugin.yaml" in [m["mountPath"] for m in mounts]
@@ -165,9 +172,11 @@ def test_pre_commit_hook_runs_check(tmp_path: Path) -> None:
         assert hook["language"] == "python" and hook["pass_filenames"] is False
     entry = shlex.split(by_id["kubegen-check"]["entry"])
     assert entry == ["kubegen", "check"]
-    copy = tmp_path / "prod"
+    copy = tmp_path / "examples" / "shop" / "rendered" / "prod"  # the recorded app is ../../../shop.py
     shutil.copytree(EXAMPLES / "shop" / "rendered" / "prod", copy)
-    args = [str(SHOP), "--set", "env=prod", "--output-dir", str(copy), "--kustomization"]
+    shutil.copy(SHOP, tmp_path / "examples" / "shop.py")
+    (tmp_path / "pyproject.toml").write_text("")  # the project root headers name the app from
+    args = ["--output-dir", str(copy)]  # the directory remembers the app, --set env=prod, --kustomization
     clean = kubegen(*entry[1:], *args)
     assert clean.returncode == 0, clean.stderr
     (copy / "shop" / "service-frontend.yaml").write_text("edited\n")
@@ -182,13 +191,22 @@ def test_pre_commit_hook_runs_check(tmp_path: Path) -> None:
 # --- CI -----------------------------------------------------------------------------------------
 
 
-def test_github_actions_snippet_runs_the_check_for_each_environment() -> None:
+def test_github_actions_snippet_runs_the_check_for_each_environment(tmp_path: Path) -> None:
     workflow = yaml.safe_load((EXAMPLES / "gitops" / "github-actions.yaml").read_text())
     job = workflow["jobs"]["kubegen-check"]
     steps = [s["run"] for s in job["steps"] if "run" in s]
     checks = [s for s in steps if s.startswith("kubegen check ")]
-    assert len(checks) == 1
+    assert len(checks) == 2 and any("--base origin/${{ github.base_ref }}" in c for c in checks)
+    # the job runs in a checkout whose base branch is origin/<base_ref>: a git repository of its own here
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLES / "shop", repo / "examples" / "shop")
+    shutil.copy(SHOP, repo / "examples" / "shop.py")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    for command in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "base"],
+                    ["update-ref", "refs/remotes/origin/main", "HEAD"]):
+        subprocess.run([*git, *command], cwd=repo, check=True)
     for env in job["strategy"]["matrix"]["env"]:
-        line = checks[0].replace("${{ matrix.env }}", env)
-        result = kubegen(*shlex.split(line)[1:])
-        assert result.returncode == 0, f"{line}\n{result.stderr}"
+        for check in checks:
+            line = check.replace("${{ matrix.env }}", env).replace("${{ github.base_ref }}", "main")
+            result = kubegen(*shlex.split(line)[1:], cwd=repo)
+            assert result.returncode == 0, f"{line}\n{result.stderr}"

@@ -19,7 +19,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("kubegen.checks",),
     ("kubegen.order",),
     ("kubegen.writer", "kubegen.output", "kubegen.stdio"),
-    ("kubegen.api", "kubegen.appload", "kubegen.lint", "kubegen.network", "kubegen.explain",
+    ("kubegen.api", "kubegen.appload", "kubegen.lint", "kubegen.fix", "kubegen.network", "kubegen.explain",
      "kubegen.graph", "kubegen.gitops", "kubegen.importer", "kubegen.testing", "kubegen.templates"),
     ("kubegen.cli", "kubegen.__main__"),
 ]

@@ -46,7 +46,7 @@ def many_services(n: int, replicas: int = 3) -> str:
               template:
                 metadata: {{labels: {{app: svc{i:02d}}}}}
                 spec:
-                  containers: [{{name: c, image: nginx, ports: [{{name: http, containerPort: {8000 + i}}}]}}]
+                  containers: [{{name: c, image: "nginx:1.27", ports: [{{name: http, containerPort: {8000 + i}}}]}}]
             ---
             apiVersion: v1
             kind: Service
@@ -171,7 +171,7 @@ BROKEN = """\
       selector: {matchLabels: {app: web}}
       template:
         metadata: {labels: {app: web}}
-        spec: {containers: [{name: web, image: nginx, ports: [{name: http, containerPort: 8080}]}]}
+        spec: {containers: [{name: web, image: "nginx:1.27", ports: [{name: http, containerPort: 8080}]}]}
     ---
     apiVersion: v1
     kind: Service

@@ -35,6 +35,8 @@ RULES: dict[str, str] = {
     "volume-mount": "volumeMount naming no volume of the pod",
     "invalid-value": "a value the API server rejects (request above limit, duplicate names in a pod, ...)",
     "yaml": "input that is not valid YAML",
+    "image": "container image reference the kubelet cannot parse (empty tag, upper case, whitespace, ...)",
+    "image-latest": "container image without a tag, or :latest, and no digest (warning)",
     "config-ref": "a ConfigMap or Secret that env, envFrom, volumes, imagePullSecrets or Ingress TLS name and "
                   "the stack does not define",
     "config-key": "a key of a ConfigMap or Secret that env or volume items read and the object does not have",
@@ -141,9 +143,9 @@ Rule = Callable[[Sequence[Manifest], Report], None]
 
 
 def _rules() -> list[Rule]:
-    from kubegen.checks import objects, references, wiring
+    from kubegen.checks import images, objects, references, wiring
 
-    rules: list[Rule] = [objects.check_objects, wiring.check_wiring, references.check_references]
+    rules: list[Rule] = [objects.check_objects, wiring.check_wiring, references.check_references, images.check_images]
     try:
         from kubegen.checks.schema import check_schema
     except ImportError:  # pragma: no cover - the schema module ships with kubegen

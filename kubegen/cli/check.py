@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import os
-import shlex
 
 import click
 
-from kubegen.cli import fail, report_errors, traceback_option
-from kubegen.cli.render import ASSUME_HELP, load_checked, resolve_dir, source_of, split_ignore
+from kubegen.cli import fail, print_findings, report_errors, traceback_option
+from kubegen.cli.gitops import gitops_options, run_recipe
+from kubegen.cli.render import ASSUME_HELP, load_checked, parse_sets, split_ignore
 
 
 @click.command()
-@click.argument("app", metavar="APP", type=click.Path())
+@click.argument("app", metavar="[APP]", required=False, type=click.Path())
 @click.option("--output-dir", required=True, metavar="DIR", type=click.Path(),
               help="The directory `kubegen render --output-dir` wrote.")
-@click.option("--kustomization", is_flag=True, help="DIR should also hold the kustomization.yaml render writes.")
+@gitops_options
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
-              help="The same --set values render was given (repeatable).")
+              help="--set values for APP (repeatable) [default: those DIR/.kubegen-manifest recorded].")
 @click.option("--strict", is_flag=True, help="Treat check warnings as errors.")
 @click.option("--node-port-range", metavar="A-B", help="The cluster's node-port range [default: 30000-32767].")
 @click.option("--ignore", multiple=True, metavar="RULE", help="Do not report RULE (repeatable).")
@@ -25,32 +25,48 @@ from kubegen.cli.render import ASSUME_HELP, load_checked, resolve_dir, source_of
 @traceback_option
 @report_errors
 def check(
-    app: str, output_dir: str, kustomization: bool, sets: tuple[str, ...], strict: bool,
-    node_port_range: str | None, ignore: tuple[str, ...], assume: tuple[str, ...],
+    app: str | None, output_dir: str, kustomization: bool | None, force: bool, unset: tuple[str, ...],
+    base: str | None, allow_recreate: bool, sets: tuple[str, ...], strict: bool, node_port_range: str | None,
+    ignore: tuple[str, ...], assume: tuple[str, ...],
 ) -> None:
-    """Exit 0 if DIR is exactly what `kubegen render APP --output-dir DIR` would write.
+    """Exit 0 if DIR is exactly what `kubegen render --output-dir DIR` would write,
+    and every change it holds is one the live objects can take.
+
+    APP, --set values and --kustomization are those DIR/.kubegen-manifest recorded
+    unless given; given ones that differ from the record are refused unless --force,
+    so a forgotten `--set env=prod` cannot compare prod with dev.
 
     Otherwise print a unified diff (stdout) from DIR to what render would write,
     one line per file on stderr saying what is wrong with it (missing, stale,
     hand-edited, extra, not-owned, not-regular), and exit 1: the CI gate that keeps
     stale or hand-edited manifests out of the main branch. A symbolic link (or any
     file that is not a regular file) where kubegen writes is reported, never read.
-    Files kubegen did not write are ignored. Nothing is written. The diff applies with `patch -p1 -d DIR`.
+    Files kubegen did not write are ignored. Nothing is written. The diff applies
+    with `patch -p1 -d DIR`.
+
+    Each object is also compared with its previous state: the file in DIR, or with
+    --base REV, DIR as committed at that git revision (in a pull request: the base
+    branch, what is deployed). A change a live object rejects (immutable-field) fails
+    the check unless --allow-recreate; a freed nodePort is a warning.
 
     \b
     Examples:
-      kubegen check app.py --output-dir deploy/dev
+      kubegen check --output-dir deploy/prod
+      kubegen check --output-dir deploy/prod --base origin/main
       kubegen check app.py --set env=prod --output-dir deploy/prod --kustomization
     """
     from kubegen.gitops import check_dir
     from kubegen.output import data_out
 
-    check_ignore, _ = split_ignore(ignore)
-    target_dir = resolve_dir(output_dir)
-    source = source_of(app, sets)
-    ordered = load_checked(app, sets, node_port_range, check_ignore, strict, assume)
-    result = check_dir(ordered, target_dir, source=source, kustomization=kustomization, shown=output_dir)
-    if result.ok:
+    check_ignore, gitops_ignore = split_ignore(ignore)
+    target_dir, recipe, spec = run_recipe(app, output_dir, parse_sets(sets), unset, kustomization, force)
+    ordered = load_checked(spec, dict(recipe.sets), node_port_range, check_ignore, strict, assume)
+    result = check_dir(
+        ordered, target_dir, recipe=recipe, shown=output_dir, base=base, allow_recreate=allow_recreate,
+        ignore=gitops_ignore,
+    )
+    print_findings(result.findings)
+    if result.ok and not (strict and result.findings):
         click.echo(f"kubegen: {result.summary()}", err=True)
         return
     out = data_out()
@@ -62,7 +78,9 @@ def check(
         for item in result.drift:
             where = item.path if item.state in ("interrupted", "busy") else os.path.join(output_dir, item.path)
             click.echo(f"{where}: {item.message}", err=True)
-    words = ["kubegen", "render", app, *(w for s in sets for w in ("--set", s)), "--output-dir", output_dir]
-    render_cmd = shlex.join([*words, "--kustomization"] if kustomization else words)
-    click.echo(f"kubegen: {result.summary()}; to update it run: {render_cmd}", err=True)
+    if result.drift:
+        render_cmd = recipe.command(output_dir, extra=["--force"] if force else [])
+        click.echo(f"kubegen: {result.summary()}; to update it run: {render_cmd}", err=True)
+    else:
+        click.echo(f"kubegen: {result.summary()}", err=True)
     fail(1)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sys
+from typing import Any
 
 import click
 
@@ -23,10 +25,16 @@ from kubegen.cli.render import ASSUME_HELP, check_options
 @click.option("--node-port-range", metavar="A-B", help="The cluster's node-port range [default: 30000-32767].")
 @click.option("--ignore", multiple=True, metavar="RULE", help="Do not report RULE (repeatable).")
 @click.option("--assume", multiple=True, metavar="KIND/NAME", help=ASSUME_HELP)
+@click.option("--fix", "fix", is_flag=True,
+              help="Rewrite the files in place where a finding has one safe fix (everything else kept "
+                   "byte for byte), then report each fix and what is left.")
+@click.option("--diff", "diff", is_flag=True,
+              help="Like --fix, but print the changes as a unified diff instead of writing them "
+                   "(the report goes to stderr).")
 @report_errors
 def lint(
     paths: tuple[str, ...], fmt: str, strict: bool, partial: bool,
-    node_port_range: str | None, ignore: tuple[str, ...], assume: tuple[str, ...],
+    node_port_range: str | None, ignore: tuple[str, ...], assume: tuple[str, ...], fix: bool, diff: bool,
 ) -> None:
     """Check Kubernetes manifests in YAML or JSON files, directories or stdin (-).
 
@@ -41,17 +49,33 @@ def lint(
 
     Input files over 64 MiB are refused (raise with KUBEGEN_MAX_INPUT_MB).
 
+    --fix repairs what has one safe fix: an apiVersion the kind is served under
+    elsewhere (an old Ingress converted to networking.k8s.io/v1), enum casing
+    (ClusterIp, udp), YAML 1.1 booleans and numbers where strings are wanted
+    (canary: yes), ports written as a mapping, quoted numbers, a misspelt field
+    name, a missing port name, and a dangling selector, targetPort or Ingress
+    backend when exactly one close match exists (never with --partial). Comments,
+    layout and quoting are kept; each file is rewritten atomically and only if it
+    reads back as intended. Templates ({{ }}), files with YAML errors, anchors or
+    tags, and symlinks are left alone. The exit code is lint's for what is left;
+    --format json adds the fixes (fixed), the refusals (not_fixed) and the files left alone (skipped).
+
     \b
     Examples:
       kubegen lint k8s/
       helm template chart | kubegen lint -
       kubegen lint --partial --format json service.yaml
       kubegen lint k8s/ --assume Secret/registry-creds   # made by another tool
+      kubegen lint --fix k8s/                            # repair in place
+      kubegen lint --diff k8s/ > fixes.patch             # review first, then git apply
     """
+    options = check_options(node_port_range, ignore, partial, assume)
+    if fix or diff:
+        _fix(paths, options, fmt=fmt, strict=strict, write=not diff)
+        return
     from kubegen.lint import lint as run_lint
     from kubegen.output import data_out
 
-    options = check_options(node_port_range, ignore, partial, assume)
     result = run_lint(paths, options)
     out = data_out()
     if fmt == "json":
@@ -60,5 +84,35 @@ def lint(
         for finding in result.findings:
             out.write(finding.format() + "\n")
         out.write(result.summary() + "\n")
+    if result.failed(strict=strict):
+        fail(1)
+
+
+def _fix(paths: tuple[str, ...], options: Any, *, fmt: str, strict: bool, write: bool) -> None:
+    from kubegen.errors import UsageError
+    from kubegen.fix import fix_paths
+    from kubegen.output import data_out
+
+    if "-" in paths:
+        raise UsageError("--fix and --diff work on files: they cannot rewrite stdin (-)")
+    result = fix_paths(paths, options, write=write)
+    out = data_out()
+    report = out if write else sys.stderr
+    if not write:
+        out.write(result.diff())
+    if fmt == "json":
+        report.write(json.dumps(result.to_json(), indent=2, sort_keys=False) + "\n")
+    else:
+        for file, reason in sorted(result.skipped.items()):
+            report.write(f"{file}: not fixed: {reason}\n")
+        for fix in result.applied:
+            report.write(result.describe(fix) + "\n")
+        for fix, reason in result.refused:
+            report.write(f"{fix.finding.location}: not fixed {fix.rule}: {fix.summary}: {reason}\n")
+        for finding in result.left:
+            report.write(finding.format() + "\n")
+        for error in result.errors:
+            report.write(f"Error: {error}\n")
+        report.write(result.summary() + "\n")
     if result.failed(strict=strict):
         fail(1)

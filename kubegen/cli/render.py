@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING
 import click
 
 from kubegen.cli import parse_node_port_range, print_findings, report_errors, traceback_option
+from kubegen.cli.gitops import gitops_options, require_output_dir, run_recipe
 
 if TYPE_CHECKING:
+    from kubegen.gitops import Recipe
     from kubegen.manifest import Manifest
 
 
@@ -65,14 +67,14 @@ def split_ignore(ignore: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[st
 
 
 def load_checked(
-    app: str, sets: tuple[str, ...], node_port_range: str | None, ignore: tuple[str, ...], strict: bool,
+    app: str, sets: dict[str, str], node_port_range: str | None, ignore: tuple[str, ...], strict: bool,
     assume: tuple[str, ...] = (),
 ) -> list[Manifest]:
     """Load APP with ``--set`` values, check it (findings to stderr) and return the ordered manifests."""
     from kubegen.api import checked_manifests, compile_stacks, options_for
     from kubegen.appload import load_stacks
 
-    stacks = load_stacks(app, parse_sets(sets))
+    stacks = load_stacks(app, sets)
     options = options_for(stacks, check_options(node_port_range, ignore, assume=assume))
     ordered, findings = checked_manifests(compile_stacks(stacks), options, strict=strict)
     print_findings(findings)
@@ -80,15 +82,18 @@ def load_checked(
 
 
 @click.command()
-@click.argument("app", metavar="APP", type=click.Path())
+@click.argument("app", metavar="[APP]", required=False, type=click.Path())
 @click.option("-o", "--output", "output", metavar="FILE", type=click.Path(),
               help="Write to FILE (atomically) instead of stdout. FILE must be a regular file or not "
                    "exist: a directory, device, FIFO or symbolic link is refused.")
 @click.option("--output-dir", metavar="DIR", type=click.Path(),
               help="Write one file per object, DIR/<namespace>/<kind>-<name>.yaml, all or nothing; "
-                   "remove files an earlier render wrote that are no longer produced; never touch other files.")
-@click.option("--kustomization", is_flag=True,
-              help="With --output-dir: also write DIR/kustomization.yaml listing the files.")
+                   "remove files an earlier render wrote that are no longer produced; never touch other files. "
+                   "APP, --set values and --kustomization not given are taken from DIR/.kubegen-manifest.")
+@gitops_options
+@click.option("--recipe", "recipe_dir", metavar="DIR",
+              help="Without --output-dir: render to stdout (or -o) with the APP and --set values "
+                   "DIR/.kubegen-manifest recorded (what Argo CD's plugin runs for a rendered directory).")
 @click.option("--fsync", is_flag=True,
               help="With --output-dir: sync the file system at the commit points, so the write also "
                    "survives a power loss (slower).")
@@ -104,7 +109,8 @@ def load_checked(
 @traceback_option
 @report_errors
 def render(
-    app: str, output: str | None, output_dir: str | None, kustomization: bool, fsync: bool, fmt: str,
+    app: str | None, output: str | None, output_dir: str | None, kustomization: bool | None, force: bool,
+    unset: tuple[str, ...], base: str | None, allow_recreate: bool, recipe_dir: str | None, fsync: bool, fmt: str,
     sets: tuple[str, ...], strict: bool, node_port_range: str | None, ignore: tuple[str, ...],
     assume: tuple[str, ...],
 ) -> None:
@@ -113,61 +119,63 @@ def render(
     Nothing is written when a check finds an error: every finding is printed to
     stderr as `file:line: severity rule-id: message` and the exit code is 1.
 
-    With --output-dir, a change a live object would reject (a new workload
-    selector, Service clusterIP) or one that frees a nodePort is reported as a
-    warning (immutable-field, node-port-freed) against the file being replaced.
+    With --output-dir, DIR remembers how it was rendered (.kubegen-manifest): APP,
+    --set values and --kustomization left out are taken from there, and given ones
+    that differ are refused unless --force. Each object is compared with the file
+    it replaces (or with DIR at git revision --base REV): a change a live object
+    rejects (a workload's selector, a StatefulSet's volumeClaimTemplates, a Job's
+    template, a Service's clusterIP, ...) is an error (immutable-field) and nothing
+    is written, unless --allow-recreate; a freed nodePort is a warning.
 
     \b
     Examples:
       kubegen render app.py > out.yaml
       kubegen render app.py:stack --set env=prod --set replicas=5 -o prod.yaml
       kubegen render app.py --set env=prod --output-dir deploy/prod --kustomization
+      kubegen render --output-dir deploy/prod          # again, as recorded
+      kubegen render --recipe deploy/prod > prod.yaml  # the same objects, as one stream
       kubegen render mypkg.deploy:stack --format json
     """
     from kubegen.api import no_cyclic_gc, write_manifests
     from kubegen.output import resolve_output, write_text
 
+    require_output_dir(output_dir, kustomization=kustomization, base=base, allow_recreate=allow_recreate,
+                       fsync=fsync)
+    if recipe_dir is None:
+        require_output_dir(output_dir, force=force, unset=unset)
     if output_dir is not None:
-        if output is not None:
-            raise click.UsageError("use either -o/--output or --output-dir, not both")
+        if output is not None or recipe_dir is not None:
+            raise click.UsageError(f"use either {'-o/--output' if output else '--recipe'} or --output-dir, not both")
         if fmt != "yaml":
             raise click.UsageError("--output-dir writes YAML files; drop --format json")
-    elif kustomization or fsync:
-        raise click.UsageError(f"{'--kustomization' if kustomization else '--fsync'} needs --output-dir DIR")
+    elif app is None and recipe_dir is None:
+        raise click.UsageError("Missing argument 'APP' (only --output-dir, whose record names it, may go without)")
     check_ignore, gitops_ignore = split_ignore(ignore)
-    # Every output path is fixed before the app runs: an os.chdir() in it moves nothing.
-    target = resolve_output(output)
-    target_dir = resolve_dir(output_dir) if output_dir is not None else None
-    source = source_of(app, sets)
     with no_cyclic_gc():
-        ordered = load_checked(app, sets, node_port_range, check_ignore, strict, assume)
-        if output_dir is None or target_dir is None:
+        if output_dir is None:
+            target = resolve_output(output)  # before the app runs: an os.chdir() in it moves nothing
+            spec, values = app, parse_sets(sets)
+            if recipe_dir is not None:
+                _, recipe, spec = run_recipe(app, recipe_dir, values, unset, None, force)
+                values = dict(recipe.sets)
+            assert spec is not None
+            ordered = load_checked(spec, values, node_port_range, check_ignore, strict, assume)
             write_text(target, write_manifests(ordered, fmt, check=False), shown=output)  # type: ignore[arg-type]
             return
-        write_to_dir(ordered, source, target_dir, output_dir, kustomization, strict, gitops_ignore, fsync)
-
-
-def resolve_dir(output_dir: str) -> str:
-    """``--output-dir DIR`` as an absolute path, fixed before the app runs."""
-    return os.path.join(os.getcwd(), output_dir)
-
-
-def source_of(app: str, sets: tuple[str, ...]) -> str:
-    """What headers name as the input (resolved before the app runs, too)."""
-    from kubegen.gitops import source_label
-
-    return source_label(app, parse_sets(sets))
+        target_dir, recipe, spec = run_recipe(app, output_dir, parse_sets(sets), unset, kustomization, force)
+        ordered = load_checked(spec, dict(recipe.sets), node_port_range, check_ignore, strict, assume)
+        write_to_dir(ordered, recipe, target_dir, output_dir, strict, gitops_ignore, fsync, base, allow_recreate)
 
 
 def write_to_dir(
-    ordered: list[Manifest], source: str, output_dir: str, shown: str, kustomization: bool, strict: bool,
-    ignore: frozenset[str], fsync: bool = False,
+    ordered: list[Manifest], recipe: Recipe, output_dir: str, shown: str, strict: bool,
+    ignore: frozenset[str], fsync: bool = False, base: str | None = None, allow_recreate: bool = False,
 ) -> None:
     from kubegen.gitops import write_dir
 
     result = write_dir(
-        ordered, output_dir, source=source, kustomization=kustomization,
-        strict=strict, ignore=ignore, durable=fsync, shown=shown, check=False,  # load_checked checked them
+        ordered, output_dir, recipe=recipe, strict=strict, ignore=ignore, durable=fsync, shown=shown, base=base,
+        allow_recreate=allow_recreate, check=False,  # load_checked checked them
     )
     print_findings(result.warnings)
     if result.recovered:

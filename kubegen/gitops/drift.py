@@ -9,9 +9,13 @@ from typing import Any
 
 import attrs
 
+from kubegen.checks import Finding, errors, summary
+from kubegen.gitops.base import files_at
 from kubegen.gitops.commit import busy, interrupted
+from kubegen.gitops.immutable import live_findings
 from kubegen.gitops.layout import KUSTOMIZATION_NAME, RECORD_NAME, sha256
 from kubegen.gitops.plan import Plan, make_plan
+from kubegen.gitops.record import Recipe
 from kubegen.manifest import Manifest
 
 
@@ -35,21 +39,28 @@ class Drift:
 
 @attrs.frozen(kw_only=True)
 class DirCheck:
-    """The result of comparing a directory with what render would write."""
+    """The result of comparing a directory with what render would write.
+
+    ``findings``: changes a live object rejects or that free a node port, against
+    the previous state (see :func:`check_dir`).
+    """
 
     directory: str
     drift: list[Drift]
     diff: list[str]
+    findings: list[Finding] = attrs.field(factory=list)
 
     @property
     def ok(self) -> bool:
-        """True when the directory is up to date."""
-        return not self.drift
+        """True when the directory is up to date and no change is one a live object rejects."""
+        return not self.drift and not errors(self.findings)
 
     def summary(self) -> str:
         """One line: how many files are in which state."""
         if self.ok:
             return f"{self.directory} is up to date"
+        if not self.drift:
+            return f"{self.directory} is up to date, but {summary(self.findings)} against what was deployed"
         counts: dict[str, int] = {}
         for item in self.drift:
             counts[item.state] = counts.get(item.state, 0) + 1
@@ -73,17 +84,24 @@ _MESSAGES = {
 
 def check_dir(
     manifests: Iterable[Manifest | Mapping[str, Any]], directory: str, *, source: str = "",
-    kustomization: bool = False, shown: str | None = None,
+    kustomization: bool = False, shown: str | None = None, recipe: Recipe | None = None,
+    base: str | None = None, allow_recreate: bool = False, ignore: Iterable[str] = (),
 ) -> DirCheck:
     """Compare ``directory`` with what :func:`kubegen.gitops.write_dir` would write (read-only).
 
     Files kubegen does not own are ignored unless render would write over them. A
     path that is not a regular file (a symbolic link above all) is reported as
-    such and never read: its target's contents never reach the diff.
+    such and never read: its target's contents never reach the diff. The objects
+    are also judged against their previous state as render judges them
+    (``findings``: ``immutable-field`` errors, ``node-port-freed`` warnings), the
+    files in ``directory`` or, with ``base``, the directory at that git revision.
     """
     shown = shown or directory
     directory = os.path.realpath(directory)
-    plan = make_plan(manifests, directory, source=source, kustomization=kustomization, shown=shown)
+    recipe = recipe or Recipe(label=source, kustomization=kustomization)
+    previous = files_at(directory, base, shown) if base is not None else None
+    plan = make_plan(manifests, directory, recipe=recipe, shown=shown)
+    findings = live_findings(plan, previous, allow_recreate=allow_recreate, ignore=ignore)
     if busy(directory):
         drift = [Drift(path=directory, state="busy",
                        message="a kubegen render is writing this directory right now; check again when it is done")]
@@ -108,18 +126,18 @@ def check_dir(
         edited = current is not None and sha256(current) != plan.owned[path]
         message = _MESSAGES["extra-edited" if edited else "extra"]
         if path == KUSTOMIZATION_NAME:
-            message += " (pass --kustomization if it should stay)"
+            message += " (it was rendered with --kustomization; leave --no-kustomization out to keep it)"
         drift.append(Drift(path=path, state="extra", message=message))
         diff.extend(unified(path, current, None))
-    return DirCheck(directory=shown, drift=drift, diff=diff)
+    return DirCheck(directory=shown, drift=drift, diff=diff, findings=findings)
 
 
 def diff_dir(
     manifests: Iterable[Manifest | Mapping[str, Any]], directory: str, *, source: str = "",
-    kustomization: bool = False,
+    kustomization: bool = False, recipe: Recipe | None = None,
 ) -> list[str]:
     """The unified diff (lines ending in newline) that would make ``directory`` up to date."""
-    return check_dir(manifests, directory, source=source, kustomization=kustomization).diff
+    return check_dir(manifests, directory, source=source, kustomization=kustomization, recipe=recipe).diff
 
 
 def _state(plan: Plan, path: str, current: bytes | None) -> str:

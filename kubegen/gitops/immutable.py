@@ -1,18 +1,33 @@
-"""Warnings for changes ``kubectl apply`` cannot make to a live object, or that cut clients off.
+"""Changes ``kubectl apply`` cannot make to a live object, and changes that cut clients off.
 
-Compares each object file render is about to rewrite with the file already there
-(the state the cluster was last synced to):
+Compares each object render produces with the same object in the previous state
+(the file in the output directory, or the directory as committed at ``--base REV``:
+what the cluster was last synced to):
 
-- ``immutable-field``: a workload's ``spec.selector`` (Deployment, StatefulSet,
-  DaemonSet, ReplicaSet, Job), a StatefulSet's ``serviceName``,
-  ``podManagementPolicy`` or ``volumeClaimTemplates``, a Service's ``clusterIP``.
-  The API server rejects the update ("field is immutable"); the object has to be
-  deleted and recreated.
-- ``node-port-freed``: a Service leaves NodePort/LoadBalancer for ClusterIP (or
-  ExternalName), drops a port that had a nodePort, or moves a nodePort: clients
-  outside the cluster that use the old node port lose it.
+- ``immutable-field`` (error; a warning with ``--allow-recreate``): the API server
+  answers "field is immutable" and the update fails, in ``kubectl apply`` and Argo CD
+  alike; the object has to be deleted and recreated (or get a new name):
 
-Each warning points at the field's line in the existing file.
+  * ``spec.selector`` of a Deployment, StatefulSet, DaemonSet, ReplicaSet or Job;
+  * a StatefulSet's spec beyond ``replicas``, ``ordinals``, ``template``,
+    ``updateStrategy``, ``revisionHistoryLimit``,
+    ``persistentVolumeClaimRetentionPolicy`` and ``minReadySeconds`` (``serviceName``,
+    ``podManagementPolicy``, ``volumeClaimTemplates``, ...);
+  * a Job's ``template``, ``completions`` (but for an Indexed Job scaled with
+    ``parallelism``), ``completionMode``, ``podFailurePolicy``,
+    ``backoffLimitPerIndex``, ``successPolicy``, ``managedBy``, ``manualSelector``;
+  * a Pod's spec beyond container images, ``activeDeadlineSeconds``,
+    ``terminationGracePeriodSeconds`` and added tolerations;
+  * a PersistentVolumeClaim's spec beyond a larger ``resources.requests.storage``
+    and ``volumeAttributesClassName``;
+  * the data of a ConfigMap or Secret marked ``immutable: true`` (and taking the
+    mark away), a Secret's ``type``;
+  * a Service's ``clusterIP`` once set (headless ``None`` included).
+- ``node-port-freed`` (warning): a Service leaves NodePort/LoadBalancer for
+  ClusterIP (or ExternalName), drops a port that had a nodePort, or moves a nodePort:
+  clients outside the cluster that use the old node port lose it.
+
+Each finding points at the field's line in the previous file.
 """
 
 from __future__ import annotations
@@ -22,23 +37,36 @@ from typing import Any
 
 import yaml  # type: ignore[import-untyped]
 
+from kubegen import facts
 from kubegen.checks import Finding
+from kubegen.gitops.plan import Plan
+from kubegen.gitops.services import service_changes
 from kubegen.location import Location
 
+Change = tuple[str, Sequence[str | int], str]
+"""(rule, field path, message) of one change."""
+
 SELECTOR_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"})
-_STATEFULSET_FIXED = ("serviceName", "podManagementPolicy", "volumeClaimTemplates")
-_NODE_PORT_TYPES = ("NodePort", "LoadBalancer")
+_STATEFULSET_MUTABLE = frozenset({
+    "replicas", "ordinals", "template", "updateStrategy", "revisionHistoryLimit",
+    "persistentVolumeClaimRetentionPolicy", "minReadySeconds",
+})
+_JOB_IMMUTABLE = ("completionMode", "podFailurePolicy", "backoffLimitPerIndex", "successPolicy", "managedBy",
+                  "manualSelector")
+_POD_MUTABLE = frozenset({"activeDeadlineSeconds", "terminationGracePeriodSeconds", "tolerations"})
+_PVC_MUTABLE = frozenset({"resources", "volumeAttributesClassName"})
+_COMPARED = SELECTOR_KINDS | {"Pod", "PersistentVolumeClaim", "ConfigMap", "Secret", "Service"}
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def update_warnings(
-    changed: Iterable[tuple[str, str, bytes, dict[str, Any]]],
+def change_findings(
+    changed: Iterable[tuple[str, bytes, dict[str, Any]]], *, allow_recreate: bool = False,
 ) -> list[Finding]:
-    """Findings for each ``(shown_path, path, old_bytes, new_obj)`` rewrite."""
+    """Findings for each ``(shown_path, previous_bytes, new_object)``."""
     findings: list[Finding] = []
-    for shown, _path, old_bytes, new in changed:
+    for shown, old_bytes, new in changed:
         kind = new.get("kind")
-        if kind not in SELECTOR_KINDS and kind != "Service":
+        if kind not in _COMPARED:
             continue
         text = old_bytes.decode("utf-8", "replace")
         try:
@@ -47,12 +75,34 @@ def update_warnings(
             continue  # a hand-mangled file: `kubegen check` reports it, nothing to compare
         if not isinstance(old, dict) or old.get("kind") != kind:
             continue
-        found = _compare(old, new)
-        for rule, path, message in found:
-            findings.append(
-                Finding(rule=rule, severity="warning", message=message, where=Location(shown, _line(text, path)))
-            )
+        for rule, path, message in compare(old, new, allow_recreate=allow_recreate):
+            severity = "error" if rule == "immutable-field" and not allow_recreate else "warning"
+            findings.append(Finding(
+                rule=rule, severity=severity, message=message,  # type: ignore[arg-type]
+                where=Location(shown, _line(text, path)),
+            ))
     return findings
+
+
+def live_findings(
+    plan: Plan, previous: tuple[dict[str, bytes], str] | None, *, allow_recreate: bool = False,
+    ignore: Iterable[str] = (),
+) -> list[Finding]:
+    """``immutable-field`` / ``node-port-freed`` findings for the objects of ``plan``.
+
+    The previous state is the files ``plan`` would replace, or ``previous`` (the
+    files of a git revision and its label, from :func:`kubegen.gitops.base.files_at`).
+    """
+    if previous is None:
+        pairs = [
+            (plan.show(p), plan.current[p] or b"", plan.objects[p])
+            for p in plan.changed if p in plan.objects and plan.current.get(p) is not None
+        ]
+    else:
+        files, label = previous
+        pairs = [(f"{label}/{p}", files[p], obj) for p, obj in plan.objects.items() if p in files]
+    skip = frozenset(ignore)
+    return [f for f in change_findings(pairs, allow_recreate=allow_recreate) if f.rule not in skip]
 
 
 def _spec(obj: Mapping[str, Any]) -> dict[str, Any]:
@@ -60,7 +110,7 @@ def _spec(obj: Mapping[str, Any]) -> dict[str, Any]:
     return spec if isinstance(spec, dict) else {}
 
 
-def _label(obj: Mapping[str, Any]) -> str:
+def label(obj: Mapping[str, Any]) -> str:
     meta = obj.get("metadata")
     name = meta.get("name") if isinstance(meta, dict) else None
     ns = meta.get("namespace") if isinstance(meta, dict) else None
@@ -74,104 +124,139 @@ def _recreate(obj: Mapping[str, Any]) -> str:
     return f"kubectl delete {str(obj.get('kind')).lower()} {meta.get('name')}{ns}"
 
 
-def _compare(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, Sequence[str | int], str]]:
+def _fix(obj: Mapping[str, Any], allow_recreate: bool) -> str:
+    if allow_recreate:
+        return (f"field is immutable: delete the object before this is applied ({_recreate(obj)}), or let "
+                "Argo CD replace it (sync option Replace=true)")
+    return (f"the API server rejects the update (field is immutable), so `kubectl apply` and Argo CD fail: keep "
+            f"the old value, give the object a new name, or render with --allow-recreate and delete it first "
+            f"({_recreate(obj)})")
+
+
+def compare(old: dict[str, Any], new: dict[str, Any], *, allow_recreate: bool = False) -> list[Change]:
+    """Every change from ``old`` to ``new`` (same kind) that a live object rejects or that frees a node port."""
     kind = new.get("kind")
     before, after = _spec(old), _spec(new)
-    out: list[tuple[str, Sequence[str | int], str]] = []
-    fix = f"the API server rejects the update (field is immutable), so `kubectl apply` fails: delete and " \
-          f"recreate it ({_recreate(new)}, then apply) or keep the old value"
+    fix = _fix(new, allow_recreate)
+    fields: list[str] = []
     if kind in SELECTOR_KINDS and before.get("selector") != after.get("selector") and (
         kind != "Job" or (before.get("selector") is not None and after.get("selector") is not None)
     ):
-        out.append((
-            "immutable-field", ("spec", "selector"),
-            f"{_label(new)}: spec.selector changes from {_show(before.get('selector'))} to "
-            f"{_show(after.get('selector'))}; {fix}",
-        ))
+        fields.append("selector")
     if kind == "StatefulSet":
-        for field in _STATEFULSET_FIXED:
-            if before.get(field) != after.get(field):
-                out.append((
-                    "immutable-field", ("spec", field),
-                    f"{_label(new)}: spec.{field} changes from {_show(before.get(field))} to "
-                    f"{_show(after.get(field))}; {fix}",
-                ))
+        fixed = sorted({*before, *after} - _STATEFULSET_MUTABLE - {"selector"})
+        fields += [f for f in fixed if _moved(before, after, f)]
+    elif kind == "Job":
+        fields += [f for f in ("template", *_JOB_IMMUTABLE) if _moved(before, after, f)]
+        if _moved(before, after, "completions") and not _elastic(before, after):
+            fields.append("completions")
+    elif kind == "Pod":
+        fields += _pod_fields(before, after)
+    elif kind == "PersistentVolumeClaim":
+        fields += [f for f in sorted({*before, *after} - _PVC_MUTABLE) if _moved(before, after, f)]
+        fields += _pvc_requests(before, after)
+    out: list[Change] = [
+        ("immutable-field", ("spec", *field.split(".")),
+         f"{label(new)}: spec.{field} {_from_to(_dig(before, field), _dig(after, field))}; {fix}")
+        for field in fields
+    ]
+    if kind in ("ConfigMap", "Secret"):
+        out += _config(old, new, fix)
     if kind == "Service":
-        out.extend(_service(new, before, after, fix))
+        out += service_changes(label(new), before, after, fix)
     return out
 
 
-def _service(
-    new: Mapping[str, Any], before: dict[str, Any], after: dict[str, Any], fix: str
-) -> list[tuple[str, Sequence[str | int], str]]:
-    out: list[tuple[str, Sequence[str | int], str]] = []
-    old_ip, new_ip = before.get("clusterIP"), after.get("clusterIP")
-    if old_ip and new_ip and old_ip != new_ip and after.get("type") != "ExternalName":
-        out.append((
-            "immutable-field", ("spec", "clusterIP"),
-            f"{_label(new)}: spec.clusterIP changes from {old_ip} to {new_ip}; {fix}",
-        ))
-    old_type = before.get("type") or "ClusterIP"
-    new_type = after.get("type") or "ClusterIP"
-    if old_type not in _NODE_PORT_TYPES:
+def _moved(before: Mapping[str, Any], after: Mapping[str, Any], field: str) -> bool:
+    return before.get(field) != after.get(field)
+
+
+def _dig(spec: Mapping[str, Any], dotted: str) -> Any:
+    node: Any = spec
+    for part in dotted.split("."):
+        node = node.get(part) if isinstance(node, Mapping) else None
+    return node
+
+
+def _elastic(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
+    """An Indexed Job may change completions together with parallelism (elastic Indexed Job)."""
+    return (after.get("completionMode") == "Indexed" and before.get("completionMode") == "Indexed"
+            and after.get("completions") == after.get("parallelism")
+            and before.get("completions") == before.get("parallelism"))
+
+
+def _pod_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    def frozen(spec: Mapping[str, Any]) -> dict[str, Any]:
+        out = {k: v for k, v in spec.items() if k not in _POD_MUTABLE}
+        for key in ("containers", "initContainers"):
+            if isinstance(out.get(key), list):
+                out[key] = [{k: v for k, v in c.items() if k != "image"} if isinstance(c, dict) else c
+                            for c in out[key]]
         return out
-    old_ports = [p for p in before.get("ports") or [] if isinstance(p, dict)]
-    claimed = [p.get("nodePort") for p in old_ports if p.get("nodePort")]
-    if new_type not in _NODE_PORT_TYPES:
-        ports = ", ".join(str(n) for n in claimed) if claimed else "the node ports the cluster assigned"
-        out.append((
-            "node-port-freed", ("spec", "type"),
-            f"{_label(new)}: type changes from {old_type} to {new_type}, freeing node port(s) {ports}: "
-            "clients outside the cluster that use them lose access; keep the type, or move clients first",
-        ))
+
+    old, new = frozen(before), frozen(after)
+    fields = [f for f in sorted({*old, *new}) if old.get(f) != new.get(f)]
+    old_tolerations = before.get("tolerations") or []
+    new_tolerations = after.get("tolerations") or []
+    if isinstance(old_tolerations, list) and isinstance(new_tolerations, list) and any(
+        t not in new_tolerations for t in old_tolerations
+    ):
+        fields.append("tolerations")  # only additions may be made
+    return fields
+
+
+def _pvc_requests(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    old = _dig(before, "resources.requests")
+    new = _dig(after, "resources.requests")
+    old, new = (old if isinstance(old, dict) else {}), (new if isinstance(new, dict) else {})
+    fields = [f"resources.requests.{k}" for k in sorted({*old, *new}) if k != "storage" and old.get(k) != new.get(k)]
+    if old.get("storage") != new.get("storage") and not _grows(old.get("storage"), new.get("storage")):
+        fields.append("resources.requests.storage")
+    if _dig(before, "resources.limits") != _dig(after, "resources.limits"):
+        fields.append("resources.limits")
+    return fields
+
+
+def _grows(old: Any, new: Any) -> bool:
+    """Whether a storage request grows (a claim may be expanded, never shrunk)."""
+    before, after = facts.parse_quantity(old), facts.parse_quantity(new)
+    return before is not None and after is not None and after > before
+
+
+def _config(old: Mapping[str, Any], new: Mapping[str, Any], fix: str) -> list[Change]:
+    out: list[Change] = []
+    if new.get("kind") == "Secret" and (old.get("type") or "Opaque") != (new.get("type") or "Opaque"):
+        out.append(("immutable-field", ("type",),
+                    f"{label(new)}: type changes from {old.get('type') or 'Opaque'} to {new.get('type') or 'Opaque'}; "
+                    f"{fix}"))
+    if old.get("immutable") is not True:
         return out
-    new_ports = [p for p in after.get("ports") or [] if isinstance(p, dict)]
-    for index, port in enumerate(old_ports):
-        node_port = port.get("nodePort")
-        if not node_port:
-            continue
-        match = _same_port(port, new_ports)
-        if match is None:
-            out.append((
-                "node-port-freed", ("spec", "ports", index, "nodePort"),
-                f"{_label(new)}: port {_port_name(port)} is removed, freeing node port {node_port}: clients "
-                "outside the cluster that use it lose access",
-            ))
-        elif match.get("nodePort") and match.get("nodePort") != node_port:
-            out.append((
-                "node-port-freed", ("spec", "ports", index, "nodePort"),
-                f"{_label(new)}: port {_port_name(port)} moves from node port {node_port} to "
-                f"{match.get('nodePort')}: clients outside the cluster that use {node_port} lose access",
-            ))
+    if new.get("immutable") is not True:
+        out.append(("immutable-field", ("immutable",),
+                    f"{label(new)}: is marked immutable: true, and the mark cannot be taken away; {fix}"))
+    for key in ("data", "binaryData", "stringData"):
+        if old.get(key) != new.get(key):
+            out.append(("immutable-field", (key,),
+                        f"{label(new)}: is marked immutable: true, but its {key} changes; {fix}"))
     return out
 
 
-def _same_port(port: Mapping[str, Any], candidates: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
-    """The port of the new Service that is the old ``port`` (same name, else same number/protocol)."""
-    if port.get("name"):
-        for cand in candidates:
-            if cand.get("name") == port.get("name"):
-                return cand
-    key = (port.get("port"), port.get("protocol") or "TCP")
-    for cand in candidates:
-        if (cand.get("port"), cand.get("protocol") or "TCP") == key:
-            return cand
-    return None
+def _from_to(before: Any, after: Any) -> str:
+    old, new = show(before), show(after)
+    if len(old) + len(new) > 160:
+        return "changes (see the diff)"
+    return f"changes from {old} to {new}"
 
 
-def _port_name(port: Mapping[str, Any]) -> str:
-    return repr(port["name"]) if port.get("name") else str(port.get("port"))
-
-
-def _show(value: Any) -> str:
+def show(value: Any) -> str:
     if value is None:
         return "(none)"
     if isinstance(value, dict) and set(value) == {"matchLabels"} and isinstance(value["matchLabels"], dict):
         value = value["matchLabels"]
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_show(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{k}: {show(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
+        return "[" + ", ".join(show(v) for v in value) + "]"
     return str(value)
 
 

@@ -13,11 +13,13 @@ that are awkward in file names (anything but letters, digits, ``.``, ``-``, ``_`
 become ``_``, a name too long for a file name is cut and ends in a hash
 (:func:`kubegen.escape.escape`); two objects that would share a file are an error.
 
-Every file starts with a header naming what it was generated from (the APP spec and
-the ``--set`` values, never a time or an absolute path, escaped so that it stays one
-comment line whatever characters it holds), so the bytes are the same on every
-machine. ``.kubegen-manifest`` (JSON) records each file kubegen wrote and its
-sha256: the files kubegen owns, and may later rewrite or remove. It has no
+Every file starts with a header naming the app it was generated from (never a
+``--set`` value, a time or an absolute path; escaped so that it stays one comment
+line whatever characters it holds), so the bytes are the same on every machine and
+a change of a parameter touches only the files of the objects it changes.
+``.kubegen-manifest`` (JSON, :mod:`kubegen.gitops.record`) records each file kubegen
+wrote with its sha256 (the files kubegen owns, and may later rewrite or remove) and
+how the directory was rendered (APP, ``--set`` values, ``--kustomization``). It has no
 ``.json`` extension on purpose: ``kubectl apply -R -f DIR`` and Argo CD's directory
 source read every ``.json``/``.yaml``/``.yml`` file, hidden ones too.
 """
@@ -25,7 +27,6 @@ source read every ``.json``/``.yaml``/``.yml`` file, hidden ones too.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import shlex
@@ -41,7 +42,6 @@ RECORD_NAME = ".kubegen-manifest"
 KUSTOMIZATION_NAME = "kustomization.yaml"
 CLUSTER_DIR = "_cluster"
 DEFAULT_DIR = "_default"
-RECORD_FORMAT = 1
 _ROOT_MARKERS = (".git", "pyproject.toml")
 
 _SUFFIX = ".yaml"
@@ -108,47 +108,16 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def record_text(source: str, files: Mapping[str, bytes]) -> str:
-    """The ownership record: every file kubegen wrote with its sha256, sorted by path."""
-    doc = {
-        "generator": "kubegen",
-        "format": RECORD_FORMAT,
-        "source": source,
-        "files": {path: sha256(files[path]) for path in sorted(files)},
-    }
-    return json.dumps(doc, indent=2, sort_keys=False) + "\n"
-
-
-def parse_record(text: str, where: str) -> dict[str, str]:
-    """The ``{path: sha256}`` map of an ownership record; raise when it is not one."""
-    fix = "restore it (e.g. from git) or delete it together with the files it listed"
-    try:
-        doc = json.loads(text)
-    except ValueError as exc:
-        raise KubegenError(f"{where}: not a kubegen ownership record ({exc}); {fix}") from None
-    files = doc.get("files") if isinstance(doc, dict) else None
-    if not isinstance(doc, dict) or doc.get("generator") != "kubegen" or not isinstance(files, dict):
-        raise KubegenError(f"{where}: not a kubegen ownership record (no \"files\" map); {fix}")
-    if doc.get("format") != RECORD_FORMAT:
-        raise KubegenError(
-            f"{where}: ownership record format {doc.get('format')!r} is not {RECORD_FORMAT}; "
-            "upgrade kubegen or " + fix
-        )
-    owned: dict[str, str] = {}
-    for path, digest in files.items():
-        if not isinstance(path, str) or not is_owned_path(path) or not isinstance(digest, str):
-            raise KubegenError(f"{where}: entry {path!r} is not a file kubegen writes; {fix}")
-        owned[path] = digest
-    return owned
-
-
 def source_label(app: str, sets: Mapping[str, str] | None = None) -> str:
-    """How headers name the input: the APP spec and ``--set`` values, machine-independent.
+    """How headers name the input: the APP spec, machine-independent.
 
     A file path is shown relative to its project root, the nearest folder above it
     holding ``.git`` or ``pyproject.toml`` (else as its base name), so the same app
     renders the same bytes wherever it is checked out and whatever the working
-    directory; ``--set`` values are sorted by name.
+    directory. ``sets`` (``--set`` values, sorted by name) are added for callers that
+    want them in the label; ``kubegen render`` gives none: headers carry no per-run
+    values, so a new image tag changes only the files of the objects that use it
+    (the values are in ``.kubegen-manifest``).
     """
     path, sep, attr = app.rpartition(":")
     if not sep or os.sep in attr or attr.endswith(".py"):
@@ -162,13 +131,21 @@ def source_label(app: str, sets: Mapping[str, str] | None = None) -> str:
     return label
 
 
-def _repo_relative(path: str) -> str:
-    full = os.path.realpath(path)
-    folder = os.path.dirname(full)
+def project_root(path: str) -> str | None:
+    """The nearest folder at or above ``path`` holding ``.git`` or ``pyproject.toml``."""
+    folder = os.path.realpath(path)
     while True:
         if any(os.path.exists(os.path.join(folder, marker)) for marker in _ROOT_MARKERS):
-            return os.path.relpath(full, folder).replace(os.sep, "/")
+            return folder
         parent = os.path.dirname(folder)
         if parent == folder:
-            return os.path.basename(full)
+            return None
         folder = parent
+
+
+def _repo_relative(path: str) -> str:
+    full = os.path.realpath(path)
+    root = project_root(os.path.dirname(full))
+    if root is None:
+        return os.path.basename(full)
+    return os.path.relpath(full, root).replace(os.sep, "/")

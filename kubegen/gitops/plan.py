@@ -18,9 +18,8 @@ from kubegen.gitops.layout import (
     kustomization_text,
     object_path,
     object_text,
-    parse_record,
-    record_text,
 )
+from kubegen.gitops.record import Recipe, read_record, record_text
 from kubegen.location import Location
 from kubegen.manifest import Manifest
 from kubegen.order import apply_order
@@ -90,10 +89,10 @@ def as_manifests(items: Iterable[Manifest | Mapping[str, Any]]) -> list[Manifest
 
 
 def expected_files(
-    manifests: Iterable[Manifest | Mapping[str, Any]], source: str, kustomization: bool
+    manifests: Iterable[Manifest | Mapping[str, Any]], recipe: Recipe
 ) -> tuple[dict[str, bytes], dict[str, dict[str, Any]]]:
     """The bytes of every file render writes, and the object behind each object file."""
-    head = header(source)
+    head = header(recipe.label)
     files: dict[str, bytes] = {}
     objects: dict[str, dict[str, Any]] = {}
     for manifest in apply_order(as_manifests(manifests)):
@@ -107,40 +106,32 @@ def expected_files(
             )
         objects[path] = manifest.obj
         files[path] = object_text(manifest.obj, head).encode("utf-8")
-    if kustomization:
+    if recipe.kustomization:
         files[KUSTOMIZATION_NAME] = kustomization_text(list(objects), head).encode("utf-8")
-    files[RECORD_NAME] = record_text(source, files).encode("utf-8")
+    files[RECORD_NAME] = record_text(recipe, files).encode("utf-8")
     return files, objects
 
 
 def make_plan(
-    manifests: Iterable[Manifest | Mapping[str, Any]], directory: str, *, source: str = "",
-    kustomization: bool = False, shown: str | None = None,
+    manifests: Iterable[Manifest | Mapping[str, Any]], directory: str, *, recipe: Recipe | None = None,
+    shown: str | None = None,
 ) -> Plan:
     """Compare what render would write into ``directory`` with what is there.
 
-    Reads only regular files below ``directory``, never through a symbolic link
-    (:func:`kubegen.gitops.files.read_regular`); ``shown`` names the directory in
-    messages (default: ``directory``).
+    ``recipe`` is how the files are rendered (header label, kustomization, what the
+    record remembers). Reads only regular files below ``directory``, never through
+    a symbolic link (:func:`kubegen.gitops.files.read_regular`); ``shown`` names the
+    directory in messages (default: ``directory``).
     """
-    files, objects = expected_files(manifests, source, kustomization)
+    files, objects = expected_files(manifests, recipe or Recipe())
     label = shown or directory
     if not os.path.isdir(directory):
         if os.path.lexists(directory):
             raise KubegenError(f"--output-dir {label}: exists and is not a directory")
         nothing: dict[str, bytes | None] = dict.fromkeys(files)
         return Plan(directory=directory, files=files, objects=objects, owned={}, current=nothing, shown=label)
-    record_path = os.path.join(label, RECORD_NAME)
-    try:
-        record = read_regular(directory, RECORD_NAME)
-    except NotRegular as exc:
-        raise KubegenError(
-            f"{record_path} is {exc.what}; kubegen writes regular files only: restore the record "
-            "(e.g. from git) or remove it"
-        ) from None
-    owned: dict[str, str] = {}
-    if record is not None:
-        owned = parse_record(record.decode("utf-8", "replace"), record_path)
+    record = read_record(directory, label)
+    owned = record.owned if record is not None else {}
     _refuse_symlinked_folders(directory, label, [*files, *owned])
     current: dict[str, bytes | None] = {}
     irregular: dict[str, str] = {}

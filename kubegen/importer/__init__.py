@@ -26,10 +26,11 @@ from typing import TextIO
 from kubegen.api import no_cyclic_gc
 from kubegen.errors import FindingsError, InputError
 from kubegen.escape import escape
+from kubegen.importer.comments import Comments, attach, read_comments
 from kubegen.importer.live import as_written
 from kubegen.importer.normalize import API_DEFAULTS, normalise
 from kubegen.importer.program import Entry, Plan, plan
-from kubegen.importer.pysource import LINE_LENGTH, assignment, flat, import_line, imports
+from kubegen.importer.pysource import LINE_LENGTH, assignment, comment_line, flat, import_line, imports
 from kubegen.importer.templates import render_template
 from kubegen.manifest import Manifest
 
@@ -44,13 +45,16 @@ def _summary(result: Plan) -> str:
     return "\n".join(textwrap.wrap(text, LINE_LENGTH - 4))
 
 
-def _statement(entry: Entry) -> str:
-    code = assignment(entry.var, entry.node)
-    if entry.why is None:
-        return code
-    why = entry.why if entry.why.endswith((".", "?", "!")) else entry.why + "."
-    note = textwrap.wrap(escape(f"Raw: {why}"), LINE_LENGTH - 2, break_on_hyphens=False, break_long_words=False)
-    return "\n".join(f"# {line}" for line in note) + "\n" + code
+def _statement(entry: Entry, comments: Comments | None) -> str:
+    """The object's assignment, below the YAML's comments on it and kubegen's note on a Raw."""
+    node, above = (entry.node, []) if comments is None else attach(entry.node, comments, entry.manifest.obj)
+    lines = [comment_line(text) for text in above]
+    if entry.why is not None:
+        why = entry.why if entry.why.endswith((".", "?", "!")) else entry.why + "."
+        note = textwrap.wrap(escape(f"Raw: {why}"), LINE_LENGTH - 2, break_on_hyphens=False, break_long_words=False)
+        lines.extend(f"# {line}" for line in note)
+    lines.append(assignment(entry.var, node))
+    return "\n".join(lines)
 
 
 def import_manifests(manifests: Sequence[Manifest], sources: Sequence[str]) -> str:
@@ -72,6 +76,7 @@ def _import(manifests: Sequence[Manifest], sources: Sequence[str]) -> str:
             f"({', '.join(live.left_out)}); nothing to import: pass the objects you created"
         )
     result = plan(written)
+    comments = read_comments(written)
     stack = result.stack_call()
     names = imports(stack, set())
     for entry in result.order:
@@ -87,7 +92,7 @@ def _import(manifests: Sequence[Manifest], sources: Sequence[str]) -> str:
         notes=[escape(line) for line in live.comment(LINE_LENGTH - 2)],
         summary=_summary(result),
         import_line=import_line("kubegen", sorted(names)),
-        statements=[_statement(entry) for entry in result.order],
+        statements=[_statement(entry, comments.get(id(entry.manifest))) for entry in result.order],
         stack=assignment("stack", stack),
     )
 

@@ -13,6 +13,7 @@ from kubegen.importer.ingress import ingress
 from kubegen.importer.objects import Context, config, metadata, namespace, top
 from kubegen.importer.pods import Unsupported, dig, is_int, is_str_list, is_str_map, kwargs_of, pod_spec
 from kubegen.importer.pysource import Call, Var, call
+from kubegen.model.identity import default_selector
 
 # --- workloads -------------------------------------------------------------------
 
@@ -60,7 +61,7 @@ def workload(obj: dict[str, Any], ctx: Context) -> list[Call]:
     selector = spec.pop("selector", None)
     if not isinstance(selector, dict) or set(selector) != {"matchLabels"} or not is_str_map(selector["matchLabels"]):
         raise Unsupported("a selector other than matchLabels")
-    if selector["matchLabels"] != pod_labels:
+    if selector["matchLabels"] != _default_selector(pod_labels):
         kwargs["selector"] = selector["matchLabels"]
     if template_meta.get("annotations"):
         kwargs["pod_annotations"] = template_meta["annotations"]
@@ -213,3 +214,11 @@ def candidates(obj: dict[str, Any], ctx: Context) -> tuple[list[Call], str | Non
         return make(obj, ctx), None
     except Unsupported as exc:
         return [], str(exc)
+
+
+def _default_selector(pod_labels: dict[str, str]) -> dict[str, str] | None:
+    """The selector a builder writes without ``selector=`` (None: it would refuse the labels)."""
+    try:
+        return default_selector(pod_labels)
+    except ValueError:
+        return None

@@ -282,7 +282,7 @@ class Decided:
     def add(self, entry: Entry) -> None:
         self._first(self._named, (entry.kind, entry.namespace, entry.name), entry)
         if entry.kind in WORKLOAD_KINDS:
-            key = _label_key(dict(getattr(entry.built, "selector", None) or entry.built.pod_labels))
+            key = _label_key(dict(entry.built.match_labels))
             if key is not None:
                 self._first(self._workloads, (entry.namespace, key), entry)
 

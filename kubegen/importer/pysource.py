@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from kubegen.escape import escape
+
 LINE_LENGTH = 88
 INDENT = "    "
 
@@ -42,6 +44,14 @@ class Call:
         return None if self.receiver is not None else self.func.split(".", 1)[0]
 
 
+@dataclass(frozen=True)
+class Commented:
+    """``node`` with comment lines written above it (as an argument, item or dict entry)."""
+
+    node: Any
+    comments: tuple[str, ...]
+
+
 def call(func: str, *args: Any, receiver: Var | None = None, **kwargs: Any) -> Call:
     """Build a :class:`Call`; keyword order is kept."""
     return Call(func, tuple(args), tuple(kwargs.items()), receiver)
@@ -52,6 +62,8 @@ def call(func: str, *args: Any, receiver: Var | None = None, **kwargs: Any) -> C
 
 def evaluate(node: Any, env: Mapping[str, Any], names: Mapping[str, Any]) -> Any:
     """Run the tree: ``env`` holds the variables, ``names`` the importable builders."""
+    if isinstance(node, Commented):
+        return evaluate(node.node, env, names)
     if isinstance(node, Var):
         return env[node.name]
     if isinstance(node, Call):
@@ -76,7 +88,9 @@ def evaluate(node: Any, env: Mapping[str, Any], names: Mapping[str, Any]) -> Any
 
 def imports(node: Any, found: set[str]) -> set[str]:
     """The names the tree needs from ``kubegen`` (added to ``found``)."""
-    if isinstance(node, Call):
+    if isinstance(node, Commented):
+        imports(node.node, found)
+    elif isinstance(node, Call):
         if node.import_name is not None:
             found.add(node.import_name)
         for child in node.args:
@@ -198,9 +212,35 @@ def flat(node: Any) -> str:
     return opening + ", ".join(prefix + flat(child) for prefix, child in items) + closing
 
 
+def _commented(node: Any) -> bool:
+    """Whether the tree holds a comment (then it cannot be written on one line)."""
+    if isinstance(node, Commented):
+        return True
+    if isinstance(node, Call):
+        return any(_commented(a) for a in node.args) or any(_commented(v) for _, v in node.kwargs)
+    if isinstance(node, (list, tuple)):
+        return any(_commented(v) for v in node)
+    if isinstance(node, dict):
+        return any(_commented(v) for v in node.values())
+    return False
+
+
+def comment_line(text: str) -> str:
+    """``# text``, escaped so that nothing in it can end the comment line (:func:`escape`)."""
+    return f"# {escape(text)}".rstrip()
+
+
 def layout(node: Any, depth: int = 0, head: str = "", tail: str = "") -> list[str]:
     """Lines of ``head + node + tail`` at ``depth`` indents, exploded where too long."""
     indent = INDENT * depth
+    if isinstance(node, Commented):
+        return [indent + comment_line(c) for c in node.comments] + layout(node.node, depth, head, tail)
+    if _commented(node):
+        opening, items, closing = _parts(node)
+        lines = [indent + head + opening]
+        for prefix, child in items:
+            lines.extend(layout(child, depth + 1, prefix, ","))
+        return [*lines, indent + closing + tail]
     one_line = flat(node)
     if "\n" not in one_line and len(indent) + len(head) + len(one_line) + len(tail) <= LINE_LENGTH:
         return [indent + head + one_line + tail]

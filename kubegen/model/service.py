@@ -329,8 +329,9 @@ def expose(
 ) -> Service:
     """A Service in front of ``workload``'s pods, with ``kubectl expose``'s meaning.
 
-    - selector: the workload's own selector (a Deployment's ``matchLabels``, a Pod's
-      labels), never retyped by hand; labels: copied from the workload; name: the
+    - selector: the workload's own selector (a Deployment's ``matchLabels``; for a
+      Pod, its identity labels by the same rule, :mod:`kubegen.model.identity`), never
+      retyped by hand; labels: copied from the workload; name: the
       workload's unless ``name=`` is given; ``type``: omitted unless given (ClusterIP).
     - ``port``: the Service port. Default: every port number the containers declare,
       named ``port-1``, ``port-2``, ... when there are several.
@@ -361,5 +362,4 @@ def expose(
             ))
     fields: dict[str, Any] = {"labels": workload.labels, "namespace": workload.namespace}
     fields.update(service_fields)
-    selector = workload.match_labels
-    return Service(name=name or workload.name, type=type, ports=ports, selector=selector, **fields)
+    return Service(name=name or workload.name, type=type, ports=ports, selector=workload.match_labels, **fields)

@@ -30,6 +30,7 @@ from kubegen.model._base import (
     typed_fields,
 )
 from kubegen.model.container import Container, ContainerPort, Resources
+from kubegen.model.identity import default_selector
 from kubegen.model.volume import Volume
 
 if TYPE_CHECKING:
@@ -117,9 +118,10 @@ class _Workload(Builder):
     @property
     def match_labels(self) -> FrozenDict:
         """The labels that select exactly this workload's pods: its own selector's
-        ``matchLabels``. Every selector kubegen derives from a workload (``expose()``,
-        ``budget()``, ``NetworkPolicy.allow()``, ...) is this one."""
-        return self.pod_labels
+        ``matchLabels`` (by default its identity labels, see :mod:`kubegen.model.identity`).
+        Every selector kubegen derives from a workload (``expose()``, ``budget()``,
+        ``NetworkPolicy.allow()``, ...) is this one."""
+        return FrozenDict(default_selector(self.pod_labels, f"{self.kind} {self.name!r}", immutable=False))
 
     def _claim_template_names(self) -> set[str]:
         """Volumes a StatefulSet creates per pod from ``volumeClaimTemplates``."""
@@ -288,10 +290,15 @@ class _Controller(_Workload):
             reject(BuilderError(f"{owner}: its pods need labels (pod_labels=) for the selector to match"))
         if self.selector:
             _check_selector(owner, self.selector, self.pod_labels)
+        elif not self.generated_selector:
+            default_selector(self.pod_labels, owner)  # refuses labels that are all per-release
 
     @property
     def match_labels(self) -> FrozenDict:
-        return self.selector or self.pod_labels
+        immutable = not self.generated_selector  # a Job's own selector is the API server's
+        return self.selector or FrozenDict(
+            default_selector(self.pod_labels, f"{self.kind} {self.name!r}", immutable=immutable)
+        )
 
     def template(self) -> dict[str, Any]:
         meta: dict[str, Any] = {"labels": dict(self.pod_labels)} if self.pod_labels else {}
@@ -342,8 +349,9 @@ class Deployment(_Scalable):
     - ``labels``: labels of the Deployment and its pods. Default: ``{"app": name}``.
     - ``pod_labels``: labels of the pods only, when they differ from the Deployment's
       own (what Services select). Default: ``labels``.
-    - ``selector``: which pod labels the Deployment owns; must be a subset of
-      ``pod_labels``. Default: all of ``pod_labels``.
+    - ``selector``: which pod labels the Deployment owns (immutable once applied); must
+      be a subset of ``pod_labels``. Default: the identity labels of ``pod_labels``,
+      never a version or environment (see :mod:`kubegen.model.identity`).
     - ``strategy``: ``RollingUpdate`` or ``Recreate``; ``""`` renders ``strategy: {}``
       (as kubectl does). Default: none (the API default, RollingUpdate).
     - ``pod_annotations``: annotations on the pod template. Default: none.

@@ -1,0 +1,130 @@
+"""Container image references: what the kubelet can pull, and tags that move.
+
+The API server stores any string as ``image``; the kubelet parses it as an image
+reference (``[registry[:port]/]repository[:tag][@digest]``, the grammar of the
+distribution/reference library) and leaves a pod that it cannot parse in
+``InvalidImageName``, forever. So these are findings, with the object's file:line
+(for a typed stack, the app.py line that built it, where a ``--set tag=`` value
+ended up):
+
+- ``image`` (error): a reference the kubelet cannot parse: whitespace, a scheme
+  (``https://``), an empty tag (``app:``), a tag or digest of the wrong shape, a
+  repository with upper-case letters (``MyOrg/app``). Leading or trailing
+  whitespace in a *pod template* is a warning: the API server accepts it there
+  (and refuses it on a Pod), but refuses every pod the controller then creates.
+- ``image-latest`` (warning): no tag, or ``:latest``, without a digest: every pull
+  may run a different build, and rollbacks cannot go back to it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from kubegen import facts
+from kubegen.checks import Report
+from kubegen.manifest import Manifest, pod_template
+
+_PATH_COMPONENT = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*\Z")
+_DOMAIN = re.compile(
+    r"(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*"
+    r"|\[[0-9A-Fa-f:]+\])(?::[0-9]+)?\Z"
+)
+_TAG = re.compile(r"[\w][\w.-]{0,127}\Z")
+_DIGEST = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}\Z")
+NAME_MAX = 255
+
+
+def split_reference(ref: str) -> tuple[str, str | None, str | None]:
+    """``(name, tag, digest)`` of a reference (``None``: not given)."""
+    name, at, digest = ref.partition("@")
+    slash = name.rfind("/")
+    colon = name.rfind(":")
+    tag = None
+    if colon > slash:
+        name, tag = name[:colon], name[colon + 1:]
+    return name, tag, digest if at else None
+
+
+def image_problems(ref: str) -> list[str]:
+    """Why the kubelet cannot parse ``ref`` (empty: it can)."""
+    if any(ch.isspace() for ch in ref):
+        return ["contains whitespace; an image reference has none"]
+    if "://" in ref:
+        return [f"starts with a scheme ({ref.split('://')[0]}://); write the registry host without it"]
+    name, tag, digest = split_reference(ref)
+    problems: list[str] = []
+    if tag is not None and not tag:
+        problems.append("has an empty tag after ':'; give a tag (e.g. :1.2.3) or drop the ':'")
+    elif tag is not None and not _TAG.match(tag):
+        problems.append(f"has tag {tag!r}: a tag is letters, digits, '_', '.', '-' (not first), up to 128 characters")
+    if digest is not None and not _DIGEST.match(digest):
+        problems.append(f"has digest {digest!r}, not ALGORITHM:HEX (e.g. sha256: and 64 hex digits)")
+    elif digest is not None and digest.startswith("sha256:") and len(digest) != 7 + 64:
+        problems.append("has a sha256 digest that is not 64 hex digits")
+    problems += _name_problems(name)
+    return problems
+
+
+def _name_problems(name: str) -> list[str]:
+    if not name:
+        return ["has no repository name"]
+    if len(name) > NAME_MAX:
+        return [f"has a name of {len(name)} characters; at most {NAME_MAX}"]
+    parts = name.split("/")
+    first = parts[0]
+    if len(parts) > 1 and ("." in first or ":" in first or first == "localhost"):
+        if not _DOMAIN.match(first):
+            return [f"has registry {first!r}, which is not a host name (or host:port)"]
+        parts = parts[1:]
+    for part in parts:
+        if _PATH_COMPONENT.match(part):
+            continue
+        if _PATH_COMPONENT.match(part.lower()):
+            fixed = "/".join(p.lower() if p in parts else p for p in name.split("/"))
+            return [f"has upper-case letters in repository {part!r}; repositories are lower case: {fixed}"]
+        return [f"has repository part {part!r}: lower-case letters and digits, joined by '.', '_', '__' or '-'"]
+    return []
+
+
+def _containers(m: Manifest) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:
+    base = facts.POD_TEMPLATE_PATHS.get(m.kind)
+    template = pod_template(m) if base is not None else None
+    if template is None or base is None:
+        return
+    spec = template.get("spec")
+    if not isinstance(spec, dict):
+        return
+    for key in ("initContainers", "containers", "ephemeralContainers"):
+        items = spec.get(key)
+        if isinstance(items, list):
+            for index, container in enumerate(items):
+                if isinstance(container, dict):
+                    yield (*base, "spec", key, index), container
+
+
+def check_images(manifests: Sequence[Manifest], report: Report) -> None:
+    for m in manifests:
+        for path, container in _containers(m):
+            ref = container.get("image")
+            if not isinstance(ref, str) or not ref:
+                continue  # a missing image is the schema rule's
+            where = (*path, "image")
+            what = f"{m.label}: container {container.get('name')!r}: image {ref!r}"
+            if ref != ref.strip() and m.kind != "Pod" and ref.strip() and not image_problems(ref.strip()):
+                report.add("image", m, f"{what} has leading or trailing whitespace: the API server accepts it in a "
+                           f"template but refuses every pod made from it; write {ref.strip()!r}", where,
+                           severity="warning")
+                continue
+            problems = image_problems(ref)
+            if problems:
+                report.add("image", m, f"{what} {'; '.join(problems)}: the kubelet cannot pull it (InvalidImageName)",
+                           where)
+                continue
+            _, tag, digest = split_reference(ref)
+            if digest is None and tag in (None, "latest"):
+                said = "has no tag" if tag is None else "uses the tag latest"
+                report.add("image-latest", m, f"{what} {said}: each pull may run a different build, and a rollback "
+                           f"cannot return to this one; pin a version (e.g. {ref.split(':')[0]}:1.2.3) or a digest",
+                           where, severity="warning")

@@ -1,0 +1,71 @@
+"""What ``render --output-dir`` and ``check`` share: the recorded recipe, and the options that steer it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from kubegen.gitops import Recipe
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def gitops_options(fn: F) -> F:
+    """``--kustomization/--no-kustomization``, ``--force``, ``--unset``, ``--base``, ``--allow-recreate``."""
+    decorators = [
+        click.option("--kustomization/--no-kustomization", default=None,
+                     help="Also write DIR/kustomization.yaml listing the files [default: as recorded in "
+                          "DIR/.kubegen-manifest, else no]."),
+        click.option("--force", is_flag=True,
+                     help="Use APP, --set and --kustomization as given even where they differ from what "
+                          "DIR/.kubegen-manifest recorded (also: take over a directory another app rendered)."),
+        click.option("--unset", multiple=True, metavar="NAME",
+                     help="With --force: drop the recorded --set value NAME (repeatable)."),
+        click.option("--base", metavar="REV",
+                     help="Judge changes a live object cannot take against DIR as committed at git revision "
+                          "REV (e.g. origin/main: what is deployed) instead of the files in DIR."),
+        click.option("--allow-recreate", is_flag=True,
+                     help="Report changes a live object cannot take (immutable-field) as warnings: you will "
+                          "delete and recreate those objects (e.g. Argo CD's Replace=true)."),
+    ]
+    for decorator in reversed(decorators):
+        fn = decorator(fn)
+    return fn
+
+
+def require_output_dir(output_dir: str | None, **given: Any) -> None:
+    """Refuse the GitOps options ``given`` without ``--output-dir`` (there is no record to use)."""
+    flags = {"kustomization": "--kustomization", "force": "--force", "unset": "--unset", "base": "--base",
+             "allow_recreate": "--allow-recreate", "fsync": "--fsync"}
+    if output_dir is None:
+        for name, flag in flags.items():
+            value = given.get(name)
+            if value not in (None, False, ()):
+                if name == "kustomization" and value is False:
+                    flag = "--no-kustomization"
+                raise click.UsageError(f"{flag} needs --output-dir DIR")
+
+
+def run_recipe(
+    app: str | None, output_dir: str, sets: dict[str, str], unset: tuple[str, ...], kustomization: bool | None,
+    force: bool,
+) -> tuple[str, Recipe, str]:
+    """The absolute output directory, this run's recipe, and the APP spec to load.
+
+    Everything is resolved before the app runs (an ``os.chdir()`` in it moves nothing).
+    """
+    from kubegen.gitops import read_record, source_label
+    from kubegen.gitops.record import app_to_load, resolve
+
+    target = os.path.join(os.getcwd(), output_dir)
+    record = read_record(os.path.realpath(target), output_dir) if os.path.isdir(target) else None
+    recipe = resolve(
+        record.recipe if record is not None else None, target, output_dir, app=app, sets=sets, unset=unset,
+        kustomization=kustomization, force=force, label_of=source_label,
+    )
+    assert recipe.app is not None
+    return target, recipe, app if app is not None else app_to_load(recipe.app, target)

@@ -1,0 +1,114 @@
+"""Which files ``lint --fix`` may rewrite, and rewriting one safely.
+
+A file is rewritten only when it is a regular file reached without a symlink from a
+path the user gave (a file given itself, or a file below a directory given), and
+never through a symlink. The new text replaces the old atomically (a temporary file
+beside it, fsync, rename), with the old file's permissions, and only if the file
+still holds exactly what was fixed: an editor saving meanwhile wins.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from collections.abc import Sequence
+
+from kubegen.errors import InputError, OutputError
+from kubegen.reader import expand_paths
+from kubegen.safefs import read_input
+
+
+def unwritable(paths: Sequence[str]) -> dict[str, str]:
+    """For each file the paths expand to that ``--fix`` must not write: why."""
+    refused: dict[str, str] = {}
+    for given in paths:
+        if given == "-":
+            continue
+        link = _linked_part(given)
+        root = os.path.realpath(given) if os.path.isdir(given) else None
+        for file in expand_paths([given]):
+            reason = f"is reached through the symlink {link}" if link else _why_not(file, given, root)
+            if reason is not None:
+                refused[file] = reason
+    return refused
+
+
+def _linked_part(given: str) -> str | None:
+    """The first symlink among the directories of a path as typed (a relative path: the part
+    a repository controls; above an absolute path is the machine's own business)."""
+    if os.path.isabs(given):
+        parts = [given] if os.path.isdir(given) else []
+    else:
+        parts = []
+        head = os.path.normpath(given) if os.path.isdir(given) else os.path.dirname(os.path.normpath(given))
+        while head and head not in (os.curdir, os.pardir) and not head.endswith(os.sep + os.pardir):
+            parts.append(head)
+            head = os.path.dirname(head)
+        parts.reverse()
+    return next((p for p in parts if os.path.islink(p)), None)
+
+
+def _why_not(file: str, given: str, root: str | None) -> str | None:
+    try:
+        info = os.lstat(file)
+    except OSError as exc:
+        return f"cannot be examined ({exc.strerror})"
+    if stat.S_ISLNK(info.st_mode):
+        return "is a symlink; kubegen never writes through one (fix the file it points to)"
+    if not stat.S_ISREG(info.st_mode):
+        return "is not a regular file"
+    if root is not None:
+        real = os.path.realpath(file)
+        if os.path.commonpath([real, root]) != root:
+            return f"lies outside {given} once symlinks are resolved"
+        here = os.path.dirname(file)
+        while os.path.abspath(here) != os.path.abspath(given) and here not in ("", os.sep):
+            if os.path.islink(here):
+                return f"is reached through the symlink {here}"
+            here = os.path.dirname(here)
+    return None
+
+
+def read_regular(path: str) -> bytes:
+    """The bytes of ``path``, refusing a symlink or anything but a regular file (through
+    :mod:`kubegen.safefs`, which opens non-blocking: a FIFO put in its place cannot hang)."""
+    try:
+        return read_input(path, follow_links=False)
+    except InputError as exc:
+        raise OutputError(str(exc)) from None
+
+
+def replace_file(path: str, data: bytes, expected: bytes) -> None:
+    """Atomically replace ``path`` (which must still hold ``expected``) with ``data``."""
+    if read_regular(path) != expected:
+        raise OutputError(f"{path}: changed on disk while kubegen was fixing it; nothing written, run again")
+    mode = stat.S_IMODE(os.lstat(path).st_mode)
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".kubegen-", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write beside it: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fchmod(handle.fileno(), mode)
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    try:
+        dir_fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)

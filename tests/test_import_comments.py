@@ -1,0 +1,164 @@
+"""`kubegen import` keeps the YAML's comments as comments in app.py, next to the object or
+field they were on; the app still renders back to the same objects and stays ruff-formatted."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from test_import import canonical, run_app
+
+from kubegen.importer import import_paths
+from kubegen.reader import read_paths, read_text
+
+SHOP = """\
+# Source: shop/templates/web.yaml
+# The storefront.
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web   # keep in sync with the Service
+  labels: {app: web}
+spec:
+  replicas: 3   # three for HA
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      # the main container
+      - name: web
+        image: "nginx:1.27"   # pinned: "#1" is not a comment
+        args: ["--motd", "# not a comment either"]
+        ports:
+        - {name: http, containerPort: 8080}
+---
+# a kind kubegen does not model
+apiVersion: example.com/v1
+kind: Widget
+metadata:
+  name: gadget
+data:
+  script: |
+    # inside a block scalar: data, not a comment
+    echo hi
+spec:
+  size: 3  # widgets are small
+  # about the widget, after its last field
+"""
+
+
+def imported(tmp_path: Path, text: str, name: str = "shop.yaml") -> str:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text))
+    return import_paths([str(path)])
+
+
+def test_comments_go_next_to_the_object_or_field(tmp_path: Path) -> None:
+    source = imported(tmp_path, SHOP)
+    assert textwrap.dedent("""\
+        # Source: shop/templates/web.yaml
+        # The storefront.
+        web = Deployment(
+            # keep in sync with the Service
+            name="web",
+            # three for HA
+            replicas=3,
+            containers=[
+                # the main container
+                Container(
+                    name="web",
+                    # pinned: "#1" is not a comment
+                    image="nginx:1.27",
+                    args=["--motd", "# not a comment either"],
+                    ports={"http": 8080},
+                ),
+            ],
+        )
+        """) in source
+    assert "\n# a kind kubegen does not model\n# about the widget, after its last field\ngadget = Raw(\n" in source
+    assert '            "script": """# inside a block scalar: data, not a comment\n' in source
+    assert '        "spec": {\n            # widgets are small\n            "size": 3,\n        },\n' in source
+    assert source.count("# inside a block scalar") == 1
+
+
+def test_the_app_with_comments_renders_back_and_is_formatted(tmp_path: Path) -> None:
+    source = imported(tmp_path, SHOP)
+    back = read_text(run_app(source), "rendered").manifests
+    assert canonical([m.obj for m in back]) == canonical([m.obj for m in read_paths([str(tmp_path / "shop.yaml")]).manifests])
+    app = tmp_path / "app.py"
+    app.write_text(source)
+    fmt = subprocess.run([sys.executable, "-m", "ruff", "format", "--isolated", "--check", str(app)],
+                         capture_output=True, text=True)
+    assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+
+
+def test_a_comment_no_single_argument_holds_goes_above_with_its_path(tmp_path: Path) -> None:
+    source = imported(tmp_path, """\
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: web
+        spec:
+          selector: {app: web}
+          ports:
+          - port: 80   # the public port
+            targetPort: 8080
+        """)
+    # the Service is written as Service(ports=[80]) or similar: `port` is no keyword of its own
+    assert "# spec.ports[0].port: the public port\n" in source or "    # the public port\n" in source
+    assert source.count("the public port") == 1
+
+
+def test_comments_between_documents_belong_to_the_next(tmp_path: Path) -> None:
+    source = imported(tmp_path, """\
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: first}
+        data: {a: "1"}
+        ---
+        # about the second
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: second}
+        data: {b: "2"}
+        """)
+    assert "# about the second\nsecond = ConfigMap(" in source
+
+
+def test_items_of_a_list_document_keep_their_comments(tmp_path: Path) -> None:
+    source = imported(tmp_path, """\
+        apiVersion: v1
+        kind: List
+        items:
+        # the first map
+        - apiVersion: v1
+          kind: ConfigMap
+          metadata: {name: one}
+          data:
+            mode: fast   # or slow
+        - apiVersion: v1
+          kind: ConfigMap
+          metadata: {name: two}
+          data: {mode: slow}
+        """)
+    assert "# the first map\none = ConfigMap(" in source
+    assert '        # or slow\n        "mode": "fast",\n' in source
+
+
+def test_kubegen_headers_are_not_carried_and_odd_characters_stay_in_the_comment(tmp_path: Path) -> None:
+    source = imported(tmp_path, """\
+        # Generated by kubegen from: app.py. Do not edit: run kubegen render.
+        # odd\u202eline
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: settings}
+        data: {a: "1"}
+        """)
+    assert "Generated by kubegen from" not in source
+    assert "# odd\\u202eline\nsettings = ConfigMap(" in source
+    compile(source, "app.py", "exec")
