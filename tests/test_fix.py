@@ -317,7 +317,7 @@ def test_booleans_and_numbers_are_quoted_as_written(tmp_path: Path) -> None:
         spec:
           containers:
           - name: main
-            image: busybox
+            image: busybox:1.36
             args: [--verbose, y]
             env:
             - name: FEATURE
@@ -343,7 +343,7 @@ def test_booleans_and_numbers_are_quoted_as_written(tmp_path: Path) -> None:
         spec:
           containers:
           - name: main
-            image: busybox
+            image: busybox:1.36
             args: [--verbose, "y"]
             env:
             - name: FEATURE
@@ -389,7 +389,7 @@ def test_a_one_item_list_where_a_mapping_belongs_is_unwrapped(tmp_path: Path) ->
             runAsGroup: 3000
           containers:
           - name: main
-            image: busybox
+            image: busybox:1.36
             resources:
               - limits: {memory: 64Mi}
         """)
@@ -403,7 +403,7 @@ def test_a_one_item_list_where_a_mapping_belongs_is_unwrapped(tmp_path: Path) ->
             runAsGroup: 3000
           containers:
           - name: main
-            image: busybox
+            image: busybox:1.36
             resources:
               limits: {memory: 64Mi}
         """)
@@ -473,7 +473,7 @@ def test_missing_api_version_of_a_kind_served_once(tmp_path: Path) -> None:
         kind: Pod
         metadata: {name: job}
         spec:
-          containers: [{name: main, image: busybox}]
+          containers: [{name: main, image: "busybox:1.36"}]
         """)
     assert text.startswith("# a pod\napiVersion: v1\nkind: Pod\n")
     assert result.left == []
@@ -654,7 +654,7 @@ def test_unwrapping_keeps_a_comment_that_sits_further_left(tmp_path: Path) -> No
             - runAsUser: 1000
         # the group too
               runAsGroup: 3000
-          containers: [{name: main, image: busybox}]
+          containers: [{name: main, image: "busybox:1.36"}]
         """)
     assert "  securityContext:\n    runAsUser: 1000\n# the group too\n    runAsGroup: 3000\n" in text
     assert result.left == []
