@@ -136,7 +136,7 @@ def warn(findings: Iterable[Finding]) -> None:
     for finding in findings:
         if finding.severity == "warning":
             where = finding.location
-            warnings.warn_explicit(FindingWarning(finding), FindingWarning, where.file, where.line)
+            warnings.warn_explicit(FindingWarning.of(finding), FindingWarning, where.file, where.line)
 
 
 def checked(target: Target, options: CheckOptions | None = None, *, strict: bool = False) -> list[Manifest]:

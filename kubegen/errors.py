@@ -138,10 +138,15 @@ class FindingWarning(UserWarning):
     collects them.
     """
 
-    def __init__(self, finding: Any) -> None:
-        via = finding.location.via_text()
-        super().__init__(f"{finding.rule}: {finding.message}" + (f" ({via})" if via else ""))
+    def __init__(self, message: str, finding: Any = None) -> None:
+        super().__init__(message)
         self.finding = finding
+
+    @classmethod
+    def of(cls, finding: Any) -> FindingWarning:
+        """The warning for ``finding``: ``rule: message`` (and the helpers, if any)."""
+        via = finding.location.via_text()
+        return cls(f"{finding.rule}: {finding.message}" + (f" ({via})" if via else ""), finding)
 
 
 # -- collecting builder errors ----------------------------------------------------

@@ -27,7 +27,7 @@ def broken() -> Stack:
     """One error (a selector matching nothing) and one warning (a selector matching two workloads)."""
     stack = Stack(namespace="demo")
     for name in ("a", "b"):
-        stack.add(Pod(name=name, labels={"tier": "web"}, containers=[Container(name="c", image=name, ports=[80])]))
+        stack.add(Pod(name=name, labels={"tier": "web"}, containers=[Container(name="c", image=f"{name}:1.0", ports=[80])]))
     stack.add(Service(name="all", ports=[80], selector={"tier": "web"}))
     stack.add(Service(name="none", ports=[80], selector={"tier": "wbe"}))
     return stack
@@ -39,7 +39,7 @@ def _line_of(text: str) -> int:
 
 def warned() -> Stack:
     stack = broken()
-    stack.add(Pod(name="c", labels={"tier": "wbe"}, containers=[Container(name="c", image="nginx", ports=[80])]))
+    stack.add(Pod(name="c", labels={"tier": "wbe"}, containers=[Container(name="c", image="nginx:1.27", ports=[80])]))
     return stack
 
 
@@ -68,6 +68,8 @@ def test_warnings_are_python_warnings_never_dropped(render: object) -> None:
         assert finding.rule == "selector-overlap" and finding.severity == "warning"
         assert found[0].filename == finding.location.file and found[0].lineno == finding.location.line
         assert str(found[0].message).startswith("selector-overlap: Service 'all': selector {tier: web} matches pods")
+        copy = kubegen.FindingWarning(*found[0].message.args)  # as pytest-xdist ships warnings between processes
+        assert str(copy) == str(found[0].message)
 
 
 def test_strict_and_the_warnings_filter_turn_warnings_into_errors() -> None:
@@ -113,7 +115,7 @@ def test_write_dir_returns_and_issues_the_checks_warnings(tmp_path: Path) -> Non
 
 def test_write_file_is_the_render_written_atomically(tmp_path: Path) -> None:
     stack = Stack(namespace="demo")
-    web = stack.add(Deployment(name="web", containers=[Container(name="web", image="nginx", ports={"http": 80})]))
+    web = stack.add(Deployment(name="web", containers=[Container(name="web", image="nginx:1.27", ports={"http": 80})]))
     stack.add(web.expose(80, target_port="http"))
     out = tmp_path / "out.yaml"
     assert kubegen.write_file(stack, out) == out.read_text() == kubegen.render(stack)
