@@ -44,6 +44,12 @@ def yaml_value(value: Any) -> str:
     return repr(value)
 
 
+def quoted(value: Any) -> str:
+    """A value from YAML as messages name it: ``'web'`` for text, YAML for anything
+    else (``true``, ``null``, ``{a: 1}``), never Python's ``True`` or ``None``."""
+    return "'" + value.replace("'", "''") + "'" if isinstance(value, str) else yaml_value(value)
+
+
 def flow_labels(mapping: dict[str, Any]) -> str:
     """Labels as messages show them, in YAML: ``{app: web, tier: fe, canary: true}``."""
     return yaml_value(mapping)

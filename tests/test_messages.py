@@ -162,6 +162,19 @@ BASE = [
      "spec": {"rules": [{"host": "a.b", "http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": {
          "service": {"name": "web", "port": {"number": 80}}}}]}}]}},
 ]
+BASE += [
+    {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm", "namespace": "a"}, "data": {"k": "v"}},
+    {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "a", "labels": {"app": "p"}},
+     "spec": {"serviceAccountName": "sa", "containers": [{
+         "name": "c", "image": "x:1", "env": [{"name": "E", "valueFrom": {"configMapKeyRef": {"name": "cm", "key": "k"}}}],
+         "envFrom": [{"configMapRef": {"name": "cm"}}], "volumeMounts": [{"name": "v", "mountPath": "/v"}]}],
+         "volumes": [{"name": "v", "configMap": {"name": "cm", "items": [{"key": "k", "path": "p"}]}}]}},
+    {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "pdb", "namespace": "a"},
+     "spec": {"minAvailable": 1, "selector": {"matchLabels": {"app": "p"}}}},
+    {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "h", "namespace": "a"},
+     "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}, "minReplicas": 1,
+              "maxReplicas": 3}},
+]
 ODD_VALUES = [True, False, None, {"a": True}, [None], 0, ""]
 PYTHON = re.compile(r"\bTrue\b|\bFalse\b|(?<!clusterIP: )\bNone\b|\{'|\['|-None\b")
 

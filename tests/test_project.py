@@ -113,6 +113,6 @@ def test_shell_completion_as_documented() -> None:
     assert "_kubegen_completion()" in source.stdout and "complete -o nosort -F _kubegen_completion kubegen" in \
         source.stdout
     assert complete("kubegen re") == "plain,render\n"
-    assert complete("kubegen render --fo") == "plain,--format\n"
+    assert complete("kubegen render --form") == "plain,--format\n"
     assert complete("kubegen render --format ").split() == ["plain,yaml", "plain,json"]
     assert complete("kubegen render exa") == "file,exa\n"  # APP completes as a path

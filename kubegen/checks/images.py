@@ -24,6 +24,7 @@ from typing import Any
 
 from kubegen import facts
 from kubegen.checks import Report
+from kubegen.finding import quoted
 from kubegen.manifest import Manifest, pod_template
 
 _PATH_COMPONENT = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*\Z")
@@ -111,7 +112,7 @@ def check_images(manifests: Sequence[Manifest], report: Report) -> None:
             if not isinstance(ref, str) or not ref:
                 continue  # a missing image is the schema rule's
             where = (*path, "image")
-            what = f"{m.label}: container {container.get('name')!r}: image {ref!r}"
+            what = f"{m.label}: container {quoted(container.get('name'))}: image {ref!r}"
             if ref != ref.strip() and m.kind != "Pod" and ref.strip() and not image_problems(ref.strip()):
                 report.add("image", m, f"{what} has leading or trailing whitespace: the API server accepts it in a "
                            f"template but refuses every pod made from it; write {ref.strip()!r}", where,
