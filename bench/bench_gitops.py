@@ -34,7 +34,6 @@ I/O slows down), so run it more than once.
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import statistics
 import subprocess
@@ -48,7 +47,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from bench_render import best_of, build_stack, process_time  # noqa: E402
+from bench_render import best_cpu, best_of, build_stack, process_time  # noqa: E402
 
 from kubegen.api import checked_manifests, compile_stacks, write_manifests  # noqa: E402
 from kubegen.gitops import check_dir, write_dir  # noqa: E402
@@ -61,18 +60,6 @@ SOURCE = "bench/bench_gitops.py --set services=1000"
 def checked(services: int):  # type: ignore[no-untyped-def]
     ordered, _ = checked_manifests(compile_stacks(build_stack(services)))
     return ordered
-
-
-def best_cpu(repeat: int, fn: Callable[[], object]) -> float:
-    """Best CPU time (user + system) of ``repeat`` runs: what the work costs, without the
-    time spent waiting for a CPU on a loaded machine."""
-    times = []
-    for _ in range(repeat):
-        gc.collect()
-        start = time.process_time()
-        fn()
-        times.append(time.process_time() - start)
-    return min(times)
 
 
 def run(services: int, repeat: int, durable: bool = False, cpu: bool = False, where: str | None = None

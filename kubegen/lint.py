@@ -6,14 +6,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TextIO
 
-from kubegen.checks import CheckOptions, Finding, run_checks, sort_findings
-from kubegen.errors import InputError
+from kubegen.api import no_cyclic_gc
+from kubegen.checks import Checker, CheckOptions, Finding, run_checks, sort_findings
 from kubegen.finding import plural as _plural
 from kubegen.manifest import Manifest
-from kubegen.reader import ReadResult, read_paths
+from kubegen.reader import Item, Reading, ReadResult
 
 
 class LintResult:
@@ -71,19 +71,42 @@ def lint_manifests(manifests: Sequence[Manifest], options: CheckOptions | None =
 
 def lint_read(read: ReadResult, options: CheckOptions | None = None) -> LintResult:
     """Findings for what the reader produced: its problems and the checks' findings."""
-    options = options or CheckOptions()
-    problems = [p for p in read.problems if p.rule not in options.ignore]
-    try:
-        checked = run_checks(read.manifests, options)
-    except RecursionError as exc:  # data nested thousands of levels deep (block style)
-        raise InputError("the input nests too deeply to check; flatten the structure") from exc
-    findings = sort_findings([*problems, *checked])
-    return LintResult(findings, len(read.manifests), read.files)
+    return _lint([*read.problems, *read.manifests], options, lambda: read.files)
+
+
+BATCH = 1000
+"""Objects checked at a time while streaming: memory follows the batch, not the file."""
 
 
 def lint(paths: Sequence[str], options: CheckOptions | None = None, stdin: TextIO | None = None) -> LintResult:
-    """Read FILEs, DIRs and ``-`` (stdin) and lint everything as one set."""
-    return lint_read(read_paths(paths, stdin), options)
+    """Read FILEs, DIRs and ``-`` (stdin) and lint everything as one set, streaming: each
+    batch of objects is checked as it is read and dropped unless a whole-stack rule reads
+    it (see :class:`kubegen.checks.Checker`), so memory grows with the largest document
+    and the catalogue of names, not with the input."""
+    reading = Reading(paths, stdin)
+    return _lint(reading, options, lambda: reading.files)
+
+
+def _lint(items: Iterable[Item], options: CheckOptions | None, files: Callable[[], int]) -> LintResult:
+    options = options or CheckOptions()
+    checker = Checker(options)
+    problems: list[Finding] = []
+    objects = 0
+    batch: list[Manifest] = []
+    with no_cyclic_gc():  # many small acyclic objects: nothing for the cyclic collector to find
+        for item in items:
+            if isinstance(item, Manifest):
+                batch.append(item)
+                if len(batch) >= BATCH:
+                    objects += len(batch)
+                    checker.add(batch)
+                    batch = []
+            elif item.rule not in options.ignore:
+                problems.append(item)
+        objects += len(batch)
+        checker.add(batch)
+        findings = sort_findings([*problems, *checker.finish()])
+    return LintResult(findings, objects, files())
 
 
 def lint_paths(paths: Sequence[str], options: CheckOptions | None = None, stdin: TextIO | None = None) -> list[Finding]:

@@ -30,6 +30,7 @@ from kubegen.reader_scalars import (
     construct_scalar_as_kubectl,
     implicit_resolvers,
     json_key,
+    scalar_value,
 )
 from kubegen.values import MAX_DEPTH
 
@@ -76,6 +77,22 @@ _FLOW_BUDGET = MAX_DEPTH - (2 * (_INDENT_LIMIT - 1) + 3)
 _ANCHOR_LIKE = re.compile(r"(?:^|[\s\[{,:])&[^\s\[\]{},]", re.M)
 
 
+class _Generic(Exception):
+    """This document needs PyYAML's generic constructor."""
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_KUBECTL_SCALARS = frozenset({BOOL_TAG, NULL_TAG, INT_TAG, FLOAT_TAG})
+_MISSING = object()
+# Plain scalars repeat (``80``, ``true``, ``apiVersion``): each distinct text is resolved
+# and converted once. Bounded, so a file of unique numbers cannot grow them without end.
+_CACHE_LIMIT = 20_000
+_RESOLVED: dict[str, str] = {}
+_SCALARS: dict[tuple[str, str], Any] = {}
+
+
 class DuplicateKey:
     """A key written twice in one mapping: the key and both (1-based) lines."""
 
@@ -96,6 +113,101 @@ class KubeLoader(yaml.CSafeLoader):  # type: ignore[misc]
     def __init__(self, stream: Any) -> None:
         super().__init__(stream)
         self.duplicates: list[DuplicateKey] = []
+
+    # --- the fast path: plain data, built without PyYAML's generic machinery -----------
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        """The tag of an untagged node; plain scalars are looked up once per distinct text."""
+        if kind is ScalarNode and implicit[0]:
+            tag = _RESOLVED.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_RESOLVED) < _CACHE_LIMIT:
+                    _RESOLVED[value] = tag
+            return tag
+        resolved: str = super().resolve(kind, value, implicit)
+        return resolved
+
+    def construct_document(self, node: Any) -> Any:
+        """The document's data. Plain mappings, lists and standard scalars (all of a
+        Kubernetes manifest) are built here, without recursion and several times faster
+        than PyYAML's generic constructor; a document with anything else (a merge key, a
+        ``!!set``, ``!!binary``, a custom tag) is built by the generic one."""
+        try:
+            return self._build(node)
+        except _Generic:
+            return super().construct_document(node)
+
+    def _build(self, root: Node) -> Any:
+        built: dict[int, Any] = {}  # id(node) -> its object: an alias is the same object
+        value = self._scalar_or_shell(root, built)
+        todo: list[Node] = [root] if root.__class__ is not ScalarNode else []
+        while todo:
+            node = todo.pop()
+            target = built[id(node)]
+            if node.__class__ is SequenceNode:
+                for item in node.value:
+                    known = built.get(id(item))
+                    if known is not None:
+                        target.append(known)
+                        continue
+                    target.append(self._scalar_or_shell(item, built))
+                    if item.__class__ is not ScalarNode:
+                        todo.append(item)
+                continue
+            pairs = node.value
+            for key_node, value_node in pairs:
+                if key_node.__class__ is not ScalarNode or key_node.tag == _MERGE_TAG:
+                    raise _Generic  # a merge (<<), or a collection as a key: the generic path explains
+                key = self._scalar(key_node)
+                if key.__class__ is not str:
+                    key = _json_key(key, key_node, node)
+                known = built.get(id(value_node))
+                if known is None and id(value_node) not in built:
+                    known = self._scalar_or_shell(value_node, built)
+                    if value_node.__class__ is not ScalarNode:
+                        todo.append(value_node)
+                target[key] = known
+            if len(target) != len(pairs):
+                self._record_duplicates(pairs, True)
+        return value
+
+    def _scalar_or_shell(self, node: Node, built: dict[int, Any]) -> Any:
+        """A scalar's value, or a new empty dict or list for a collection (filled later)."""
+        cls = node.__class__
+        if cls is ScalarNode:
+            value = self._scalar(node)
+            built[id(node)] = value
+            return value
+        tag = node.tag
+        if cls is MappingNode and tag == _MAP_TAG:
+            shell: Any = {}
+        elif cls is SequenceNode and tag == _SEQ_TAG:
+            shell = []
+        else:
+            raise _Generic
+        built[id(node)] = shell
+        return shell
+
+    @staticmethod
+    def _scalar(node: Node) -> Any:
+        tag = node.tag
+        if tag == _STR_TAG:
+            return node.value
+        if tag in _KUBECTL_SCALARS:
+            key = (tag, node.value)
+            value = _SCALARS.get(key, _MISSING)
+            if value is _MISSING:
+                try:
+                    value = scalar_value(tag, node.value)
+                except ValueError as exc:
+                    raise ConstructorError(None, None, str(exc), node.start_mark) from None
+                if len(_SCALARS) < _CACHE_LIMIT:
+                    _SCALARS[key] = value
+            return value
+        if tag == _TIMESTAMP_TAG:
+            return node.value
+        raise _Generic
 
     def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
         if not isinstance(node, MappingNode):

@@ -207,3 +207,32 @@ def test_what_render_writes_from_odd_values_is_what_kubectl_reads(kubeconfig: Pa
     expected = [_as_json(obj) for obj in kubegen.render_dicts(stack, kubegen.CheckOptions(ignore=frozenset({"schema"})))]
     read = kubectl_reads_file(kubeconfig, path, expected)
     assert _equal(read[1:], expected[1:]), (read, expected)
+
+
+def test_explain_and_graph_model_only_what_could_reach_a_cluster(tmp_path: Path) -> None:
+    import json
+
+    app = tmp_path / "app.py"
+    app.write_text(textwrap.dedent("""\
+        from kubegen import Container, Deployment, Raw, Stack
+
+        deep = "x"
+        for _ in range(981):
+            deep = {"a": deep}
+        stack = Stack(namespace="demo")
+        web = stack.add(Deployment(name="web", containers=[Container(name="web", image="nginx", ports={"http": 80})]))
+        stack.add(web.expose(80, target_port="http"))
+        for name, selector in [("deep", {"app": deep}), ("nan", {"app": float("nan")}), ("none", {None: "web"}),
+                               ("surrogate", {"app": "\\udcff"})]:
+            stack.add(Raw(manifest={"apiVersion": "v1", "kind": "Service", "metadata": {"name": name},
+                                    "spec": {"selector": selector, "ports": [{"port": 80}]}}))
+        """))
+    result = CliRunner().invoke(main, ["explain", str(app), "--format", "json"])
+    assert result.exit_code == 1 and "internal error" not in result.stderr
+    assert result.stderr.count(" error schema: ") == 4
+    doc = json.loads(result.stdout, parse_constant=lambda name: pytest.fail(f"{name} in JSON"))
+    assert [s["name"] for s in doc["services"]] == ["web"]
+    for fmt in ("dot", "svg", "mermaid"):
+        result = CliRunner().invoke(main, ["graph", str(app), "--format", fmt])
+        assert result.exit_code == 1 and "internal error" not in result.stderr, result.stderr
+        assert "surrogate" not in result.stdout and "web" in result.stdout

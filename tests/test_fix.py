@@ -658,3 +658,31 @@ def test_unwrapping_keeps_a_comment_that_sits_further_left(tmp_path: Path) -> No
         """)
     assert "  securityContext:\n    runAsUser: 1000\n# the group too\n    runAsGroup: 3000\n" in text
     assert result.left == []
+
+
+def test_items_of_a_list_document_are_fixed_in_place(tmp_path: Path) -> None:
+    result, text = fix(tmp_path, """\
+        apiVersion: v1
+        kind: List
+        items:
+        - apiVersion: apps/v1
+          kind: Service
+          metadata: {name: frontend, labels: {canary: yes}}
+          spec:
+            type: nodeport
+            selector: {app: frontend}
+            ports: [{port: 80, targetPort: http}]
+        """, DEPLOYMENT)
+    assert text == textwrap.dedent("""\
+        apiVersion: v1
+        kind: List
+        items:
+        - apiVersion: v1
+          kind: Service
+          metadata: {name: frontend, labels: {canary: "yes"}}
+          spec:
+            type: NodePort
+            selector: {app: frontend}
+            ports: [{port: 80, targetPort: http}]
+        """)
+    assert result.left == []

@@ -391,3 +391,51 @@ def test_any_input_gives_manifests_or_findings_never_an_exception(tokens: list[s
             assert finding.format().startswith(name)
         for m in result.manifests:
             assert m.locate(("spec", "ports", 0, "port")).file == name
+
+
+# --- the fast constructor builds what PyYAML's generic one builds --------------------
+
+def _both_ways(text: str) -> tuple[list[object], list[object]]:
+    from kubegen.reader_loader import KubeLoader
+
+    fast, generic = [], []
+    for into, build in ((fast, KubeLoader.construct_document),
+                        (generic, lambda loader, node: super(KubeLoader, loader).construct_document(node))):
+        loader = KubeLoader(text)
+        try:
+            while loader.check_node():
+                into.append(build(loader, loader.get_node()))
+        finally:
+            loader.dispose()
+    return fast, generic
+
+
+def test_fast_construction_equals_the_generic_one_on_the_corpus() -> None:
+    corpus = Path(__file__).resolve().parent / "data" / "corpus"
+    compared = 0
+    for path in sorted(corpus.rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            fast, generic = _both_ways(text)
+        except yaml.YAMLError:
+            continue  # invalid YAML: both refuse it (the reader tests say how)
+        assert fast == generic, path
+        compared += len(fast)
+    assert compared > 250
+
+
+_shared = {"a": 1, "b": [True, None, "yes", "0755", 1.5]}
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.recursive(
+    st.one_of(st.text(max_size=8), st.integers(-(2**70), 2**70), st.floats(allow_nan=False, allow_infinity=False),
+              st.booleans(), st.none(), st.just(_shared)),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5), inner, max_size=3)),
+    max_leaves=15,
+), st.sampled_from([None, True, False]))
+def test_fast_construction_equals_the_generic_one_on_any_data(data: object, flow: bool | None) -> None:
+    text = yaml.dump({"apiVersion": "v1", "kind": "X", "data": data, "again": _shared}, default_flow_style=flow)
+    fast, generic = _both_ways(text)  # anchors and aliases included: _shared is written once
+    assert fast == generic
+    assert (fast[0]["again"] is fast[0]["data"]) == (generic[0]["again"] is generic[0]["data"])

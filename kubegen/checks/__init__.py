@@ -9,6 +9,7 @@ manifests built in Python and on manifests read from YAML.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -17,6 +18,9 @@ from kubegen.finding import Finding as Finding
 from kubegen.finding import Severity as Severity
 from kubegen.finding import plural
 from kubegen.manifest import Manifest
+
+if TYPE_CHECKING:
+    from kubegen.checks.catalogue import Catalogue
 
 RULES: dict[str, str] = {
     "api-version": "kind/apiVersion pair the API does not serve",
@@ -120,6 +124,9 @@ class Report:
     def __init__(self, options: CheckOptions) -> None:
         self.options = options
         self.findings: list[Finding] = []
+        # every object checked, by identity, when a Checker runs the rules (else the
+        # whole-stack rules catalogue the objects they are given)
+        self.catalogue: Catalogue | None = None
 
     def add(
         self,
@@ -142,26 +149,69 @@ class Report:
 Rule = Callable[[Sequence[Manifest], Report], None]
 
 
-def _rules() -> list[Rule]:
-    from kubegen.checks import images, objects, references, wiring
+def _object_rules() -> list[Rule]:
+    """Rules that judge each object alone (they may see the objects in any batches)."""
+    from kubegen.checks import images, objects
+    from kubegen.checks.schema import check_schema
 
-    rules: list[Rule] = [objects.check_objects, wiring.check_wiring, references.check_references, images.check_images]
-    try:
-        from kubegen.checks.schema import check_schema
-    except ImportError:  # pragma: no cover - the schema module ships with kubegen
-        return rules
-    return [check_schema, *rules]
+    return [check_schema, objects.check_objects, images.check_images]
+
+
+def _stack_rules() -> tuple[list[Rule], frozenset[str]]:
+    """Rules over the whole stack, and the kinds they read whole; every other object they
+    know from the catalogue (identity, data keys)."""
+    from kubegen.checks import references, wiring
+
+    return [wiring.check_wiring, references.check_references], wiring.KINDS | references.KINDS
+
+
+class Checker:
+    """Runs every rule over objects that come in batches: lint streams a file of a million
+    objects through it and keeps only what the whole-stack rules read.
+
+    :meth:`add` admits each batch (:mod:`kubegen.checks.admission`), runs the per-object
+    rules on it, enters every object in the catalogue (reporting ``duplicate``) and keeps
+    the objects the whole-stack rules read (their kinds, and live objects: their uids
+    tell which objects a controller in the input owns); :meth:`finish` runs the
+    whole-stack rules and returns every finding, sorted.
+    """
+
+    def __init__(self, options: CheckOptions | None = None) -> None:
+        from kubegen.checks.catalogue import Catalogue
+
+        self.report = Report(options or CheckOptions())
+        self.catalogue = self.report.catalogue = Catalogue()
+        self.kept: list[Manifest] = []
+        self._object_rules = _object_rules()
+        self._stack_rules, self._kinds = _stack_rules()
+
+    def add(self, manifests: Iterable[Manifest]) -> None:
+        from kubegen.checks.admission import admit
+        from kubegen.checks.wiring import report_duplicate
+
+        report = self.report
+        batch = admit(list(manifests), report)  # values JSON cannot carry: reported, not checked further
+        for rule in self._object_rules:
+            rule(batch, report)
+        kinds, catalogue = self._kinds, self.catalogue
+        for m in batch:
+            first = catalogue.add(m)
+            if first is not None:
+                report_duplicate(m, first, report)
+            if m.kind in kinds or "uid" in m.metadata:
+                self.kept.append(m)
+
+    def finish(self) -> list[Finding]:
+        for rule in self._stack_rules:
+            rule(self.kept, self.report)
+        return sort_findings(self.report.findings)
 
 
 def run_checks(manifests: Iterable[Manifest], options: CheckOptions | None = None) -> list[Finding]:
     """Run every rule over the whole set; findings sorted by file, line, rule."""
-    from kubegen.checks.admission import admit
-
-    report = Report(options or CheckOptions())
-    items = admit(list(manifests), report)  # values JSON cannot carry: reported, not checked further
-    for rule in _rules():
-        rule(items, report)
-    return sort_findings(report.findings)
+    checker = Checker(options)
+    checker.add(manifests)
+    return checker.finish()
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:

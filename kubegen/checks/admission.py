@@ -27,12 +27,23 @@ from kubegen.values import admissible, text_problem, value_problems
 _PER_OBJECT = 5
 
 
+def is_admitted(m: Manifest) -> bool:
+    """Whether every value of ``m`` is one JSON can carry (what the reader read is)."""
+    return isinstance(m.origin, YamlOrigin) or admissible(m.obj)
+
+
+def admitted(manifests: Sequence[Manifest]) -> list[Manifest]:
+    """The manifests :func:`admit` lets through (for explain and graph, which model only
+    what could reach a cluster; the checks report the rest)."""
+    return [m for m in manifests if is_admitted(m)]
+
+
 def admit(manifests: Sequence[Manifest], report: Report) -> list[Manifest]:
     """The manifests whose every value JSON can carry; ``schema`` for each value of the
     others."""
     admitted = []
     for m in manifests:
-        if isinstance(m.origin, YamlOrigin) or admissible(m.obj):  # the reader admits only JSON values
+        if is_admitted(m):
             admitted.append(m)
             continue
         for path, problem in value_problems(m.obj, limit=_PER_OBJECT):

@@ -26,16 +26,21 @@ as defined (a cert-manager ``Certificate``'s Secret, a ``SealedSecret``, an
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from kubegen import facts
 from kubegen.checks import Assumed, Report
 from kubegen.checks.apivalues import dicts
+from kubegen.checks.catalogue import DEFAULT_NAMESPACE, Catalogue, space_of
 from kubegen.manifest import Manifest, pod_template
 
-DEFAULT_NAMESPACE = "default"
 P = tuple[str | int, ...]
+# What these rules and those of kubegen.checks.policies read whole (the rest they only
+# look up in the catalogue): pods and their templates, accounts, Ingresses, bindings,
+# and the policies themselves.
+KINDS = frozenset({*facts.POD_TEMPLATE_PATHS, *facts.SCALABLE_KINDS, "ServiceAccount", "Ingress", "RoleBinding",
+                   "ClusterRoleBinding", "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy"})
 # Objects every namespace has: (kind, name) -> keys (None: any).
 _EVERYWHERE: dict[tuple[str, str], frozenset[str] | None] = {
     ("ServiceAccount", "default"): None,
@@ -57,40 +62,31 @@ def text_of(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def data_keys(m: Manifest) -> frozenset[str]:
-    fields = ("data", "binaryData") if m.kind == "ConfigMap" else ("data", "stringData")
-    return frozenset(k for f in fields if isinstance(m.obj.get(f), dict) for k in m.obj[f] if isinstance(k, str))
-
-
 class Known:
-    """What exists: the stack's objects by (kind, namespace, name), what other tools derive
-    from them, and the assumptions; ``""`` is the namespace of cluster-scoped kinds."""
+    """What exists: every object of the stack (the :class:`Catalogue`: identities and
+    ConfigMap/Secret keys, also what other tools derive from them), the objects the rules
+    were given whole, by (kind, namespace, name), and the assumptions; ``""`` is the
+    namespace of cluster-scoped kinds."""
 
-    def __init__(self, manifests: Sequence[Manifest], assume: frozenset[Assumed]) -> None:
+    def __init__(self, manifests: Sequence[Manifest], assume: frozenset[Assumed],
+                 catalogue: Catalogue | None = None) -> None:
+        if catalogue is None:
+            catalogue = Catalogue()
+            for m in manifests:
+                catalogue.add(m)
+        self.catalogue = catalogue
         self.objects: dict[tuple[str, str, str], Manifest] = {}
-        self.keys: dict[tuple[str, str, str], frozenset[str] | None] = {}
-        self.namespaces: set[str] = set()
         for m in manifests:
-            if not m.kind or not m.name:
-                continue
-            space = "" if m.kind in facts.CLUSTER_SCOPED else namespace_of(m)
-            key = (m.kind, space, m.name)
-            self.objects.setdefault(key, m)
-            if m.kind in ("ConfigMap", "Secret"):
-                self.keys.setdefault(key, data_keys(m))
-            if space:
-                self.namespaces.add(space)
-            for derived, keys in _derived(m):
-                self.keys.setdefault(("Secret", space, derived), keys)
-                self.objects.setdefault(("Secret", space, derived), m)
+            if m.kind and m.name:
+                self.objects.setdefault((m.kind, space_of(m.kind, m.namespace), m.name), m)
+        self.namespaces = catalogue.namespaces
         self.assumed = assume
 
     def find(self, kind: str, namespace: str, name: str) -> tuple[bool, frozenset[str] | None]:
         """Whether ``kind/name`` exists in ``namespace``, and its data keys (None: unknown)."""
-        space = "" if kind in facts.CLUSTER_SCOPED else namespace
-        key = (kind, space, name)
-        if key in self.objects:
-            return True, self.keys.get(key)
+        if self.catalogue.has(kind, namespace, name):
+            return True, self.catalogue.keys(kind, namespace, name)
+        space = space_of(kind, namespace)
         everywhere = (kind, name)
         if everywhere in _EVERYWHERE:
             return True, _EVERYWHERE[everywhere]
@@ -103,27 +99,7 @@ class Known:
         return False, None
 
     def names(self, kind: str, namespace: str) -> list[str]:
-        space = "" if kind in facts.CLUSTER_SCOPED else namespace
-        return sorted(n for (k, s, n) in self.objects if k == kind and s == space)
-
-
-def _derived(m: Manifest) -> Iterator[tuple[str, frozenset[str] | None]]:
-    """Secrets other controllers make from ``m``: cert-manager, sealed-secrets, external-secrets."""
-    spec = m.obj.get("spec")
-    if not isinstance(spec, dict):
-        return
-    group = m.api_version.partition("/")[0]
-    if m.kind == "Certificate" and group == "cert-manager.io" and text_of(spec.get("secretName")):
-        yield spec["secretName"], frozenset({"tls.crt", "tls.key", "ca.crt"})
-    elif m.kind == "SealedSecret" and group == "bitnami.com":
-        encrypted = spec.get("encryptedData")
-        yield m.name, frozenset(k for k in encrypted if isinstance(k, str)) if isinstance(encrypted, dict) else None
-    elif m.kind == "ExternalSecret" and group == "external-secrets.io":
-        target = spec.get("target")
-        name = text_of(target.get("name")) if isinstance(target, dict) else None
-        data = [d.get("secretKey") for _, d in dicts(spec.get("data"))]
-        keys = None if spec.get("dataFrom") else frozenset(k for k in data if isinstance(k, str))
-        yield name or m.name, keys
+        return self.catalogue.names(kind, namespace)
 
 
 def fix_hint(kind: str, name: str) -> str:
@@ -154,7 +130,7 @@ def check_references(manifests: Sequence[Manifest], report: Report) -> None:
     """Every reference rule of this module and of :mod:`kubegen.checks.policies`."""
     from kubegen.checks import policies
 
-    known = Known(manifests, report.options.assume)
+    known = Known(manifests, report.options.assume, report.catalogue)
     owned = {m.metadata["uid"] for m in manifests if isinstance(m.metadata.get("uid"), str)}
     for m in manifests:
         kind = m.kind

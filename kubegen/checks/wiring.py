@@ -15,6 +15,7 @@ from kubegen import facts
 from kubegen.checks import Report
 from kubegen.finding import flow_labels as _flow
 from kubegen.finding import yaml_value
+from kubegen.location import Location
 from kubegen.manifest import Manifest, pod_template
 
 DEFAULT_NAMESPACE = "default"
@@ -104,8 +105,11 @@ def _controlled(m: Manifest, uids: set[str]) -> bool:
     )
 
 
+# What these rules read whole: Services, Ingresses and what runs pods.
+KINDS = frozenset({"Service", "Ingress", *facts.POD_TEMPLATE_PATHS})
+
+
 def check_wiring(manifests: Sequence[Manifest], report: Report) -> None:
-    _check_duplicates(manifests, report)
     _check_node_port_clashes(manifests, report)
     index = StackIndex(manifests)
     for m in manifests:
@@ -115,23 +119,15 @@ def check_wiring(manifests: Sequence[Manifest], report: Report) -> None:
             _check_ingress(m, index, report)
 
 
-def _check_duplicates(manifests: Sequence[Manifest], report: Report) -> None:
-    seen: dict[tuple[str, str, str, str], Manifest] = {}
-    for m in manifests:
-        if not m.name or not m.kind:
-            continue
-        group = m.api_version.rpartition("/")[0]
-        key = (group, m.kind, m.namespace or "", m.name)
-        first = seen.get(key)
-        if first is None:
-            seen[key] = m
-            continue
-        report.add(
-            "duplicate", m,
-            f"{m.label} is defined twice (first at {first.locate()}); the second silently "
-            "replaces the first on apply: rename or remove one",
-            ("metadata", "name"),
-        )
+def report_duplicate(m: Manifest, first: Location, report: Report) -> None:
+    """``duplicate``: ``m`` has the group, kind, namespace and name of the object at ``first``
+    (the catalogue of the stack tells, see :mod:`kubegen.checks.catalogue`)."""
+    report.add(
+        "duplicate", m,
+        f"{m.label} is defined twice (first at {first}); the second silently "
+        "replaces the first on apply: rename or remove one",
+        ("metadata", "name"),
+    )
 
 
 def _check_node_port_clashes(manifests: Sequence[Manifest], report: Report) -> None:

@@ -47,7 +47,10 @@ def lint(
     file and line, followed by a summary line. Exit codes: 0 clean (warnings
     allowed unless --strict), 1 findings, 2 usage error.
 
-    Input files over 64 MiB are refused (raise with KUBEGEN_MAX_INPUT_MB).
+    Only regular files are read: a FIFO, a device or a broken link is reported, not
+    read (pipe it to - instead). Input stops at 64 MiB (raise with
+    KUBEGEN_MAX_INPUT_MB); data nested over 100 levels is refused. Objects are
+    checked as they are read, so memory does not grow with the input.
 
     --fix repairs what has one safe fix: an apiVersion the kind is served under
     elsewhere (an old Ingress converted to networking.k8s.io/v1), enum casing

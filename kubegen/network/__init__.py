@@ -35,6 +35,7 @@ import ipaddress
 from collections.abc import Sequence
 
 from kubegen.checks import run_checks
+from kubegen.checks.admission import admitted
 from kubegen.checks.wiring import StackIndex
 from kubegen.errors import UsageError
 from kubegen.manifest import Manifest
@@ -91,6 +92,7 @@ def build_network(manifests: Sequence[Manifest], options: NetworkOptions | None 
     subnets = pod_net.subnets(new_prefix=24)
     nodes = [Node(f"node-{k}", str(NODE_NETWORK[k + 2]), str(next(subnets))) for k in range(options.nodes)]
     findings = run_checks(manifests, options.checks)
+    manifests = admitted(manifests)  # a value JSON cannot carry: a finding, and no part of the model
     index = StackIndex(manifests)
     workloads = schedule(index, nodes)
     by_podset = {id(w.podset): w for w in workloads}
