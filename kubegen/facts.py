@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from fractions import Fraction
 
 # --- suggestions -------------------------------------------------------------
 
@@ -163,37 +162,105 @@ def config_key_problems(key: str) -> list[str]:
     return problems
 
 
-_QUANTITY_SCALE: dict[str, Fraction] = {
-    "": Fraction(1), "n": Fraction(1, 10**9), "u": Fraction(1, 10**6), "m": Fraction(1, 1000),
-    "k": Fraction(10**3), "M": Fraction(10**6), "G": Fraction(10**9), "T": Fraction(10**12),
-    "P": Fraction(10**15), "E": Fraction(10**18),
-    "Ki": Fraction(2**10), "Mi": Fraction(2**20), "Gi": Fraction(2**30), "Ti": Fraction(2**40),
-    "Pi": Fraction(2**50), "Ei": Fraction(2**60),
+class Quantity:
+    """An exact amount (``numerator / denominator``), what :func:`parse_quantity` returns:
+    compared exactly with other quantities and with numbers. (Not ``fractions.Fraction``:
+    importing it, and ``decimal`` with it, would cost every render its start-up time.)"""
+
+    __slots__ = ("denominator", "numerator")
+
+    def __init__(self, numerator: int, denominator: int = 1) -> None:
+        if denominator < 0:
+            numerator, denominator = -numerator, -denominator
+        self.numerator, self.denominator = numerator, denominator
+
+    def _cross(self, other: object) -> tuple[int, int] | None:
+        """Both sides over a common denominator; for another quantity, an int or any exact
+        rational (``fractions.Fraction``)."""
+        numerator, denominator = getattr(other, "numerator", None), getattr(other, "denominator", None)
+        if isinstance(other, bool) or not isinstance(numerator, int) or not isinstance(denominator, int):
+            return None
+        return self.numerator * denominator, numerator * self.denominator
+
+    def __eq__(self, other: object) -> bool:
+        pair = self._cross(other)
+        return pair is not None and pair[0] == pair[1]
+
+    def __hash__(self) -> int:
+        from math import gcd
+
+        common = gcd(self.numerator, self.denominator) or 1
+        return hash((self.numerator // common, self.denominator // common))
+
+    def __lt__(self, other: object) -> bool:
+        pair = self._cross(other)
+        if pair is None:
+            return NotImplemented
+        return pair[0] < pair[1]
+
+    def __le__(self, other: object) -> bool:
+        pair = self._cross(other)
+        if pair is None:
+            return NotImplemented
+        return pair[0] <= pair[1]
+
+    def __gt__(self, other: object) -> bool:
+        pair = self._cross(other)
+        if pair is None:
+            return NotImplemented
+        return pair[0] > pair[1]
+
+    def __ge__(self, other: object) -> bool:
+        pair = self._cross(other)
+        if pair is None:
+            return NotImplemented
+        return pair[0] >= pair[1]
+
+    def __repr__(self) -> str:
+        return f"Quantity({self.numerator}, {self.denominator})"
+
+
+# suffix -> (numerator, denominator) of its scale
+_QUANTITY_SCALE: dict[str, tuple[int, int]] = {
+    "": (1, 1), "n": (1, 10**9), "u": (1, 10**6), "m": (1, 1000),
+    "k": (10**3, 1), "M": (10**6, 1), "G": (10**9, 1), "T": (10**12, 1), "P": (10**15, 1), "E": (10**18, 1),
+    "Ki": (2**10, 1), "Mi": (2**20, 1), "Gi": (2**30, 1), "Ti": (2**40, 1), "Pi": (2**50, 1), "Ei": (2**60, 1),
 }
 
 
-def parse_quantity(value: object) -> Fraction | None:
+def _decimal(text: str) -> tuple[int, int]:
+    """``"-1.25"`` -> ``(-125, 100)``: a decimal number written in digits, exactly."""
+    whole, _, fraction = text.partition(".")
+    return int((whole or "0") + fraction), 10 ** len(fraction)
+
+
+def parse_quantity(value: object) -> Quantity | None:
     """The exact amount of a resource quantity (``100m`` -> 1/10, ``1Gi`` -> 2**30,
     ``1e3`` -> 1000), or None when ``value`` is not a quantity. YAML numbers count."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return Fraction(value)
+        return Quantity(value)
     if isinstance(value, float):
-        return Fraction(str(value)) if value == value and abs(value) != float("inf") else None
+        if value != value or abs(value) == float("inf"):
+            return None
+        value = repr(value)  # the shortest text that reads back as this float, e.g. 0.1 or 1e+20
     if not isinstance(value, str):
         return None
     match = _QUANTITY.match(value.strip())
     if match is None:
         return None
     number, suffix = match.group(1), match.group(2) or ""
-    amount = Fraction(number)
+    numerator, denominator = _decimal(number.lstrip("+"))
     if suffix[:1] in ("e", "E") and len(suffix) > 1:
         exponent = int(suffix[1:])
         if abs(exponent) > 1000:  # far beyond any resource; keeps the arithmetic cheap
             return None
-        return amount * Fraction(10) ** exponent
-    return amount * _QUANTITY_SCALE[suffix]
+        if exponent >= 0:
+            return Quantity(numerator * 10**exponent, denominator)
+        return Quantity(numerator, denominator * 10**-exponent)
+    scale_num, scale_den = _QUANTITY_SCALE[suffix]
+    return Quantity(numerator * scale_num, denominator * scale_den)
 
 
 def quantity_problems(value: str) -> list[str]:

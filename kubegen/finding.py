@@ -6,7 +6,6 @@ report problems in the same form.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any, Literal
 
@@ -36,6 +35,8 @@ def yaml_value(value: Any) -> str:
             return value
         if value.isprintable():
             return "'" + value.replace("'", "''") + "'"
+        import json  # only for text with control characters
+
         return json.dumps(value)
     if isinstance(value, dict):
         return "{" + ", ".join(f"{yaml_value(k)}: {yaml_value(v)}" for k, v in value.items()) + "}"

@@ -21,17 +21,18 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
 import re
-import secrets
-import signal
 import stat
 import sys
-import threading
 from collections.abc import Iterator
-from types import FrameType
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from types import FrameType
+
+# hashlib, secrets, signal and threading are imported where a file is written: a
+# render to stdout (most runs) pays nothing for them.
 
 from kubegen.errors import OutputError, UsageError
 
@@ -46,6 +47,8 @@ class Interrupted(KeyboardInterrupt):
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
+    import signal
+
     raise Interrupted(f"signal {signal.Signals(signum).name}")
 
 
@@ -53,6 +56,9 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 def interruptible() -> Iterator[None]:
     """While writing, SIGTERM and SIGHUP raise :class:`Interrupted` (a KeyboardInterrupt),
     so ``finally`` blocks roll back exactly as they do for Ctrl-C."""
+    import signal
+    import threading
+
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -148,6 +154,8 @@ def data_stream(stream: TextIO) -> Iterator[None]:
 def temp_name(nonce: str) -> str:
     """The name of a temporary file kubegen writes: ``.kubegen-<nonce>-<tag>.tmp``, where
     the tag is a hash of the nonce, so a file named so by chance is not taken for one."""
+    import hashlib
+
     return f".kubegen-{nonce}-{hashlib.sha256(f'kubegen-tmp:{nonce}'.encode()).hexdigest()[:8]}.tmp"
 
 
@@ -224,6 +232,8 @@ def write_text(path: str | None, text: str, *, shown: str | None = None) -> None
     tmp = None
     with interruptible():
         try:
+            import secrets
+
             tmp = os.path.join(folder, temp_name(secrets.token_hex(6)))
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:

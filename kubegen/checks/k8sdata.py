@@ -9,7 +9,6 @@ objects whose ``props`` dicts the ``schema`` rule walks directly.
 from __future__ import annotations
 
 import functools
-import json
 import os
 from typing import Any
 
@@ -178,4 +177,6 @@ def api_data() -> ApiData:
     path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "k8s_schema.json")
     with open(path, encoding="utf-8") as handle:
         text = handle.read()
+    import json  # here, not at import: typed stacks never need the data
+
     return ApiData(json.loads(text))

@@ -1,38 +1,134 @@
-"""The typed builders: one module per Kubernetes concept; this module only re-exports."""
+"""The typed builders: one module per Kubernetes concept; this module only re-exports,
+each name on first use (an app pays only for the builders it imports)."""
 
-from kubegen.model._base import FrozenDict
-from kubegen.model.autoscaling import HorizontalPodAutoscaler, Metric, ScaleTarget, autoscale
-from kubegen.model.config import ConfigMap, Namespace, Raw, Secret
-from kubegen.model.container import (
-    ConfigMapKeyRef,
-    Container,
-    ContainerPort,
-    EnvFrom,
-    FieldRef,
-    Probe,
-    Resources,
-    SecretKeyRef,
-)
-from kubegen.model.disruption import PodDisruptionBudget, budget
-from kubegen.model.external import External
-from kubegen.model.ingress import Ingress, IngressPath, IngressRule, IngressTLS
-from kubegen.model.job import CronJob, Job
-from kubegen.model.networkpolicy import NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicyRule
-from kubegen.model.pvc import PersistentVolumeClaim
-from kubegen.model.rbac import ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, Subject
-from kubegen.model.service import Service, ServicePort, expose
-from kubegen.model.serviceaccount import ServiceAccount
-from kubegen.model.stack import Stack
-from kubegen.model.volume import Volume, VolumeMount
-from kubegen.model.workload import DaemonSet, Deployment, Pod, StatefulSet
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kubegen.model._base import (
+        FrozenDict,
+    )
+    from kubegen.model.autoscaling import (
+        HorizontalPodAutoscaler,
+        Metric,
+        ScaleTarget,
+        autoscale,
+    )
+    from kubegen.model.config import (
+        ConfigMap,
+        Namespace,
+        Raw,
+        Secret,
+    )
+    from kubegen.model.container import (
+        ConfigMapKeyRef,
+        Container,
+        ContainerPort,
+        EnvFrom,
+        FieldRef,
+        Probe,
+        Resources,
+        SecretKeyRef,
+    )
+    from kubegen.model.disruption import (
+        PodDisruptionBudget,
+        budget,
+    )
+    from kubegen.model.external import (
+        External,
+    )
+    from kubegen.model.ingress import (
+        Ingress,
+        IngressPath,
+        IngressRule,
+        IngressTLS,
+    )
+    from kubegen.model.job import (
+        CronJob,
+        Job,
+    )
+    from kubegen.model.networkpolicy import (
+        NetworkPolicy,
+        NetworkPolicyPeer,
+        NetworkPolicyPort,
+        NetworkPolicyRule,
+    )
+    from kubegen.model.pvc import (
+        PersistentVolumeClaim,
+    )
+    from kubegen.model.rbac import (
+        ClusterRole,
+        ClusterRoleBinding,
+        PolicyRule,
+        Role,
+        RoleBinding,
+        Subject,
+    )
+    from kubegen.model.service import (
+        Service,
+        ServicePort,
+        expose,
+    )
+    from kubegen.model.serviceaccount import (
+        ServiceAccount,
+    )
+    from kubegen.model.stack import (
+        Stack,
+    )
+    from kubegen.model.volume import (
+        Volume,
+        VolumeMount,
+    )
+    from kubegen.model.workload import (
+        DaemonSet,
+        Deployment,
+        Pod,
+        StatefulSet,
+    )
+
+_WHERE: dict[str, str] = {
+    **dict.fromkeys(["FrozenDict"], "_base"),
+    **dict.fromkeys(["HorizontalPodAutoscaler", "Metric", "ScaleTarget", "autoscale"], "autoscaling"),
+    **dict.fromkeys(["ConfigMap", "Namespace", "Raw", "Secret"], "config"),
+    **dict.fromkeys([
+        "ConfigMapKeyRef", "Container", "ContainerPort", "EnvFrom", "FieldRef", "Probe", "Resources", "SecretKeyRef",
+    ], "container"),
+    **dict.fromkeys(["PodDisruptionBudget", "budget"], "disruption"),
+    **dict.fromkeys(["External"], "external"),
+    **dict.fromkeys(["Ingress", "IngressPath", "IngressRule", "IngressTLS"], "ingress"),
+    **dict.fromkeys(["CronJob", "Job"], "job"),
+    **dict.fromkeys(["NetworkPolicy", "NetworkPolicyPeer", "NetworkPolicyPort", "NetworkPolicyRule"], "networkpolicy"),
+    **dict.fromkeys(["PersistentVolumeClaim"], "pvc"),
+    **dict.fromkeys(["ClusterRole", "ClusterRoleBinding", "PolicyRule", "Role", "RoleBinding", "Subject"], "rbac"),
+    **dict.fromkeys(["Service", "ServicePort", "expose"], "service"),
+    **dict.fromkeys(["ServiceAccount"], "serviceaccount"),
+    **dict.fromkeys(["Stack"], "stack"),
+    **dict.fromkeys(["Volume", "VolumeMount"], "volume"),
+    **dict.fromkeys(["DaemonSet", "Deployment", "Pod", "StatefulSet"], "workload"),
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kubegen.model' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"kubegen.model.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))
+
 
 __all__ = [
-    "ClusterRole", "ClusterRoleBinding", "ConfigMap", "ConfigMapKeyRef", "Container",
-    "ContainerPort", "CronJob", "DaemonSet", "Deployment", "EnvFrom", "External", "FieldRef",
-    "FrozenDict", "HorizontalPodAutoscaler", "Ingress", "IngressPath", "IngressRule", "IngressTLS",
-    "Job", "Metric", "Namespace", "NetworkPolicy", "NetworkPolicyPeer", "NetworkPolicyPort",
-    "NetworkPolicyRule", "PersistentVolumeClaim", "Pod", "PodDisruptionBudget", "PolicyRule",
-    "Probe", "Raw", "Resources", "Role", "RoleBinding", "ScaleTarget", "Secret", "SecretKeyRef",
-    "Service", "ServiceAccount", "ServicePort", "Stack", "StatefulSet", "Subject", "Volume",
-    "VolumeMount", "autoscale", "budget", "expose",
+    "ClusterRole", "ClusterRoleBinding", "ConfigMap", "ConfigMapKeyRef", "Container", "ContainerPort",
+    "CronJob", "DaemonSet", "Deployment", "EnvFrom", "External", "FieldRef", "FrozenDict",
+    "HorizontalPodAutoscaler", "Ingress", "IngressPath", "IngressRule", "IngressTLS", "Job", "Metric",
+    "Namespace", "NetworkPolicy", "NetworkPolicyPeer", "NetworkPolicyPort", "NetworkPolicyRule",
+    "PersistentVolumeClaim", "Pod", "PodDisruptionBudget", "PolicyRule", "Probe", "Raw", "Resources", "Role",
+    "RoleBinding", "ScaleTarget", "Secret", "SecretKeyRef", "Service", "ServiceAccount", "ServicePort", "Stack",
+    "StatefulSet", "Subject", "Volume", "VolumeMount", "autoscale", "budget", "expose",
 ]

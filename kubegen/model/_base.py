@@ -135,6 +135,8 @@ def frozen_str_map(value: Mapping[str, str] | None) -> Any:
         return EMPTY
     if isinstance(value, FrozenDict):
         return value
+    if isinstance(value, Invalid):  # a default taken from a field that was refused (reported there)
+        return value.fallback
     if not isinstance(value, Mapping):
         return invalid(EMPTY, f"{{owner}}: {{field}} must be a mapping of strings to strings (got {_a(value)}); "
                               "write {field}={'app': 'web'}")
@@ -147,6 +149,8 @@ def frozen_any_map(value: Mapping[str, Any] | None) -> Any:
         return EMPTY
     if isinstance(value, FrozenDict):
         return value
+    if isinstance(value, Invalid):  # a default taken from a refused field (reported there)
+        return value.fallback
     if not isinstance(value, Mapping):
         return invalid(EMPTY, f"{{owner}}: {{field}} must be a mapping (got {_a(value)}); write {{field}}={{...}}")
     return FrozenDict(value)
@@ -350,34 +354,58 @@ def _article(word: str) -> str:
     return "an" if word[:1].lower() in "aeiou" else "a"
 
 
-def _report_invalid(obj: Any, attribute: Any, value: Any) -> None:
-    """Validator of converted fields: report what the converter could not take."""
-    if type(value) is Invalid:
-        object.__setattr__(obj, attribute.name, value.fallback)
-        resolve(value, owner_of(obj), attribute.name)
+class _Named:
+    """Stands in for an ``attrs.Attribute`` when a check is called by hand (it reads ``name``)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def _class_checker(checks: list[tuple[str, Callable[[Any, Any, Any], None] | None]]) -> Callable[[Any, Any, Any], None]:
+    """One validator for all of a class's own fields (one call in the generated ``__init__``
+    instead of one per field: class creation is start-up time)."""
+    named = [(name, _Named(name), check) for name, check in checks]
+
+    def check_all(obj: Any, attribute: Any, value: Any) -> None:
+        for name, field, check in named:
+            current = getattr(obj, name)
+            if check is None:  # a converted field: report what its converter refused
+                if type(current) is Invalid:
+                    object.__setattr__(obj, name, current.fallback)
+                    resolve(current, owner_of(obj), name)
+            else:
+                check(obj, field, current)
+
+    return check_all
 
 
 def typed_fields(cls: type, fields: list[Any]) -> list[Any]:
     """attrs ``field_transformer`` of every builder: a converted field reports what its
     converter refused (:class:`Invalid`); a plainly typed field (``int``, ``str | None``,
     ``Probe | None``) refuses a value of another type. Messages name the builder and the
-    field, and say how to write it."""
-    out = []
+    field, and say how to write it. One validator, on the class's last own field, checks
+    all its own fields after ``__init__`` has set them (a base class's fields are checked by
+    the base's)."""
+    checks: list[tuple[str, Callable[[Any, Any, Any], None] | None]] = []
+    last = None
     for field in fields:
-        if field.init and field.converter is not None:
-            validator = _report_invalid if field.validator is None else attrs.validators.and_(
-                _report_invalid, field.validator
-            )
-            field = field.evolve(validator=validator)
-        elif isinstance(field.type, str) and field.init:
-            check_type = _type_validator(field.type, cls.__module__)
-            if check_type is not None:
-                validator = check_type if field.validator is None else attrs.validators.and_(
-                    check_type, field.validator
-                )
-                field = field.evolve(validator=validator)
-        out.append(field)
-    return out
+        if field.inherited or not field.init:
+            continue
+        last = field
+        if field.converter is not None:
+            checks.append((field.name, None))
+        elif isinstance(field.type, str):
+            check = _type_validator(field.type, cls.__module__)
+            if check is not None:
+                checks.append((field.name, check))
+    if checks and last is not None:
+        checker = _class_checker(checks)
+        validator = checker if last.validator is None else attrs.validators.and_(last.validator, checker)
+        # This Attribute is the class's own, just made by attrs: set in place (no evolve()).
+        object.__setattr__(last, "validator", validator)
+    return fields
 
 
 def source_field(*, init: bool = False) -> Any:

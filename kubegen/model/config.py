@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Mapping
 from typing import Any
 
@@ -102,6 +101,8 @@ def _key_problems(value: Mapping[str, Any]) -> list[tuple[str, bool]]:
 
 
 def _b64(data: Mapping[str, bytes]) -> dict[str, str]:
+    import base64  # only for binary data
+
     return {k: base64.b64encode(v).decode("ascii") for k, v in data.items()}
 
 
