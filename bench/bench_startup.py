@@ -3,6 +3,7 @@
 
     python bench/bench_startup.py                  # 40 rounds, examples/shop.py
     python bench/bench_startup.py --rounds 100 --app examples/nodeport.py
+    python bench/bench_startup.py --instructions   # also count instructions (valgrind)
 
 Each round runs every command once, interleaved, so load from other processes hits
 them alike; a command's figure is the median over the rounds of its CPU time
@@ -10,6 +11,10 @@ them alike; a command's figure is the median over the rounds of its CPU time
 compiled first, as an installed package has it. Target (issue 12): render / floor
 <= 1.2. The other lines say where the time goes: the interpreter alone, attrs,
 click, ``import kubegen``, the command-line module.
+
+Times on a machine shared with other work swing from run to run; ``--instructions``
+also counts the instructions each process executes (valgrind's callgrind, about ten
+seconds per process), which no other load changes: the most repeatable figure.
 """
 
 from __future__ import annotations
@@ -38,10 +43,21 @@ def run_once(argv: list[str]) -> tuple[float, float]:
     return usage.ru_utime + usage.ru_stime, wall
 
 
+def instructions(argv: list[str]) -> int:
+    """Instructions one process executes, as callgrind counts them (hash seed fixed)."""
+    done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv],
+                          capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": "0"})
+    for line in done.stderr.splitlines():
+        if "Collected :" in line:
+            return int(line.rsplit(":", 1)[1])
+    raise SystemExit(f"valgrind did not count {' '.join(argv)}:\n{done.stderr[-2000:]}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--app", default="examples/shop.py")
+    parser.add_argument("--instructions", action="store_true", help="also count instructions with valgrind")
     args = parser.parse_args()
     python = sys.executable
     subprocess.run([python, "-m", "compileall", "-q", str(ROOT / "kubegen")], check=True, stdout=subprocess.DEVNULL)
@@ -55,7 +71,7 @@ def main() -> int:
     }
     cpu: dict[str, list[float]] = {name: [] for name in commands}
     wall: dict[str, list[float]] = {name: [] for name in commands}
-    for name, argv in commands.items():  # warm the page cache
+    for argv in commands.values():  # warm the page cache
         run_once(argv)
     for _ in range(args.rounds):
         for name, argv in commands.items():
@@ -72,6 +88,14 @@ def main() -> int:
     ratio = statistics.median(cpu[render]) / floor
     print(f"\nkubegen render / floor: {ratio:.2f} (CPU), "
           f"{statistics.median(wall[render]) / floor_wall:.2f} (wall); target <= 1.2")
+    if args.instructions:
+        counts = {name: instructions(argv) for name, argv in commands.items()}
+        base = counts["floor: import attrs, ruamel.yaml"]
+        print(f"\n{'process':<42} {'instructions':>14} {'ratio':>6}")
+        for name, count in counts.items():
+            print(f"{name:<42} {count:>14,} {count / base:6.2f}")
+        ratio = counts[render] / base
+        print(f"\nkubegen render / floor: {ratio:.2f} (instructions); target <= 1.2")
     return 0 if ratio <= 1.2 else 1
 
 

@@ -13,8 +13,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any, cast
 
 # --- suggestions -------------------------------------------------------------
+
+def lazy_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile(pattern)`` on first use: a module's patterns cost a run its start-up
+    time only when the run needs them. It stands for the compiled pattern (``.match(...)``)."""
+    return cast("re.Pattern[str]", _LazyPattern(pattern, flags))
+
+
+class _LazyPattern:
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._source = (pattern, flags)
+
+    def __getattr__(self, name: str) -> Any:
+        compiled = re.compile(*self._source)
+        for method in ("match", "fullmatch", "search", "sub", "subn", "finditer", "findall", "split"):
+            setattr(self, method, getattr(compiled, method))  # later calls skip __getattr__
+        return getattr(compiled, name)
+
 
 def suggest(value: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
     """The choice the user probably meant: same word in another case, else the closest."""
@@ -47,13 +66,13 @@ def similarity(a: str, b: str) -> float:
 
 # --- names -----------------------------------------------------------------
 
-_DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
-_DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
-_DNS1035_LABEL = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?\Z")
-_QUALIFIED_NAME = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]\Z")
-_IANA_SVC_NAME = re.compile(r"[-a-z0-9]+\Z")
-_CONFIG_KEY = re.compile(r"[-._a-zA-Z0-9]+\Z")
-_QUANTITY = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+))([eE][+-]?\d+|[KMGTPE]i|[numkMGTPE])?\Z")
+_DNS1123_LABEL = lazy_pattern(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
+_DNS1123_SUBDOMAIN = lazy_pattern(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
+_DNS1035_LABEL = lazy_pattern(r"[a-z]([-a-z0-9]*[a-z0-9])?\Z")
+_QUALIFIED_NAME = lazy_pattern(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]\Z")
+_IANA_SVC_NAME = lazy_pattern(r"[-a-z0-9]+\Z")
+_CONFIG_KEY = lazy_pattern(r"[-._a-zA-Z0-9]+\Z")
+_QUANTITY = lazy_pattern(r"([+-]?(?:\d+\.?\d*|\.\d+))([eE][+-]?\d+|[KMGTPE]i|[numkMGTPE])?\Z")
 
 LABEL_MAX = 63
 SUBDOMAIN_MAX = 253
@@ -325,8 +344,8 @@ APPLY_RANK = {kind: rank for rank, kind in enumerate(APPLY_ORDER)}
 
 # --- Secrets and CronJobs ---------------------------------------------------
 
-_CRON_FIELD = re.compile(r"[0-9A-Za-z*?/,-]+\Z")
-_CRON_NUMBER = re.compile(r"(?<![/0-9])[0-9]+")  # not a step (*/15)
+_CRON_FIELD = lazy_pattern(r"[0-9A-Za-z*?/,-]+\Z")
+_CRON_NUMBER = lazy_pattern(r"(?<![/0-9])[0-9]+")  # not a step (*/15)
 _CRON_DESCRIPTORS = ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly")
 _CRON_BOUNDS = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 6))
 _CRON_NAMES = ("minute", "hour", "day of month", "month", "day of week")
@@ -396,7 +415,7 @@ SCALABLE_KINDS = {
     "Deployment": "apps/v1", "StatefulSet": "apps/v1", "ReplicaSet": "apps/v1", "ReplicationController": "v1",
 }
 
-_PERCENT = re.compile(r"(0|[1-9][0-9]*)%\Z")
+_PERCENT = lazy_pattern(r"(0|[1-9][0-9]*)%\Z")
 
 
 def int_or_percent_problems(value: int | str) -> list[str]:

@@ -6,18 +6,18 @@ report problems in the same form.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Literal
 
 import attrs
 
+from kubegen.facts import lazy_pattern
 from kubegen.location import Location
 from kubegen.manifest import Manifest
 
 Severity = Literal["error", "warning"]
 
 
-_PLAIN_WORD = re.compile(r"[A-Za-z_/][A-Za-z0-9_./@-]*\Z")
+_PLAIN_WORD = lazy_pattern(r"[A-Za-z_/][A-Za-z0-9_./@-]*\Z")
 _NOT_PLAIN = frozenset({"y", "yes", "n", "no", "true", "false", "on", "off", "null", "nan", "inf", "none"})
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import re
 import stat
 import sys
 from collections.abc import Iterator
@@ -35,8 +34,9 @@ if TYPE_CHECKING:
 # render to stdout (most runs) pays nothing for them.
 
 from kubegen.errors import OutputError, UsageError
+from kubegen.facts import lazy_pattern
 
-_TMP = re.compile(r"\.kubegen-([0-9a-f]{12})-[0-9a-f]{8}\.tmp\Z")
+_TMP = lazy_pattern(r"\.kubegen-([0-9a-f]{12})-[0-9a-f]{8}\.tmp\Z")
 PAUSE_ENV = "KUBEGEN_TEST_PAUSE"
 """Test hook: ``output`` makes :func:`write_text` stop (sleep) with its temporary file
 written, announcing it on stderr, so tests can kill it there."""

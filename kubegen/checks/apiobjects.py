@@ -4,18 +4,17 @@ Ingresses, ConfigMaps, Secrets, Jobs and CronJobs (see :mod:`kubegen.checks.apiv
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Callable
 from typing import Any
 
 from kubegen import facts
 from kubegen.checks import Report
 from kubegen.checks.apivalues import RULE, P, bad, dicts, int_value, non_negative, one_of
-from kubegen.facts import cron_schedule_problem
+from kubegen.facts import cron_schedule_problem, lazy_pattern
 from kubegen.manifest import Manifest
 
 MAX_CONFIG_BYTES = 1024 * 1024
-_PERCENT = re.compile(r"[0-9]+%\Z")
+_PERCENT = lazy_pattern(r"[0-9]+%\Z")
 _BAD_PATH_PARTS = ("//", "/./", "/../", "%2f", "%2F")
 
 

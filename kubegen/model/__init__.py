@@ -77,6 +77,7 @@ if TYPE_CHECKING:
     from kubegen.model.stack import (
         Stack,
     )
+    from kubegen.model.statefulset import StatefulSet
     from kubegen.model.volume import (
         Volume,
         VolumeMount,
@@ -85,7 +86,6 @@ if TYPE_CHECKING:
         DaemonSet,
         Deployment,
         Pod,
-        StatefulSet,
     )
 
 _WHERE: dict[str, str] = {
@@ -106,7 +106,8 @@ _WHERE: dict[str, str] = {
     **dict.fromkeys(["ServiceAccount"], "serviceaccount"),
     **dict.fromkeys(["Stack"], "stack"),
     **dict.fromkeys(["Volume", "VolumeMount"], "volume"),
-    **dict.fromkeys(["DaemonSet", "Deployment", "Pod", "StatefulSet"], "workload"),
+    **dict.fromkeys(["StatefulSet"], "statefulset"),
+    **dict.fromkeys(["DaemonSet", "Deployment", "Pod"], "workload"),
 }
 
 

@@ -1,4 +1,4 @@
-"""Pods and the workloads that run them (Deployment, StatefulSet, DaemonSet)."""
+"""Pods and the workloads that run them (Deployment, DaemonSet; StatefulSet in its own module)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,6 @@ from kubegen.model.volume import Volume
 if TYPE_CHECKING:
     from kubegen.model.autoscaling import HorizontalPodAutoscaler, Metric
     from kubegen.model.disruption import PodDisruptionBudget
-    from kubegen.model.pvc import PersistentVolumeClaim
     from kubegen.model.service import Service, ServicePort
     from kubegen.model.serviceaccount import ServiceAccount
 
@@ -48,12 +47,6 @@ def _to_containers(value: Iterable[Container] | None) -> Any:
 
 def _to_volumes(value: Iterable[Volume] | None) -> Any:
     return as_list(value, (Volume,), "[Volume.empty_dir('cache'), ...]")
-
-
-def _to_claims(value: Iterable[PersistentVolumeClaim] | None) -> Any:
-    from kubegen.model.pvc import PersistentVolumeClaim
-
-    return as_list(value, (PersistentVolumeClaim,), "[PersistentVolumeClaim(name=..., storage=...)]")
 
 
 def _default_labels(self: Any) -> FrozenDict:
@@ -221,7 +214,6 @@ class _Workload(Builder):
         return attrs.evolve(self, service_account_name=name_of(service_account))
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class Pod(_Workload):
     """A single Pod. Prefer a Deployment for anything that should survive a node.
 
@@ -239,6 +231,10 @@ class Pod(_Workload):
       Default: none.
     - ``pod_extra``: raw pod-spec fields kubegen does not model. Default: none.
     """
+
+    # No fields of its own: a plain subclass (no attrs class to build at import time)
+    # keeps its base's generated __init__ and checks.
+    __slots__ = ()
 
     kind = "Pod"
 
@@ -326,9 +322,12 @@ class _Controller(_Workload):
 _STRATEGIES = ("RollingUpdate", "Recreate")
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class _Scalable(_Controller):
     """A controller with a replica count an autoscaler can set."""
+
+    # No fields of its own: a plain subclass (no attrs class to build at import time)
+    # keeps its base's generated __init__ and checks.
+    __slots__ = ()
 
     def autoscale(
         self, *, max: int, min: int | None = None, cpu: int | None = None, memory: int | None = None,
@@ -392,49 +391,12 @@ class Deployment(_Scalable):
         return spec
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class StatefulSet(_Scalable):
-    """Pods with stable names and storage (``name-0``, ``name-1``, ...).
-
-    - ``service_name``: the headless Service (or its name) that gives the pods DNS names
-      (required).
-    - ``replicas``: Default: 1.
-    - ``volume_claim_templates``: ``[PersistentVolumeClaim(...)]``, one claim per pod and
-      template, mounted by the claim's name (``claim.mount("/data")``). Default: none.
-    - plus every field of :class:`Deployment` except ``strategy``.
-    """
-
-    service_name: str = attrs.field(default="", converter=optional_name)
-    replicas: int = 1
-    volume_claim_templates: tuple[PersistentVolumeClaim, ...] = attrs.field(default=(), converter=_to_claims)
-    kind = "StatefulSet"
-
-    def __attrs_post_init__(self) -> None:
-        super().__attrs_post_init__()
-        if not self.service_name:
-            reject(BuilderError(
-                f"StatefulSet {self.name!r}: service_name= is required (the headless Service "
-                "that gives its pods stable DNS names)"
-            ))
-
-    def controller_spec(self) -> dict[str, Any]:
-        return {"replicas": self.replicas, "serviceName": self.service_name}
-
-    def to_dict(self) -> dict[str, Any]:
-        obj = super().to_dict()
-        if self.volume_claim_templates:
-            if "volumeClaimTemplates" in self.spec_extra:
-                raise BuilderError(
-                    f"StatefulSet {self.name!r}: volumeClaimTemplates is set twice (volume_claim_templates= "
-                    "and spec_extra=); set it in one place only"
-                )
-            obj["spec"]["volumeClaimTemplates"] = [c.template_dict() for c in self.volume_claim_templates]
-        return obj
-
-
-@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class DaemonSet(_Controller):
     """One pod on every node (log shippers, node agents). Fields as :class:`Deployment`
     without ``replicas``."""
+
+    # No fields of its own: a plain subclass (no attrs class to build at import time)
+    # keeps its base's generated __init__ and checks.
+    __slots__ = ()
 
     kind = "DaemonSet"
