@@ -21,6 +21,9 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
+import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -130,6 +133,17 @@ def run_size(n: int, repeat: int) -> dict[str, float]:
         "objects_per_s": objects / t_kubegen,
         "peak_mib": memory,
     }
+
+
+def process_time(cmd: list[str], repeat: int) -> float:
+    """Median wall time of a whole process (bench_gitops.py uses it)."""
+    times = []
+    env = dict(os.environ)
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env, cwd=ROOT)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
 
 
 def main() -> int:
