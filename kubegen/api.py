@@ -4,12 +4,15 @@
 >>> dicts = kubegen.render_dicts(stack)        # the same objects as dicts
 >>> kubegen.write_file(stack, "out/prod.yaml")  # checked, then written atomically
 >>> findings = kubegen.check_stack(stack)      # every finding, errors and warnings
+>>> kubegen.render(stack, kube_version="1.30")  # checked for a Kubernetes 1.30 API server
 
 Every function that writes checks first (``check=False`` says not to, in so many
 words). Errors raise :class:`~kubegen.errors.FindingsError`, whose text lists every
 finding; warnings never get lost: each is issued as a Python warning of category
 :class:`~kubegen.errors.FindingWarning`, pointing at the line of your app that made
-the object (``strict=True`` makes them errors instead).
+the object (``strict=True`` makes them errors instead). ``kube_version`` (``"1.30"``;
+or ``options.kube_version``) is the Kubernetes release whose API server the checks
+answer for; default: the newest kubegen supports.
 """
 
 from __future__ import annotations
@@ -102,16 +105,22 @@ def assumptions(target: Target) -> frozenset[Assumed]:
     return frozenset(found)
 
 
-def options_for(target: Target, options: CheckOptions | None = None) -> CheckOptions:
-    """``options`` (default: the defaults) plus the stacks' External declarations."""
+def options_for(target: Target, options: CheckOptions | None = None, kube_version: str | None = None) -> CheckOptions:
+    """``options`` (default: the defaults) plus the stacks' External declarations, answering
+    for ``kube_version`` (``"1.30"``) when one is given."""
     options = options or CheckOptions()
+    if kube_version is not None:
+        options = attrs.evolve(options, kube_version=kube_version)
     extra = assumptions(target)
     return attrs.evolve(options, assume=options.assume | extra) if extra else options
 
 
-def check_stack(target: Stacks, options: CheckOptions | None = None) -> list[Finding]:
-    """All findings (errors and warnings) for the stack(s), sorted by file and line."""
-    return run_checks(compile_stacks(target), options_for(target, options))
+def check_stack(
+    target: Stacks, options: CheckOptions | None = None, *, kube_version: str | None = None
+) -> list[Finding]:
+    """All findings (errors and warnings) for the stack(s), sorted by file and line.
+    ``kube_version``: the Kubernetes release to check for (default: the newest supported)."""
+    return run_checks(compile_stacks(target), options_for(target, options, kube_version))
 
 
 def checked_manifests(
@@ -139,31 +148,38 @@ def warn(findings: Iterable[Finding]) -> None:
             warnings.warn_explicit(FindingWarning.of(finding), FindingWarning, where.file, where.line)
 
 
-def checked(target: Target, options: CheckOptions | None = None, *, strict: bool = False) -> list[Manifest]:
+def checked(
+    target: Target, options: CheckOptions | None = None, *, strict: bool = False, kube_version: str | None = None
+) -> list[Manifest]:
     """The manifests of ``target``, checked, in apply order: :class:`FindingsError` on
     errors (and, ``strict``, on warnings); warnings issued as :class:`FindingWarning`."""
     if not isinstance(target, Stack):
         target = list(target)  # read twice: for the manifests and for the stacks' External declarations
-    ordered, findings = checked_manifests(manifests_of(target), options_for(target, options), strict=strict)
+    options = options_for(target, options, kube_version)
+    ordered, findings = checked_manifests(manifests_of(target), options, strict=strict)
     warn(findings)
     return ordered
 
 
-def render_dicts(target: Stacks, options: CheckOptions | None = None, *, strict: bool = False) -> list[dict[str, Any]]:
+def render_dicts(
+    target: Stacks, options: CheckOptions | None = None, *, strict: bool = False, kube_version: str | None = None
+) -> list[dict[str, Any]]:
     """The checked objects of the stack(s) as dicts, in apply order (warnings: see the module)."""
-    return [m.obj for m in checked(target, options, strict=strict)]
+    return [m.obj for m in checked(target, options, strict=strict, kube_version=kube_version)]
 
 
 def write_manifests(
     manifests: Target, format: Format = "yaml", *, check: bool = True, options: CheckOptions | None = None,
-    strict: bool = False,
+    strict: bool = False, kube_version: str | None = None,
 ) -> str:
     """YAML (documents separated by ``---``) or JSON (a ``List`` when several).
 
     Checks first, like :func:`render`, and writes in apply order; ``check=False``
     writes the manifests unchecked, in the order given.
     """
-    items = checked(manifests, options, strict=strict) if check else manifests_of(manifests)
+    items = checked(manifests, options, strict=strict, kube_version=kube_version) if check else (
+        manifests_of(manifests)
+    )
     objs = [m.obj for m in items]
     if format == "json":
         return dump_json(objs) if objs else ""
@@ -171,22 +187,23 @@ def write_manifests(
 
 
 def render(
-    target: Stacks, *, format: Format = "yaml", options: CheckOptions | None = None, strict: bool = False
+    target: Stacks, *, format: Format = "yaml", options: CheckOptions | None = None, strict: bool = False,
+    kube_version: str | None = None,
 ) -> str:
     """Compile, check, order and write the stack(s).
 
     Raises :class:`kubegen.errors.FindingsError` when the checks find errors: its
     text lists every finding (``file:line: severity rule: message``, each at the
     app line that made the object), ``findings`` holds them. Warnings are issued as
-    :class:`~kubegen.errors.FindingWarning` Python warnings.
+    :class:`~kubegen.errors.FindingWarning` Python warnings. ``kube_version``: see the module.
     """
     with no_cyclic_gc():
-        return write_manifests(_stacks(target), format, options=options, strict=strict)
+        return write_manifests(_stacks(target), format, options=options, strict=strict, kube_version=kube_version)
 
 
 def write_file(
     target: Target, to: str | os.PathLike[str] | IO[str], *, format: Format = "yaml", check: bool = True,
-    options: CheckOptions | None = None, strict: bool = False,
+    options: CheckOptions | None = None, strict: bool = False, kube_version: str | None = None,
 ) -> str:
     """Render ``target`` (checked, unless ``check=False``) and write it to ``to``: a path,
     replaced atomically (never half-written; nothing written when a check fails), or
@@ -194,7 +211,7 @@ def write_file(
     from kubegen.output import write_text
 
     with no_cyclic_gc():
-        text = write_manifests(target, format, check=check, options=options, strict=strict)
+        text = write_manifests(target, format, check=check, options=options, strict=strict, kube_version=kube_version)
     if isinstance(to, (str, os.PathLike)):
         write_text(os.fspath(to), text)
         return text

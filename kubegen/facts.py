@@ -11,29 +11,24 @@ The rules follow the API server's validation (``pkg/apis/core/validation`` and
 
 from __future__ import annotations
 
-import re
+import functools
 from collections.abc import Iterable
-from typing import Any, cast
+from math import gcd
+
+# The name and format rules live in kubegen.names; they stay importable from here.
+from kubegen.names import LABEL_MAX as LABEL_MAX
+from kubegen.names import SUBDOMAIN_MAX as SUBDOMAIN_MAX
+from kubegen.names import config_key_problems as config_key_problems
+from kubegen.names import dns1035_label_problems as dns1035_label_problems
+from kubegen.names import dns1123_label_problems as dns1123_label_problems
+from kubegen.names import dns1123_subdomain_problems as dns1123_subdomain_problems
+from kubegen.names import label_key_problems as label_key_problems
+from kubegen.names import label_value_problems as label_value_problems
+from kubegen.names import lazy_pattern as lazy_pattern
+from kubegen.names import port_name_problems as port_name_problems
+from kubegen.names import port_number_problems as port_number_problems
 
 # --- suggestions -------------------------------------------------------------
-
-def lazy_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
-    """``re.compile(pattern)`` on first use: a module's patterns cost a run its start-up
-    time only when the run needs them. It stands for the compiled pattern (``.match(...)``)."""
-    return cast("re.Pattern[str]", _LazyPattern(pattern, flags))
-
-
-class _LazyPattern:
-
-    def __init__(self, pattern: str, flags: int = 0) -> None:
-        self._source = (pattern, flags)
-
-    def __getattr__(self, name: str) -> Any:
-        compiled = re.compile(*self._source)
-        for method in ("match", "fullmatch", "search", "sub", "subn", "finditer", "findall", "split"):
-            setattr(self, method, getattr(compiled, method))  # later calls skip __getattr__
-        return getattr(compiled, name)
-
 
 def suggest(value: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
     """The choice the user probably meant: same word in another case, else the closest."""
@@ -64,122 +59,9 @@ def similarity(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b).ratio()
 
 
-# --- names -----------------------------------------------------------------
+# --- quantities ---------------------------------------------------------
 
-_DNS1123_LABEL = lazy_pattern(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
-_DNS1123_SUBDOMAIN = lazy_pattern(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
-_DNS1035_LABEL = lazy_pattern(r"[a-z]([-a-z0-9]*[a-z0-9])?\Z")
-_QUALIFIED_NAME = lazy_pattern(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]\Z")
-_IANA_SVC_NAME = lazy_pattern(r"[-a-z0-9]+\Z")
-_CONFIG_KEY = lazy_pattern(r"[-._a-zA-Z0-9]+\Z")
 _QUANTITY = lazy_pattern(r"([+-]?(?:\d+\.?\d*|\.\d+))([eE][+-]?\d+|[KMGTPE]i|[numkMGTPE])?\Z")
-
-LABEL_MAX = 63
-SUBDOMAIN_MAX = 253
-
-
-def _fix_name(value: str) -> str:
-    """A suggestion that satisfies DNS-1123: lower case, '-' for anything else."""
-    fixed = re.sub(r"[^a-z0-9.-]+", "-", value.lower()).strip("-.")
-    return fixed[:LABEL_MAX].rstrip("-.") or "name"
-
-
-def _too_long(value: str, limit: int) -> list[str]:
-    return [f"must be no more than {limit} characters (has {len(value)})"] if len(value) > limit else []
-
-
-def dns1123_label_problems(value: str) -> list[str]:
-    """RFC 1123 label: namespaces, container names, Service port names."""
-    problems = _too_long(value, LABEL_MAX)
-    if not _DNS1123_LABEL.match(value):
-        problems.append(
-            "must consist of lower case alphanumeric characters or '-', and start and end "
-            f"with an alphanumeric character (try {_fix_name(value).replace('.', '-')!r})"
-        )
-    return problems
-
-
-def dns1123_subdomain_problems(value: str) -> list[str]:
-    """RFC 1123 subdomain: names of most objects (Pod, Deployment, ConfigMap, ...)."""
-    problems = _too_long(value, SUBDOMAIN_MAX)
-    if not _DNS1123_SUBDOMAIN.match(value):
-        problems.append(
-            "must consist of lower case alphanumeric characters, '-' or '.', and start and "
-            f"end with an alphanumeric character (try {_fix_name(value)!r})"
-        )
-    return problems
-
-
-def dns1035_label_problems(value: str) -> list[str]:
-    """RFC 1035 label: Service names (they become DNS names)."""
-    problems = _too_long(value, LABEL_MAX)
-    if not _DNS1035_LABEL.match(value):
-        suggestion = _fix_name(value).replace(".", "-")
-        if not suggestion[:1].isalpha():
-            suggestion = "svc-" + suggestion
-        problems.append(
-            "must consist of lower case alphanumeric characters or '-', start with a letter "
-            f"and end with an alphanumeric character (try {suggestion!r})"
-        )
-    return problems
-
-
-def port_name_problems(value: str) -> list[str]:
-    """IANA_SVC_NAME: container port names (what a named targetPort refers to)."""
-    problems = _too_long(value, 15)
-    if not _IANA_SVC_NAME.match(value):
-        problems.append("must contain only lower case alphanumeric characters or '-'")
-    if "--" in value:
-        problems.append("must not contain consecutive hyphens")
-    if value[:1] == "-" or value[-1:] == "-":
-        problems.append("must not begin or end with a hyphen")
-    if not any("a" <= c <= "z" for c in value):
-        problems.append("must contain at least one letter (a-z)")
-    return problems
-
-
-def label_key_problems(key: str) -> list[str]:
-    """A label or annotation key: ``[prefix/]name``."""
-    prefix, slash, name = key.rpartition("/")
-    problems = []
-    if slash and not prefix:
-        problems.append("prefix part must be non-empty")
-    elif slash:
-        problems.extend("prefix part " + p for p in dns1123_subdomain_problems(prefix))
-    if not name:
-        problems.append("name part must be non-empty")
-    elif len(name) > LABEL_MAX:
-        problems.append(f"name part must be no more than {LABEL_MAX} characters (has {len(name)})")
-    elif not _QUALIFIED_NAME.match(name):
-        problems.append(
-            "name part must consist of alphanumeric characters, '-', '_' or '.', and must "
-            "start and end with an alphanumeric character"
-        )
-    return problems
-
-
-def label_value_problems(value: str) -> list[str]:
-    """A label value: empty, or up to 63 of ``[A-Za-z0-9_.-]`` starting/ending alphanumeric."""
-    problems = _too_long(value, LABEL_MAX)
-    if value and not _QUALIFIED_NAME.match(value):
-        problems.append(
-            "must be empty or consist of alphanumeric characters, '-', '_' or '.', and must "
-            "start and end with an alphanumeric character"
-        )
-    return problems
-
-
-def config_key_problems(key: str) -> list[str]:
-    """A ConfigMap/Secret data key."""
-    problems = []
-    if len(key) > SUBDOMAIN_MAX:
-        problems.append(f"must be no more than {SUBDOMAIN_MAX} characters")
-    if not _CONFIG_KEY.match(key):
-        problems.append("must consist of alphanumeric characters, '-', '_' or '.'")
-    if key in (".", ".."):
-        problems.append(f"must not be {key!r}")
-    return problems
-
 
 class Quantity:
     """An exact amount (``numerator / denominator``), what :func:`parse_quantity` returns:
@@ -191,7 +73,8 @@ class Quantity:
     def __init__(self, numerator: int, denominator: int = 1) -> None:
         if denominator < 0:
             numerator, denominator = -numerator, -denominator
-        self.numerator, self.denominator = numerator, denominator
+        common = gcd(numerator, denominator) or 1  # lowest terms, as Fraction keeps them
+        self.numerator, self.denominator = numerator // common, denominator // common
 
     def _cross(self, other: object) -> tuple[int, int] | None:
         """Both sides over a common denominator; for another quantity, an int or any exact
@@ -206,10 +89,7 @@ class Quantity:
         return pair is not None and pair[0] == pair[1]
 
     def __hash__(self) -> int:
-        from math import gcd
-
-        common = gcd(self.numerator, self.denominator) or 1
-        return hash((self.numerator // common, self.denominator // common))
+        return hash((self.numerator, self.denominator))
 
     def __lt__(self, other: object) -> bool:
         pair = self._cross(other)
@@ -266,6 +146,11 @@ def parse_quantity(value: object) -> Quantity | None:
         value = repr(value)  # the shortest text that reads back as this float, e.g. 0.1 or 1e+20
     if not isinstance(value, str):
         return None
+    return _parse_quantity_text(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_quantity_text(value: str) -> Quantity | None:
     match = _QUANTITY.match(value.strip())
     if match is None:
         return None
@@ -291,15 +176,7 @@ def quantity_problems(value: str) -> list[str]:
 
 # --- ports and Services ----------------------------------------------------
 
-SERVICE_TYPES = ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName")
-PROTOCOLS = ("TCP", "UDP", "SCTP")
 DEFAULT_NODE_PORT_RANGE = (30000, 32767)
-
-
-def port_number_problems(value: int) -> list[str]:
-    if not 1 <= value <= 65535:
-        return [f"must be between 1 and 65535, inclusive (got {value})"]
-    return []
 
 
 # --- kinds -----------------------------------------------------------------
@@ -383,8 +260,6 @@ def cron_schedule_problem(schedule: str) -> str | None:
 
 # --- storage, RBAC, autoscaling ----------------------------------------------
 
-ACCESS_MODES = ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod")
-VOLUME_MODES = ("Filesystem", "Block")
 
 # ClusterRoles every cluster has (the API server bootstraps them), so a binding may
 # name them without the stack defining them; "system:" ones are the control plane's.

@@ -20,9 +20,9 @@ from typing import Any
 
 from kubegen import facts
 from kubegen.checks import Report
-from kubegen.checks.apivalues import dicts
-from kubegen.checks.objects import labels_match_expressions
 from kubegen.checks.references import Known, namespace_of, report_missing, text_of
+from kubegen.checks.validation.base import dicts
+from kubegen.checks.validation.meta import selector_matches
 from kubegen.checks.wiring import PodSet, StackIndex, dangling_message
 from kubegen.finding import flow_labels, quoted
 from kubegen.manifest import Manifest, pod_template
@@ -30,12 +30,17 @@ from kubegen.manifest import Manifest, pod_template
 _NOT_SCALABLE = frozenset({"DaemonSet", "Pod", "Job", "CronJob", "Service", "ConfigMap", "Secret", "Ingress"})
 
 
+_KINDS = frozenset({"HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy"})
+
+
 def check_policies(manifests: Sequence[Manifest], known: Known, report: Report) -> None:
+    mine = [m for m in manifests if m.kind in _KINDS]
+    if not mine:
+        return  # no pod index to build
     index = StackIndex(manifests)
-    hpas = [m for m in manifests if m.kind == "HorizontalPodAutoscaler"]
-    scaled = _check_hpas(hpas, known, report)
+    scaled = _check_hpas([m for m in mine if m.kind == "HorizontalPodAutoscaler"], known, report)
     budgets: dict[int, list[Manifest]] = {}
-    for m in manifests:
+    for m in mine:
         if m.kind == "PodDisruptionBudget":
             for podset in _check_pdb(m, index, scaled, report):
                 budgets.setdefault(id(podset), []).append(m)
@@ -56,10 +61,9 @@ def select(index: StackIndex, namespace: str, selector: dict[str, Any]) -> list[
     ``matchExpressions``) picks; an empty selector picks them all."""
     labels = selector.get("matchLabels")
     labels = labels if isinstance(labels, dict) else {}
-    expressions = selector.get("matchExpressions")
-    expressions = expressions if isinstance(expressions, list) else []
+    expressions = {"matchExpressions": selector.get("matchExpressions")}
     found = index.select(namespace, labels) if labels else [p for p in index.podsets if p.namespace == namespace]
-    return [p for p in found if labels_match_expressions(p.labels, expressions)]
+    return [p for p in found if selector_matches(expressions, p.labels)]
 
 
 def _no_pods(m: Manifest, rule: str, selector: dict[str, Any], path: tuple[str | int, ...], namespace: str,

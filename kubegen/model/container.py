@@ -7,8 +7,8 @@ from typing import Any
 
 import attrs
 
-from kubegen import facts
-from kubegen.errors import BuilderError, BuilderTypeError, reject
+from kubegen import apidata, facts
+from kubegen.errors import BuilderError, reject
 from kubegen.model._base import (
     EMPTY,
     Builder,
@@ -22,13 +22,13 @@ from kubegen.model._base import (
     int_or,
     invalid,
     merge_extra,
-    name_of,
     no_such,
     owner_of,
     resolve,
     str_list,
     typed_fields,
 )
+from kubegen.model.env import EnvFrom, to_env
 from kubegen.model.volume import VolumeMount
 
 
@@ -53,7 +53,7 @@ class ContainerPort(Builder):
         check_port("ContainerPort", "host_port", self.host_port)
         if self.name is not None:
             check("ContainerPort", "name", self.name, facts.port_name_problems)
-        check_choice("ContainerPort", "protocol", self.protocol, facts.PROTOCOLS)
+        check_choice("ContainerPort", "protocol", self.protocol, apidata.enum("core.v1.ContainerPort", "protocol"))
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -81,111 +81,6 @@ def _to_ports(value: Iterable[int | ContainerPort] | Mapping[str, int] | None) -
     if isinstance(value, Mapping):
         return tuple(ContainerPort(name=k, container_port=v) for k, v in value.items())
     return as_list(value, (ContainerPort,), _ports_form, _bare_port, "an int or a ContainerPort")
-
-
-@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class ConfigMapKeyRef(Builder):
-    """Env value read from key ``key`` of ConfigMap ``config_map`` (a name or a ConfigMap)."""
-
-    config_map: Any
-    key: str
-    optional: bool | None = None
-
-    def __attrs_post_init__(self) -> None:
-        _check_target("ConfigMapKeyRef", "config_map", self.config_map, "ConfigMap")
-
-    def to_dict(self) -> dict[str, Any]:
-        ref: dict[str, Any] = {"name": name_of(self.config_map), "key": self.key}
-        if self.optional is not None:
-            ref["optional"] = self.optional
-        return {"configMapKeyRef": ref}
-
-
-@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class SecretKeyRef(Builder):
-    """Env value read from key ``key`` of Secret ``secret`` (a name or a Secret)."""
-
-    secret: Any
-    key: str
-    optional: bool | None = None
-
-    def __attrs_post_init__(self) -> None:
-        _check_target("SecretKeyRef", "secret", self.secret, "Secret")
-
-    def to_dict(self) -> dict[str, Any]:
-        ref: dict[str, Any] = {"name": name_of(self.secret), "key": self.key}
-        if self.optional is not None:
-            ref["optional"] = self.optional
-        return {"secretKeyRef": ref}
-
-
-@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class FieldRef(Builder):
-    """Env value from the pod's own fields, e.g. ``FieldRef(field_path="status.podIP")``."""
-
-    field_path: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"fieldRef": {"fieldPath": self.field_path}}
-
-
-EnvValue = str | int | float | ConfigMapKeyRef | SecretKeyRef | FieldRef
-
-
-@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class EnvFrom(Builder):
-    """Import every key of a ConfigMap or a Secret as env vars (give exactly one)."""
-
-    config_map: Any = None
-    secret: Any = None
-    prefix: str | None = None
-
-    def __attrs_post_init__(self) -> None:
-        if (self.config_map is None) == (self.secret is None):
-            reject(BuilderError("EnvFrom: give exactly one of config_map= or secret="))
-
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        if self.prefix is not None:
-            d["prefix"] = self.prefix
-        if self.config_map is not None:
-            d["configMapRef"] = {"name": name_of(self.config_map)}
-        else:
-            d["secretRef"] = {"name": name_of(self.secret)}
-        return d
-
-
-def _check_target(owner: str, field: str, target: Any, kind: str) -> None:
-    """A reference names its target: the object or its name (whether the stack has it, and
-    the key, is the ``config-ref`` / ``config-key`` rules' business)."""
-    if not isinstance(getattr(target, "name", target), str):
-        reject(BuilderTypeError(f"{owner}: {field} must be a {kind} or its name (got {target!r})"))
-
-
-def _to_env(value: Mapping[str, EnvValue] | None) -> Any:
-    if not value:
-        return EMPTY
-    if not isinstance(value, Mapping):
-        return invalid(EMPTY, f"{{owner}}: env must be a mapping of NAME to value (got {value!r}); "
-                              "write env={'LOG_LEVEL': 'info'}")
-    env = {}
-    problems: list[tuple[str, bool]] = []
-    for name, item in value.items():
-        if not isinstance(name, str) or not name or "=" in name:
-            problems.append((f"{{owner}}: env variable name {name!r} must be a non-empty string without '='", False))
-        elif isinstance(item, bool) or item is None:
-            problems.append((
-                f"{{owner}}: env[{name!r}]: {item!r} is not a string; env values are strings in Kubernetes "
-                f"(write {str(item).lower()!r} if that is what the program expects)", True,
-            ))
-        elif not isinstance(item, (str, int, float, ConfigMapKeyRef, SecretKeyRef, FieldRef)):
-            problems.append((
-                f"{{owner}}: env[{name!r}]: expected a string, ConfigMapKeyRef, SecretKeyRef or FieldRef "
-                f"(got {item!r})", True,
-            ))
-        else:
-            env[name] = str(item) if isinstance(item, (int, float)) else item
-    return Invalid(problems, FrozenDict(env)) if problems else FrozenDict(env)
 
 
 def _to_quantities(value: Mapping[str, str | int] | None) -> Any:
@@ -292,9 +187,6 @@ class Probe(Builder):
         return d
 
 
-_PULL_POLICIES = ("Always", "IfNotPresent", "Never")
-
-
 def _to_env_from(value: Iterable[EnvFrom] | None) -> Any:
     return as_list(value, (EnvFrom,), "[EnvFrom(config_map=...)]")
 
@@ -311,8 +203,9 @@ class Container(Builder):
     - ``image``: the image reference (required).
     - ``command`` / ``args``: entrypoint and arguments. Default: the image's.
     - ``ports``: ``[8080]``, ``{"http": 8080}`` or ``[ContainerPort(...)]``. Default: none.
-    - ``env``: ``{"NAME": "value" | ConfigMapKeyRef | SecretKeyRef | FieldRef}``; numbers
-      become strings, booleans are refused (quote them). Order is kept. Default: none.
+    - ``env``: ``{"NAME": "value" | ConfigMapKeyRef | SecretKeyRef | FieldRef |
+      ResourceFieldRef | ValueFrom}``; numbers become strings, booleans are refused (quote
+      them). Order is kept. Default: none.
     - ``env_from``: ``[EnvFrom(config_map=...)]``. Default: none.
     - ``resources``: ``Resources(...)``. Default: none (omitted).
     - ``liveness_probe`` / ``readiness_probe`` / ``startup_probe``: ``Probe``. Default: none.
@@ -327,7 +220,7 @@ class Container(Builder):
     command: tuple[str, ...] = attrs.field(default=(), converter=str_list)
     args: tuple[str, ...] = attrs.field(default=(), converter=str_list)
     ports: tuple[ContainerPort, ...] = attrs.field(default=(), converter=_to_ports)
-    env: FrozenDict = attrs.field(default=EMPTY, converter=_to_env)
+    env: FrozenDict = attrs.field(default=EMPTY, converter=to_env)
     env_from: tuple[EnvFrom, ...] = attrs.field(default=(), converter=_to_env_from)
     resources: Resources | None = None
     liveness_probe: Probe | None = None
@@ -343,7 +236,8 @@ class Container(Builder):
         check("Container", "name", self.name, facts.dns1123_label_problems)
         if isinstance(self.image, str) and not self.image.strip():
             reject(BuilderError(f"{owner}: image must be a non-empty string such as 'nginx:1.27'"))
-        check_choice(owner, "image_pull_policy", self.image_pull_policy, _PULL_POLICIES)
+        check_choice(owner, "image_pull_policy", self.image_pull_policy,
+                     apidata.enum("core.v1.Container", "imagePullPolicy"))
         seen: dict[str, int] = {}
         for port in self.ports:
             if port.name is not None:

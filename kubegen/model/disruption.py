@@ -6,16 +6,16 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from kubegen import facts
+from kubegen import apidata, facts
 from kubegen.errors import BuilderError
 from kubegen.location import Location
 from kubegen.model._base import (
     EMPTY,
     Builder,
     FrozenDict,
-    check,
     check_choice,
     check_labels,
+    check_meta,
     fail,
     frozen_str_map,
     metadata,
@@ -26,7 +26,6 @@ from kubegen.model._base import (
 if TYPE_CHECKING:
     from kubegen.model.workload import _Workload
 
-_EVICTION_POLICIES = ("IfHealthyBudget", "AlwaysAllow")
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
@@ -57,11 +56,7 @@ class PodDisruptionBudget(Builder):
     kind = "PodDisruptionBudget"
 
     def __attrs_post_init__(self) -> None:
-        owner = f"PodDisruptionBudget {self.name!r}"
-        check("PodDisruptionBudget", "name", self.name, facts.dns1123_subdomain_problems)
-        if self.namespace is not None:
-            check(owner, "namespace", self.namespace, facts.dns1123_label_problems)
-        check_labels(owner, "labels", self.labels)
+        owner = check_meta("PodDisruptionBudget", self)
         check_labels(owner, "selector", self.selector)
         if not self.selector:
             raise BuilderError(f"{owner}: selector is empty, so it would cover every pod of the namespace; "
@@ -74,7 +69,7 @@ class PodDisruptionBudget(Builder):
                 if problems:
                     fail(owner, field, value, problems)
         check_choice(owner, "unhealthy_pod_eviction_policy", self.unhealthy_pod_eviction_policy,
-                     _EVICTION_POLICIES)
+                     apidata.enum("policy.v1.PodDisruptionBudgetSpec", "unhealthyPodEvictionPolicy"))
 
     @classmethod
     def create(cls, name: str, *, selector: str, min_available: int | str | None = None,

@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-from kubegen import facts
+from kubegen import apidata, facts
 from kubegen.errors import BuilderError, reject
 from kubegen.location import Location
 from kubegen.model._base import (
@@ -25,8 +25,6 @@ from kubegen.model._base import (
     typed_fields,
 )
 from kubegen.model.service import Service
-
-_PATH_TYPES = ("Prefix", "Exact", "ImplementationSpecific")
 
 
 def check_host(owner: str, host: str | None) -> None:
@@ -53,7 +51,8 @@ class IngressPath(Builder):
     def __attrs_post_init__(self) -> None:
         if isinstance(self.path, str) and not self.path.startswith("/"):
             reject(BuilderError(f"IngressPath: path {self.path!r} must start with '/'; write {'/' + self.path!r}"))
-        check_choice("IngressPath", "path_type", self.path_type, _PATH_TYPES)
+        check_choice("IngressPath", "path_type", self.path_type,
+                     apidata.enum("networking.v1.HTTPIngressPath", "pathType"))
         if isinstance(self.service, Service):
             self.service.port_for(self.port)  # reports a port the Service does not have
         elif isinstance(self.service, str) and self.port is None:

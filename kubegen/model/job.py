@@ -6,7 +6,7 @@ from typing import Any
 
 import attrs
 
-from kubegen import facts
+from kubegen import apidata, facts
 from kubegen.errors import BuilderError
 from kubegen.model._base import (
     EMPTY,
@@ -19,11 +19,10 @@ from kubegen.model._base import (
     typed_fields,
 )
 from kubegen.model.container import Container, Resources
+from kubegen.model.volume import plain
 from kubegen.model.workload import _Controller
 
 _JOB_RESTART = ("OnFailure", "Never")
-_COMPLETION_MODES = ("NonIndexed", "Indexed")
-_CONCURRENCY = ("Allow", "Forbid", "Replace")
 
 
 def _count(owner: str, field: str, value: Any, minimum: int) -> None:
@@ -57,7 +56,7 @@ class _JobFields(_Controller):
         for field, minimum in (("completions", 0), ("parallelism", 0), ("backoff_limit", 0),
                                ("active_deadline_seconds", 1), ("ttl_seconds_after_finished", 0)):
             _count(owner, field, getattr(self, field), minimum)
-        check_choice(owner, "completion_mode", self.completion_mode, _COMPLETION_MODES)
+        check_choice(owner, "completion_mode", self.completion_mode, apidata.enum("batch.v1.JobSpec", "completionMode"))
         if self.completion_mode == "Indexed" and self.completions is None:
             raise BuilderError(f"{owner}: an Indexed Job needs completions=N (one index per completion)")
 
@@ -128,6 +127,8 @@ class CronJob(_JobFields):
     - ``concurrency_policy``: ``Allow``, ``Forbid`` or ``Replace``. Default: none (Allow).
     - ``starting_deadline_seconds``, ``successful_jobs_history_limit``,
       ``failed_jobs_history_limit``, ``suspend``: Default: none (the API's).
+    - ``job_metadata``: the Job template's metadata (labels and annotations each Job gets).
+      Default: none.
     - ``job_extra``: raw fields of the Job template's spec. Default: none.
     - ``spec_extra``: raw CronJob-spec fields. Default: none.
     - plus every field of :class:`Job` (they describe each Job it creates).
@@ -141,6 +142,7 @@ class CronJob(_JobFields):
     successful_jobs_history_limit: int | None = None
     failed_jobs_history_limit: int | None = None
     suspend: bool | None = None
+    job_metadata: FrozenDict = attrs.field(default=EMPTY, converter=frozen_any_map)
     job_extra: FrozenDict = attrs.field(default=EMPTY, converter=frozen_any_map)
 
     kind = "CronJob"
@@ -153,7 +155,8 @@ class CronJob(_JobFields):
         problem = facts.cron_schedule_problem(self.schedule)
         if problem:
             raise BuilderError(f"{owner}: schedule {self.schedule!r} {problem}")
-        check_choice(owner, "concurrency_policy", self.concurrency_policy, _CONCURRENCY)
+        check_choice(owner, "concurrency_policy", self.concurrency_policy,
+                     apidata.enum("batch.v1.CronJobSpec", "concurrencyPolicy"))
         for field in ("starting_deadline_seconds", "successful_jobs_history_limit", "failed_jobs_history_limit"):
             _count(owner, field, getattr(self, field), 0)
         if len(self.name) > 52:
@@ -177,7 +180,9 @@ class CronJob(_JobFields):
         ):
             if value is not None:
                 spec[key] = value
-        spec["jobTemplate"] = {"spec": self.job_spec(self.job_extra)}
+        template: dict[str, Any] = {"metadata": plain(self.job_metadata)} if self.job_metadata else {}
+        template["spec"] = self.job_spec(self.job_extra)
+        spec["jobTemplate"] = template
         if self.spec_extra:
             merge_extra(f"CronJob {self.name!r}", spec, self.spec_extra)
         return {

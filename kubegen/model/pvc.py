@@ -6,7 +6,7 @@ from typing import Any
 
 import attrs
 
-from kubegen import facts
+from kubegen import apidata, facts
 from kubegen.errors import BuilderError, BuilderTypeError
 from kubegen.location import Location
 from kubegen.model._base import (
@@ -16,6 +16,7 @@ from kubegen.model._base import (
     check,
     check_choice,
     check_labels,
+    check_meta,
     frozen_any_map,
     frozen_str_map,
     merge_extra,
@@ -74,19 +75,16 @@ class PersistentVolumeClaim(Builder):
     kind = "PersistentVolumeClaim"
 
     def __attrs_post_init__(self) -> None:
-        owner = f"PersistentVolumeClaim {self.name!r}"
-        check("PersistentVolumeClaim", "name", self.name, facts.dns1123_subdomain_problems)
-        if self.namespace is not None:
-            check(owner, "namespace", self.namespace, facts.dns1123_label_problems)
-        check_labels(owner, "labels", self.labels)
+        owner = check_meta("PersistentVolumeClaim", self)
         check_labels(owner, "selector", self.selector)
         if not self.access_modes:
             raise BuilderError(f"{owner}: access_modes must name at least one mode, e.g. ['ReadWriteOnce']")
         for mode in self.access_modes:
-            check_choice(owner, "access_modes", mode, facts.ACCESS_MODES)
+            check_choice(owner, "access_modes", mode, apidata.enum("core.v1.PersistentVolumeClaimSpec", "accessModes"))
         if "ReadWriteOncePod" in self.access_modes and len(self.access_modes) > 1:
             raise BuilderError(f"{owner}: ReadWriteOncePod cannot be combined with other access modes")
-        check_choice(owner, "volume_mode", self.volume_mode, facts.VOLUME_MODES)
+        check_choice(owner, "volume_mode", self.volume_mode,
+                     apidata.enum("core.v1.PersistentVolumeClaimSpec", "volumeMode"))
 
     def volume(self, name: str | None = None, *, read_only: bool | None = None) -> Volume:
         """The pod volume for this claim, called ``name`` (default: the claim's name)."""

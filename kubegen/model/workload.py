@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from kubegen import facts
+from kubegen import apidata, facts
 from kubegen.errors import BuilderError, reject
 from kubegen.location import Location
 from kubegen.model._base import (
@@ -31,7 +31,7 @@ from kubegen.model._base import (
 )
 from kubegen.model.container import Container, ContainerPort, Resources
 from kubegen.model.identity import default_selector
-from kubegen.model.volume import Volume
+from kubegen.model.volume import Volume, claim_template_names, pod_volumes
 
 if TYPE_CHECKING:
     from kubegen.model.autoscaling import HorizontalPodAutoscaler, Metric
@@ -53,7 +53,6 @@ def _default_labels(self: Any) -> FrozenDict:
     return FrozenDict({"app": self.name})
 
 
-_RESTART = ("Always", "OnFailure", "Never")
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
@@ -85,7 +84,7 @@ class _Workload(Builder):
             check(owner, "namespace", self.namespace, facts.dns1123_label_problems)
         check_labels(owner, "labels", self.labels)
         check_labels(owner, "annotations key", {k: "" for k in self.annotations})
-        check_choice(owner, "restart_policy", self.restart_policy, _RESTART)
+        check_choice(owner, "restart_policy", self.restart_policy, apidata.enum("core.v1.PodSpec", "restartPolicy"))
         if not self.containers:
             reject(BuilderError(f"{owner}: needs at least one container (containers=[Container(...)])"))
         names = [c.name for c in self.init_containers + self.containers]
@@ -118,38 +117,12 @@ class _Workload(Builder):
 
     def _claim_template_names(self) -> set[str]:
         """Volumes a StatefulSet creates per pod from ``volumeClaimTemplates``."""
-        extra = getattr(self, "spec_extra", EMPTY)
-        claims = extra.get("volumeClaimTemplates") if isinstance(extra, Mapping) else None
-        names = {c.name for c in getattr(self, "volume_claim_templates", ())}
-        if not isinstance(claims, (list, tuple)):
-            return names
-        return names | {
-            c["metadata"]["name"] for c in claims
-            if isinstance(c, Mapping) and isinstance(c.get("metadata"), Mapping)
-            and isinstance(c["metadata"].get("name"), str)
-        }
+        return claim_template_names(self)
 
     def pod_volumes(self) -> tuple[Volume, ...]:
         """``volumes`` and then the volumes that ``mount()`` helpers brought along (in
         container order), each once; a StatefulSet's claim templates provide their own."""
-        found = {v.name: v for v in self.volumes}
-        templates = self._claim_template_names()
-        extra: list[Volume] = []
-        for container in self.init_containers + self.containers:
-            for mount in container.volume_mounts:
-                volume = mount.volume
-                if volume is None or volume.name in templates:
-                    continue
-                known = found.get(volume.name)
-                if known is None:
-                    found[volume.name] = volume
-                    extra.append(volume)
-                elif known.source != volume.source:
-                    raise BuilderError(
-                        f"{self.kind} {self.name!r}: two different volumes are called {volume.name!r} "
-                        f"({dict(known.source)} and {dict(volume.source)}); pass volume_name= to mount()"
-                    )
-        return self.volumes + tuple(extra)
+        return pod_volumes(self)
 
     def find_port(self, port: int | str) -> tuple[Container, ContainerPort] | None:
         """The container port with this number or name, if a container declares it."""
@@ -319,7 +292,6 @@ class _Controller(_Workload):
         }
 
 
-_STRATEGIES = ("RollingUpdate", "Recreate")
 
 
 class _Scalable(_Controller):
@@ -367,7 +339,8 @@ class Deployment(_Scalable):
         if isinstance(self.replicas, int) and self.replicas < 0:
             reject(BuilderError(f"Deployment {self.name!r}: replicas must be an int >= 0 (got {self.replicas!r})"))
         if self.strategy:
-            check_choice(f"Deployment {self.name!r}", "strategy", self.strategy, _STRATEGIES)
+            check_choice(f"Deployment {self.name!r}", "strategy", self.strategy,
+                         apidata.enum("apps.v1.DeploymentStrategy", "type"))
 
     @classmethod
     def create(
