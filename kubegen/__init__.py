@@ -100,19 +100,45 @@ __version__ = "0.1.0"
 # pays only for the builders it imports (and a command-line run for what it runs).
 _LAZY: dict[str, str] = {
     **dict.fromkeys([
-        "AppLoadError", "BuilderError", "BuilderErrors", "BuilderTypeError", "CheckOptions", "ClusterRole",
-        "ClusterRoleBinding", "ConfigMap", "ConfigMapKeyRef", "Container", "ContainerPort", "CronJob",
-        "DaemonSet", "Deployment", "EnvFrom", "External", "FieldRef", "Finding", "FindingWarning",
-        "FindingsError", "HorizontalPodAutoscaler", "Ingress", "IngressPath", "IngressRule", "IngressTLS",
-        "InputError", "Job", "KubegenError", "Manifest", "Metric", "Namespace", "NetworkPolicy",
-        "NetworkPolicyPeer", "NetworkPolicyPort", "NetworkPolicyRule", "PersistentVolumeClaim", "Pod",
-        "PodDisruptionBudget", "PolicyRule", "Probe", "Raw", "ResourceFieldRef", "Resources", "Role",
-        "RoleBinding", "ScaleTarget", "Secret", "SecretKeyRef", "Service", "ServiceAccount", "ServicePort",
-        "Stack", "StatefulSet", "Subject", "UsageError", "ValueFrom", "Volume", "VolumeMount", "autoscale",
-        "budget", "build_graph", "check_dir", "check_stack", "collect_errors", "compile_stacks", "diff_dir",
-        "explain_data", "explain_text", "expose", "fix_paths", "import_manifests", "import_paths",
-        "lint_manifests", "lint_paths", "render", "render_dicts", "run_checks", "write_dir", "write_file",
-        "write_manifests",
+        "check_stack", "compile_stacks", "render", "render_dicts", "write_file", "write_manifests",
+    ], "kubegen.api"),
+    **dict.fromkeys([
+        "CheckOptions", "Finding", "run_checks",
+    ], "kubegen.checks"),
+    **dict.fromkeys([
+        "AppLoadError", "BuilderError", "BuilderErrors", "BuilderTypeError", "FindingWarning",
+        "FindingsError", "InputError", "KubegenError", "UsageError", "collect_errors",
+    ], "kubegen.errors"),
+    **dict.fromkeys([
+        "explain_data", "explain_text",
+    ], "kubegen.explain"),
+    **dict.fromkeys([
+        "fix_paths",
+    ], "kubegen.fix"),
+    **dict.fromkeys([
+        "check_dir", "diff_dir", "write_dir",
+    ], "kubegen.gitops"),
+    **dict.fromkeys([
+        "build_graph",
+    ], "kubegen.graph"),
+    **dict.fromkeys([
+        "import_manifests", "import_paths",
+    ], "kubegen.importer"),
+    **dict.fromkeys([
+        "lint_manifests", "lint_paths",
+    ], "kubegen.lint"),
+    **dict.fromkeys([
+        "Manifest",
+    ], "kubegen.manifest"),
+    **dict.fromkeys([
+        "ClusterRole", "ClusterRoleBinding", "ConfigMap", "ConfigMapKeyRef", "Container", "ContainerPort",
+        "CronJob", "DaemonSet", "Deployment", "EnvFrom", "External", "FieldRef", "HorizontalPodAutoscaler",
+        "Ingress", "IngressPath", "IngressRule", "IngressTLS", "Job", "Metric", "Namespace",
+        "NetworkPolicy", "NetworkPolicyPeer", "NetworkPolicyPort", "NetworkPolicyRule",
+        "PersistentVolumeClaim", "Pod", "PodDisruptionBudget", "PolicyRule", "Probe", "Raw",
+        "ResourceFieldRef", "Resources", "Role", "RoleBinding", "ScaleTarget", "Secret", "SecretKeyRef",
+        "Service", "ServiceAccount", "ServicePort", "Stack", "StatefulSet", "Subject", "ValueFrom",
+        "Volume", "VolumeMount", "autoscale", "budget", "expose",
     ], "kubegen.model"),
     **dict.fromkeys([
         "build_network",
