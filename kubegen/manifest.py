@@ -147,3 +147,8 @@ def pod_template(manifest: Manifest) -> dict[str, Any] | None:
     """The pod template (``metadata`` + ``spec``) of a workload, or the Pod itself."""
     return _pod_template(manifest.obj)
 
+
+def pod_template_of(obj: dict[str, Any]) -> dict[str, Any] | None:
+    """:func:`pod_template` of an object's dict (no :class:`Manifest` needed)."""
+    return _pod_template(obj)
+

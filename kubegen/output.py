@@ -23,7 +23,6 @@ import contextlib
 import errno
 import hashlib
 import os
-import re
 import secrets
 import signal
 import stat
@@ -34,8 +33,8 @@ from types import FrameType
 from typing import TextIO
 
 from kubegen.errors import OutputError, UsageError
+from kubegen.safefs import describe
 
-_TMP = re.compile(r"\.kubegen-([0-9a-f]{12})-[0-9a-f]{8}\.tmp\Z")
 PAUSE_ENV = "KUBEGEN_TEST_PAUSE"
 """Test hook: ``output`` makes :func:`write_text` stop (sleep) with its temporary file
 written, announcing it on stderr, so tests can kill it there."""
@@ -65,18 +64,6 @@ def interruptible() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-
-
-def describe(mode: int) -> str:
-    """What a file of this ``st_mode`` is, as messages say it."""
-    for test, what in (
-        (stat.S_ISREG, "a regular file"), (stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a directory"),
-        (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-        (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
-    ):
-        if test(mode):
-            return what
-    return "not a regular file"  # pragma: no cover - every POSIX file type is listed
 
 
 def _refusal(shown: str, full: str, mode: int) -> str:
@@ -145,15 +132,25 @@ def data_stream(stream: TextIO) -> Iterator[None]:
 # --- files --------------------------------------------------------------------------------
 
 
+def tagged(nonce: str) -> str:
+    """``<nonce>-<tag>``, the tag a hash of the nonce: how kubegen's temporary names end, so
+    that a name someone else chose is not taken for one of kubegen's (see :func:`is_tagged`)."""
+    return f"{nonce}-{hashlib.sha256(f'kubegen-tmp:{nonce}'.encode()).hexdigest()[:8]}"
+
+
+def is_tagged(text: str) -> bool:
+    """Whether ``text`` is ``<12 hex digits>-<its tag>`` (:func:`tagged`)."""
+    nonce, _, _ = text.partition("-")
+    return len(nonce) == 12 and all(c in "0123456789abcdef" for c in nonce) and tagged(nonce) == text
+
+
 def temp_name(nonce: str) -> str:
-    """The name of a temporary file kubegen writes: ``.kubegen-<nonce>-<tag>.tmp``, where
-    the tag is a hash of the nonce, so a file named so by chance is not taken for one."""
-    return f".kubegen-{nonce}-{hashlib.sha256(f'kubegen-tmp:{nonce}'.encode()).hexdigest()[:8]}.tmp"
+    """The name of a temporary file kubegen writes: ``.kubegen-<nonce>-<tag>.tmp``."""
+    return f".kubegen-{tagged(nonce)}.tmp"
 
 
 def _ours(name: str) -> bool:
-    match = _TMP.match(name)
-    return match is not None and temp_name(match.group(1)) == name
+    return name.startswith(".kubegen-") and name.endswith(".tmp") and is_tagged(name[len(".kubegen-"):-len(".tmp")])
 
 
 def remove_stale_temps(folder: str) -> list[str]:

@@ -63,6 +63,8 @@ class InputTooLarge(UnreadableInput):
 
 
 _KINDS = (
+    (stat.S_ISREG, "a regular file"),
+    (stat.S_ISLNK, "a symbolic link"),
     (stat.S_ISDIR, "a directory"),
     (stat.S_ISFIFO, "a named pipe (FIFO)"),
     (stat.S_ISCHR, "a character device"),
@@ -71,11 +73,12 @@ _KINDS = (
 )
 
 
-def _what(mode: int) -> str:
+def describe(mode: int) -> str:
+    """What a file of this ``st_mode`` is, as messages say it (``a named pipe (FIFO)``)."""
     for test, name in _KINDS:
         if test(mode):
             return name
-    return "not a regular file"
+    return "not a regular file"  # pragma: no cover - every POSIX file type is listed
 
 
 class NotRegularFile(UnreadableInput):
@@ -88,7 +91,7 @@ def _not_regular(path: str, mode: int) -> UnreadableInput:
         target = f"a symbolic link to {os.path.realpath(path)}, which is "
     return NotRegularFile(
         path,
-        f"is {target}{_what(mode)}, not a regular file; kubegen reads only regular files (a pipe or "
+        f"is {target}{describe(mode)}, not a regular file; kubegen reads only regular files (a pipe or "
         "a device could block or never end)",
     )
 

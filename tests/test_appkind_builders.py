@@ -56,7 +56,8 @@ def rendered(*objects: Any, namespace: str = "shop") -> list[dict[str, Any]]:
 # --- every builder writes objects the official schema accepts --------------------------
 
 
-def test_every_builder_writes_valid_objects() -> None:
+def every_builder() -> list[Any]:
+    """One of every app-kind builder (and helper), with most of their fields set."""
     app = web()
     robot = ServiceAccount(name="robot", automount_service_account_token=False, image_pull_secrets=["regcred"])
     regcred = Secret(name="regcred", type="kubernetes.io/dockerconfigjson", string_data={".dockerconfigjson": "{}"})
@@ -92,7 +93,22 @@ def test_every_builder_writes_valid_objects() -> None:
             NetworkPolicyRule(peers=[NetworkPolicyPeer.namespaces()], ports=[NetworkPolicyPort(port=53, protocol="UDP")]),
             NetworkPolicyRule(ports=[NetworkPolicyPort(port=30000, end_port=32767)])]),
     ]
-    assert_valid_k8s(rendered(*objects))
+    return objects
+
+
+def test_every_builder_writes_valid_objects() -> None:
+    assert_valid_k8s(rendered(*every_builder()))
+
+
+def test_every_builder_passes_the_schema_rules_it_skips_when_typed() -> None:
+    """The schema rules skip typed manifests; the same objects marked untyped (as YAML
+    would be) get no api-version or schema finding."""
+    from kubegen.checks import run_checks
+    from kubegen.manifest import Manifest
+
+    typed = kubegen.compile_stacks(Stack(namespace="shop", objects=every_builder()))
+    untyped = [Manifest(m.obj, m.origin, typed=False) for m in typed]
+    assert [f.format() for f in run_checks(untyped) if f.rule in ("api-version", "schema")] == []
 
 
 # --- Job and CronJob ---------------------------------------------------------------

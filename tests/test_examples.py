@@ -40,7 +40,7 @@ def render_with_cli(app: Path) -> str:
 
 
 def test_the_documented_examples_have_goldens() -> None:
-    assert {"nodeport", "clusterip", "loadbalancer", "shop"} <= {app.stem for app in APPS}
+    assert {"nodeport", "clusterip", "loadbalancer", "shop", "blog"} <= {app.stem for app in APPS}
 
 
 @pytest.mark.parametrize("app", APPS, ids=lambda p: p.stem)
@@ -79,5 +79,13 @@ def test_goldens_are_yaml_a_kubernetes_engineer_expects() -> None:
     assert "creationTimestamp" not in shop and "status:" not in shop
     kinds = [line.split(": ", 1)[1] for line in shop.splitlines() if line.startswith("kind: ")]
     assert kinds == ["Namespace", "ConfigMap"] + ["Deployment"] * 4 + ["Service"] * 4 + ["Ingress"]
+    blog = (EXAMPLES / "blog.yaml").read_text(encoding="utf-8")
+    kinds = [line.split(": ", 1)[1] for line in blog.splitlines() if line.startswith("kind: ")]
+    assert kinds[:2] == ["Namespace", "NetworkPolicy"] and kinds[-1] == "Ingress"
+    for kind in ("Job", "CronJob", "PersistentVolumeClaim", "ServiceAccount", "Role", "ClusterRole", "RoleBinding",
+                 "ClusterRoleBinding", "HorizontalPodAutoscaler", "PodDisruptionBudget", "StatefulSet"):
+        assert kind in kinds, kind
+    assert "registry-creds" in blog and "kind: Secret\nmetadata:\n  name: blog-tls" not in blog  # External: not rendered
+    assert "volumeClaimTemplates:" in blog and "serviceAccountName: blog-api" in blog
     nodeport = (EXAMPLES / "nodeport.yaml").read_text(encoding="utf-8")
     assert "  type: NodePort\n" in nodeport and "    nodePort: 30008\n" in nodeport

@@ -75,7 +75,8 @@ def test_json_schema_and_usable_addresses() -> None:
                 assert not ip.is_unspecified and host.rsplit(".", 1)[1] not in ("0", "255")
     form = next(s for s in doc["services"] if s["name"] == "form")
     assert form["ports"][0]["ingress"] == [
-        {"ingress": "shop", "host": None, "path": "/form", "pathType": "Prefix", "tls": False}]
+        {"ingress": "shop", "host": None, "path": "/form", "pathType": "Prefix", "tls": False, "blocked": False,
+         "blockedBy": []}]
 
 
 def test_output_is_deterministic() -> None:

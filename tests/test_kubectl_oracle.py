@@ -87,7 +87,8 @@ DISCOVERY: dict[str, dict[str, Any]] = {
         _resource("statefulsets", "StatefulSet", ["sts"]), _resource("daemonsets", "DaemonSet", ["ds"])]},
     "/apis/networking.k8s.io/v1": {"kind": "APIResourceList", "apiVersion": "v1",
                                    "groupVersion": "networking.k8s.io/v1",
-                                   "resources": [_resource("ingresses", "Ingress", ["ing"])]},
+                                   "resources": [_resource("ingresses", "Ingress", ["ing"]),
+                                                 _resource("networkpolicies", "NetworkPolicy", ["netpol"])]},
 }
 
 

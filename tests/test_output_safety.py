@@ -487,3 +487,18 @@ def test_a_nul_byte_in_the_app_names_file_and_line(tmp_path: Path) -> None:
     assert (f"Error: {tmp_path / 'app.py'}:2: syntax error: a NUL byte (\\x00) at column 6; Python source "
             "cannot contain NUL bytes") in result.stderr
     assert "None" not in result.stderr
+
+
+def test_output_dir_leftovers_are_only_folders_kubegen_named(app: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    mine = tmp_path / ".out.kubegen-tmp-backup"  # named like kubegen's siblings, but not by kubegen
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep\n")
+    forged = tmp_path / ".out.kubegen-tmp-0123456789ab-00000000"
+    forged.mkdir()
+    proc = spawn_paused(["render", str(app), "--output-dir", str(out)], "stage:0", tmp_path)
+    stop(proc, signal.SIGKILL)
+    assert [Path(p).name for p in leftovers(str(out))] != []  # the killed run's own sibling
+    assert run("render", str(app), "--output-dir", str(out)).exit_code == 0
+    assert not leftovers(str(out))
+    assert (mine / "notes.txt").read_text() == "keep\n" and forged.is_dir()

@@ -488,3 +488,83 @@ def test_a_live_dump_is_not_reported_twice() -> None:
             spec: {containers: [{name: c, image: i:1, envFrom: [{secretRef: {name: gone}}]}]}
         """)
     assert [f.location.line for f in found] == [8]
+
+
+# --- every rule: a failing and a passing stack, typed and as YAML ---------------------------
+
+
+def _api(**fields: object) -> Deployment:
+    return Deployment(name="api", containers=[Container(name="api", image="api:1", ports={"http": 8080},
+                                                        resources=Resources(requests={"cpu": "100m"}))],
+                      **fields)  # type: ignore[arg-type]
+
+
+def _pair(rule: str) -> tuple[list[object], list[object]]:
+    """(objects that trip ``rule``, the same objects fixed)."""
+    api = _api()
+    robot = ServiceAccount(name="robot")
+    if rule == "config-ref":
+        uses = Deployment(name="api", containers=[Container(name="api", image="api:1",
+                                                            env_from=[EnvFrom(config_map="settings")])])
+        return [uses], [uses, ConfigMap(name="settings", data={"A": "1"})]
+    if rule == "config-key":
+        uses = Deployment(name="api", containers=[Container(name="api", image="api:1", env={
+            "A": ConfigMapKeyRef(config_map="settings", key="B")})])
+        return [uses, ConfigMap(name="settings", data={"A": "1"})], [uses, ConfigMap(name="settings", data={"B": "1"})]
+    if rule == "pvc-ref":
+        uses = _api(volumes=[Volume.pvc("data", "data")])
+        return [uses], [uses, PersistentVolumeClaim(name="data", storage="1Gi")]
+    if rule == "service-account":
+        return [api.run_as(robot)], [api.run_as(robot), robot]
+    if rule == "hpa-target":
+        hpa = HorizontalPodAutoscaler(name="api", target="Deployment/api", max_replicas=3)
+        bare = Deployment(name="api", containers=[Container(name="api", image="api:1")])
+        return [bare, hpa], [api, hpa]
+    if rule == "pdb-selector":
+        return [api, PodDisruptionBudget(name="p", selector={"app": "api-x"}, max_unavailable=1)], [
+            api, PodDisruptionBudget(name="p", selector={"app": "api"}, max_unavailable=1)]
+    if rule == "pdb-eviction":
+        return [api, PodDisruptionBudget(name="p", selector={"app": "api"}, max_unavailable=0)], [
+            api, PodDisruptionBudget(name="p", selector={"app": "api"}, max_unavailable=1)]
+    if rule == "netpol-selector":
+        return [api, NetworkPolicy(name="p", pod_selector={"app": "apx"})], [api, NetworkPolicy(
+            name="p", pod_selector={"app": "api"})]
+    if rule == "netpol-port":
+        bad = NetworkPolicy(name="p", pod_selector={"app": "api"}, ingress=[NetworkPolicyRule(ports=["web"])])
+        return [api, bad], [api, NetworkPolicy.allow(to=api, port="http")]
+    assert rule == "role-ref"
+    reader = Role(name="reader")
+    return [robot, RoleBinding(name="b", role="reader", role_kind="Role", subjects=[robot])], [
+        robot, reader, reader.bind(robot, name="b")]
+
+
+REFERENCE_RULES = ["config-ref", "config-key", "pvc-ref", "service-account", "hpa-target", "pdb-selector",
+                   "pdb-eviction", "netpol-selector", "netpol-port", "role-ref"]
+
+
+def _as_yaml(objects: list[object]) -> list[Finding]:
+    from kubegen.api import write_manifests
+
+    text = write_manifests(kubegen.compile_stacks(Stack(namespace="shop", objects=objects)))  # type: ignore[arg-type]
+    manifests = read_text(text, "stack.yaml").manifests
+    assert not any(m.typed for m in manifests)
+    return run_checks(manifests)
+
+
+@pytest.mark.parametrize("rule", REFERENCE_RULES)
+def test_each_rule_typed_and_yaml(rule: str) -> None:
+    bad, good = _pair(rule)
+    for found in (typed(*bad), _as_yaml(bad)):
+        assert of(found, rule), (rule, [f.format() for f in found])
+    yaml_found = _as_yaml(bad)
+    assert all(f.location.file == "stack.yaml" and f.location.line > 0 for f in of(yaml_found, rule))
+    assert typed(*good) == [] and _as_yaml(good) == []
+
+
+def test_the_rule_table_lists_every_reference_rule() -> None:
+    from kubegen.checks import CROSS_OBJECT_RULES, RULES
+
+    assert set(REFERENCE_RULES) <= set(RULES) and set(REFERENCE_RULES) <= CROSS_OBJECT_RULES
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for rule in REFERENCE_RULES:
+        assert f"| `{rule}` |" in readme, rule

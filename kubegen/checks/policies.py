@@ -30,12 +30,17 @@ from kubegen.manifest import Manifest, pod_template
 _NOT_SCALABLE = frozenset({"DaemonSet", "Pod", "Job", "CronJob", "Service", "ConfigMap", "Secret", "Ingress"})
 
 
+_KINDS = frozenset({"HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy"})
+
+
 def check_policies(manifests: Sequence[Manifest], known: Known, report: Report) -> None:
+    mine = [m for m in manifests if m.kind in _KINDS]
+    if not mine:
+        return  # no pod index to build
     index = StackIndex(manifests)
-    hpas = [m for m in manifests if m.kind == "HorizontalPodAutoscaler"]
-    scaled = _check_hpas(hpas, known, report)
+    scaled = _check_hpas([m for m in mine if m.kind == "HorizontalPodAutoscaler"], known, report)
     budgets: dict[int, list[Manifest]] = {}
-    for m in manifests:
+    for m in mine:
         if m.kind == "PodDisruptionBudget":
             for podset in _check_pdb(m, index, scaled, report):
                 budgets.setdefault(id(podset), []).append(m)

@@ -53,6 +53,7 @@ def check(
       kubegen check --output-dir deploy/prod --base origin/main
       kubegen check app.py --set env=prod --output-dir deploy/prod --kustomization
     """
+    from kubegen.checks import errors, summary
     from kubegen.gitops import check_dir
     from kubegen.output import data_out
 
@@ -80,5 +81,8 @@ def check(
         render_cmd = recipe.command(output_dir, extra=["--force"] if force else [])
         click.echo(f"kubegen: {result.summary()}; to update it run: {render_cmd}", err=True)
     else:
-        click.echo(f"kubegen: {result.summary()}", err=True)
+        against = f"DIR at {base}" if base else "the files it replaces"
+        why = " (--strict)" if not errors(result.findings) else ""
+        click.echo(f"kubegen: {output_dir} is up to date, but the change from {against} fails: "
+                   f"{summary(result.findings)}{why}", err=True)
     fail(1)

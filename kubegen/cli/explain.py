@@ -121,7 +121,9 @@ def explain(
     resolves to), and every address that reaches it: DNS name, cluster IP, each
     node's IP on the nodePort, the load balancer, Ingress paths. Findings that
     break a route (selector-dangling, target-port, ingress-backend, node-port;
-    and the selector-overlap warning) are printed on that route.
+    and the selector-overlap warning) are printed on that route. Where
+    NetworkPolicies isolate pods, each route says which sources they let in and
+    which they block, naming the policy (a default-deny shows every route blocked).
 
     APP is app.py, app.py:NAME or package.module:NAME (as for render); FILE is YAML
     or JSON, a directory of them, or - for stdin. Exit code 1 when a check finds

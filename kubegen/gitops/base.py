@@ -44,28 +44,24 @@ def _existing(path: str) -> str:
 def files_at(directory: str, rev: str, shown: str) -> tuple[dict[str, bytes], str]:
     """The files kubegen writes in ``directory`` as committed at ``rev``, by path in the directory.
 
-    Returns them and a label for messages (``REV:path/in/repo``). A directory that
-    does not exist at ``rev`` gives no files (everything is new). Raises
-    :class:`UsageError` for a ``rev`` that is not a commit, or a directory outside
-    a git work tree.
+    Returns them and a label for messages (``REV:DIR`` as the user named DIR). A
+    directory that does not exist at ``rev`` gives no files (everything is new).
+    Raises :class:`UsageError` for a ``rev`` that is not a commit, or a directory
+    outside a git work tree.
     """
     if not rev or rev.startswith("-"):
         raise UsageError(f"--base {rev!r}: expected a git revision (a branch, tag or commit), e.g. origin/main")
     here = _existing(directory)
-    try:
-        top = _git(["rev-parse", "--show-toplevel"], here).decode().strip()
-    except KubegenError as exc:
-        raise UsageError(f"--base {rev}: {shown} is not in a git work tree ({exc})") from None
-    try:
-        commit = _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], top).decode().strip()
-    except KubegenError:
-        raise UsageError(f"--base {rev}: not a commit in {top} (fetch it first, e.g. git fetch origin main)") from None
-    real = os.path.realpath(os.path.abspath(directory))
-    rel = os.path.relpath(real, os.path.realpath(top)).replace(os.sep, "/")
-    if rel.startswith(".."):
-        raise UsageError(f"--base {rev}: {shown} is outside the git work tree {top}")
+    rel = os.path.relpath(os.path.realpath(os.path.abspath(directory)), os.path.realpath(here)).replace(os.sep, "/")
     prefix = "" if rel == "." else rel + "/"
-    listing = _git(["ls-tree", "-r", "-z", "--full-tree", commit, "--", prefix or "."], top)
+    try:  # paths relative to `here`, where git runs; one process lists, one reads
+        listing = _git(["ls-tree", "-r", "-z", f"{rev}^{{commit}}", "--", prefix or "."], here)
+    except KubegenError as exc:
+        text = str(exc)
+        if "not a git repository" in text.lower():
+            raise UsageError(f"--base {rev}: {shown} is not in a git work tree ({text})") from None
+        raise UsageError(f"--base {rev}: not a commit here (fetch it first, e.g. git fetch origin main): {text}") \
+            from None
     blobs: dict[str, str] = {}
     for entry in listing.split(b"\0"):
         if not entry:
@@ -78,10 +74,10 @@ def files_at(directory: str, rev: str, shown: str) -> tuple[dict[str, bytes], st
         inner = path[len(prefix):]
         if is_owned_path(inner) or inner == RECORD_NAME:
             blobs[inner] = sha
-    label = f"{rev}:{prefix.rstrip('/') or '.'}"
+    label = f"{rev}:{shown.rstrip('/')}"
     if not blobs:
         return {}, label
-    return _read_blobs(blobs, top), label
+    return _read_blobs(blobs, here), label
 
 
 def _read_blobs(blobs: dict[str, str], top: str) -> dict[str, bytes]:

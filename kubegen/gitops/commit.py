@@ -1,9 +1,10 @@
 """Changing an output directory all at once, or not at all.
 
 1. Stage: every new or changed file is written into a temporary sibling of the
-   directory, ``.<dir>.kubegen-tmp-*`` (same file system, so renames are atomic).
-   The directory itself is untouched; a crash here leaves only the sibling, which
-   the next run deletes.
+   directory, ``.<dir>.kubegen-tmp-<nonce>-<tag>`` (same file system, so renames are
+   atomic; the tag, a hash of the nonce, tells kubegen's siblings from folders
+   someone else named alike, which are never touched). The directory itself is
+   untouched; a crash here leaves only the sibling, which the next run deletes.
 2. Journal: ``journal.json`` in the sibling lists every change to make. From the
    moment it exists until it is deleted, a run that finds it rolls the directory
    back: each replaced file was hard-linked into the sibling before being replaced
@@ -27,14 +28,14 @@ import contextlib
 import errno
 import json
 import os
+import secrets
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 
 from kubegen.errors import OutputError
-from kubegen.output import PAUSE_ENV, interruptible
+from kubegen.output import PAUSE_ENV, interruptible, is_tagged, tagged
 
 __all__ = ["PAUSE_ENV", "busy", "commit", "interrupted", "leftovers", "locked", "recover"]
 
@@ -109,7 +110,9 @@ def leftovers(directory: str) -> list[str]:
         entries = os.listdir(parent)
     except OSError:
         return []
-    return sorted(os.path.join(parent, e) for e in entries if e.startswith(prefix))
+    return sorted(  # only names kubegen makes (tagged): a folder someone else named so is not ours
+        os.path.join(parent, e) for e in entries if e.startswith(prefix) and is_tagged(e[len(prefix):])
+    )
 
 
 def interrupted(directory: str) -> list[str]:
@@ -181,7 +184,8 @@ def _commit(directory: str, files: dict[str, bytes], put: Sequence[str], remove:
     parent, name = _split(directory)
     pauser = _Pauser()
     try:
-        tmp = tempfile.mkdtemp(prefix=f".{name}{_TMP_MARK}", dir=parent)
+        tmp = os.path.join(parent, f".{name}{_TMP_MARK}{tagged(secrets.token_hex(6))}")
+        os.mkdir(tmp, 0o700)
     except OSError as exc:
         raise OutputError(f"cannot create a temporary folder next to {directory}: {exc.strerror}") from None
     try:

@@ -22,7 +22,10 @@ what the cluster was last synced to):
     and ``volumeAttributesClassName``;
   * the data of a ConfigMap or Secret marked ``immutable: true`` (and taking the
     mark away), a Secret's ``type``;
-  * a Service's ``clusterIP`` once set (headless ``None`` included).
+  * a Service's ``clusterIP`` once set (headless ``None`` included), a LoadBalancer's
+    ``loadBalancerClass``;
+  * a RoleBinding's or ClusterRoleBinding's ``roleRef``; a StorageClass's
+    ``provisioner``, ``parameters``, ``reclaimPolicy``, ``volumeBindingMode``.
 - ``node-port-freed`` (warning): a Service leaves NodePort/LoadBalancer for
   ClusterIP (or ExternalName), drops a port that had a nodePort, or moves a nodePort:
   clients outside the cluster that use the old node port lose it.
@@ -39,7 +42,9 @@ import yaml  # type: ignore[import-untyped]
 
 from kubegen import facts
 from kubegen.checks import Finding
+from kubegen.gitops.layout import RECORD_NAME, sha256
 from kubegen.gitops.plan import Plan
+from kubegen.gitops.previous import previous_object
 from kubegen.gitops.services import service_changes
 from kubegen.location import Location
 
@@ -55,26 +60,28 @@ _JOB_IMMUTABLE = ("completionMode", "podFailurePolicy", "backoffLimitPerIndex", 
                   "manualSelector")
 _POD_MUTABLE = frozenset({"activeDeadlineSeconds", "terminationGracePeriodSeconds", "tolerations"})
 _PVC_MUTABLE = frozenset({"resources", "volumeAttributesClassName"})
-_COMPARED = SELECTOR_KINDS | {"Pod", "PersistentVolumeClaim", "ConfigMap", "Secret", "Service"}
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TOP_FIXED = {  # kind -> top-level fields that never change after creation
+    "RoleBinding": ("roleRef",), "ClusterRoleBinding": ("roleRef",),
+    "StorageClass": ("provisioner", "parameters", "reclaimPolicy", "volumeBindingMode"),
+}
+_COMPARED = SELECTOR_KINDS | {"Pod", "PersistentVolumeClaim", "ConfigMap", "Secret", "Service"} | set(_TOP_FIXED)
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # for line numbers of findings
 
 
 def change_findings(
-    changed: Iterable[tuple[str, bytes, dict[str, Any]]], *, allow_recreate: bool = False,
+    changed: Iterable[tuple[str, bytes, dict[str, Any], bool]], *, allow_recreate: bool = False,
 ) -> list[Finding]:
-    """Findings for each ``(shown_path, previous_bytes, new_object)``."""
+    """Findings for each ``(shown_path, previous_bytes, new_object, canonical)``; ``canonical``
+    says that kubegen wrote the previous bytes as they are (see :mod:`kubegen.gitops.previous`)."""
     findings: list[Finding] = []
-    for shown, old_bytes, new in changed:
+    for shown, old_bytes, new, canonical in changed:
         kind = new.get("kind")
         if kind not in _COMPARED:
             continue
         text = old_bytes.decode("utf-8", "replace")
-        try:
-            old = yaml.load(text, Loader=_Loader)
-        except yaml.YAMLError:
+        old = previous_object(text, str(kind), canonical)
+        if old is None or old.get("kind") != kind:
             continue  # a hand-mangled file: `kubegen check` reports it, nothing to compare
-        if not isinstance(old, dict) or old.get("kind") != kind:
-            continue
         for rule, path, message in compare(old, new, allow_recreate=allow_recreate):
             severity = "error" if rule == "immutable-field" and not allow_recreate else "warning"
             findings.append(Finding(
@@ -95,14 +102,32 @@ def live_findings(
     """
     if previous is None:
         pairs = [
-            (plan.show(p), plan.current[p] or b"", plan.objects[p])
-            for p in plan.changed if p in plan.objects and plan.current.get(p) is not None
+            (plan.show(p), old, plan.objects[p], sha256(old) == plan.owned.get(p))
+            for p in plan.changed if p in plan.objects and (old := plan.current.get(p)) is not None
         ]
     else:
         files, label = previous
-        pairs = [(f"{label}/{p}", files[p], obj) for p, obj in plan.objects.items() if p in files]
+        owned = _owned_at(files, label)
+        pairs = [  # a file render writes byte for byte as it was cannot hold a change
+            (f"{label}/{p}", files[p], obj, sha256(files[p]) == owned.get(p)) for p, obj in plan.objects.items()
+            if p in files and files[p] != plan.files[p]
+        ]
     skip = frozenset(ignore)
     return [f for f in change_findings(pairs, allow_recreate=allow_recreate) if f.rule not in skip]
+
+
+def _owned_at(files: dict[str, bytes], label: str) -> dict[str, str]:
+    """The ownership record's ``{path: sha256}`` among ``files`` (empty when there is none or it is broken)."""
+    from kubegen.errors import KubegenError
+    from kubegen.gitops.record import parse_record
+
+    record = files.get(RECORD_NAME)
+    if record is None:
+        return {}
+    try:
+        return parse_record(record.decode("utf-8", "replace"), f"{label}/{RECORD_NAME}", ".").owned
+    except KubegenError:
+        return {}
 
 
 def _spec(obj: Mapping[str, Any]) -> dict[str, Any]:
@@ -162,6 +187,10 @@ def compare(old: dict[str, Any], new: dict[str, Any], *, allow_recreate: bool = 
     ]
     if kind in ("ConfigMap", "Secret"):
         out += _config(old, new, fix)
+    for field in _TOP_FIXED.get(str(kind), ()):
+        if _moved(old, new, field):
+            out.append(("immutable-field", (field,),
+                        f"{label(new)}: {field} {_from_to(old.get(field), new.get(field))}; {fix}"))
     if kind == "Service":
         out += service_changes(label(new), before, after, fix)
     return out

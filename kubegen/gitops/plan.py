@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 
 from kubegen.errors import KubegenError
-from kubegen.gitops.files import NotRegular, read_regular
+from kubegen.gitops.files import NotRegular, TreeReader
 from kubegen.gitops.layout import (
     KUSTOMIZATION_NAME,
     RECORD_NAME,
@@ -135,12 +135,13 @@ def make_plan(
     _refuse_symlinked_folders(directory, label, [*files, *owned])
     current: dict[str, bytes | None] = {}
     irregular: dict[str, str] = {}
-    for path in {**files, **owned}:
-        try:
-            current[path] = read_regular(directory, path)
-        except NotRegular as exc:
-            current[path] = None
-            irregular[path] = exc.what
+    with TreeReader(directory) as tree:
+        for path in {**files, **owned}:
+            try:
+                current[path] = tree.read(path)
+            except NotRegular as exc:
+                current[path] = None
+                irregular[path] = exc.what
     return Plan(
         directory=directory, files=files, objects=objects, owned=owned, current=current, irregular=irregular,
         shown=label,

@@ -5,7 +5,8 @@
   cannot be applied (``spec.clusterIPs[0]: Invalid value: ... may not change once
   set``); a Service that leaves for ``ExternalName`` gives up its address and may.
   Leaving ``clusterIP`` out of the new manifest keeps the allocated address, except
-  for a headless Service, which stays headless.
+  for a headless Service, which stays headless. A LoadBalancer's ``loadBalancerClass``
+  may not change either.
 - ``node-port-freed``: a NodePort/LoadBalancer Service that becomes ClusterIP (or
   ExternalName), drops a port that had a nodePort, or moves a nodePort.
 """
@@ -34,6 +35,11 @@ def service_changes(label: str, before: dict[str, Any], after: dict[str, Any], f
         change = f"becomes {new_ip}, but the live Service already has the address the cluster gave it"
     if change is not None:
         out.append(("immutable-field", ("spec", "clusterIP"), f"{label}: spec.clusterIP {change}; {fix}"))
+    if before.get("type") == after.get("type") == "LoadBalancer" and \
+            before.get("loadBalancerClass") != after.get("loadBalancerClass"):
+        out.append(("immutable-field", ("spec", "loadBalancerClass"),
+                    f"{label}: spec.loadBalancerClass changes from {before.get('loadBalancerClass') or '(none)'} to "
+                    f"{after.get('loadBalancerClass') or '(none)'}; {fix}"))
     return out + _node_ports(label, before, after)
 
 

@@ -11,8 +11,11 @@ columns, left to right:
    workload on one node are drawn as one box).
 
 Edges carry the ports (``80 → http(8080)``); edges on a broken route are ``broken``
-(drawn red and dashed). Emitters: :func:`kubegen.graph.mermaid.to_mermaid`,
-:func:`kubegen.graph.dot.to_dot`, :func:`kubegen.graph.svg.to_svg`.
+(drawn red and dashed), and so are routes a NetworkPolicy blocks, labelled with the
+policy's name (``✗ blocked by NetworkPolicy default-deny``); a Service → workload edge
+that policies open to some sources only says which (``NetworkPolicy: only from web``).
+Emitters: :func:`kubegen.graph.mermaid.to_mermaid`, :func:`kubegen.graph.dot.to_dot`,
+:func:`kubegen.graph.svg.to_svg`.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from collections.abc import Sequence
 
 import attrs
 
-from kubegen.network import Network, PodInstance, ServiceModel, ServicePortModel
+from kubegen.network import Backend, Network, PodInstance, ServiceModel, ServicePortModel, Verdict
 
 MAX_PODS_SHOWN = 4
 MAX_NODE_IPS_SHOWN = 3
@@ -88,6 +91,34 @@ def _node_ips(network: Network, svc: ServiceModel, port: ServicePortModel) -> st
     return ", ".join(ips) or "no node (no local pods)"
 
 
+def _policy_note(verdict: Verdict | None) -> tuple[str, bool]:
+    """What a NetworkPolicy adds to an edge's label, and whether it blocks the edge."""
+    if verdict is None or verdict.allowed:
+        return "", False
+    names = ", ".join(verdict.policies)
+    if verdict.allowed is None:
+        return f" (? NetworkPolicy {names})", False
+    return f" ✗ blocked by NetworkPolicy {names}", True
+
+
+def _backend_note(b: Backend) -> tuple[str, bool]:
+    """A Service → workload edge: blocked when no source may reach the pods; else the
+    sources policies let in, when they are not all of them."""
+    if not b.access:
+        return "", False
+    allowed = [v.source for v in b.access if v.allowed]
+    if not allowed:
+        maybe = [v for v in b.access if v.allowed is None]
+        if maybe:
+            return f" (? NetworkPolicy {', '.join(sorted({p for v in maybe for p in v.policies}))})", False
+        names = b.isolated_by or sorted({p for v in b.access for p in v.policies})
+        return f" ✗ blocked by NetworkPolicy {', '.join(names)}", True
+    if len(allowed) == len(b.access):
+        return "", False
+    shown = ", ".join(a.split("/", 1)[-1] for a in allowed[:3]) + (" …" if len(allowed) > 3 else "")
+    return f" (NetworkPolicy: only from {shown})", False
+
+
 def _service_name(svc: ServiceModel, several: bool) -> str:
     return f"{svc.namespace}/{svc.name}" if several else svc.name
 
@@ -110,21 +141,27 @@ def build_graph(network: Network) -> Graph:
             if target is None:
                 target = graph.add(GraphNode(f"missing{len(graph.nodes)}", "missing",
                                              (f"Service {route.service_name}", "not in the stack"), 2, broken=True))
-            graph.edges.append(GraphEdge(iid, target, f"{where} → {wanted}", route.broken))
+            note, blocked = _policy_note(
+                None if route.port is None else network.policy_verdict(route.port, "ingress-controller"))
+            graph.edges.append(GraphEdge(iid, target, f"{where} → {wanted}{note}", route.broken or blocked))
     for svc in network.services:
         balancers = [("load balancer", svc.external_ip or "<pending>")] if svc.type == "LoadBalancer" else []
         for title, address in balancers + [("external IP", ip) for ip in svc.external_ips]:
             eid = graph.add(GraphNode(f"ext{len(entries)}", "entry", (title, address), 1))
             entries.append(eid)
             for port in svc.ports:
-                graph.edges.append(GraphEdge(eid, svc_id[id(svc)], f":{port.port} → {_port(port)}", port.broken))
+                note, blocked = _policy_note(network.policy_verdict(port, "outside"))
+                graph.edges.append(GraphEdge(eid, svc_id[id(svc)], f":{port.port} → {_port(port)}{note}",
+                                             port.broken or blocked))
         for port in svc.ports:
             if port.node_port:
                 eid = graph.add(GraphNode(f"np{len(entries)}", "entry",
                                           (f"node port {port.node_port}", _node_ips(network, svc, port)), 1))
                 entries.append(eid)
-                graph.edges.append(GraphEdge(eid, svc_id[id(svc)], f":{port.node_port} → {_port(port)}",
-                                             port.broken or any(f.rule == "node-port" for f in port.findings)))
+                note, blocked = _policy_note(network.policy_verdict(port, "outside"))
+                clash = any(f.rule == "node-port" for f in port.findings)
+                graph.edges.append(GraphEdge(eid, svc_id[id(svc)], f":{port.node_port} → {_port(port)}{note}",
+                                             port.broken or blocked or clash))
     if entries:
         graph.nodes.insert(0, GraphNode("outside", "outside", ("outside the cluster",), 0))
         graph.edges[:0] = [GraphEdge("outside", e) for e in entries]
@@ -159,7 +196,9 @@ def _service_edges(graph: Graph, svc: ServiceModel, sid: str, wl_id: dict[int, s
     for port in svc.ports:
         for b in port.backends:
             broken = b.container_port is None or any(f.severity == "error" for f in port.findings)
-            graph.edges.append(GraphEdge(sid, wl_id[id(b.workload)], _port_label(port, b.container_port), broken))
+            note, blocked = _backend_note(b)
+            graph.edges.append(GraphEdge(sid, wl_id[id(b.workload)], _port_label(port, b.container_port) + note,
+                                         broken or blocked))
 
 
 def _chunks(pods: Sequence[PodInstance]) -> list[tuple[str, ...]]:

@@ -18,7 +18,7 @@ from kubegen.model.identity import default_selector
 # --- workloads -------------------------------------------------------------------
 
 
-def _template(spec: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def template_parts(spec: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     template = spec.pop("template", None)
     if not isinstance(template, dict) or not set(template) <= {"metadata", "spec"}:
         raise Unsupported("a pod template with fields other than metadata and spec")
@@ -41,7 +41,7 @@ def workload(obj: dict[str, Any], ctx: Context) -> list[Call]:
         pod_kwargs = metadata(obj, default_labels)
         pod_kwargs.update(pod_spec(spec, ctx.refs))
         return [call("Pod", **pod_kwargs)]
-    template_meta, template_spec = _template(spec)
+    template_meta, template_spec = template_parts(spec)
     pod_labels = template_meta.get("labels") or {}
     meta = metadata(obj, default_labels)
     head = {"name": meta.pop("name")}
@@ -77,11 +77,26 @@ def workload(obj: dict[str, Any], ctx: Context) -> list[Call]:
         service_name = spec.pop("serviceName", None)
         if not isinstance(service_name, str) or not service_name:
             raise Unsupported("no serviceName")
-        kwargs["service_name"] = service_name
+        kwargs["service_name"] = ctx.refs("Service", service_name)
+        claims = _claim_templates(spec.get("volumeClaimTemplates"))
+        if claims is not None:
+            kwargs["volume_claim_templates"] = claims
+            del spec["volumeClaimTemplates"]
     kwargs.update(pod_spec(template_spec, ctx.refs))
     if spec:
         kwargs["spec_extra"] = spec
     return [call(kind, **head, **kwargs)]
+
+
+def _claim_templates(value: Any) -> list[Call] | None:
+    from kubegen.importer.appkinds import claim_template
+
+    if not isinstance(value, list) or not value:
+        return None
+    try:
+        return [claim_template(item) for item in value]
+    except Unsupported:
+        return None  # left in spec_extra as written
 
 
 # --- services ----------------------------------------------------------------------
@@ -197,11 +212,21 @@ def service(obj: dict[str, Any], ctx: Context) -> list[Call]:
     return candidates
 
 
-CANDIDATES: dict[str, Callable[[dict[str, Any], Context], list[Call]]] = {
-    "Pod": workload, "Deployment": workload, "StatefulSet": workload, "DaemonSet": workload,
-    "Service": service, "Ingress": ingress, "ConfigMap": config, "Secret": config,
-    "Namespace": namespace,
-}
+def _candidates() -> dict[str, Callable[[dict[str, Any], Context], list[Call]]]:
+    from kubegen.importer import appkinds, policies
+
+    return {
+        "Pod": workload, "Deployment": workload, "StatefulSet": workload, "DaemonSet": workload,
+        "Service": service, "Ingress": ingress, "ConfigMap": config, "Secret": config,
+        "Namespace": namespace, "Job": appkinds.job, "CronJob": appkinds.job,
+        "PersistentVolumeClaim": appkinds.claim, "ServiceAccount": appkinds.service_account,
+        "Role": appkinds.role, "ClusterRole": appkinds.role, "RoleBinding": appkinds.binding,
+        "ClusterRoleBinding": appkinds.binding, "HorizontalPodAutoscaler": policies.autoscaler,
+        "PodDisruptionBudget": policies.budget, "NetworkPolicy": policies.network_policy,
+    }
+
+
+CANDIDATES = _candidates()
 
 
 def candidates(obj: dict[str, Any], ctx: Context) -> tuple[list[Call], str | None]:

@@ -29,11 +29,9 @@ from __future__ import annotations
 from typing import Any
 
 from kubegen.importer.pods import dig
-from kubegen.location import Location
-from kubegen.manifest import Manifest, pod_template
+from kubegen.manifest import pod_template_of
 from kubegen.values import copy_data
 
-_NOWHERE = Location("<normalise>")
 _REPLICATED = frozenset({"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"})
 
 API_DEFAULTS: tuple[str, ...] = (
@@ -41,6 +39,7 @@ API_DEFAULTS: tuple[str, ...] = (
     "metadata.creationTimestamp: null",
     "metadata.labels: {}",
     "metadata.annotations: {}",
+    "pod template metadata: {}",
     "Service spec.type: ClusterIP",
     "Service spec.ports[].protocol: TCP",
     "Service spec.ports[].targetPort: <port>",
@@ -76,6 +75,12 @@ API_DEFAULTS: tuple[str, ...] = (
     "Service spec.externalTrafficPolicy: Cluster",
     "Service spec.allocateLoadBalancerNodePorts: true",
     "Service spec.clusterIPs: [<clusterIP>]",
+    "Job spec (and a CronJob's job template): backoffLimit 6, completionMode NonIndexed, suspend false,"
+    " manualSelector false",
+    "CronJob spec: concurrencyPolicy Allow, suspend false, successfulJobsHistoryLimit 3, failedJobsHistoryLimit 1",
+    "PersistentVolumeClaim spec.volumeMode: Filesystem",
+    "NetworkPolicy spec.policyTypes: [Ingress] (+ Egress when it has egress rules); empty ingress/egress lists",
+    "Role/ClusterRole rules: []",
 )
 """What :func:`normalise` treats as "not set" (the API server's defaults)."""
 
@@ -208,6 +213,33 @@ def _service_spec(spec: dict[str, Any]) -> None:
     _ports(spec.get("ports"), service=True)
 
 
+_JOB_DEFAULTS = {"backoffLimit": 6, "completionMode": "NonIndexed", "suspend": False, "manualSelector": False}
+_CRON_DEFAULTS = {"concurrencyPolicy": "Allow", "suspend": False, "successfulJobsHistoryLimit": 3,
+                  "failedJobsHistoryLimit": 1}
+
+
+def _app_kind(out: dict[str, Any], kind: Any, spec: Any) -> None:
+    """Defaults of the kinds beyond workloads and Services."""
+    if kind == "Job":
+        _drop_all(spec, _JOB_DEFAULTS)
+    elif kind == "CronJob" and isinstance(spec, dict):
+        _drop_all(spec, _CRON_DEFAULTS)
+        _drop_all(dig(spec, "jobTemplate", "spec"), _JOB_DEFAULTS)
+        template = spec.get("jobTemplate")
+        if isinstance(template, dict):
+            _metadata(template.get("metadata"))
+            _drop(template, "metadata", {})
+    elif kind == "PersistentVolumeClaim":
+        _drop(spec, "volumeMode", "Filesystem")
+    elif kind == "NetworkPolicy" and isinstance(spec, dict):
+        default = ["Ingress", "Egress"] if spec.get("egress") else ["Ingress"]
+        _drop(spec, "policyTypes", default)
+        _drop(spec, "ingress", [])
+        _drop(spec, "egress", [])
+    elif kind in ("Role", "ClusterRole"):
+        _drop(out, "rules", [])
+
+
 def normalise(obj: Any) -> Any:
     """A deep copy of ``obj`` with every API default listed in :data:`API_DEFAULTS` removed."""
     if not isinstance(obj, dict):
@@ -217,11 +249,12 @@ def normalise(obj: Any) -> Any:
     kind = out.get("kind")
     _metadata(out.get("metadata"))
     spec = out.get("spec")
-    template = pod_template(Manifest(out, _NOWHERE))
+    template = pod_template_of(out)
     if template is not None:
         if template is not out:
             template.pop("status", None)
             _metadata(template.get("metadata"))
+            _drop(template, "metadata", {})
         _pod_spec(template.get("spec"), kind)
     if kind == "Service" and isinstance(spec, dict):
         _service_spec(spec)
@@ -229,4 +262,5 @@ def normalise(obj: Any) -> Any:
         _workload_spec(spec, kind)
     if kind == "Secret":
         _drop(out, "type", "Opaque")
+    _app_kind(out, kind, spec)
     return out

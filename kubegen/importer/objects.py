@@ -14,8 +14,13 @@ from kubegen.importer.pysource import Call, Var, call
 
 API_VERSIONS = {
     "Pod": "v1", "Service": "v1", "ConfigMap": "v1", "Secret": "v1", "Namespace": "v1",
+    "PersistentVolumeClaim": "v1", "ServiceAccount": "v1",
     "Deployment": "apps/v1", "StatefulSet": "apps/v1", "DaemonSet": "apps/v1",
-    "Ingress": "networking.k8s.io/v1",
+    "Job": "batch/v1", "CronJob": "batch/v1",
+    "Ingress": "networking.k8s.io/v1", "NetworkPolicy": "networking.k8s.io/v1",
+    "Role": "rbac.authorization.k8s.io/v1", "ClusterRole": "rbac.authorization.k8s.io/v1",
+    "RoleBinding": "rbac.authorization.k8s.io/v1", "ClusterRoleBinding": "rbac.authorization.k8s.io/v1",
+    "HorizontalPodAutoscaler": "autoscaling/v2", "PodDisruptionBudget": "policy/v1",
 }
 """The kinds kubegen models, with the apiVersion its builders write."""
 
@@ -33,6 +38,10 @@ class Context(Protocol):
 
     def service(self, name: str) -> tuple[Var, Any] | None:
         """The typed Service called ``name`` (same namespace)."""
+
+    def find(self, kind: str, name: str) -> tuple[Var, Any] | None:
+        """The typed object ``kind``/``name`` of the app (same namespace; any for
+        cluster-scoped kinds)."""
 
 
 def metadata(obj: dict[str, Any], labels_default: dict[str, Any] | None) -> dict[str, Any]:

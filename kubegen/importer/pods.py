@@ -38,6 +38,10 @@ def is_str_list(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value)
 
 
+def is_text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
 def is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -119,13 +123,22 @@ def _env_value(item: dict[str, Any], refs: Ref) -> Any:
     if set(item) != {"name", "valueFrom"} or not isinstance(source, dict) or len(source) != 1:
         return None
     (kind, ref), = source.items()
+    typed: Call | None = None
     if kind == "configMapKeyRef":
-        return _key_ref("ConfigMap", "ConfigMapKeyRef", "config_map", ref, refs)
-    if kind == "secretKeyRef":
-        return _key_ref("Secret", "SecretKeyRef", "secret", ref, refs)
-    if kind == "fieldRef" and isinstance(ref, dict) and set(ref) == {"fieldPath"} and isinstance(ref["fieldPath"], str):
-        return call("FieldRef", field_path=ref["fieldPath"])
-    return None
+        typed = _key_ref("ConfigMap", "ConfigMapKeyRef", "config_map", ref, refs)
+    elif kind == "secretKeyRef":
+        typed = _key_ref("Secret", "SecretKeyRef", "secret", ref, refs)
+    elif kind == "fieldRef" and isinstance(ref, dict) and set(ref) == {"fieldPath"} and isinstance(
+            ref["fieldPath"], str):
+        typed = call("FieldRef", field_path=ref["fieldPath"])
+    elif kind == "resourceFieldRef" and isinstance(ref, dict) and "resource" in ref \
+            and set(ref) <= {"resource", "containerName", "divisor"} and all(isinstance(v, str) for v in ref.values()):
+        typed = call("ResourceFieldRef", **kwargs_of(dict(ref), (
+            ("resource", "resource", is_text), ("containerName", "container_name", is_text),
+            ("divisor", "divisor", is_text))))
+    # A source kubegen does not model (or in an unusual shape): the escape hatch for this
+    # one variable, so the others stay typed.
+    return typed if typed is not None else call("ValueFrom", source=source)
 
 
 def _env(env: Any, refs: Ref) -> dict[str, Any] | None:
@@ -276,8 +289,10 @@ def container(value: Any, refs: Ref) -> Call:
 _VOLUME_SOURCES = {
     "configMap": ("name", "Volume.config_map", "ConfigMap"),
     "secret": ("secretName", "Volume.secret", "Secret"),
-    "persistentVolumeClaim": ("claimName", "Volume.pvc", ""),
+    "persistentVolumeClaim": ("claimName", "Volume.pvc", "PersistentVolumeClaim"),
 }
+_ITEM_SOURCES = {"configMap": ("name", "Volume.config_map", "ConfigMap"),
+                 "secret": ("secretName", "Volume.secret", "Secret")}
 
 
 def _volume(value: Any, refs: Ref) -> Call:
@@ -294,13 +309,47 @@ def _volume(value: Any, refs: Ref) -> Call:
                 and isinstance(source[known[0]], str):
             target = source[known[0]]
             return call(known[1], name, refs(known[2], target) if known[2] else target)
+        items = _ITEM_SOURCES.get(key)
+        if items is not None and isinstance(source, dict):
+            typed = _items_volume(name, source, items, refs)
+            if typed is not None:
+                return typed
     return call("Volume", name=name, source=rest)
+
+
+def _items_volume(name: str, source: dict[str, Any], how: tuple[str, str, str], refs: Ref) -> Call | None:
+    """``Volume.config_map(name, cm, items={...}, optional=..., default_mode=...)``."""
+    field, builder, kind = how
+    if not isinstance(source.get(field), str) or not set(source) <= {field, "items", "optional", "defaultMode"}:
+        return None
+    kwargs: dict[str, Any] = {}
+    items = source.get("items")
+    if items is not None:
+        if not isinstance(items, list) or not all(isinstance(i, dict) and set(i) == {"key", "path"} for i in items):
+            return None
+        kwargs["items"] = {i["key"]: i["path"] for i in items}
+        if len(kwargs["items"]) != len(items):
+            return None
+    if "optional" in source:
+        kwargs["optional"] = source["optional"]
+    if "defaultMode" in source:
+        kwargs["default_mode"] = source["defaultMode"]
+    return call(builder, name, refs(kind, source[field]), **kwargs)
 
 
 def _containers(value: Any, refs: Ref) -> list[Call] | None:
     if not isinstance(value, list) or not value:
         return None
     return [container(c, refs) for c in value]
+
+
+def pull_secrets(value: Any, refs: Ref) -> list[Any] | None:
+    """``imagePullSecrets`` as Secret variables or names (None: not in the simple shape)."""
+    if not isinstance(value, list) or not value:
+        return None
+    if not all(isinstance(v, dict) and set(v) == {"name"} and isinstance(v["name"], str) for v in value):
+        return None
+    return [refs("Secret", v["name"]) for v in value]
 
 
 def pod_spec(spec: Any, refs: Ref) -> dict[str, Any]:
@@ -325,6 +374,12 @@ def pod_spec(spec: Any, refs: Ref) -> dict[str, Any]:
         ("serviceAccountName", "service_account_name", lambda v: isinstance(v, str)),
         ("restartPolicy", "restart_policy", lambda v: isinstance(v, str)),
     )))
+    if "service_account_name" in kwargs:
+        kwargs["service_account_name"] = refs("ServiceAccount", kwargs["service_account_name"])
+    secrets = pull_secrets(rest.get("imagePullSecrets"), refs)
+    if secrets is not None:
+        kwargs["image_pull_secrets"] = secrets
+        del rest["imagePullSecrets"]
     if rest:
         kwargs["pod_extra"] = rest
     return kwargs

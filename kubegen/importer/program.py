@@ -16,21 +16,22 @@ from typing import Any
 
 from kubegen import facts, model
 from kubegen.errors import InputError, KubegenError
-from kubegen.importer import kinds
+from kubegen.importer import deps, kinds
 from kubegen.importer.normalize import normalise
 from kubegen.importer.pods import dig
 from kubegen.importer.pysource import Call, Var, call, evaluate, identifier
 from kubegen.location import Location
-from kubegen.manifest import Manifest, compile_stack, pod_template
+from kubegen.manifest import Manifest, compile_stack, pod_template_of
 from kubegen.values import copy_data
 
 _ORIGIN = Location("<import>")
-WORKLOAD_KINDS = ("Pod", "Deployment", "StatefulSet", "DaemonSet")
+WORKLOAD_KINDS = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")
 BUILDERS: dict[str, Any] = {name: getattr(model, name) for name in model.__all__}
 _RESERVED = frozenset(dir(builtins)) | {"stack", "kubegen"}
 # Variables are named in this order of kinds, so workloads get the plain names.
 _NAME_PRIORITY = {kind: rank for rank, kind in enumerate(
-    ("Deployment", "StatefulSet", "DaemonSet", "Pod", "ConfigMap", "Secret", "Service", "Ingress", "Namespace")
+    ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod", "ConfigMap", "Secret", "ServiceAccount",
+     "PersistentVolumeClaim", "Role", "ClusterRole", "Service", "Ingress", "Namespace")
 )}
 
 
@@ -90,7 +91,7 @@ class Plan:
 def _labels_of(obj: dict[str, Any]) -> list[dict[str, Any]]:
     found = [dig(obj, "metadata", "labels") or {}]
     if obj.get("kind") != "Pod":
-        template = pod_template(Manifest(obj, _ORIGIN))
+        template = pod_template_of(obj)
         if template is not None:
             found.append(dig(template, "metadata", "labels") or {})
     return found
@@ -148,7 +149,7 @@ def local_view(obj: dict[str, Any], settings: Settings) -> dict[str, Any]:
             del meta["namespace"]
         out["metadata"] = _strip_labels(meta, settings.labels)
     if out.get("kind") != "Pod":
-        template = pod_template(Manifest(out, _ORIGIN))
+        template = pod_template_of(out)
         if template is not None and isinstance(template.get("metadata"), dict):
             template["metadata"] = _strip_labels(template["metadata"], settings.labels)
     return out
@@ -191,26 +192,6 @@ def assign_names(entries: list[Entry]) -> None:
         taken[var] = entry.kind
 
 
-_REF_KEYS = {
-    "configMapKeyRef": ("ConfigMap", "name"), "configMapRef": ("ConfigMap", "name"),
-    "configMap": ("ConfigMap", "name"), "secretKeyRef": ("Secret", "name"),
-    "secretRef": ("Secret", "name"), "secret": ("Secret", "secretName"), "service": ("Service", "name"),
-}
-
-
-def _references(node: Any, found: set[tuple[str, str]]) -> set[tuple[str, str]]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            target = _REF_KEYS.get(key)
-            if target is not None and isinstance(value, dict) and isinstance(value.get(target[1]), str):
-                found.add((target[0], value[target[1]]))
-            _references(value, found)
-    elif isinstance(node, list):
-        for value in node:
-            _references(value, found)
-    return found
-
-
 def _label_key(labels: Any) -> tuple[tuple[str, Any], ...] | None:
     """A hashable form of a label mapping, for looking selectors up (None: not a plain map)."""
     if not isinstance(labels, dict):
@@ -227,8 +208,8 @@ def _selected_by(entry: Entry) -> list[Any]:
     """The selectors that pick this workload's pods (its matchLabels, its pod labels)."""
     if entry.kind == "Pod":
         return [dig(entry.local, "metadata", "labels")]
-    return [dig(entry.local, "spec", "selector", "matchLabels"),
-            dig(entry.local, "spec", "template", "metadata", "labels")]
+    template = pod_template_of(entry.local)
+    return [dig(entry.local, "spec", "selector", "matchLabels"), dig(template, "metadata", "labels")]
 
 
 def link(entries: list[Entry]) -> list[Entry]:
@@ -244,14 +225,14 @@ def link(entries: list[Entry]) -> list[Entry]:
                 if found is not None and (not found or found[-1] != entry.index):
                     found.append(entry.index)
     for entry in entries:
-        spec = entry.local.get("spec")
-        if entry.kind in WORKLOAD_KINDS or entry.kind == "Ingress":
-            for kind, name in sorted(_references(spec, set())):
-                dep = by_key.get((kind, entry.namespace, name))
-                if dep is not None and dep is not entry:
-                    entry.deps.append(dep.index)
-        elif entry.kind == "Service" and isinstance(spec, dict) and spec.get("selector"):
-            entry.deps.extend(selected.get((entry.namespace, _label_key(spec["selector"])), ()))
+        for kind, name in sorted(deps.references(entry.local)):
+            dep = by_key.get((kind, None if kind in facts.CLUSTER_SCOPED else entry.namespace, name))
+            if dep is not None and dep is not entry:
+                entry.deps.append(dep.index)
+        for selector in deps.selectors(entry.local):
+            entry.deps.extend(
+                i for i in selected.get((entry.namespace, _label_key(selector)), ()) if i != entry.index
+            )
     order: list[Entry] = []
     seen: set[int] = set()
 
@@ -316,7 +297,11 @@ class _Context:
         return (Var(entry.var), entry.built) if entry is not None else None
 
     def service(self, name: str) -> tuple[Var, Any] | None:
-        entry = self._decided.named("Service", self._namespace, name)
+        return self.find("Service", name)
+
+    def find(self, kind: str, name: str) -> tuple[Var, Any] | None:
+        space = None if kind in facts.CLUSTER_SCOPED else self._namespace
+        entry = self._decided.named(kind, space, name)
         return (Var(entry.var), entry.built) if entry is not None else None
 
 

@@ -3,23 +3,16 @@
 from kubegen.model._base import FrozenDict
 from kubegen.model.autoscaling import HorizontalPodAutoscaler, Metric, ScaleTarget, autoscale
 from kubegen.model.config import ConfigMap, Namespace, Raw, Secret
-from kubegen.model.container import (
-    ConfigMapKeyRef,
-    Container,
-    ContainerPort,
-    EnvFrom,
-    FieldRef,
-    Probe,
-    Resources,
-    SecretKeyRef,
-)
+from kubegen.model.container import Container, ContainerPort, Probe, Resources
 from kubegen.model.disruption import PodDisruptionBudget, budget
+from kubegen.model.env import ConfigMapKeyRef, EnvFrom, FieldRef, ResourceFieldRef, SecretKeyRef, ValueFrom
 from kubegen.model.external import External
 from kubegen.model.ingress import Ingress, IngressPath, IngressRule, IngressTLS
 from kubegen.model.job import CronJob, Job
 from kubegen.model.networkpolicy import NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicyRule
 from kubegen.model.pvc import PersistentVolumeClaim
-from kubegen.model.rbac import ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, Subject
+from kubegen.model.rbac import ClusterRole, PolicyRule, Role
+from kubegen.model.rolebinding import ClusterRoleBinding, RoleBinding, Subject
 from kubegen.model.service import Service, ServicePort, expose
 from kubegen.model.serviceaccount import ServiceAccount
 from kubegen.model.stack import Stack
@@ -32,7 +25,7 @@ __all__ = [
     "FrozenDict", "HorizontalPodAutoscaler", "Ingress", "IngressPath", "IngressRule", "IngressTLS",
     "Job", "Metric", "Namespace", "NetworkPolicy", "NetworkPolicyPeer", "NetworkPolicyPort",
     "NetworkPolicyRule", "PersistentVolumeClaim", "Pod", "PodDisruptionBudget", "PolicyRule",
-    "Probe", "Raw", "Resources", "Role", "RoleBinding", "ScaleTarget", "Secret", "SecretKeyRef",
-    "Service", "ServiceAccount", "ServicePort", "Stack", "StatefulSet", "Subject", "Volume",
-    "VolumeMount", "autoscale", "budget", "expose",
+    "Probe", "Raw", "ResourceFieldRef", "Resources", "Role", "RoleBinding", "ScaleTarget", "Secret",
+    "SecretKeyRef", "Service", "ServiceAccount", "ServicePort", "Stack", "StatefulSet", "Subject",
+    "ValueFrom", "Volume", "VolumeMount", "autoscale", "budget", "expose",
 ]

@@ -207,6 +207,18 @@ def check_labels(owner: str, field: str, labels: Mapping[str, str]) -> None:
             fail(owner, f"{field}[{key!r}] value", value, problems)
 
 
+def check_meta(kind: str, obj: Any, name_rule: Callable[[str], list[str]] = facts.dns1123_subdomain_problems) -> str:
+    """An object builder's name, namespace and labels, with the rules the ``name`` check
+    applies to manifests; returns how messages name the object (``Role 'reader'``)."""
+    check(kind, "name", obj.name, name_rule)
+    owner = f"{kind} {obj.name!r}"
+    namespace = getattr(obj, "namespace", None)
+    if namespace is not None:
+        check(owner, "namespace", namespace, facts.dns1123_label_problems)
+    check_labels(owner, "labels", obj.labels)
+    return owner
+
+
 def check_port(owner: str, field: str, value: int | None) -> None:
     if value is None:
         return

@@ -22,7 +22,7 @@ from kubegen.model._base import (
     FrozenDict,
     check,
     check_choice,
-    check_labels,
+    check_meta,
     frozen_any_map,
     frozen_str_map,
     metadata,
@@ -216,11 +216,7 @@ class HorizontalPodAutoscaler(Builder):
     kind = "HorizontalPodAutoscaler"
 
     def __attrs_post_init__(self) -> None:
-        owner = f"HorizontalPodAutoscaler {self.name!r}"
-        check("HorizontalPodAutoscaler", "name", self.name, facts.dns1123_subdomain_problems)
-        if self.namespace is not None:
-            check(owner, "namespace", self.namespace, facts.dns1123_label_problems)
-        check_labels(owner, "labels", self.labels)
+        owner = check_meta("HorizontalPodAutoscaler", self)
         for field, value in (("max_replicas", self.max_replicas), ("min_replicas", self.min_replicas)):
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
                 raise BuilderError(f"{owner}: {field} must be an int >= 1 (got {value!r})")

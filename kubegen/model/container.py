@@ -20,10 +20,10 @@ from kubegen.model._base import (
     frozen_any_map,
     int_or,
     merge_extra,
-    name_of,
     str_tuple,
     to_tuple,
 )
+from kubegen.model.env import EnvFrom, to_env
 from kubegen.model.volume import VolumeMount
 
 
@@ -72,97 +72,6 @@ def _to_ports(value: Any) -> tuple[ContainerPort, ...]:
 
 
 _to_port = int_or(ContainerPort, lambda number: ContainerPort(container_port=number), "a container port")
-
-
-@attrs.frozen(kw_only=True, eq=False, repr=False)
-class ConfigMapKeyRef(Builder):
-    """Env value read from key ``key`` of ConfigMap ``config_map`` (a name or a ConfigMap)."""
-
-    config_map: Any
-    key: str
-    optional: bool | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        ref: dict[str, Any] = {"name": name_of(self.config_map), "key": self.key}
-        if self.optional is not None:
-            ref["optional"] = self.optional
-        return {"configMapKeyRef": ref}
-
-
-@attrs.frozen(kw_only=True, eq=False, repr=False)
-class SecretKeyRef(Builder):
-    """Env value read from key ``key`` of Secret ``secret`` (a name or a Secret)."""
-
-    secret: Any
-    key: str
-    optional: bool | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        ref: dict[str, Any] = {"name": name_of(self.secret), "key": self.key}
-        if self.optional is not None:
-            ref["optional"] = self.optional
-        return {"secretKeyRef": ref}
-
-
-@attrs.frozen(kw_only=True, eq=False, repr=False)
-class FieldRef(Builder):
-    """Env value from the pod's own fields, e.g. ``FieldRef(field_path="status.podIP")``."""
-
-    field_path: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"fieldRef": {"fieldPath": self.field_path}}
-
-
-EnvValue = str | int | float | ConfigMapKeyRef | SecretKeyRef | FieldRef
-
-
-@attrs.frozen(kw_only=True, eq=False, repr=False)
-class EnvFrom(Builder):
-    """Import every key of a ConfigMap or a Secret as env vars (give exactly one)."""
-
-    config_map: Any = None
-    secret: Any = None
-    prefix: str | None = None
-
-    def __attrs_post_init__(self) -> None:
-        if (self.config_map is None) == (self.secret is None):
-            raise BuilderError("EnvFrom: give exactly one of config_map= or secret=")
-
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        if self.prefix is not None:
-            d["prefix"] = self.prefix
-        if self.config_map is not None:
-            d["configMapRef"] = {"name": name_of(self.config_map)}
-        else:
-            d["secretRef"] = {"name": name_of(self.secret)}
-        return d
-
-
-def _to_env(value: Mapping[str, EnvValue] | None) -> FrozenDict:
-    if not value:
-        return EMPTY
-    if not isinstance(value, Mapping):
-        raise BuilderTypeError(f"env must be a mapping of NAME to value (got {value!r})")
-    env = {}
-    for name, item in value.items():
-        if not isinstance(name, str) or not name or "=" in name:
-            raise BuilderError(f"env: variable name {name!r} must be a non-empty string without '='")
-        if isinstance(item, bool) or item is None:
-            raise BuilderTypeError(
-                f"env[{name!r}]: {item!r} is not a string; env values are strings in Kubernetes "
-                f"(write {str(item).lower()!r} if that is what the program expects)"
-            )
-        if isinstance(item, (int, float)):
-            item = str(item)
-        if not isinstance(item, (str, ConfigMapKeyRef, SecretKeyRef, FieldRef)):
-            raise BuilderTypeError(
-                f"env[{name!r}]: expected a string, ConfigMapKeyRef, SecretKeyRef or FieldRef "
-                f"(got {item!r})"
-            )
-        env[name] = item
-    return FrozenDict(env)
 
 
 def _quantities(owner: str) -> Any:
@@ -284,8 +193,9 @@ class Container(Builder):
     - ``image``: the image reference (required).
     - ``command`` / ``args``: entrypoint and arguments. Default: the image's.
     - ``ports``: ``[8080]``, ``{"http": 8080}`` or ``[ContainerPort(...)]``. Default: none.
-    - ``env``: ``{"NAME": "value" | ConfigMapKeyRef | SecretKeyRef | FieldRef}``; numbers
-      become strings, booleans are refused (quote them). Order is kept. Default: none.
+    - ``env``: ``{"NAME": "value" | ConfigMapKeyRef | SecretKeyRef | FieldRef |
+      ResourceFieldRef | ValueFrom}``; numbers become strings, booleans are refused (quote
+      them). Order is kept. Default: none.
     - ``env_from``: ``[EnvFrom(config_map=...)]``. Default: none.
     - ``resources``: ``Resources(...)``. Default: none (omitted).
     - ``liveness_probe`` / ``readiness_probe`` / ``startup_probe``: ``Probe``. Default: none.
@@ -300,7 +210,7 @@ class Container(Builder):
     command: tuple[str, ...] = attrs.field(default=(), converter=str_tuple)
     args: tuple[str, ...] = attrs.field(default=(), converter=str_tuple)
     ports: tuple[ContainerPort, ...] = attrs.field(default=(), converter=_to_ports)
-    env: FrozenDict = attrs.field(default=EMPTY, converter=_to_env)
+    env: FrozenDict = attrs.field(default=EMPTY, converter=to_env)
     env_from: tuple[EnvFrom, ...] = attrs.field(default=(), converter=any_tuple)
     resources: Resources | None = None
     liveness_probe: Probe | None = None

@@ -13,9 +13,9 @@ from kubegen.model._base import (
     EMPTY,
     Builder,
     FrozenDict,
-    check,
     check_choice,
     check_labels,
+    check_meta,
     fail,
     frozen_str_map,
     metadata,
@@ -56,11 +56,7 @@ class PodDisruptionBudget(Builder):
     kind = "PodDisruptionBudget"
 
     def __attrs_post_init__(self) -> None:
-        owner = f"PodDisruptionBudget {self.name!r}"
-        check("PodDisruptionBudget", "name", self.name, facts.dns1123_subdomain_problems)
-        if self.namespace is not None:
-            check(owner, "namespace", self.namespace, facts.dns1123_label_problems)
-        check_labels(owner, "labels", self.labels)
+        owner = check_meta("PodDisruptionBudget", self)
         check_labels(owner, "selector", self.selector)
         if not self.selector:
             raise BuilderError(f"{owner}: selector is empty, so it would cover every pod of the namespace; "

@@ -10,6 +10,7 @@ from kubegen import facts
 from kubegen.errors import BuilderError
 from kubegen.model._base import EMPTY, FrozenDict, check_choice, frozen_any_map, merge_extra, metadata, str_tuple
 from kubegen.model.container import Container, Resources
+from kubegen.model.volume import plain
 from kubegen.model.workload import _Controller
 
 _JOB_RESTART = ("OnFailure", "Never")
@@ -119,6 +120,8 @@ class CronJob(_JobFields):
     - ``concurrency_policy``: ``Allow``, ``Forbid`` or ``Replace``. Default: none (Allow).
     - ``starting_deadline_seconds``, ``successful_jobs_history_limit``,
       ``failed_jobs_history_limit``, ``suspend``: Default: none (the API's).
+    - ``job_metadata``: the Job template's metadata (labels and annotations each Job gets).
+      Default: none.
     - ``job_extra``: raw fields of the Job template's spec. Default: none.
     - ``spec_extra``: raw CronJob-spec fields. Default: none.
     - plus every field of :class:`Job` (they describe each Job it creates).
@@ -132,6 +135,7 @@ class CronJob(_JobFields):
     successful_jobs_history_limit: int | None = None
     failed_jobs_history_limit: int | None = None
     suspend: bool | None = None
+    job_metadata: FrozenDict = attrs.field(default=EMPTY, converter=frozen_any_map)
     job_extra: FrozenDict = attrs.field(default=EMPTY, converter=frozen_any_map)
 
     kind = "CronJob"
@@ -168,7 +172,9 @@ class CronJob(_JobFields):
         ):
             if value is not None:
                 spec[key] = value
-        spec["jobTemplate"] = {"spec": self.job_spec(self.job_extra)}
+        template: dict[str, Any] = {"metadata": plain(self.job_metadata)} if self.job_metadata else {}
+        template["spec"] = self.job_spec(self.job_extra)
+        spec["jobTemplate"] = template
         if self.spec_extra:
             merge_extra(f"CronJob {self.name!r}", spec, self.spec_extra)
         return {

@@ -24,6 +24,7 @@ from kubegen.model._base import (
     check,
     check_choice,
     check_labels,
+    check_meta,
     check_port,
     frozen_str_map,
     metadata,
@@ -253,11 +254,7 @@ class NetworkPolicy(Builder):
     kind = "NetworkPolicy"
 
     def __attrs_post_init__(self) -> None:
-        owner = f"NetworkPolicy {self.name!r}"
-        check("NetworkPolicy", "name", self.name, facts.dns1123_subdomain_problems)
-        if self.namespace is not None:
-            check(owner, "namespace", self.namespace, facts.dns1123_label_problems)
-        check_labels(owner, "labels", self.labels)
+        owner = check_meta("NetworkPolicy", self)
         check_labels(owner, "pod_selector", self.pod_selector)
         for kind in self.policy_types or ():
             check_choice(owner, "policy_types", kind, _TYPES)

@@ -16,6 +16,7 @@ from kubegen.model._base import (
     check,
     check_choice,
     check_labels,
+    check_meta,
     frozen_any_map,
     frozen_str_map,
     merge_extra,
@@ -73,11 +74,7 @@ class PersistentVolumeClaim(Builder):
     kind = "PersistentVolumeClaim"
 
     def __attrs_post_init__(self) -> None:
-        owner = f"PersistentVolumeClaim {self.name!r}"
-        check("PersistentVolumeClaim", "name", self.name, facts.dns1123_subdomain_problems)
-        if self.namespace is not None:
-            check(owner, "namespace", self.namespace, facts.dns1123_label_problems)
-        check_labels(owner, "labels", self.labels)
+        owner = check_meta("PersistentVolumeClaim", self)
         check_labels(owner, "selector", self.selector)
         if not self.access_modes:
             raise BuilderError(f"{owner}: access_modes must name at least one mode, e.g. ['ReadWriteOnce']")

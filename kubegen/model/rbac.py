@@ -8,7 +8,7 @@ binding to the Role cannot drift.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -19,15 +19,17 @@ from kubegen.model._base import (
     EMPTY,
     Builder,
     FrozenDict,
-    check,
-    check_choice,
     check_labels,
+    check_meta,
     frozen_str_map,
     metadata,
     source_field,
     str_tuple,
     to_tuple,
 )
+
+if TYPE_CHECKING:
+    from kubegen.model.rolebinding import ClusterRoleBinding, RoleBinding
 
 RBAC_GROUP = "rbac.authorization.k8s.io"
 RBAC_VERSION = f"{RBAC_GROUP}/v1"
@@ -180,11 +182,7 @@ class Role(Builder):
     kind = "Role"
 
     def __attrs_post_init__(self) -> None:
-        check(self.kind, "name", self.name, facts.dns1123_subdomain_problems)
-        owner = f"{self.kind} {self.name!r}"
-        if self.namespace is not None:
-            check(owner, "namespace", self.namespace, facts.dns1123_label_problems)
-        check_labels(owner, "labels", self.labels)
+        owner = check_meta(self.kind, self)
         if self.kind == "Role" and any(r.non_resource_urls for r in self.rules):
             raise BuilderError(f"{owner}: non-resource URLs are cluster-wide; put them in a ClusterRole")
 
@@ -197,6 +195,8 @@ class Role(Builder):
     def bind(self, *subjects: Any, name: str | None = None, **fields: Any) -> RoleBinding:
         """A RoleBinding granting this Role to ``subjects`` (ServiceAccounts, ``Subject.user(...)``,
         ``Subject.group(...)``), named like the Role unless ``name=`` is given."""
+        from kubegen.model.rolebinding import RoleBinding
+
         fields.setdefault("namespace", self.namespace)
         return RoleBinding(name=name or self.name, role=self, subjects=subjects, **fields)
 
@@ -242,12 +242,16 @@ class ClusterRole(Role):
 
     def bind(self, *subjects: Any, name: str | None = None, **fields: Any) -> ClusterRoleBinding:  # type: ignore[override]
         """A ClusterRoleBinding granting this ClusterRole to ``subjects`` in every namespace."""
+        from kubegen.model.rolebinding import ClusterRoleBinding
+
         return ClusterRoleBinding(name=name or self.name, role=self, subjects=subjects, **fields)
 
     def bind_in_namespace(self, *subjects: Any, namespace: str | None = None, name: str | None = None,
                           **fields: Any) -> RoleBinding:
         """A RoleBinding granting this ClusterRole's rules inside one namespace only
         (default: the Stack's)."""
+        from kubegen.model.rolebinding import RoleBinding
+
         return RoleBinding(name=name or self.name, role=self, subjects=subjects, namespace=namespace, **fields)
 
     def to_dict(self) -> dict[str, Any]:
@@ -255,154 +259,3 @@ class ClusterRole(Role):
         if self.aggregate_from:
             d["aggregationRule"] = {"clusterRoleSelectors": [{"matchLabels": dict(s)} for s in self.aggregate_from]}
         return d
-
-
-_SUBJECT_KINDS = ("ServiceAccount", "User", "Group")
-
-
-@attrs.frozen(kw_only=True, eq=False, repr=False)
-class Subject(Builder):
-    """Who a binding grants to: ``Subject.user("jane")``, ``Subject.group("devs")``,
-    ``Subject.service_account("robot", namespace="ci")`` (or pass a ServiceAccount).
-
-    - ``kind``: ``ServiceAccount``, ``User`` or ``Group`` (required).
-    - ``name``: (required).
-    - ``namespace``: a ServiceAccount's namespace. Default: the binding's (RoleBinding)
-      or the Stack's (ClusterRoleBinding).
-    """
-
-    kind: str
-    name: str
-    namespace: str | None = None
-
-    def __attrs_post_init__(self) -> None:
-        check_choice("Subject", "kind", self.kind, _SUBJECT_KINDS)
-        if not isinstance(self.name, str) or not self.name:
-            raise BuilderError(f"Subject: name must be a non-empty string (got {self.name!r})")
-        if self.kind == "ServiceAccount":
-            check("Subject", "ServiceAccount name", self.name, facts.dns1123_subdomain_problems)
-        elif self.namespace is not None:
-            raise BuilderError(f"Subject {self.kind} {self.name!r}: only ServiceAccounts have a namespace")
-
-    @classmethod
-    def user(cls, name: str) -> Subject:
-        return cls(kind="User", name=name)
-
-    @classmethod
-    def group(cls, name: str) -> Subject:
-        return cls(kind="Group", name=name)
-
-    @classmethod
-    def service_account(cls, name: str, namespace: str | None = None) -> Subject:
-        return cls(kind="ServiceAccount", name=name, namespace=namespace)
-
-    def to_dict(self) -> dict[str, Any]:
-        if self.kind != "ServiceAccount":
-            return {"apiGroup": RBAC_GROUP, "kind": self.kind, "name": self.name}
-        d = {"kind": self.kind, "name": self.name}
-        if self.namespace is not None:
-            d["namespace"] = self.namespace
-        return d
-
-
-def _subject(value: Any) -> Subject:
-    if isinstance(value, Subject):
-        return value
-    if getattr(value, "kind", None) == "ServiceAccount" and isinstance(getattr(value, "name", None), str):
-        return Subject(kind="ServiceAccount", name=value.name, namespace=value.namespace)
-    raise BuilderTypeError(
-        f"a subject must be a ServiceAccount, Subject.user(...), Subject.group(...) or "
-        f"Subject.service_account(...) (got {value!r})"
-    )
-
-
-def _subjects(value: Iterable[Any] | None) -> tuple[Subject, ...]:
-    return to_tuple(_subject)(value)
-
-
-@attrs.frozen(kw_only=True, eq=False, repr=False)
-class RoleBinding(Builder):
-    """Grants a Role (or a ClusterRole's rules) to subjects inside one namespace; usually
-    made by ``role.bind(...)`` or ``cluster_role.bind_in_namespace(...)``.
-
-    - ``name``: DNS-1123 subdomain (required).
-    - ``role``: a :class:`Role` or :class:`ClusterRole`, or a name with ``role_kind=``
-      (required).
-    - ``role_kind``: ``Role`` or ``ClusterRole`` when ``role`` is a name. Default: the
-      object's kind.
-    - ``subjects``: ServiceAccounts and :class:`Subject` objects. Default: none.
-    - ``labels`` / ``annotations`` / ``namespace``: Default: none / none / the Stack's.
-    """
-
-    name: str
-    role: Role | str
-    role_kind: str | None = None
-    subjects: tuple[Subject, ...] = attrs.field(default=(), converter=_subjects)
-    namespace: str | None = None
-    labels: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
-    annotations: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
-    source: Location = source_field()
-
-    kind = "RoleBinding"
-    _role_kinds: ClassVar[tuple[str, ...]] = ("Role", "ClusterRole")
-
-    def __attrs_post_init__(self) -> None:
-        check(self.kind, "name", self.name, facts.dns1123_subdomain_problems)
-        owner = f"{self.kind} {self.name!r}"
-        if self.namespace is not None:
-            check(owner, "namespace", self.namespace, facts.dns1123_label_problems)
-        check_labels(owner, "labels", self.labels)
-        kind = self.role_ref_kind
-        if kind is None:
-            raise BuilderError(f"{owner}: role {self.role!r} is a name; say which kind with role_kind='Role' "
-                               "or 'ClusterRole' (or pass the Role object)")
-        check_choice(owner, "role_kind", kind, self._role_kinds)
-        if isinstance(self.role, Role):
-            if self.role_kind is not None and self.role_kind != self.role.kind:
-                raise BuilderError(f"{owner}: role_kind {self.role_kind!r} but the role is a {self.role.kind}")
-            if self.role.kind == "Role" and self.role.namespace != self.namespace:
-                raise BuilderError(
-                    f"{owner}: Role {self.role.name!r} is in namespace {self.role.namespace!r} but the binding in "
-                    f"{self.namespace!r}; a RoleBinding can only grant a Role of its own namespace"
-                )
-        elif not isinstance(self.role, str) or not self.role:
-            raise BuilderTypeError(f"{owner}: role must be a Role, a ClusterRole or a name (got {self.role!r})")
-
-    @property
-    def role_name(self) -> str:
-        return self.role.name if isinstance(self.role, Role) else self.role
-
-    @property
-    def role_ref_kind(self) -> str | None:
-        return self.role.kind if isinstance(self.role, Role) else self.role_kind
-
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {
-            "apiVersion": RBAC_VERSION,
-            "kind": self.kind,
-            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
-            "roleRef": {"apiGroup": RBAC_GROUP, "kind": self.role_ref_kind, "name": self.role_name},
-        }
-        if self.subjects:
-            d["subjects"] = [s.to_dict() for s in self.subjects]
-        return d
-
-
-@attrs.frozen(kw_only=True, eq=False, repr=False)
-class ClusterRoleBinding(RoleBinding):
-    """Grants a ClusterRole to subjects in every namespace; usually made by
-    ``cluster_role.bind(...)``. Fields as :class:`RoleBinding`; ``role`` is a
-    ClusterRole or a ClusterRole's name (``role_kind`` is always ClusterRole).
-    ServiceAccount subjects without a namespace get the Stack's."""
-
-    kind = "ClusterRoleBinding"
-    _role_kinds = ("ClusterRole",)
-
-    def __attrs_post_init__(self) -> None:
-        if self.namespace is not None:
-            raise BuilderError(f"ClusterRoleBinding {self.name!r} is cluster-wide; remove namespace=")
-        super().__attrs_post_init__()
-
-    @property
-    def role_ref_kind(self) -> str | None:
-        return self.role.kind if isinstance(self.role, Role) else (self.role_kind or "ClusterRole")

@@ -6,14 +6,12 @@ from typing import Any
 
 import attrs
 
-from kubegen import facts
 from kubegen.location import Location
 from kubegen.model._base import (
     EMPTY,
     Builder,
     FrozenDict,
-    check,
-    check_labels,
+    check_meta,
     frozen_str_map,
     metadata,
     name_tuple,
@@ -45,11 +43,7 @@ class ServiceAccount(Builder):
     kind = "ServiceAccount"
 
     def __attrs_post_init__(self) -> None:
-        check("ServiceAccount", "name", self.name, facts.dns1123_subdomain_problems)
-        owner = f"ServiceAccount {self.name!r}"
-        if self.namespace is not None:
-            check(owner, "namespace", self.namespace, facts.dns1123_label_problems)
-        check_labels(owner, "labels", self.labels)
+        check_meta("ServiceAccount", self)
 
     @classmethod
     def create(cls, name: str, **fields: Any) -> ServiceAccount:

@@ -29,7 +29,7 @@ from kubegen.model._base import (
 )
 from kubegen.model.container import Container, ContainerPort, Resources
 from kubegen.model.identity import default_selector
-from kubegen.model.volume import Volume
+from kubegen.model.volume import Volume, claim_template_names, pod_volumes
 
 if TYPE_CHECKING:
     from kubegen.model.autoscaling import HorizontalPodAutoscaler, Metric
@@ -108,38 +108,12 @@ class _Workload(Builder):
 
     def _claim_template_names(self) -> set[str]:
         """Volumes a StatefulSet creates per pod from ``volumeClaimTemplates``."""
-        extra = getattr(self, "spec_extra", EMPTY)
-        claims = extra.get("volumeClaimTemplates") if isinstance(extra, Mapping) else None
-        names = {c.name for c in getattr(self, "volume_claim_templates", ())}
-        if not isinstance(claims, (list, tuple)):
-            return names
-        return names | {
-            c["metadata"]["name"] for c in claims
-            if isinstance(c, Mapping) and isinstance(c.get("metadata"), Mapping)
-            and isinstance(c["metadata"].get("name"), str)
-        }
+        return claim_template_names(self)
 
     def pod_volumes(self) -> tuple[Volume, ...]:
         """``volumes`` and then the volumes that ``mount()`` helpers brought along (in
         container order), each once; a StatefulSet's claim templates provide their own."""
-        found = {v.name: v for v in self.volumes}
-        templates = self._claim_template_names()
-        extra: list[Volume] = []
-        for container in self.init_containers + self.containers:
-            for mount in container.volume_mounts:
-                volume = mount.volume
-                if volume is None or volume.name in templates:
-                    continue
-                known = found.get(volume.name)
-                if known is None:
-                    found[volume.name] = volume
-                    extra.append(volume)
-                elif known.source != volume.source:
-                    raise BuilderError(
-                        f"{self.kind} {self.name!r}: two different volumes are called {volume.name!r} "
-                        f"({dict(known.source)} and {dict(volume.source)}); pass volume_name= to mount()"
-                    )
-        return self.volumes + tuple(extra)
+        return pod_volumes(self)
 
     def find_port(self, port: int | str) -> tuple[Container, ContainerPort] | None:
         """The container port with this number or name, if a container declares it."""

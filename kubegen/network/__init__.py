@@ -27,6 +27,11 @@ model that ``kubegen explain`` prints and ``kubegen graph`` draws:
 Findings of the rules that break a route (:data:`ROUTE_RULES`) are attached to the
 Service port, Service or Ingress route they break; all others stay in
 ``Network.other_findings``.
+
+**NetworkPolicies** (:mod:`kubegen.network.policy`): where one isolates a Service's pods
+(or the pods of a client), each backend carries a verdict per source (every workload
+of the stack, clients outside the cluster, the Ingress controller), with the names of
+the policies that allow or block it.
 """
 
 from __future__ import annotations
@@ -52,16 +57,20 @@ from kubegen.network.model import (
     NetworkOptions,
     Node,
     PodInstance,
+    PolicyModel,
     ServiceModel,
     ServicePortModel,
+    Verdict,
     Workload,
 )
 from kubegen.network.parse import attach_findings, link_route, read_ingress, read_service
+from kubegen.network.policy import apply_policies, read_policies
 from kubegen.network.simulate import assign_addresses, schedule
 
 __all__ = [
     "CLUSTER_DOMAIN", "MAX_PODS_PER_NODE", "ROUTE_RULES", "Backend", "IngressModel", "IngressRoute", "Network",
-    "NetworkOptions", "Node", "PodInstance", "ServiceModel", "ServicePortModel", "Workload", "build_network",
+    "NetworkOptions", "Node", "PodInstance", "PolicyModel", "ServiceModel", "ServicePortModel", "Verdict",
+    "Workload", "build_network",
 ]
 
 
@@ -106,5 +115,7 @@ def build_network(manifests: Sequence[Manifest], options: NetworkOptions | None 
         for route in ing.routes:
             link_route(route, by_name)
     other = attach_findings(findings, services, ingresses)
+    policies = read_policies(manifests, workloads)
+    apply_policies(services, workloads, policies, manifests, options.pod_cidr)
     api_ip = str(service_net.network_address + 1)
-    return Network(options, nodes, api_ip, workloads, services, ingresses, findings, other)
+    return Network(options, nodes, api_ip, workloads, services, ingresses, findings, other, policies)

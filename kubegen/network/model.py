@@ -51,12 +51,14 @@ class PodInstance:
 
 @attrs.define(eq=False)
 class Workload:
-    """A workload (or bare Pod) and the pods it runs."""
+    """A workload (or bare Pod) and the pods it runs; ``dns_blocked_by``: the egress
+    NetworkPolicies that leave its pods no DNS (port 53)."""
 
     manifest: Manifest
     podset: PodSet
     replicas: int
     pods: list[PodInstance] = attrs.Factory(list)
+    dns_blocked_by: list[str] = attrs.Factory(list)
 
     @property
     def kind(self) -> str:
@@ -75,12 +77,48 @@ class Workload:
         return [p for p in self.pods if p.ip is not None]
 
 
+@attrs.frozen
+class Verdict:
+    """May ``source`` (``Kind/name`` of a workload, ``outside`` or ``ingress-controller``)
+    reach a backend? ``allowed`` None: it depends on the cluster (``note`` says on what);
+    ``policies``: the NetworkPolicies that decide (that allow it, or that block it)."""
+
+    source: str
+    allowed: bool | None
+    policies: list[str]
+    note: str | None
+
+
+@attrs.define(eq=False)
+class PolicyModel:
+    """A NetworkPolicy: ``ingress``/``egress`` rules, None when it does not isolate that
+    direction; ``workloads``: whose pods it selects."""
+
+    manifest: Manifest
+    namespace: str
+    name: str
+    selector: dict[str, Any]
+    ingress: list[dict[str, Any]] | None
+    egress: list[dict[str, Any]] | None
+    workloads: list[Workload] = attrs.Factory(list)
+
+    def rules(self, direction: str) -> list[dict[str, Any]] | None:
+        return self.ingress if direction == "ingress" else self.egress
+
+
 @attrs.define(eq=False)
 class Backend:
-    """Where one Service port lands in one workload: ``container_port`` None = nowhere."""
+    """Where one Service port lands in one workload: ``container_port`` None = nowhere.
+    ``access``: a verdict per source when a NetworkPolicy is involved (else empty);
+    ``isolated_by``: the policies that isolate the workload's pods for ingress."""
 
     workload: Workload
     container_port: int | None
+    access: list[Verdict] = attrs.Factory(list)
+    isolated_by: list[str] = attrs.Factory(list)
+
+    def verdict(self, source: str) -> Verdict | None:
+        return next((v for v in self.access if v.source == source), None)
 
 
 @attrs.define(eq=False)
@@ -195,10 +233,28 @@ class Network:
     ingresses: list[IngressModel]
     findings: list[Finding]
     other_findings: list[Finding]
+    policies: list[PolicyModel] = attrs.Factory(list)
 
     @property
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "error"]
+
+    def policy_verdict(self, port: ServicePortModel, source: str) -> Verdict | None:
+        """Whether NetworkPolicies let ``source`` reach ``port`` at all: ``outside``,
+        ``ingress-controller``, or ``cluster`` (any workload of the stack). Allowed when one
+        backend admits it, blocked when none does (the policies named are those that
+        block); None when no policy is involved."""
+        verdicts = [v for b in port.backends if b.access for v in b.access
+                    if v.source == source or (source == "cluster" and "/" in v.source)]
+        if not verdicts:
+            return None
+        if any(v.allowed for v in verdicts):
+            return Verdict(source, True, sorted({p for v in verdicts if v.allowed for p in v.policies}), None)
+        maybe = [v for v in verdicts if v.allowed is None]
+        if maybe:
+            notes = "; ".join(dict.fromkeys(v.note for v in maybe if v.note))
+            return Verdict(source, None, sorted({p for v in maybe for p in v.policies}), notes or None)
+        return Verdict(source, False, sorted({p for v in verdicts for p in v.policies}), None)
 
     def node_addresses(self, service: ServiceModel, port: ServicePortModel) -> list[str]:
         """``nodeIP:nodePort`` on every node that forwards the port (``Local`` policy:

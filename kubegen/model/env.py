@@ -1,0 +1,151 @@
+"""Environment variables of a container: values read from ConfigMaps, Secrets, the pod's
+own fields and resources, and whole ConfigMaps or Secrets imported at once (``EnvFrom``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from kubegen import facts
+from kubegen.errors import BuilderError, BuilderTypeError
+from kubegen.model._base import EMPTY, Builder, FrozenDict, check, frozen_any_map, name_of
+from kubegen.model.volume import plain
+
+
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class ConfigMapKeyRef(Builder):
+    """Env value read from key ``key`` of ConfigMap ``config_map`` (a name or a ConfigMap)."""
+
+    config_map: Any
+    key: str
+    optional: bool | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        ref: dict[str, Any] = {"name": name_of(self.config_map), "key": self.key}
+        if self.optional is not None:
+            ref["optional"] = self.optional
+        return {"configMapKeyRef": ref}
+
+
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class SecretKeyRef(Builder):
+    """Env value read from key ``key`` of Secret ``secret`` (a name or a Secret)."""
+
+    secret: Any
+    key: str
+    optional: bool | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        ref: dict[str, Any] = {"name": name_of(self.secret), "key": self.key}
+        if self.optional is not None:
+            ref["optional"] = self.optional
+        return {"secretKeyRef": ref}
+
+
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class FieldRef(Builder):
+    """Env value from the pod's own fields, e.g. ``FieldRef(field_path="status.podIP")``."""
+
+    field_path: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"fieldRef": {"fieldPath": self.field_path}}
+
+
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class ResourceFieldRef(Builder):
+    """Env value from a container's own requests or limits, e.g.
+    ``ResourceFieldRef(resource="limits.memory", divisor="1Mi")``.
+
+    - ``resource``: ``limits.cpu``, ``limits.memory``, ``requests.cpu``, ... (required).
+    - ``container_name``: whose resources (required in a pod with several containers).
+      Default: none (this container).
+    - ``divisor``: the unit of the value, a quantity. Default: none (``1``).
+    """
+
+    resource: str
+    container_name: str | None = None
+    divisor: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.divisor is not None:
+            check("ResourceFieldRef", "divisor", self.divisor, facts.quantity_problems)
+
+    def to_dict(self) -> dict[str, Any]:
+        ref: dict[str, Any] = {}
+        if self.container_name is not None:
+            ref["containerName"] = self.container_name
+        if self.divisor is not None:
+            ref["divisor"] = self.divisor
+        ref["resource"] = self.resource
+        return {"resourceFieldRef": ref}
+
+
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class ValueFrom(Builder):
+    """Any other env value source, in the API's shape: ``ValueFrom(source={"fileKeyRef":
+    {...}})``: the per-variable escape hatch (the other variables stay typed)."""
+
+    source: FrozenDict = attrs.field(converter=frozen_any_map)
+
+    def __attrs_post_init__(self) -> None:
+        if len(self.source) != 1:
+            raise BuilderError(f"ValueFrom: source must hold exactly one value source (got {dict(self.source)})")
+
+    def to_dict(self) -> dict[str, Any]:
+        result: dict[str, Any] = plain(self.source)
+        return result
+
+
+EnvValue = str | int | float | ConfigMapKeyRef | SecretKeyRef | FieldRef | ResourceFieldRef | ValueFrom
+_ENV_SOURCES = (ConfigMapKeyRef, SecretKeyRef, FieldRef, ResourceFieldRef, ValueFrom)
+
+
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class EnvFrom(Builder):
+    """Import every key of a ConfigMap or a Secret as env vars (give exactly one)."""
+
+    config_map: Any = None
+    secret: Any = None
+    prefix: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if (self.config_map is None) == (self.secret is None):
+            raise BuilderError("EnvFrom: give exactly one of config_map= or secret=")
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {}
+        if self.prefix is not None:
+            d["prefix"] = self.prefix
+        if self.config_map is not None:
+            d["configMapRef"] = {"name": name_of(self.config_map)}
+        else:
+            d["secretRef"] = {"name": name_of(self.secret)}
+        return d
+
+
+def to_env(value: Mapping[str, EnvValue] | None) -> FrozenDict:
+    if not value:
+        return EMPTY
+    if not isinstance(value, Mapping):
+        raise BuilderTypeError(f"env must be a mapping of NAME to value (got {value!r})")
+    env = {}
+    for name, item in value.items():
+        if not isinstance(name, str) or not name or "=" in name:
+            raise BuilderError(f"env: variable name {name!r} must be a non-empty string without '='")
+        if isinstance(item, bool) or item is None:
+            raise BuilderTypeError(
+                f"env[{name!r}]: {item!r} is not a string; env values are strings in Kubernetes "
+                f"(write {str(item).lower()!r} if that is what the program expects)"
+            )
+        if isinstance(item, (int, float)):
+            item = str(item)
+        if not isinstance(item, (str, *_ENV_SOURCES)):
+            raise BuilderTypeError(
+                f"env[{name!r}]: expected a string, ConfigMapKeyRef, SecretKeyRef, FieldRef, ResourceFieldRef "
+                f"or ValueFrom (got {item!r})"
+            )
+        env[name] = item
+    return FrozenDict(env)
