@@ -3,9 +3,7 @@ validateContainerResourceName, ValidateResourceQuantityValue)."""
 
 from __future__ import annotations
 
-import math
 import re
-from fractions import Fraction
 from typing import Any
 
 from kubegen import facts, names
@@ -38,17 +36,19 @@ def canonical_quantity(value: Any) -> str | None:
     amount = facts.parse_quantity(value)
     if amount is None:
         return None
+    top, bottom = amount.numerator, amount.denominator
     text = str(value).strip()
     binary = text.endswith("i")
     exponent_form = not binary and bool(re.search(r"[eE][+-]?\d+\Z", text))
-    if binary and amount.denominator == 1 and abs(amount) >= 1024:
+    if binary and bottom == 1 and abs(top) >= 1024:
         for bits, suffix in _BINARY_SUFFIXES:
-            if amount % (1 << bits) == 0:
-                return f"{amount // (1 << bits)}{suffix}"
-        return str(amount)
+            if top % (1 << bits) == 0:
+                return f"{top // (1 << bits)}{suffix}"
+        return str(top)
     for exponent in range(18, -10, -3):
-        mantissa = amount / Fraction(10) ** exponent
-        if mantissa.denominator == 1:
+        scaled, scale = (top, bottom * 10**exponent) if exponent >= 0 else (top * 10**-exponent, bottom)
+        if scaled % scale == 0:
+            mantissa = scaled // scale
             if exponent_form:
                 return f"{mantissa}e{exponent}" if exponent else str(mantissa)
             return f"{mantissa}{_DECIMAL_SUFFIXES[exponent]}"
@@ -93,22 +93,23 @@ def _pod_resource_name_problems(name: str) -> list[str]:
     return container_resource_name_problems(name) or ["is not supported at pod level (cpu, memory, hugepages-<size>)"]
 
 
-def _hugepages_problem(name: str, amount: Fraction) -> str | None:
+def _hugepages_problem(name: str, amount: facts.Quantity) -> str | None:
     """IsHugePageResourceValueDivisible: a whole number of pages of the name's size."""
     page = facts.parse_quantity(name[len("hugepages-"):])
     if page is None or page <= 0 or page.denominator != 1:
         return f"cannot be checked against page size {name[len('hugepages-'):]!r}, which is no whole quantity"
-    if math.ceil(amount) % page:
+    whole = -(-amount.numerator // amount.denominator)  # Quantity.Value() rounds up
+    if whole % page.numerator:
         return f"must be a whole number of {name[len('hugepages-'):]} pages"
     return None
 
 
 def check_resources(ctx: Ctx, resources: dict[str, Any], path: P, claims: set[str], *,
-                    pod_level: bool = False) -> dict[str, dict[str, Fraction]]:
+                    pod_level: bool = False) -> dict[str, dict[str, facts.Quantity]]:
     """validateResourceRequirements: names, quantities, requests within limits, hugepages;
     returns the parsed amounts ("limits"/"requests" -> name -> amount)."""
     limits, requests = mapping(resources.get("limits")) or {}, mapping(resources.get("requests")) or {}
-    parsed: dict[str, dict[str, Fraction]] = {"limits": {}, "requests": {}}
+    parsed: dict[str, dict[str, facts.Quantity]] = {"limits": {}, "requests": {}}
     name_problems = _pod_resource_name_problems if pod_level else container_resource_name_problems
     for field, amounts in (("limits", limits), ("requests", requests)):
         for name, text in amounts.items():
@@ -184,8 +185,9 @@ def check_pod_resources(ctx: Ctx, spec: dict[str, Any], path: P) -> None:
     if resources is None:
         return
     pod = check_resources(ctx, resources, (*path, "resources"), set(), pod_level=True)
-    totals: dict[str, Fraction] = {}
-    init_peak: dict[str, Fraction] = {}
+    totals: dict[str, facts.Quantity] = {}
+    init_peak: dict[str, facts.Quantity] = {}
+    zero = facts.Quantity(0)
     for field in ("initContainers", "containers"):
         for ci, c in dicts(spec.get(field)):
             own = mapping(c.get("resources")) or {}
@@ -202,11 +204,14 @@ def check_pod_resources(ctx: Ctx, spec: dict[str, Any], path: P) -> None:
                                     f"or equal to the pod-level limit of {resources['limits'][name]}")
                     if kind == "requests":
                         if field == "containers" or sidecar:
-                            totals[name] = totals.get(name, Fraction(0)) + amount
+                            total = totals.get(name, zero)
+                            totals[name] = facts.Quantity(total.numerator * amount.denominator + amount.numerator
+                                                          * total.denominator, total.denominator * amount.denominator)
                         else:
-                            init_peak[name] = max(init_peak.get(name, Fraction(0)), amount)
+                            init_peak[name] = max(init_peak.get(name, zero), amount)
     for name, request in pod["requests"].items():
-        needed = max(totals.get(name, Fraction(0)), init_peak.get(name, Fraction(0)))
+        needed = max(totals.get(name, zero), init_peak.get(name, zero))
         if needed > request:
+            aggregate = f"{needed.numerator / needed.denominator:g}"
             ctx.invalid((*path, "resources", "requests", Key(name)), resources["requests"][name], "must be greater "
-                        f"than or equal to the containers' aggregate request of {float(needed):g}")
+                        f"than or equal to the containers' aggregate request of {aggregate}")
