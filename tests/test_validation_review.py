@@ -150,6 +150,8 @@ CASES: list[tuple[str, str, str | None]] = [
  ("hpa-container-resource-name-bad", hpa("  maxReplicas: 3\n  metrics: [{type: ContainerResource, containerResource: {name: cpus, container: web, target: {type: Utilization, averageUtilization: 50}}}]\n"), "containerResource.name"),
  ("hpa-container-resource-container-bad", hpa("  maxReplicas: 3\n  metrics: [{type: ContainerResource, containerResource: {name: cpu, container: Web, target: {type: Utilization, averageUtilization: 50}}}]\n"), "containerResource.container"),
  ("hpa-container-resource-ok", hpa("  maxReplicas: 3\n  metrics: [{type: ContainerResource, containerResource: {name: memory, container: web, target: {type: AverageValue, averageValue: 100Mi}}}]\n"), None),
+ # validateMetricIdentifier: a metric's selector is a label selector
+ ("hpa-metric-selector-bad", hpa("  maxReplicas: 3\n  metrics: [{type: External, external: {metric: {name: queue, selector: {matchLabels: {q: 'a b'}}}, target: {type: Value, value: '1'}}}]\n"), "metric.selector"),
  ("ingress-ok", ING + "spec:\n  defaultBackend: {service: {name: s, port: {number: 80}}}\n", None),
  # decoding: an int32 field refuses a larger number, metav1.Time anything but RFC 3339, and a
  # null list item becomes the item's zero value (then validated like any other)

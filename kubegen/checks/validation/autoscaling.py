@@ -7,6 +7,7 @@ from typing import Any
 
 from kubegen import facts, names
 from kubegen.checks.validation.base import Ctx, P, dicts, ival, mapping, sval
+from kubegen.checks.validation.meta import check_label_selector
 from kubegen.checks.validation.resources import container_resource_name_problems
 
 SOURCES = {"Object": "object", "Pods": "pods", "Resource": "resource", "ContainerResource": "containerResource",
@@ -89,6 +90,7 @@ def _check_metric(ctx: Ctx, metric: dict[str, Any], path: P) -> None:
             ctx.add((*here, "metric", "name"), "is required: the metric's name")
         elif isinstance(name, str):
             ctx.problems((*here, "metric", "name"), name, names.path_segment_problems(name))
+        check_label_selector(ctx, ident.get("selector"), (*here, "metric", "selector"))  # validateMetricIdentifier
     if expected == "object":
         _check_reference(ctx, mapping(source.get("describedObject")), (*here, "describedObject"))
     target = mapping(source.get("target"))
