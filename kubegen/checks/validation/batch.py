@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import re
-import zoneinfo
 from typing import Any
 
 from kubegen import facts, names
@@ -140,6 +139,8 @@ def _check_time_zone(ctx: Ctx, spec: dict[str, Any], path: P) -> None:
 @functools.cache
 def _known_time_zone(zone: str) -> bool:
     """Whether the time zone database knows ``zone`` (True when this system has none to ask)."""
+    import zoneinfo  # on first use: only CronJobs with a timeZone ask
+
     if not zoneinfo.available_timezones():
         return True
     try:
