@@ -26,7 +26,7 @@ _CONDITION_STATUSES = ("True", "False", "Unknown")
 _JOB_NAME_LABELS = ("job-name", "batch.kubernetes.io/job-name")
 _UID_LABELS = ("controller-uid", "batch.kubernetes.io/controller-uid")
 LABEL_VALUE_MAX = 63
-_TIME_ZONE_PART = re.compile(r"[A-Za-z.\-_0-9+]{1,14}\Z")
+_TIME_ZONE_PART = names.lazy_pattern(r"[A-Za-z.\-_0-9+]{1,14}\Z")
 
 
 def check_job(ctx: Ctx, spec: dict[str, Any]) -> None:
