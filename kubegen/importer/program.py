@@ -10,6 +10,7 @@ So the generated app renders back to the input objects by construction.
 from __future__ import annotations
 
 import builtins
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,7 +44,6 @@ class Entry:
     manifest: Manifest
     local: dict[str, Any]  # the object minus what the Stack adds (namespace, common labels)
     namespace: str | None  # effective namespace (explicit or the stack's)
-    normal: Any
     var: str = ""
     node: Any = None
     built: Any = None
@@ -56,6 +56,12 @@ class Entry:
 
     def __post_init__(self) -> None:
         self.kind, self.name = self.manifest.kind, self.manifest.name
+
+    @functools.cached_property
+    def normal(self) -> Any:
+        """The input object's normal form; computed only when a spelling does not render
+        the object back byte for byte (most do: then no normal form is needed at all)."""
+        return normalise(self.manifest.obj)
 
 
 @dataclass
@@ -309,7 +315,12 @@ def _renders_back(built: Any, entry: Entry, settings: Settings) -> bool:
     stack = model.Stack(namespace=settings.namespace, labels=settings.labels, create_namespace=False,
                         objects=[built], source=_ORIGIN)
     compiled = compile_stack(stack)
-    return len(compiled) == 1 and normalise(compiled[0].obj) == entry.normal
+    if len(compiled) != 1:
+        return False
+    obj = compiled[0].obj
+    # The same dict is the same object; only a spelling that differs (a default written
+    # out or left out) needs the normal forms compared.
+    return obj == entry.manifest.obj or normalise(obj) == entry.normal
 
 
 def decide(entry: Entry, decided: Decided, env: dict[str, Any], settings: Settings) -> bool:
@@ -358,7 +369,7 @@ def _attempt(manifests: list[Manifest], settings: Settings) -> Plan | None:
     for index, manifest in enumerate(manifests):
         local = local_view(manifest.obj, settings)
         namespace = _text(dig(manifest.obj, "metadata", "namespace"))
-        entries.append(Entry(index, manifest, local, namespace, normalise(manifest.obj)))
+        entries.append(Entry(index, manifest, local, namespace))
     _implicit_namespace(entries, settings)
     assign_names(entries)
     order = link(entries)
