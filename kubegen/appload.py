@@ -22,6 +22,8 @@ from kubegen.errors import AppLoadError, KubegenError, UsageError
 from kubegen.location import Location
 from kubegen.model.stack import Stack
 from kubegen.safefs import UnreadableInput, read_input
+from kubegen.stdio import HardExit, owns_process
+from kubegen.values import shown
 
 _counter = 0
 
@@ -29,22 +31,51 @@ _counter = 0
 @contextlib.contextmanager
 def _user_code() -> Iterator[None]:
     """Run the user's code with its prints on stderr (stdout carries only the manifests);
-    an exit it attempts (``sys.exit``, any ``BaseException`` but Ctrl-C) is an error."""
-    with contextlib.redirect_stdout(sys.stderr):
-        try:
-            yield
-        except (Exception, KeyboardInterrupt):
-            raise
-        except BaseException as exc:
-            raise app_exit_error(exc).with_traceback(exc.__traceback__) from None
+    an exit it attempts (``sys.exit``, any ``BaseException`` but Ctrl-C) is an error.
+
+    A child process the app forked (``os.fork()``) that returns here is not kubegen: it
+    ends at once (exit code 0, 1 if it raised), so the output is written only once, by
+    the process the user started. Inside a library caller's process it gets an error.
+    """
+    pid = os.getpid()
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            try:
+                yield
+            except (Exception, KeyboardInterrupt):
+                raise
+            except BaseException as exc:
+                raise app_exit_error(exc).with_traceback(exc.__traceback__) from None
+    except BaseException:
+        if os.getpid() != pid:
+            _forked_child_returned(1)
+        raise
+    if os.getpid() != pid:
+        _forked_child_returned(0)
+
+
+def _forked_child_returned(code: int) -> None:
+    if owns_process():
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                if stream is not None:
+                    stream.flush()
+        os._exit(code)
+    raise AppLoadError(
+        "the app forked, and the child process returned into kubegen; let the child end itself "
+        "(os._exit) so that only one process goes on"
+    )
 
 
 def app_exit_error(exc: BaseException) -> AppLoadError:
-    """The error for an app that tried to end the process (``sys.exit(0)`` included)."""
-    if isinstance(exc, SystemExit):
-        what = f"called sys.exit({exc.code!r})" if exc.code is not None else "called sys.exit()"
+    """The error for an app that tried to end the process (``sys.exit(0)``, ``os._exit(0)`` included)."""
+    if isinstance(exc, HardExit):
+        what = f"called os._exit({shown(exc.code)})"
+    elif isinstance(exc, SystemExit):
+        what = f"called sys.exit({shown(exc.code)})" if exc.code is not None else "called sys.exit()"
     else:
-        what = f"raised {type(exc).__name__}" + (f": {exc}" if str(exc) else "")
+        text = shown(exc, str)
+        what = f"raised {type(exc).__name__}" + (f": {text}" if text else "")
     loc = _user_frame(exc)
     place = f"{loc}: " if loc is not None else ""
     return AppLoadError(
@@ -182,7 +213,7 @@ def _build_error(exc: BaseException, where: str) -> AppLoadError:
     loc = _user_frame(exc)
     place = str(loc) if loc is not None else where
     kind = "" if isinstance(exc, KubegenError) else f"{type(exc).__name__}: "
-    text = exc.message if isinstance(exc, KubegenError) else str(exc)
+    text = exc.message if isinstance(exc, KubegenError) else shown(exc, str)
     return AppLoadError(f"{place}: error while building the stack: {kind}{text}")
 
 

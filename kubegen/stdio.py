@@ -21,7 +21,9 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
 from collections.abc import Iterator
+from typing import NoReturn
 
 from kubegen.output import data_stream
 
@@ -31,6 +33,50 @@ _owner = {"process": False}
 def claim_process() -> None:
     """This process is the ``kubegen`` command: stdout is never handed back to the app."""
     _owner["process"] = True
+
+
+def owns_process() -> bool:
+    """Whether this process is the ``kubegen`` command (not a library caller's program)."""
+    return _owner["process"]
+
+
+class HardExit(BaseException):
+    """The app called ``os._exit(code)`` while a kubegen command ran (see :func:`no_hard_exit`)."""
+
+    def __init__(self, code: object) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@contextlib.contextmanager
+def no_hard_exit() -> Iterator[None]:
+    """While a command runs, ``os._exit()`` cannot end it with a code the app chose.
+
+    ``os._exit(0)`` skips every ``finally`` and would end ``kubegen check`` with 0, the
+    drift gate passing with nothing checked. In the main thread it raises
+    :class:`HardExit` instead (reported like ``sys.exit``: a user error, exit 1); in
+    another thread of the app the process ends with exit code 1 and says why. A child
+    process the app forked keeps the real ``os._exit``.
+    """
+    real = os._exit
+    pid = os.getpid()
+
+    def app_exit(code: int) -> NoReturn:
+        if os.getpid() != pid:
+            real(code)
+        if threading.current_thread() is threading.main_thread():
+            raise HardExit(code)
+        with contextlib.suppress(Exception):
+            sys.stderr.write(f"Error: a thread of the app called os._exit({code!r}); an app must not end the "
+                             "process: nothing more is written\n")
+            sys.stderr.flush()
+        real(1)
+
+    os._exit = app_exit
+    try:
+        yield
+    finally:
+        os._exit = real
 
 
 def _stdout_fd() -> int | None:

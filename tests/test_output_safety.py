@@ -316,6 +316,12 @@ EXITS = {
     "systemexit-message": ("def stack() -> Stack:\n    raise SystemExit('bye')\n", "called sys.exit('bye')"),
     "base-exception": ("class Stop(BaseException):\n    pass\n\ndef stack() -> Stack:\n    raise Stop('now')\n",
                        "raised Stop: now"),
+    "os-exit-0": ("import os\n\ndef stack() -> Stack:\n    os._exit(0)\n", "called os._exit(0)"),
+    "exit-whose-repr-raises": (
+        "class Code:\n    def __repr__(self):\n        raise RuntimeError('no')\n\n"
+        "def stack() -> Stack:\n    raise SystemExit(Code())\n",
+        "called sys.exit(<Code whose repr() raised RuntimeError>)",
+    ),
     "exit-in-to_dict": (
         "import sys\nfrom kubegen.location import Location\n\nclass Odd:\n    source = Location('app.py', 7)\n\n"
         "    def to_dict(self):\n        sys.exit(0)\n\nstack = Stack(objects=[Odd()])\n",
@@ -335,6 +341,56 @@ def test_an_app_that_exits_is_a_user_error(tmp_path: Path, command: str, case: s
     assert said in result.stderr
     assert "an app must not end the process" in result.stderr
     assert result.stdout == ""
+
+
+def test_os_exit_in_a_thread_of_the_app_ends_with_1_not_0(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(
+        "import os, threading\nfrom kubegen import ConfigMap, Stack\n\ndef stack() -> Stack:\n"
+        "    threading.Thread(target=os._exit, args=(0,)).start()\n    threading.Event().wait()\n"
+    )
+    result = kubegen("check", "app.py", "--output-dir", "out", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Error: a thread of the app called os._exit(0); an app must not end the process" in result.stderr
+    assert result.stdout == ""
+
+
+FORKING_APP = textwrap.dedent(
+    """
+    import os
+    from kubegen import ConfigMap, Stack
+
+
+    def stack() -> Stack:
+        demo = Stack(namespace="demo", objects=[ConfigMap(name="c", data={"k": "v"})])
+        child = os.fork()
+        if child == 0:
+            {child}
+        os.waitpid(child, 0)
+        return demo
+    """
+)
+
+
+@pytest.mark.parametrize("child", ["return demo", "raise ValueError('in the child')"])
+def test_a_child_the_app_forks_writes_nothing(tmp_path: Path, child: str) -> None:
+    (tmp_path / "app.py").write_text(FORKING_APP.replace("{child}", child))
+    result = kubegen("render", "app.py", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert [d["kind"] for d in yaml.safe_load_all(result.stdout)] == ["Namespace", "ConfigMap"]
+    assert "Error" not in result.stderr and "Traceback" not in result.stderr
+    out = tmp_path / "out"
+    assert kubegen("render", "app.py", "--output-dir", str(out), cwd=tmp_path).returncode == 0
+    assert kubegen("check", "--output-dir", str(out), cwd=tmp_path).returncode == 0
+
+
+def test_an_exception_whose_str_raises_is_the_apps_error_not_kubegens(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(
+        "from kubegen import Stack\n\nclass Odd(Exception):\n    def __str__(self):\n"
+        "        raise RuntimeError('no text')\n\ndef stack() -> Stack:\n    raise Odd()\n"
+    )
+    result = kubegen("render", "app.py", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == "Error: app.py:8: error while building the stack: Odd: <Odd whose str() raised RuntimeError>\n"
 
 
 def test_the_exit_names_the_line_of_the_app(tmp_path: Path) -> None:

@@ -56,10 +56,10 @@ def report_errors(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from kubegen.stdio import app_output_to_stderr
+        from kubegen.stdio import app_output_to_stderr, no_hard_exit
 
         try:
-            with app_output_to_stderr():
+            with app_output_to_stderr(), no_hard_exit():
                 return fn(*args, **kwargs)
         except FindingsError as exc:
             print_findings(exc.findings)

@@ -22,7 +22,7 @@ from kubegen.model._base import (
     source_field,
 )
 from kubegen.model.volume import Volume, VolumeMount, volume_name_for
-from kubegen.values import copy_data
+from kubegen.values import copy_data, plain_data
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
@@ -209,7 +209,7 @@ class Secret(_Mountable, Builder):
 def _copy_manifest(value: Mapping[str, Any]) -> FrozenDict:
     if not isinstance(value, Mapping):
         raise BuilderTypeError(f"Raw: manifest must be a mapping (got {type(value).__name__})")
-    return FrozenDict(copy_data(dict(value)))
+    return FrozenDict(plain_data(dict(value)))
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
