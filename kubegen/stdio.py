@@ -61,13 +61,13 @@ def no_hard_exit() -> Iterator[None]:
     real = os._exit
     pid = os.getpid()
 
-    def app_exit(code: int) -> NoReturn:
+    def app_exit(status: int) -> NoReturn:
         if os.getpid() != pid:
-            real(code)
+            real(status)
         if threading.current_thread() is threading.main_thread():
-            raise HardExit(code)
+            raise HardExit(status)
         with contextlib.suppress(Exception):
-            sys.stderr.write(f"Error: a thread of the app called os._exit({code!r}); an app must not end the "
+            sys.stderr.write(f"Error: a thread of the app called os._exit({status!r}); an app must not end the "
                              "process: nothing more is written\n")
             sys.stderr.flush()
         real(1)
