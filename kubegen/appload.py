@@ -84,8 +84,16 @@ def app_exit_error(exc: BaseException) -> AppLoadError:
     )
 
 
-def load_stacks(spec: str, sets: Mapping[str, str] | None = None) -> list[Stack]:
-    """The Stack(s) named by ``spec``, calling a factory with ``sets`` converted by annotation."""
+def load_stacks(
+    spec: str, sets: Mapping[str, str] | None = None, *, same_target_as: str | None = None,
+) -> list[Stack]:
+    """The Stack(s) named by ``spec``, calling a factory with ``sets`` converted by annotation.
+
+    ``same_target_as`` is another spec of the same file (what an output directory
+    recorded), one of the two naming its target (``app.py:prod``) and the other not
+    (``app.py``: the one stack the file has): :class:`UsageError` unless both name the
+    same target, so a directory rendered from ``prod`` never gets another stack.
+    """
     module, attr, where = _load_module(spec)
     sets = dict(sets or {})
     if attr is not None:
@@ -93,16 +101,40 @@ def load_stacks(spec: str, sets: Mapping[str, str] | None = None) -> list[Stack]
             names = sorted(n for n in vars(module) if not n.startswith("_"))
             raise AppLoadError(f"{where}: attribute {attr!r} not found (it defines: {', '.join(names) or 'nothing'})")
         target = getattr(module, attr)
-        label = f"{where}:{attr}"
+        name = attr
     else:
-        label, target = _find_target(module, where)
-    return _resolve(target, label, sets, where)
+        name, target = _find_target(module, where)
+    if same_target_as is not None:
+        _confirm_target(module, where, spec, name, same_target_as)
+    return _resolve(target, f"{where}:{name}", sets, where)
+
+
+def _confirm_target(module: types.ModuleType, where: str, spec: str, name: str, recorded: str) -> None:
+    _, recorded_attr = _split_spec(recorded)
+    expected: str | None = recorded_attr
+    if not expected:
+        try:
+            expected = _find_target(module, where)[0]
+        except AppLoadError:  # no longer one stack to find
+            expected = None
+    if expected != name:
+        was = f"{recorded} (its stack {expected!r})" if expected and not recorded_attr else recorded
+        raise UsageError(
+            f"APP: the output directory was rendered from {was}, but {spec} is the stack {name!r}; leave APP "
+            f"out to render as recorded, or pass --force to render {spec} there (kubegen then records it)"
+        )
+
+
+def _split_spec(spec: str) -> tuple[str, str]:
+    """``path/app.py:NAME`` -> (``path/app.py``, ``NAME``); ``NAME`` may be empty."""
+    path, sep, attr = spec.rpartition(":")
+    if not sep or os.sep in attr or attr.endswith(".py"):
+        return spec, ""
+    return path, attr
 
 
 def _load_module(spec: str) -> tuple[types.ModuleType, str | None, str]:
-    path, sep, attr = spec.rpartition(":")
-    if not sep or os.sep in attr or attr.endswith(".py"):
-        path, attr = spec, ""
+    path, attr = _split_spec(spec)
     if not attr:
         attr_or_none = None
     elif not attr.isidentifier():
@@ -227,6 +259,7 @@ def _returns_stack(fn: Callable[..., Any]) -> bool:
 
 
 def _find_target(module: types.ModuleType, where: str) -> tuple[str, Any]:
+    """The one Stack (or list, or function returning one) the module defines, by name."""
     found: dict[int, tuple[str, Any]] = {}
     for name, value in vars(module).items():
         if name.startswith("_"):
@@ -251,8 +284,7 @@ def _find_target(module: types.ModuleType, where: str) -> tuple[str, Any]:
         names = ", ".join(sorted(name for name, _ in found.values()))
         first = sorted(name for name, _ in found.values())[0]
         raise AppLoadError(f"{where}: found several Stacks ({names}); pick one: {where}:{first}")
-    name, value = next(iter(found.values()))
-    return f"{where}:{name}", value
+    return next(iter(found.values()))
 
 
 def _resolve(target: Any, label: str, sets: dict[str, str], where: str) -> list[Stack]:

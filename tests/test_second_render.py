@@ -383,6 +383,50 @@ def test_a_directory_another_app_rendered_is_never_overwritten_silently(shop: Pa
     assert run("render", f"{other}:stack", "--output-dir", str(out)).exit_code == 0  # the same file
 
 
+TWO_STACKS = textwrap.dedent(
+    """\
+    from kubegen import ConfigMap, Stack
+
+    stack = Stack(namespace="dev", objects=[ConfigMap(name="settings", data={"env": "dev"})])
+
+
+    def prod() -> Stack:
+        return Stack(namespace="prod", objects=[ConfigMap(name="settings", data={"env": "prod"})])
+    """
+)
+
+
+def test_the_file_alone_is_not_the_target_the_directory_recorded(tmp_path: Path) -> None:
+    app = tmp_path / "app.py"
+    app.write_text(TWO_STACKS)
+    out = tmp_path / "out"
+    assert run("render", f"{app}:prod", "--output-dir", str(out)).exit_code == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    for command in ("render", "check"):  # app.py alone finds the module-level dev stack
+        refused = run(command, str(app), "--output-dir", str(out))
+        assert refused.exit_code == 2, refused.output
+        assert (f"Error: APP: the output directory was rendered from {app}:prod, but {app} is the stack 'stack'; "
+                "leave APP out to render as recorded, or pass --force") in refused.stderr
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert run("check", f"{app}:prod", "--output-dir", str(out)).exit_code == 0
+    assert run("render", str(app), "--output-dir", str(out), "--force").exit_code == 0  # taken over, on purpose
+    assert sorted(p.name for p in out.iterdir()) == [RECORD_NAME, "_cluster", "dev"]
+    assert json.loads((out / RECORD_NAME).read_text())["app"] == "../app.py"
+    refused = run("render", f"{app}:prod", "--output-dir", str(out))
+    assert refused.exit_code == 2
+    assert f"rendered from {app} (its stack 'stack'), but {app}:prod is the stack 'prod'" in refused.stderr
+
+
+def test_naming_the_recorded_target_rewrites_nothing(shop: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run("render", str(shop), "--output-dir", str(out)).exit_code == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    again = run("render", f"{shop}:stack", "--output-dir", str(out))
+    assert again.exit_code == 0 and f"{out}: 0 written, 0 removed, 6 unchanged" in again.stderr
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert run("check", f"./{os.path.relpath(shop)}:stack", "--output-dir", str(out)).exit_code == 0
+
+
 def test_app_is_required_where_nothing_records_it(tmp_path: Path) -> None:
     fresh = run("check", "--output-dir", str(tmp_path / "none"))
     assert fresh.exit_code == 2

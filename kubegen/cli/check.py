@@ -58,8 +58,8 @@ def check(
     from kubegen.output import data_out
 
     check_ignore, gitops_ignore = split_ignore(ignore)
-    target_dir, recipe, spec = run_recipe(app, output_dir, parse_sets(sets), unset, kustomization, force)
-    ordered = load_checked(spec, dict(recipe.sets), node_port_range, check_ignore, strict, assume)
+    target_dir, recipe, spec, confirm = run_recipe(app, output_dir, parse_sets(sets), unset, kustomization, force)
+    ordered = load_checked(spec, dict(recipe.sets), node_port_range, check_ignore, strict, assume, confirm)
     result = check_dir(
         ordered, target_dir, recipe=recipe, shown=output_dir, base=base, allow_recreate=allow_recreate,
         ignore=gitops_ignore,

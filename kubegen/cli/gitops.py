@@ -53,19 +53,23 @@ def require_output_dir(output_dir: str | None, **given: Any) -> None:
 def run_recipe(
     app: str | None, output_dir: str, sets: dict[str, str], unset: tuple[str, ...], kustomization: bool | None,
     force: bool,
-) -> tuple[str, Recipe, str]:
-    """The absolute output directory, this run's recipe, and the APP spec to load.
+) -> tuple[str, Recipe, str, str | None]:
+    """The absolute output directory, this run's recipe, the APP spec to load, and the
+    recorded APP that spec must turn out to name (see
+    :func:`kubegen.gitops.record.target_to_confirm`; None: nothing to confirm).
 
     Everything is resolved before the app runs (an ``os.chdir()`` in it moves nothing).
     """
     from kubegen.gitops import read_record, source_label
-    from kubegen.gitops.record import app_to_load, resolve
+    from kubegen.gitops.record import app_to_load, resolve, target_to_confirm
 
     target = os.path.join(os.getcwd(), output_dir)
     record = read_record(os.path.realpath(target), output_dir) if os.path.isdir(target) else None
+    recorded = record.recipe if record is not None else None
     recipe = resolve(
-        record.recipe if record is not None else None, target, output_dir, app=app, sets=sets, unset=unset,
+        recorded, target, output_dir, app=app, sets=sets, unset=unset,
         kustomization=kustomization, force=force, label_of=source_label,
     )
     assert recipe.app is not None
-    return target, recipe, app if app is not None else app_to_load(recipe.app, target)
+    confirm = None if force else target_to_confirm(recorded, app, target)
+    return target, recipe, app if app is not None else app_to_load(recipe.app, target), confirm

@@ -68,13 +68,13 @@ def split_ignore(ignore: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[st
 
 def load_checked(
     app: str, sets: dict[str, str], node_port_range: str | None, ignore: tuple[str, ...], strict: bool,
-    assume: tuple[str, ...] = (),
+    assume: tuple[str, ...] = (), same_target_as: str | None = None,
 ) -> list[Manifest]:
     """Load APP with ``--set`` values, check it (findings to stderr) and return the ordered manifests."""
     from kubegen.api import checked_manifests, compile_stacks, options_for
     from kubegen.appload import load_stacks
 
-    stacks = load_stacks(app, sets)
+    stacks = load_stacks(app, sets, same_target_as=same_target_as)
     options = options_for(stacks, check_options(node_port_range, ignore, assume=assume))
     ordered, findings = checked_manifests(compile_stacks(stacks), options, strict=strict)
     print_findings(findings)
@@ -154,15 +154,16 @@ def render(
         if output_dir is None:
             target = resolve_output(output)  # before the app runs: an os.chdir() in it moves nothing
             spec, values = app, parse_sets(sets)
+            confirm = None
             if recipe_dir is not None:
-                _, recipe, spec = run_recipe(app, recipe_dir, values, unset, None, force)
+                _, recipe, spec, confirm = run_recipe(app, recipe_dir, values, unset, None, force)
                 values = dict(recipe.sets)
             assert spec is not None
-            ordered = load_checked(spec, values, node_port_range, check_ignore, strict, assume)
+            ordered = load_checked(spec, values, node_port_range, check_ignore, strict, assume, confirm)
             write_text(target, write_manifests(ordered, fmt), shown=output)  # type: ignore[arg-type]
             return
-        target_dir, recipe, spec = run_recipe(app, output_dir, parse_sets(sets), unset, kustomization, force)
-        ordered = load_checked(spec, dict(recipe.sets), node_port_range, check_ignore, strict, assume)
+        target_dir, recipe, spec, confirm = run_recipe(app, output_dir, parse_sets(sets), unset, kustomization, force)
+        ordered = load_checked(spec, dict(recipe.sets), node_port_range, check_ignore, strict, assume, confirm)
         write_to_dir(ordered, recipe, target_dir, output_dir, strict, gitops_ignore, fsync, base, allow_recreate)
 
 
