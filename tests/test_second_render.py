@@ -474,6 +474,7 @@ HEX = "a" * 64
 @pytest.mark.parametrize("image", [
     "nginx:1.27", "ghcr.io/example/web:1.0.0", "localhost:5000/team/app:v2", "registry.example.com:443/a/b_c__d.e-f:t",
     f"nginx@sha256:{HEX}", f"ghcr.io/x/y:1.2@sha256:{HEX}", "[::1]:5000/app:1", "quay.io/org/app:1.0_RC-1",
+    f"nginx@sha384:{'b' * 96}", f"nginx@sha512:{'c' * 128}", f"{HEX}:1",
 ])
 def test_valid_image_references_pass(image: str) -> None:
     assert _image_findings(image) == []
@@ -489,6 +490,12 @@ def test_valid_image_references_pass(image: str) -> None:
     ("nginx:-1", "has tag '-1'"),
     ("nginx:" + "x" * 129, "up to 128 characters"),
     ("my_/app:1", "has repository part 'my_'"),
+    ("nginx:1.0-\u00e4", "has tag '1.0-\u00e4'"),  # Go's \w is ASCII
+    (f"nginx@md5:{HEX[:32]}", "has a digest of algorithm 'md5'; the kubelet knows sha256, sha384 and sha512 only"),
+    (f"nginx@sha256:{HEX.upper()}", "has a sha256 digest with upper-case hex digits"),
+    (f"nginx@sha512:{HEX}", "has a sha512 digest of 64 hex digits, not 128"),
+    (f"nginx@sha256:{HEX}a", "has a sha256 digest of 65 hex digits, not 64"),
+    (HEX, "is 64 hexadecimal digits, which is taken for an image ID"),
 ])
 def test_invalid_image_references_are_errors(image: str, said: str) -> None:
     [finding] = _image_findings(image)
