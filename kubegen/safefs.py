@@ -107,6 +107,12 @@ def _os_problem(path: str, exc: OSError) -> UnreadableInput:
         )
     if exc.errno in (errno.EACCES, errno.EPERM):
         return UnreadableInput(path, "permission denied: kubegen needs read access to this file")
+    try:  # a socket cannot be opened at all (ENXIO): say what it is, not only what failed
+        mode = os.stat(path).st_mode
+    except OSError:
+        mode = stat.S_IFREG
+    if not stat.S_ISREG(mode):
+        return _not_regular(path, mode)
     return UnreadableInput(path, f"cannot read: {exc.strerror or exc}")
 
 
