@@ -22,7 +22,7 @@ from kubegen.errors import AppLoadError, KubegenError, UsageError
 from kubegen.location import Location
 from kubegen.model.stack import Stack
 from kubegen.safefs import UnreadableInput, read_input
-from kubegen.stdio import HardExit, owns_process
+from kubegen.stdio import HardExit, owns_process, streams_kept
 from kubegen.values import shown
 
 _counter = 0
@@ -39,7 +39,7 @@ def _user_code() -> Iterator[None]:
     """
     pid = os.getpid()
     try:
-        with contextlib.redirect_stdout(sys.stderr):
+        with streams_kept(), contextlib.redirect_stdout(sys.stderr):
             try:
                 yield
             except (Exception, KeyboardInterrupt):

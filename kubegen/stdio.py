@@ -23,7 +23,7 @@ import os
 import sys
 import threading
 from collections.abc import Iterator
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
 from kubegen.output import data_stream
 
@@ -77,6 +77,38 @@ def no_hard_exit() -> Iterator[None]:
         yield
     finally:
         os._exit = real
+
+
+@contextlib.contextmanager
+def streams_kept() -> Iterator[None]:
+    """Around the app's code: ``sys.stderr`` (where kubegen's findings and errors go) is
+    the same stream afterwards, whatever the app did to it.
+
+    An app may silence its own noise with ``sys.stderr = open(os.devnull, "w")``, set
+    it to ``None``, or close it (``sys.stdout.close()`` closes it too while the app's
+    prints go there): kubegen's messages would vanish, or end the process with "lost
+    sys.stderr". The stream is put back, and one the app closed is opened again on its
+    file descriptor (the standard streams never close theirs).
+    """
+    saved = sys.stderr
+    try:
+        yield
+    finally:
+        sys.stderr = _reopened(saved)
+
+
+def _reopened(stream: TextIO | None) -> TextIO | None:
+    if stream is None or not getattr(stream, "closed", False):
+        return stream
+    try:
+        fd = stream.fileno()  # a closed stream may still say
+    except (OSError, ValueError):
+        fd = 2
+    try:
+        os.fstat(fd)
+    except OSError:
+        return stream  # the descriptor is gone too: nothing to write to
+    return open(fd, "w", encoding="utf-8", errors="backslashreplace", closefd=False, buffering=1)  # noqa: SIM115
 
 
 def _stdout_fd() -> int | None:

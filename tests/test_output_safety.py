@@ -393,6 +393,22 @@ def test_an_exception_whose_str_raises_is_the_apps_error_not_kubegens(tmp_path: 
     assert result.stderr == "Error: app.py:8: error while building the stack: Odd: <Odd whose str() raised RuntimeError>\n"
 
 
+@pytest.mark.parametrize("silence", [
+    "sys.stderr = open(os.devnull, 'w')", "sys.stderr = None", "sys.stdout.close()", "sys.stderr.close()",
+    "sys.stderr = io.StringIO()",
+])
+def test_what_the_app_does_to_sys_stderr_never_hides_kubegens_findings(tmp_path: Path, silence: str) -> None:
+    (tmp_path / "app.py").write_text(
+        "import io, os, sys\nfrom kubegen import Service, Stack\n\ndef stack() -> Stack:\n"
+        f"    {silence}\n"
+        "    return Stack(namespace='demo', objects=[Service(name='lost', ports=[80], selector={'app': 'none'})])\n"
+    )
+    result = kubegen("render", "app.py", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "app.py:6: error selector-dangling: Service 'lost'" in result.stderr
+    assert "lost sys.stderr" not in result.stderr and result.stdout == ""
+
+
 def test_the_exit_names_the_line_of_the_app(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text("from kubegen import Stack\nimport sys\n\n\ndef stack() -> Stack:\n    sys.exit(0)\n")
     result = run("render", str(tmp_path / "app.py"))
