@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from kubegen import facts
+from kubegen.errors import KubegenError
 from kubegen.location import Location, Origin, Path
 
 if TYPE_CHECKING:
@@ -19,7 +20,9 @@ class Manifest:
     """One Kubernetes object: ``obj`` is the API-shaped dict, ``origin`` where it came from.
 
     ``typed`` is True when a kubegen builder produced ``obj`` (so its shape is known
-    to be right by construction and the ``schema`` rule need not walk it).
+    to be right by construction and the ``schema`` rule need not walk it); not for
+    :class:`~kubegen.Raw` and not when the builder (or a container of it) was given raw
+    fields (``extra``, ``spec_extra``, ``pod_extra``), which the checks must read.
     """
 
     __slots__ = ("obj", "origin", "typed")
@@ -56,8 +59,20 @@ class Manifest:
 
     @property
     def label(self) -> str:
-        """How messages name the object: ``Service 'web'``."""
-        return f"{self.kind or 'object'} {self.name!r}"
+        """How messages name the object: ``Service 'web'`` (``Job 'migrate-*'`` for one with
+        only a generateName)."""
+        name = self.name
+        if not name:
+            generate = self.metadata.get("generateName")
+            if isinstance(generate, str) and generate:
+                name = generate + "*"
+        return f"{self.kind or 'object'} {name!r}"
+
+    def label_beside(self, other: Manifest) -> str:
+        """``label``, plus the namespace when ``other`` (named in the same message) is in
+        another one: ``Service 'web' in namespace 'dev'``."""
+        mine, theirs = self.namespace or "default", other.namespace or "default"
+        return self.label if mine == theirs else f"{self.label} in namespace {mine!r}"
 
     def locate(self, path: Path = ()) -> Location:
         """file:line of a field (or of the object when ``path`` is empty)."""
@@ -79,11 +94,17 @@ def compile_stack(stack: Stack) -> list[Manifest]:
         ns_obj: dict[str, Any] = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}
         if common:
             ns_obj["metadata"]["labels"] = dict(common)
-        manifests.append(Manifest(ns_obj, stack.source, typed=True))
+        manifests.append(Manifest(ns_obj, stack.source.relative_to(stack.source), typed=True))
+    anchor = stack.source
     for builder in stack.objects:
         if getattr(builder, "external", False):
             continue  # an External only tells the checks what the cluster has
-        obj = builder.to_dict()
+        origin = builder.source.relative_to(anchor)
+        try:
+            obj = builder.to_dict()
+        except KubegenError as exc:
+            exc.location = origin  # a problem only rendering shows is still the object's
+            raise
         kind = obj.get("kind")
         meta = obj.get("metadata")
         if isinstance(meta, dict):
@@ -97,8 +118,25 @@ def compile_stack(stack: Stack) -> list[Manifest]:
                 if template is not None and template is not obj:
                     tmeta = template.setdefault("metadata", {})
                     tmeta["labels"] = {**common, **tmeta.get("labels", {})}
-        manifests.append(Manifest(obj, builder.source, typed=type(builder).__name__ != "Raw"))
+        typed = type(builder).__name__ != "Raw" and not _has_raw_fields(builder)
+        manifests.append(Manifest(obj, origin, typed=typed))
     return manifests
+
+
+def _has_raw_fields(builder: object, depth: int = 0) -> bool:
+    """Whether a builder, or a builder among its field values, holds non-empty ``*extra``
+    fields (raw API fields kubegen does not model)."""
+    fields = getattr(type(builder), "__attrs_attrs__", ())
+    for field in fields:
+        value = getattr(builder, field.name)
+        if not value:
+            continue
+        if field.name.endswith("extra"):
+            return True
+        if depth < 2 and isinstance(value, tuple):
+            if any(hasattr(type(item), "__attrs_attrs__") and _has_raw_fields(item, depth + 1) for item in value):
+                return True
+    return False
 
 
 def _subject_namespaces(obj: dict[str, Any], namespace: str) -> None:

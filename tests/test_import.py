@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +49,7 @@ def run_app(source: str) -> str:
     """Execute a generated app.py and write its stack, unchecked (corpus files have mistakes)."""
     namespace: dict[str, Any] = {}
     exec(compile(source, "app.py", "exec"), namespace)
-    return write_manifests(compile_stacks(namespace["stack"]))
+    return write_manifests(compile_stacks(namespace["stack"]), check=False)
 
 
 def canonical(objs: list[dict[str, Any]]) -> list[str]:
@@ -127,12 +126,10 @@ def test_few_objects_of_modeled_kinds_stay_raw_in_the_corpus() -> None:
 
 
 @pytest.mark.skipif(not CORPUS_FILES, reason="the manifest corpus is not available")
-def test_whole_corpus_as_one_app_fast_deterministic_and_round_trips() -> None:
+def test_whole_corpus_as_one_app_deterministic_and_round_trips() -> None:
+    """(Its speed is measured by bench/bench_import.py, not by a timed test.)"""
     files = importable_corpus()
-    start = time.perf_counter()
     first = import_paths(files)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 10, f"importing the corpus took {elapsed:.1f}s"
     assert import_paths(files) == first
     read = read_paths(files)
     back = read_text(run_app(first), "rendered").manifests
@@ -342,7 +339,7 @@ def test_unmodeled_and_invalid_objects_stay_raw() -> None:
     assert "web = Raw(" in source
     assert '"protocol": "tcp"' in source
     # ... and says why, in the builder's own words.
-    assert "# Raw: ContainerPort: protocol 'tcp' is not one of TCP, UDP, SCTP — did you mean 'TCP'?\nweb = Raw(" in source
+    assert "# Raw: ContainerPort: protocol 'tcp' is not one of SCTP, TCP, UDP — did you mean 'TCP'?\nweb = Raw(" in source
 
 
 def test_a_raw_workload_says_what_kubegen_cannot_express() -> None:

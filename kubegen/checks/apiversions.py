@@ -10,6 +10,7 @@ from __future__ import annotations
 from kubegen import facts
 from kubegen.checks import Report
 from kubegen.checks.k8sdata import REMOVED, ApiData, group_of
+from kubegen.finding import yaml_value
 from kubegen.manifest import Manifest
 
 Pair = tuple[str, str]
@@ -29,7 +30,7 @@ def check_api_version(m: Manifest, report: Report, data: ApiData) -> Pair | None
         hint = ""
         if isinstance(api_version, str) and api_version in data.kinds_by_version:
             hint = _listing(data, api_version)
-        what = "has no kind" if kind is None or kind == "" else f"has kind {kind!r}, which is not a string"
+        what = "has no kind" if kind is None or kind == "" else f"has kind {yaml_value(kind)}, which is not a string"
         report.add("schema", m, f"{m.label} {what}; add kind: KIND (e.g. Deployment, Service){hint}", ())
         return None
     if not isinstance(api_version, str) or not api_version:
@@ -37,7 +38,7 @@ def check_api_version(m: Manifest, report: Report, data: ApiData) -> Pair | None
         known = data.kinds.get(correct)
         fix = f"apiVersion: {known[0]}" if known else "apiVersion: GROUP/VERSION"
         what = "has no apiVersion" if api_version in (None, "") else (
-            f"has apiVersion {api_version!r}, which is not a string"
+            f"has apiVersion {yaml_value(api_version)}, which is not a string"
         )
         if known and correct != kind:
             fix += f" and write kind: {correct} (kinds are case-sensitive)"
@@ -48,7 +49,11 @@ def check_api_version(m: Manifest, report: Report, data: ApiData) -> Pair | None
         return api_version, kind
     removed = REMOVED.get((api_version, kind))
     if removed is not None:
-        report.add("api-version", m, _removed_message(m, api_version, kind, removed), ("apiVersion",))
+        if report.target < _release(removed[0]):  # still served by the target release
+            report.add("api-version", m, _removed_later(m, api_version, kind, removed, report.target),
+                       ("apiVersion",), severity="warning")
+        else:
+            report.add("api-version", m, _removed_message(m, api_version, kind, removed), ("apiVersion",))
         return None
     group = group_of(api_version)
     if group not in data.groups:
@@ -91,6 +96,20 @@ def _removed_message(m: Manifest, api_version: str, kind: str, removed: tuple[st
     if note:
         text += f" ({note})" if replacement is not None else f"; {note}"
     return text
+
+
+def _release(text: str) -> tuple[int, int]:
+    major, minor = text.split(".")
+    return int(major), int(minor)
+
+
+def _removed_later(
+    m: Manifest, api_version: str, kind: str, removed: tuple[str, str | None, str], target: tuple[int, int]
+) -> str:
+    release, replacement, _note = removed
+    text = (f"{m.label}: {api_version} {kind} is served by Kubernetes {target[0]}.{target[1]} but removed in "
+            f"{release}")
+    return text + (f"; move to {replacement} before upgrading" if replacement else "")
 
 
 def _listing(data: ApiData, api_version: str) -> str:

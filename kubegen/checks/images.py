@@ -24,20 +24,22 @@ from typing import Any
 
 from kubegen import facts
 from kubegen.checks import Report
+from kubegen.facts import lazy_pattern
+from kubegen.finding import quoted
 from kubegen.manifest import Manifest, pod_template
 
-_PATH_COMPONENT = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*\Z")
-_DOMAIN = re.compile(
+_PATH_COMPONENT = lazy_pattern(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*\Z")
+_DOMAIN = lazy_pattern(
     r"(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*"
     r"|\[[0-9A-Fa-f:]+\])(?::[0-9]+)?\Z"
 )
 # Go's \w is ASCII: a tag of other letters (``1.0-ä``) does not parse.
-_TAG = re.compile(r"[\w][\w.-]{0,127}\Z", re.ASCII)
-_DIGEST = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}\Z")
+_TAG = lazy_pattern(r"[\w][\w.-]{0,127}\Z", re.ASCII)
+_DIGEST = lazy_pattern(r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}\Z")
 # The digest algorithms the kubelet's reference parser (opencontainers/go-digest) knows,
 # with the length of their lower-case hex; any other algorithm is "unsupported".
 _DIGEST_HEX = {"sha256": 64, "sha384": 96, "sha512": 128}
-_IMAGE_ID = re.compile(r"[a-f0-9]{64}\Z")
+_IMAGE_ID = lazy_pattern(r"[a-f0-9]{64}\Z")
 NAME_MAX = 255
 
 
@@ -130,7 +132,7 @@ def check_images(manifests: Sequence[Manifest], report: Report) -> None:
             if not isinstance(ref, str) or not ref:
                 continue  # a missing image is the schema rule's
             where = (*path, "image")
-            what = f"{m.label}: container {container.get('name')!r}: image {ref!r}"
+            what = f"{m.label}: container {quoted(container.get('name'))}: image {ref!r}"
             if ref != ref.strip() and m.kind != "Pod" and ref.strip() and not image_problems(ref.strip()):
                 report.add("image", m, f"{what} has leading or trailing whitespace: the API server accepts it in a "
                            f"template but refuses every pod made from it; write {ref.strip()!r}", where,

@@ -20,11 +20,11 @@ from typing import Any
 
 from kubegen import facts
 from kubegen.checks import Report
-from kubegen.checks.apivalues import dicts
-from kubegen.checks.objects import labels_match_expressions
 from kubegen.checks.references import Known, namespace_of, report_missing, text_of
+from kubegen.checks.validation.base import dicts
+from kubegen.checks.validation.meta import selector_matches
 from kubegen.checks.wiring import PodSet, StackIndex, dangling_message
-from kubegen.finding import flow_labels
+from kubegen.finding import flow_labels, quoted
 from kubegen.manifest import Manifest, pod_template
 
 _NOT_SCALABLE = frozenset({"DaemonSet", "Pod", "Job", "CronJob", "Service", "ConfigMap", "Secret", "Ingress"})
@@ -61,10 +61,9 @@ def select(index: StackIndex, namespace: str, selector: dict[str, Any]) -> list[
     ``matchExpressions``) picks; an empty selector picks them all."""
     labels = selector.get("matchLabels")
     labels = labels if isinstance(labels, dict) else {}
-    expressions = selector.get("matchExpressions")
-    expressions = expressions if isinstance(expressions, list) else []
+    expressions = {"matchExpressions": selector.get("matchExpressions")}
     found = index.select(namespace, labels) if labels else [p for p in index.podsets if p.namespace == namespace]
-    return [p for p in found if labels_match_expressions(p.labels, expressions)]
+    return [p for p in found if selector_matches(expressions, p.labels)]
 
 
 def _no_pods(m: Manifest, rule: str, selector: dict[str, Any], path: tuple[str | int, ...], namespace: str,
@@ -154,16 +153,17 @@ def _check_requests(m: Manifest, spec: dict[str, Any], target: Manifest, report:
     for resource, wanted, path in _utilisation_targets(m, spec):
         chosen = [c for c in containers if wanted is None or c.get("name") == wanted]
         if wanted is not None and not chosen:
-            names = [c.get("name") for c in containers]
-            report.add("hpa-target", m, f"{m.label}: a {resource} target names container {wanted!r}, which "
-                       f"{target.label} does not have (containers: {names})", (*path, "container"))
+            hint = facts.no_such("containers", wanted, [str(c.get("name")) for c in containers],
+                                 "name one of them")
+            report.add("hpa-target", m, f"{m.label}: a {resource} target names container {quoted(wanted)}, which "
+                       f"{target.label} does not have{hint}", (*path, "container"))
             continue
-        missing = [str(c.get("name")) for c in chosen if not _requests(c, resource)]
+        missing = [c.get("name") for c in chosen if not _requests(c, resource)]
         if missing:
             default = " (no metrics: the controller's default 80% CPU)" if path == ("spec",) else ""
             report.add("hpa-target", m, f"{m.label}: a {resource} utilisation target{default} is a percentage of "
                        f"the pods' {resource} requests, but in {target.label} container(s) "
-                       f"{', '.join(repr(c) for c in missing)} request no {resource}: the autoscaler cannot "
+                       f"{', '.join(quoted(c) for c in missing)} request no {resource}: the autoscaler cannot "
                        f"compute it and never scales; add resources.requests.{resource}", path)
 
 

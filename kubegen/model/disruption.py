@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from kubegen import facts
+from kubegen import apidata, facts
 from kubegen.errors import BuilderError
 from kubegen.location import Location
 from kubegen.model._base import (
@@ -20,15 +20,15 @@ from kubegen.model._base import (
     frozen_str_map,
     metadata,
     source_field,
+    typed_fields,
 )
 
 if TYPE_CHECKING:
     from kubegen.model.workload import _Workload
 
-_EVICTION_POLICIES = ("IfHealthyBudget", "AlwaysAllow")
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class PodDisruptionBudget(Builder):
     """Limits voluntary disruptions (drains, upgrades) of the pods ``selector`` picks;
     usually made by ``workload.budget(max_unavailable=1)``.
@@ -69,7 +69,7 @@ class PodDisruptionBudget(Builder):
                 if problems:
                     fail(owner, field, value, problems)
         check_choice(owner, "unhealthy_pod_eviction_policy", self.unhealthy_pod_eviction_policy,
-                     _EVICTION_POLICIES)
+                     apidata.enum("policy.v1.PodDisruptionBudgetSpec", "unhealthyPodEvictionPolicy"))
 
     @classmethod
     def create(cls, name: str, *, selector: str, min_available: int | str | None = None,

@@ -6,16 +6,23 @@ from typing import Any
 
 import attrs
 
-from kubegen import facts
+from kubegen import apidata, facts
 from kubegen.errors import BuilderError
-from kubegen.model._base import EMPTY, FrozenDict, check_choice, frozen_any_map, merge_extra, metadata, str_tuple
+from kubegen.model._base import (
+    EMPTY,
+    FrozenDict,
+    check_choice,
+    frozen_any_map,
+    merge_extra,
+    metadata,
+    str_tuple,
+    typed_fields,
+)
 from kubegen.model.container import Container, Resources
 from kubegen.model.volume import plain
 from kubegen.model.workload import _Controller
 
 _JOB_RESTART = ("OnFailure", "Never")
-_COMPLETION_MODES = ("NonIndexed", "Indexed")
-_CONCURRENCY = ("Allow", "Forbid", "Replace")
 
 
 def _count(owner: str, field: str, value: Any, minimum: int) -> None:
@@ -23,7 +30,7 @@ def _count(owner: str, field: str, value: Any, minimum: int) -> None:
         raise BuilderError(f"{owner}: {field} must be an int >= {minimum} (got {value!r})")
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class _JobFields(_Controller):
     """What a Job's spec holds (a CronJob's job template holds the same)."""
 
@@ -49,7 +56,7 @@ class _JobFields(_Controller):
         for field, minimum in (("completions", 0), ("parallelism", 0), ("backoff_limit", 0),
                                ("active_deadline_seconds", 1), ("ttl_seconds_after_finished", 0)):
             _count(owner, field, getattr(self, field), minimum)
-        check_choice(owner, "completion_mode", self.completion_mode, _COMPLETION_MODES)
+        check_choice(owner, "completion_mode", self.completion_mode, apidata.enum("batch.v1.JobSpec", "completionMode"))
         if self.completion_mode == "Indexed" and self.completions is None:
             raise BuilderError(f"{owner}: an Indexed Job needs completions=N (one index per completion)")
 
@@ -75,7 +82,7 @@ def _kubectl_containers(name: str, image: str, command: Any) -> list[Container]:
     return [Container(name=name, image=image, command=str_tuple(command), resources=Resources())]
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class Job(_JobFields):
     """Pods that run until ``completions`` of them succeed.
 
@@ -109,7 +116,7 @@ class Job(_JobFields):
         }
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class CronJob(_JobFields):
     """A Job created on a schedule.
 
@@ -148,7 +155,8 @@ class CronJob(_JobFields):
         problem = facts.cron_schedule_problem(self.schedule)
         if problem:
             raise BuilderError(f"{owner}: schedule {self.schedule!r} {problem}")
-        check_choice(owner, "concurrency_policy", self.concurrency_policy, _CONCURRENCY)
+        check_choice(owner, "concurrency_policy", self.concurrency_policy,
+                     apidata.enum("batch.v1.CronJobSpec", "concurrencyPolicy"))
         for field in ("starting_deadline_seconds", "successful_jobs_history_limit", "failed_jobs_history_limit"):
             _count(owner, field, getattr(self, field), 0)
         if len(self.name) > 52:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from kubegen import facts
+from kubegen import apidata, facts
 from kubegen.errors import BuilderError, BuilderTypeError
 from kubegen.location import Location
 from kubegen.model._base import (
@@ -31,6 +31,7 @@ from kubegen.model._base import (
     source_field,
     str_tuple,
     to_tuple,
+    typed_fields,
 )
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ def _optional_labels(value: Mapping[str, str] | None) -> FrozenDict | None:
     return None if value is None else frozen_str_map(value)
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class NetworkPolicyPeer(Builder):
     """A set of pods (or addresses) a rule allows traffic from or to:
     ``NetworkPolicyPeer.pods(web)``, ``.namespaces({"team": "a"})``, ``.cidr("10.0.0.0/8")``.
@@ -130,7 +131,7 @@ def _labels_of(workload: Any) -> FrozenDict:
     return FrozenDict(labels)
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class NetworkPolicyPort(Builder):
     """A port a rule allows: a number or a container port *name* (resolved on the
     destination pods), with ``end_port`` for a range.
@@ -145,7 +146,8 @@ class NetworkPolicyPort(Builder):
     end_port: int | None = None
 
     def __attrs_post_init__(self) -> None:
-        check_choice("NetworkPolicyPort", "protocol", self.protocol, facts.PROTOCOLS)
+        check_choice("NetworkPolicyPort", "protocol", self.protocol,
+                     apidata.enum("networking.v1.NetworkPolicyPort", "protocol"))
         if isinstance(self.port, str):
             check("NetworkPolicyPort", "port", self.port, facts.port_name_problems)
         else:
@@ -187,7 +189,7 @@ def _ports(value: Any) -> tuple[NetworkPolicyPort, ...]:
     return to_tuple(_port)(value)
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class NetworkPolicyRule(Builder):
     """One rule: traffic from (ingress) or to (egress) any of ``peers`` on any of ``ports``.
 
@@ -218,14 +220,13 @@ def _rules(value: Any) -> tuple[NetworkPolicyRule, ...] | None:
     return rules
 
 
-_TYPES = ("Ingress", "Egress")
 
 
 def _types(value: Any) -> tuple[str, ...] | None:
     return None if value is None else str_tuple(value)
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class NetworkPolicy(Builder):
     """Which traffic the pods ``pod_selector`` picks may receive (``ingress``) and send (``egress``).
 
@@ -257,7 +258,7 @@ class NetworkPolicy(Builder):
         owner = check_meta("NetworkPolicy", self)
         check_labels(owner, "pod_selector", self.pod_selector)
         for kind in self.policy_types or ():
-            check_choice(owner, "policy_types", kind, _TYPES)
+            check_choice(owner, "policy_types", kind, apidata.enum("networking.v1.NetworkPolicySpec", "policyTypes"))
         if self.policy_types is not None:
             for field, rules, kind in (("ingress", self.ingress, "Ingress"), ("egress", self.egress, "Egress")):
                 if rules and kind not in self.policy_types:
