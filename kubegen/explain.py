@@ -60,6 +60,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from kubegen.escape import escape
 from kubegen.finding import Finding
 from kubegen.finding import flow_labels as _flow
 from kubegen.finding import plural as _plural
@@ -282,7 +283,8 @@ def explain_text(network: Network) -> str:
     if pending:
         lines += [f"{_plural(pending, 'pod')} Pending: {len(network.nodes)} nodes hold at most "
                   f"{MAX_PODS_PER_NODE} pods each; try a larger --nodes", ""]
-    return "\n".join(lines).rstrip("\n") + "\n"
+    # one printable line each: a name from hostile YAML cannot split a line or rewrite the terminal
+    return "\n".join(escape(line) for line in lines).rstrip("\n") + "\n"
 
 
 def _findings(findings: list[Finding]) -> list[dict[str, object]]:

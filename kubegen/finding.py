@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 import attrs
 
+from kubegen.escape import escape
 from kubegen.facts import lazy_pattern
 from kubegen.location import Location
 from kubegen.manifest import Manifest
@@ -84,8 +85,11 @@ class Finding:
         return Location("<stack>", 0)
 
     def format(self) -> str:
-        """``file:line: severity rule-id: message``."""
-        return f"{self.location}: {self.severity} {self.rule}: {self.message}"
+        """``file:line: severity rule-id: message``, always one printable line: a file name
+        or a value from the input with a newline or a terminal escape in it is shown
+        escaped (:func:`kubegen.escape.escape`), so it can neither forge another finding
+        nor rewrite the terminal."""
+        return escape(f"{self.location}: {self.severity} {self.rule}: {self.message}")
 
     def to_json(self) -> dict[str, object]:
         loc = self.location

@@ -308,6 +308,27 @@ def test_other_special_files_in_the_output_directory(app: Path, tmp_path: Path, 
     assert os.path.lexists(owned)
 
 
+HOSTILE_NAME = "web\nk8s.yaml:1: error fake: all good\x1b[2K"
+
+
+def test_findings_and_explain_are_one_printable_line_each(tmp_path: Path) -> None:
+    """A file name or an object name from the input cannot forge a finding or rewrite the terminal."""
+    folder = tmp_path / "k8s"
+    folder.mkdir()
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": HOSTILE_NAME},
+               "spec": {"selector": {"app": "none"}, "ports": [{"port": 80}]}}
+    (folder / f"{HOSTILE_NAME}.yaml").write_text(yaml.safe_dump(service))
+    linted = kubegen("lint", str(folder))
+    assert linted.returncode == 1
+    findings = linted.stdout.splitlines()[:-1]
+    assert findings and all(line.startswith(f"{folder}/web\\nk8s.yaml:1: error fake: all good\\x1b[2K.yaml:")
+                            for line in findings), linted.stdout
+    assert "\x1b" not in linted.stdout
+    explained = kubegen("explain", str(folder))
+    assert "\x1b" not in explained.stdout and "\nerror fake" not in explained.stdout
+    assert "web\\nk8s.yaml:1: error fake: all good\\x1b[2K" in explained.stdout
+
+
 # --- 4. exit codes stay 0/1/2 whatever the app does ------------------------------------------------
 
 EXITS = {
