@@ -182,7 +182,7 @@ def write_manifests(
     )
     objs = [m.obj for m in items]
     if format == "json":
-        return dump_json(objs) if objs else ""
+        return dump_json(objs)  # no objects: an empty List, still JSON
     return dump_all(objs)
 
 

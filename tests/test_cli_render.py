@@ -84,6 +84,12 @@ def test_render_json(tmp_path: Path) -> None:
     assert list(doc["items"][1])[:4] == ["apiVersion", "kind", "metadata", "spec"]
 
 
+def test_render_json_of_a_stack_without_objects_is_still_json(tmp_path: Path) -> None:
+    code, out, _ = run("render", str(write(tmp_path, "from kubegen import Stack\nstack = Stack()\n")), "--format", "json")
+    assert code == 0
+    assert json.loads(out) == {"apiVersion": "v1", "kind": "List", "items": []}
+
+
 def test_render_output_file_atomic_and_untouched_on_findings(tmp_path: Path) -> None:
     app = write(tmp_path, APP)
     out_file = tmp_path / "out.yaml"
