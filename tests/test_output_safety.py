@@ -3,6 +3,7 @@ nothing leaked, nothing replaced, no exit code outside 0/1/2, nothing left behin
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import shutil
@@ -538,6 +539,38 @@ def test_output_dir_that_links_to_another_file_system(app: Path, tmp_path: Path,
         assert not [p for p in tmp_path.iterdir() if "kubegen-tmp" in p.name]
     finally:
         stop(proc, signal.SIGKILL)
+
+
+def test_output_dir_that_is_a_mount_point(app: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A volume mounted at the output directory (docker run -v ...:/out): a rename from its
+    parent into it crosses file systems (EXDEV), so the write stages inside it."""
+    import importlib
+
+    commit = importlib.import_module("kubegen.gitops.commit")  # the module (the package exports a function so named)
+
+    mount = tmp_path / "out"
+    mount.mkdir()
+    (mount / "notes.txt").write_text("not kubegen's\n")
+    real_replace, real_rename = os.replace, os.rename
+
+    def across(move):  # type: ignore[no-untyped-def]
+        def moved(src, dst):  # type: ignore[no-untyped-def]
+            if (str(mount) in os.path.abspath(src)) != (str(mount) in os.path.abspath(dst)):
+                raise OSError(errno.EXDEV, "Invalid cross-device link")
+            return move(src, dst)
+        return moved
+
+    monkeypatch.setattr(os, "replace", across(real_replace))
+    monkeypatch.setattr(os, "rename", across(real_rename))
+    monkeypatch.setattr(commit, "same_file_system", lambda one, other: str(mount) not in (one, other), raising=False)
+    for count in ("3", "1"):  # create, then replace and remove files
+        result = run("render", str(app), "--set", f"count={count}", "--output-dir", str(mount), "--kustomization",
+                     "--force")
+        assert result.exit_code == 0, result.output
+        assert run("check", "--output-dir", str(mount)).exit_code == 0
+    assert sorted(p.name for p in (mount / "demo").iterdir()) == ["configmap-settings-0.yaml"]
+    assert (mount / "notes.txt").read_text() == "not kubegen's\n"
+    assert not [p for p in [*tmp_path.iterdir(), *mount.iterdir()] if "kubegen-tmp" in p.name]
 
 
 NOISY_APP = textwrap.dedent(
