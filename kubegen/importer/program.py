@@ -21,8 +21,8 @@ from kubegen.importer import deps, kinds
 from kubegen.importer.normalize import normalise
 from kubegen.importer.pods import dig
 from kubegen.importer.pysource import Call, Var, call, evaluate, identifier
-from kubegen.location import Location
-from kubegen.manifest import Manifest, compile_stack, pod_template_of
+from kubegen.location import Location, built_at
+from kubegen.manifest import Manifest, pod_template_of, stack_object
 from kubegen.values import copy_data
 
 _ORIGIN = Location("<import>")
@@ -312,12 +312,10 @@ class _Context:
 
 
 def _renders_back(built: Any, entry: Entry, settings: Settings) -> bool:
-    stack = model.Stack(namespace=settings.namespace, labels=settings.labels, create_namespace=False,
-                        objects=[built], source=_ORIGIN)
-    compiled = compile_stack(stack)
-    if len(compiled) != 1:
+    """Whether ``built``, in the app's Stack (``settings``), writes the entry's object."""
+    if getattr(built, "external", False) or not callable(getattr(built, "to_dict", None)):
         return False
-    obj = compiled[0].obj
+    obj = stack_object(built, settings.namespace, settings.labels)
     # The same dict is the same object; only a spelling that differs (a default written
     # out or left out) needs the normal forms compared.
     return obj == entry.manifest.obj or normalise(obj) == entry.normal
@@ -365,6 +363,15 @@ def _implicit_namespace(entries: list[Entry], settings: Settings) -> None:
 
 
 def _attempt(manifests: list[Manifest], settings: Settings) -> Plan | None:
+    try:  # the app's Stack takes these settings (each object is then written as in it)
+        model.Stack(namespace=settings.namespace, labels=settings.labels, create_namespace=False, source=_ORIGIN)
+    except KubegenError:
+        return None
+    with built_at(_ORIGIN):  # the builders are kubegen's own check, not the user's code
+        return _decide_all(manifests, settings)
+
+
+def _decide_all(manifests: list[Manifest], settings: Settings) -> Plan | None:
     entries = []
     for index, manifest in enumerate(manifests):
         local = local_view(manifest.obj, settings)
