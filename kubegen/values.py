@@ -251,9 +251,10 @@ def plain_data(value: Any, _depth: int = 0) -> Any:
     if _depth > MAX_DEPTH:
         return _copy_deep(value)
     if isinstance(value, dict):
-        return {_plain(key): plain_data(item, _depth + 1) for key, item in value.items()}
+        return {key if type(key) is str else _plain(key): item if type(item) in _EXACT else plain_data(item, _depth + 1)
+                for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [plain_data(item, _depth + 1) for item in value]
+        return [item if type(item) in _EXACT else plain_data(item, _depth + 1) for item in value]
     return _plain(value)
 
 
