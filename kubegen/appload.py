@@ -327,6 +327,9 @@ def convert_sets(fn: Callable[..., Any], sets: Mapping[str, str], label: str) ->
     return kwargs
 
 
+_COLLECTIONS = (list, tuple, set, frozenset, dict)
+
+
 def _convert(text: str, annotation: Any, what: str) -> Any:
     if annotation is inspect.Parameter.empty or annotation is Any or annotation is str:
         return text
@@ -349,6 +352,12 @@ def _convert(text: str, annotation: Any, what: str) -> Any:
             except UsageError as exc:
                 errors.append(exc.message)
         raise UsageError(errors[0] if errors else f"{what}: cannot convert")
+    if origin is not None or annotation in _COLLECTIONS:  # list(text) would be its characters
+        shown = getattr(annotation, "__name__", None) if origin is None else None
+        raise UsageError(
+            f"{what}: the parameter is a {shown or annotation}, which one --set value cannot give (--set gives "
+            "str, int, float, bool, a Literal, an Enum, or None for an Optional); take a str and split it in the app"
+        )
     if annotation is bool:
         lowered = text.lower()
         if lowered in _TRUE:

@@ -198,6 +198,17 @@ def test_set_rejects_bad_values(tmp_path: Path, sets: list[str], expected: str) 
     assert code == 2 and expected in err and out == "", err
 
 
+@pytest.mark.parametrize("annotation", ["list[str]", "list", "dict[str, str] | None", "tuple", "set[int]"])
+def test_set_refuses_collections_it_cannot_give(tmp_path: Path, annotation: str) -> None:
+    """list("a,b") would hand the app the characters of the text: a clear refusal instead."""
+    app = write(tmp_path, f"from kubegen import Stack\n\ndef stack(hosts: {annotation} = None) -> Stack:\n"
+                          "    return Stack(labels={'n': str(len(hosts))})\n")
+    code, out, err = run("render", str(app), "--set", "hosts=a.example.com,b.example.com")
+    assert code == 2 and out == ""
+    assert f"--set hosts=a.example.com,b.example.com: the parameter is a {annotation.split(' |')[0]}, which one " \
+        "--set value cannot give" in err
+
+
 def test_real_process_no_traceback_and_exit_codes(tmp_path: Path) -> None:
     bad = write(tmp_path, "from kubegen import *\nstack = Stack(objects=[Service(name='s', selector={'a': 'b'}, ports=[80])])\n")
     proc = subprocess.run([sys.executable, "-m", "kubegen", "render", str(bad)], capture_output=True, text=True,
