@@ -88,8 +88,12 @@ def app_exit_error(exc: BaseException) -> AppLoadError:
 
 def load_stacks(
     spec: str, sets: Mapping[str, str] | None = None, *, same_target_as: str | None = None,
+    origins: Mapping[str, str] | None = None,
 ) -> list[Stack]:
     """The Stack(s) named by ``spec``, calling a factory with ``sets`` converted by annotation.
+
+    ``origins`` says where ``--set`` values the user did not type came from (``recorded in
+    deploy/.kubegen-manifest``), for messages about them.
 
     ``same_target_as`` is another spec of the same file (what an output directory
     recorded), one of the two naming its target (``app.py:prod``) and the other not
@@ -108,7 +112,7 @@ def load_stacks(
         name, target = _find_target(module, where)
     if same_target_as is not None:
         _confirm_target(module, where, spec, name, same_target_as)
-    return _resolve(target, f"{where}:{name}", sets, where)
+    return _resolve(target, f"{where}:{name}", sets, where, origins or {})
 
 
 def _confirm_target(module: types.ModuleType, where: str, spec: str, name: str, recorded: str) -> None:
@@ -276,9 +280,11 @@ def _find_target(module: types.ModuleType, where: str) -> tuple[str, Any]:
     return next(iter(found.values()))
 
 
-def _resolve(target: Any, label: str, sets: dict[str, str], where: str) -> list[Stack]:
+def _resolve(
+    target: Any, label: str, sets: dict[str, str], where: str, origins: Mapping[str, str],
+) -> list[Stack]:
     if callable(target) and not isinstance(target, Stack):
-        kwargs = convert_sets(target, sets, label)
+        kwargs = convert_sets(target, sets, label, origins)
         try:
             with _user_code():
                 target = target(**kwargs)
@@ -301,8 +307,13 @@ _TRUE = {"true", "yes", "on", "1", "y"}
 _FALSE = {"false", "no", "off", "0", "n"}
 
 
-def convert_sets(fn: Callable[..., Any], sets: Mapping[str, str], label: str) -> dict[str, Any]:
-    """``--set name=value`` strings to keyword arguments, by ``fn``'s annotations."""
+def convert_sets(
+    fn: Callable[..., Any], sets: Mapping[str, str], label: str, origins: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """``--set name=value`` strings to keyword arguments, by ``fn``'s annotations.
+
+    ``origins``: for values the user did not type, where they came from; a message about
+    one says so, and how to drop it."""
     try:
         signature = inspect.signature(fn)
     except (TypeError, ValueError):
@@ -317,10 +328,13 @@ def convert_sets(fn: Callable[..., Any], sets: Mapping[str, str], label: str) ->
     }
     kwargs: dict[str, Any] = {}
     for name, text in sets.items():
+        origin = (origins or {}).get(name)
+        what = f"--set {name}={text}" + (f" ({origin})" if origin else "")
         if name not in params:
             known = ", ".join(f"{n}" for n in params) or "none"
-            raise UsageError(f"--set {name}={text}: {label} has no parameter {name!r} (parameters: {known})")
-        kwargs[name] = _convert(text, hints.get(name, params[name].annotation), f"--set {name}={text}")
+            drop = f"; drop it with --unset {name} --force" if origin else ""
+            raise UsageError(f"{what}: {label} has no parameter {name!r} (parameters: {known}){drop}")
+        kwargs[name] = _convert(text, hints.get(name, params[name].annotation), what)
     missing = [n for n, p in params.items() if p.default is p.empty and n not in kwargs]
     if missing:
         raise UsageError(f"{label} needs a value for {', '.join(missing)}: pass --set {missing[0]}=...")

@@ -434,6 +434,22 @@ def test_naming_the_recorded_target_rewrites_nothing(shop: Path, tmp_path: Path)
     assert run("check", f"./{os.path.relpath(shop)}:stack", "--output-dir", str(out)).exit_code == 0
 
 
+def test_a_recorded_value_the_app_no_longer_takes_says_where_it_came_from(shop: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run("render", str(shop), "--set", "note=hi", "--set", "replicas=3", "--output-dir", str(out)).exit_code == 0
+    shop.write_text(SHOP.replace(', note: str = ""', "").replace(', "note": note', "").replace(
+        "replicas: int = 2", "replicas: Literal[1, 2] = 2"))
+    for command in ("check", "render"):
+        refused = run(command, "--output-dir", str(out))
+        assert refused.exit_code == 2
+        assert (f"Error: --set note=hi (recorded in {out}/{RECORD_NAME}): {shop}:stack has no parameter 'note' "
+                "(parameters: env, tag, replicas); drop it with --unset note --force") in refused.stderr
+    refused = run("render", "--output-dir", str(out), "--unset", "note", "--force")
+    assert f"--set replicas=3 (recorded in {out}/{RECORD_NAME}): must be one of 1, 2" in refused.stderr
+    given = run("render", "--output-dir", str(out), "--set", "replicas=3", "--unset", "note", "--force")
+    assert "Error: --set replicas=3: must be one of 1, 2" in given.stderr  # typed now: no origin to name
+
+
 def test_app_is_required_where_nothing_records_it(tmp_path: Path) -> None:
     fresh = run("check", "--output-dir", str(tmp_path / "none"))
     assert fresh.exit_code == 2
