@@ -214,6 +214,8 @@ BLOCKED = {
     "secret-type": (_obj("Secret", type="Opaque", stringData={"a": "1"}),
                     _obj("Secret", type="kubernetes.io/basic-auth", stringData={"username": "u", "password": "p"}),
                     "type changes from Opaque to kubernetes.io/basic-auth"),
+    "secret-immutable": (_obj("Secret", immutable=True, stringData={"a": "1"}),
+                         _obj("Secret", immutable=True, data={"a": "Mg=="}), "its data changes"),
 }
 
 ACCEPTED = {
@@ -230,6 +232,8 @@ ACCEPTED = {
     "pvc-grow": (_obj("PersistentVolumeClaim", PVC),
                  _obj("PersistentVolumeClaim", _swap(PVC, "resources.requests.storage", "20Gi"))),
     "configmap-mutable": (_obj("ConfigMap", data={"a": "1"}), _obj("ConfigMap", data={"a": "2"})),
+    "immutable-secret-written-the-other-way": (  # stringData is stored as data: the same Secret
+        _obj("Secret", immutable=True, stringData={"a": "1"}), _obj("Secret", immutable=True, data={"a": "MQ=="})),
     "cronjob-template": (_obj("CronJob", {"schedule": "@hourly", "jobTemplate": {"spec": JOB}}, "batch/v1"),
                          _obj("CronJob", {"schedule": "@daily", "jobTemplate": {"spec": {**JOB, "parallelism": 2}}},
                               "batch/v1")),

@@ -263,11 +263,35 @@ def _config(old: Mapping[str, Any], new: Mapping[str, Any], fix: str) -> list[Ch
     if new.get("immutable") is not True:
         out.append(("immutable-field", ("immutable",),
                     f"{label(new)}: is marked immutable: true, and the mark cannot be taken away; {fix}"))
-    for key in ("data", "binaryData", "stringData"):
+    if new.get("kind") == "Secret":  # stringData is written into data: compare what is stored
+        if _stored(old) != _stored(new):
+            key = "data" if "data" in new or "data" in old else "stringData"
+            out.append(("immutable-field", (key,),
+                        f"{label(new)}: is marked immutable: true, but its data changes; {fix}"))
+        return out
+    for key in ("data", "binaryData"):
         if old.get(key) != new.get(key):
             out.append(("immutable-field", (key,),
                         f"{label(new)}: is marked immutable: true, but its {key} changes; {fix}"))
     return out
+
+
+def _stored(secret: Mapping[str, Any]) -> dict[str, Any]:
+    """A Secret's data as the API server stores it: ``data`` decoded, ``stringData`` merged over it."""
+    import base64
+    import binascii
+
+    stored: dict[str, Any] = {}
+    data = secret.get("data")
+    for key, value in (data.items() if isinstance(data, dict) else ()):
+        try:
+            stored[key] = base64.b64decode(value, validate=True) if isinstance(value, str) else value
+        except (binascii.Error, ValueError):
+            stored[key] = value  # not base64: compared as written
+    strings = secret.get("stringData")
+    for key, value in (strings.items() if isinstance(strings, dict) else ()):
+        stored[key] = value.encode("utf-8", "surrogatepass") if isinstance(value, str) else value
+    return stored
 
 
 def _from_to(before: Any, after: Any) -> str:
