@@ -98,6 +98,13 @@ def build_network(manifests: Sequence[Manifest], options: NetworkOptions | None 
         )
     if service_net.prefixlen > 28:
         raise UsageError(f"--service-cidr {options.service_cidr}: too small (use e.g. 10.96.0.0/12)")
+    if service_net.overlaps(pod_net):  # a cluster refuses this: a pod and a Service could get one address
+        raise UsageError(f"--service-cidr {options.service_cidr} and --pod-cidr {options.pod_cidr} overlap; a "
+                         "cluster's Service and pod networks are apart (e.g. 10.96.0.0/12 and 10.244.0.0/16)")
+    for net, option in ((service_net, "--service-cidr"), (pod_net, "--pod-cidr")):
+        if net.overlaps(NODE_NETWORK):
+            raise UsageError(f"{option} {net}: overlaps the simulated nodes' network {NODE_NETWORK}; pick another "
+                             "range (e.g. 10.96.0.0/12 for Services, 10.244.0.0/16 for pods)")
     subnets = pod_net.subnets(new_prefix=24)
     nodes = [Node(f"node-{k}", str(NODE_NETWORK[k + 2]), str(next(subnets))) for k in range(options.nodes)]
     findings = run_checks(manifests, options.checks)
