@@ -56,8 +56,14 @@ class Manifest:
 
     @property
     def label(self) -> str:
-        """How messages name the object: ``Service 'web'``."""
-        return f"{self.kind or 'object'} {self.name!r}"
+        """How messages name the object: ``Service 'web'`` (``Job 'migrate-*'`` for one with
+        only a generateName)."""
+        name = self.name
+        if not name:
+            generate = self.metadata.get("generateName")
+            if isinstance(generate, str) and generate:
+                name = generate + "*"
+        return f"{self.kind or 'object'} {name!r}"
 
     def locate(self, path: Path = ()) -> Location:
         """file:line of a field (or of the object when ``path`` is empty)."""

@@ -52,6 +52,9 @@ RULES: dict[str, str] = {
     "netpol-selector": "NetworkPolicy pod selector (or a rule's peer selector) that matches no pod",
     "netpol-port": "NetworkPolicy ingress rule naming a port no selected pod declares",
     "role-ref": "RoleBinding/ClusterRoleBinding roleRef naming a Role or ClusterRole that does not exist",
+    "generate-name": "generateName without name: kubectl apply cannot create it (error; a warning on an Argo CD or "
+                     "Helm hook, which the tool creates)",
+    "hook": "an Argo CD or Helm hook annotation (phase, delete policy, sync wave, weight) the tool does not understand",
 }
 
 REFERENCE_RULES = frozenset(
@@ -151,10 +154,10 @@ Rule = Callable[[Sequence[Manifest], Report], None]
 
 def _object_rules() -> list[Rule]:
     """Rules that judge each object alone (they may see the objects in any batches)."""
-    from kubegen.checks import images, objects
+    from kubegen.checks import hooks, images, objects
     from kubegen.checks.schema import check_schema
 
-    return [check_schema, objects.check_objects, images.check_images]
+    return [check_schema, objects.check_objects, images.check_images, hooks.check_hooks]
 
 
 def _stack_rules() -> tuple[list[Rule], frozenset[str]]:

@@ -18,6 +18,7 @@ from kubegen import facts, model
 from kubegen.errors import InputError, KubegenError
 from kubegen.importer import deps, kinds
 from kubegen.importer.normalize import normalise
+from kubegen.importer.objects import object_name
 from kubegen.importer.pods import dig
 from kubegen.importer.pysource import Call, Var, call, evaluate, identifier
 from kubegen.location import Location
@@ -56,6 +57,11 @@ class Entry:
 
     def __post_init__(self) -> None:
         self.kind, self.name = self.manifest.kind, self.manifest.name
+
+    @property
+    def stem(self) -> str:
+        """What the variable is named after: the name, else the generateName prefix."""
+        return self.name or object_name(self.manifest.obj)
 
 
 @dataclass
@@ -176,7 +182,7 @@ def assign_names(entries: list[Entry]) -> None:
         kind = kinds.get(entry.kind)
         if kind is None:
             kind = kinds[entry.kind] = identifier(re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", entry.kind))
-        base = identifier(entry.name) if entry.name else kind
+        base = identifier(entry.stem) if entry.stem else kind
         if base.startswith("_"):
             base = f"{kind}{base}"
         options = [base, *_name_options(entry, base, kind, taken.get(base) == entry.kind)]
@@ -374,7 +380,8 @@ def _check_identity(manifest: Manifest) -> None:
     obj = manifest.obj
     missing = [k for k in ("apiVersion", "kind") if not isinstance(obj.get(k), str) or not obj.get(k)]
     meta = obj.get("metadata")
-    if not isinstance(meta, dict) or not isinstance(meta.get("name"), str) or not meta.get("name"):
+    named = isinstance(meta, dict) and any(isinstance(meta.get(k), str) and meta[k] for k in ("name", "generateName"))
+    if not named:
         missing.append("metadata.name")
     if missing:
         raise InputError(

@@ -9,6 +9,7 @@ from kubegen.model.env import ConfigMapKeyRef, EnvFrom, FieldRef, ResourceFieldR
 from kubegen.model.external import External
 from kubegen.model.ingress import Ingress, IngressPath, IngressRule, IngressTLS
 from kubegen.model.job import CronJob, Job
+from kubegen.model.meta import Hook
 from kubegen.model.networkpolicy import NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicyRule
 from kubegen.model.pvc import PersistentVolumeClaim
 from kubegen.model.rbac import ClusterRole, PolicyRule, Role
@@ -22,7 +23,7 @@ from kubegen.model.workload import DaemonSet, Deployment, Pod, StatefulSet
 __all__ = [
     "ClusterRole", "ClusterRoleBinding", "ConfigMap", "ConfigMapKeyRef", "Container",
     "ContainerPort", "CronJob", "DaemonSet", "Deployment", "EnvFrom", "External", "FieldRef",
-    "FrozenDict", "HorizontalPodAutoscaler", "Ingress", "IngressPath", "IngressRule", "IngressTLS",
+    "FrozenDict", "HorizontalPodAutoscaler", "Hook", "Ingress", "IngressPath", "IngressRule", "IngressTLS",
     "Job", "Metric", "Namespace", "NetworkPolicy", "NetworkPolicyPeer", "NetworkPolicyPort",
     "NetworkPolicyRule", "PersistentVolumeClaim", "Pod", "PodDisruptionBudget", "PolicyRule",
     "Probe", "Raw", "ResourceFieldRef", "Resources", "Role", "RoleBinding", "ScaleTarget", "Secret",

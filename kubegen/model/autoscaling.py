@@ -25,10 +25,10 @@ from kubegen.model._base import (
     check_meta,
     frozen_any_map,
     frozen_str_map,
-    metadata,
     source_field,
     to_tuple,
 )
+from kubegen.model.meta import ObjectBuilder
 from kubegen.model.volume import plain
 
 if TYPE_CHECKING:
@@ -188,7 +188,7 @@ def _metrics(value: Any) -> tuple[Metric, ...]:
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
-class HorizontalPodAutoscaler(Builder):
+class HorizontalPodAutoscaler(ObjectBuilder):
     """Scales a Deployment or StatefulSet between ``min_replicas`` and ``max_replicas``;
     usually made by ``workload.autoscale(...)``.
 
@@ -202,7 +202,7 @@ class HorizontalPodAutoscaler(Builder):
     - ``labels`` / ``annotations`` / ``namespace``: Default: none / none / the Stack's.
     """
 
-    name: str
+    name: str = ""
     target: ScaleTarget = attrs.field(converter=_scale_target)
     max_replicas: int
     min_replicas: int | None = None
@@ -240,7 +240,7 @@ class HorizontalPodAutoscaler(Builder):
         return {
             "apiVersion": "autoscaling/v2",
             "kind": "HorizontalPodAutoscaler",
-            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+            "metadata": self.object_meta(),
             "spec": spec,
         }
 

@@ -18,12 +18,13 @@ from kubegen.model._base import (
     check,
     check_choice,
     check_labels,
+    check_name,
     frozen_str_map,
-    metadata,
     optional_name,
     source_field,
     to_tuple,
 )
+from kubegen.model.meta import ObjectBuilder
 from kubegen.model.service import Service
 
 _PATH_TYPES = ("Prefix", "Exact", "ImplementationSpecific")
@@ -125,7 +126,7 @@ class IngressTLS(Builder):
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
-class Ingress(Builder):
+class Ingress(ObjectBuilder):
     """HTTP routing into the cluster.
 
     Give either ``rules=[IngressRule(...)]`` or the one-host shortcut ``host=`` +
@@ -140,7 +141,7 @@ class Ingress(Builder):
     - ``labels`` / ``annotations`` / ``namespace``: Default: none / none / the Stack's.
     """
 
-    name: str
+    name: str = ""
     rules: tuple[IngressRule, ...] = attrs.field(default=(), converter=any_tuple)
     host: str | None = None
     paths: tuple[IngressPath, ...] = attrs.field(default=(), converter=_to_paths)
@@ -155,7 +156,7 @@ class Ingress(Builder):
     kind = "Ingress"
 
     def __attrs_post_init__(self) -> None:
-        check("Ingress", "name", self.name, facts.dns1123_subdomain_problems)
+        check_name("Ingress", self, facts.dns1123_subdomain_problems)
         check_labels(f"Ingress {self.name!r}", "labels", self.labels)
         if self.paths and self.rules:
             raise BuilderError(f"Ingress {self.name!r}: give rules= or host=/paths=, not both")
@@ -181,6 +182,6 @@ class Ingress(Builder):
         return {
             "apiVersion": "networking.k8s.io/v1",
             "kind": "Ingress",
-            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+            "metadata": self.object_meta(),
             "spec": spec,
         }

@@ -8,7 +8,7 @@ import attrs
 
 from kubegen import facts
 from kubegen.errors import BuilderError
-from kubegen.model._base import EMPTY, FrozenDict, check_choice, frozen_any_map, merge_extra, metadata, str_tuple
+from kubegen.model._base import EMPTY, FrozenDict, check_choice, frozen_any_map, merge_extra, str_tuple
 from kubegen.model.container import Container, Resources
 from kubegen.model.volume import plain
 from kubegen.model.workload import _Controller
@@ -40,7 +40,7 @@ class _JobFields(_Controller):
 
     def __attrs_post_init__(self) -> None:
         super().__attrs_post_init__()
-        owner = f"{self.kind} {self.name!r}"
+        owner = self.label
         if self.restart_policy not in _JOB_RESTART:
             raise BuilderError(
                 f"{owner}: restart_policy must be OnFailure or Never (got {self.restart_policy!r}); "
@@ -104,7 +104,7 @@ class Job(_JobFields):
         return {
             "apiVersion": "batch/v1",
             "kind": "Job",
-            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+            "metadata": self.object_meta(),
             "spec": self.job_spec(self.spec_extra),
         }
 
@@ -180,6 +180,6 @@ class CronJob(_JobFields):
         return {
             "apiVersion": "batch/v1",
             "kind": "CronJob",
-            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+            "metadata": self.object_meta(),
             "spec": spec,
         }

@@ -19,10 +19,10 @@ from kubegen.model._base import (
     check_choice,
     check_meta,
     frozen_str_map,
-    metadata,
     source_field,
     to_tuple,
 )
+from kubegen.model.meta import ObjectBuilder
 from kubegen.model.rbac import RBAC_GROUP, RBAC_VERSION, Role
 
 _SUBJECT_KINDS = ("ServiceAccount", "User", "Group")
@@ -89,7 +89,7 @@ def _subjects(value: Iterable[Any] | None) -> tuple[Subject, ...]:
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
-class RoleBinding(Builder):
+class RoleBinding(ObjectBuilder):
     """Grants a Role (or a ClusterRole's rules) to subjects inside one namespace; usually
     made by ``role.bind(...)`` or ``cluster_role.bind_in_namespace(...)``.
 
@@ -102,7 +102,7 @@ class RoleBinding(Builder):
     - ``labels`` / ``annotations`` / ``namespace``: Default: none / none / the Stack's.
     """
 
-    name: str
+    name: str = ""
     role: Role | str
     role_kind: str | None = None
     subjects: tuple[Subject, ...] = attrs.field(default=(), converter=_subjects)
@@ -144,7 +144,7 @@ class RoleBinding(Builder):
         d: dict[str, Any] = {
             "apiVersion": RBAC_VERSION,
             "kind": self.kind,
-            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+            "metadata": self.object_meta(),
             "roleRef": {"apiGroup": RBAC_GROUP, "kind": self.role_ref_kind, "name": self.role_name},
         }
         if self.subjects:

@@ -18,15 +18,16 @@ from kubegen.model._base import (
     check,
     check_choice,
     check_labels,
+    check_name,
     check_port,
     frozen_any_map,
     frozen_str_map,
     int_or,
     merge_extra,
-    metadata,
     source_field,
     to_tuple,
 )
+from kubegen.model.meta import ObjectBuilder
 
 if TYPE_CHECKING:
     from kubegen.model.workload import _Workload
@@ -108,7 +109,7 @@ _to_port = int_or(ServicePort, lambda number: ServicePort(port=number), "a Servi
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
-class Service(Builder):
+class Service(ObjectBuilder):
     """A Service. ``type`` is ``ClusterIP`` (default), ``NodePort``, ``LoadBalancer`` or
     ``ExternalName``; build one from a workload with ``workload.expose(...)`` so its
     selector and target ports cannot drift from the pods.
@@ -127,7 +128,7 @@ class Service(Builder):
     - ``spec_extra``: raw Service-spec fields kubegen does not model. Default: none.
     """
 
-    name: str
+    name: str = ""
     ports: tuple[ServicePort, ...] = attrs.field(default=(), converter=_to_ports)
     selector: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
     type: str | None = "ClusterIP"
@@ -147,7 +148,7 @@ class Service(Builder):
 
     def __attrs_post_init__(self) -> None:
         owner = f"Service {self.name!r}"
-        check("Service", "name", self.name, facts.dns1035_label_problems)
+        check_name("Service", self, facts.dns1035_label_problems)
         if self.namespace is not None:
             check(owner, "namespace", self.namespace, facts.dns1123_label_problems)
         check_labels(owner, "labels", self.labels)
@@ -261,7 +262,7 @@ class Service(Builder):
         return {
             "apiVersion": "v1",
             "kind": "Service",
-            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+            "metadata": self.object_meta(),
             "spec": spec,
         }
 
