@@ -65,7 +65,9 @@ def assumptions(target: Stacks) -> frozenset[Assumed]:
     for stack in _stacks(target):
         for ext in stack.externals:
             keys = None if ext.keys is None else frozenset(ext.keys)
-            found.add(Assumed(ext.kind, ext.name, ext.namespace or stack.namespace, keys))
+            labels = None if ext.labels is None else tuple(ext.labels.items())
+            found.add(Assumed(ext.kind, ext.name, ext.namespace or stack.namespace, keys, labels, ext.ports,
+                              ext.source))
     return frozenset(found)
 
 

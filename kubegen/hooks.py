@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from kubegen import facts
 
@@ -49,7 +50,7 @@ _INTEGER = re.compile(r"[+-]?[0-9]+\Z")
 _INT32 = (-(2**31), 2**31 - 1)
 
 
-def is_hook(annotations: Mapping[str, object]) -> bool:
+def is_hook(annotations: Mapping[Any, object]) -> bool:
     """Whether an Argo CD or Helm hook annotation marks the object as one the tool creates."""
     return any(isinstance(annotations.get(key), str) for key in HOOK_KEYS)
 

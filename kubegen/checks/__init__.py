@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from kubegen import facts
+from kubegen.checks.assumed import Assumed as Assumed
 from kubegen.finding import Finding as Finding
 from kubegen.finding import Severity as Severity
 from kubegen.finding import plural
@@ -73,36 +74,6 @@ CROSS_OBJECT_RULES = frozenset(
 )
 
 
-@attrs.frozen
-class Assumed:
-    """An object the cluster has without the stack making it (``External(...)`` in
-    Python, ``--assume KIND/NAME`` on the command line): references to it are fine.
-
-    ``namespace`` None: in any namespace. ``keys`` None: any key of a ConfigMap/Secret.
-    """
-
-    kind: str
-    name: str
-    namespace: str | None = None
-    keys: frozenset[str] | None = None
-
-    @classmethod
-    def parse(cls, text: str) -> Assumed:
-        """``KIND/NAME`` or ``KIND/NAMESPACE/NAME``, with ``:KEY,KEY`` for the keys of a
-        ConfigMap or Secret (``Secret/db:password,user``)."""
-        head, colon, keys = text.partition(":")
-        parts = head.split("/")
-        if len(parts) not in (2, 3) or not all(parts) or not parts[0][:1].isupper() or (colon and not keys):
-            raise ValueError(
-                f"{text!r}: expected KIND/NAME or KIND/NAMESPACE/NAME (e.g. Secret/registry-creds), "
-                "optionally :KEY,KEY for the keys of a ConfigMap or Secret"
-            )
-        key_set = frozenset(k for k in keys.split(",") if k) if colon else None
-        if len(parts) == 2:
-            return cls(parts[0], parts[1], None, key_set)
-        return cls(parts[0], parts[2], parts[1], key_set)
-
-
 @attrs.frozen(kw_only=True)
 class CheckOptions:
     """How to check.
@@ -127,6 +98,9 @@ class Report:
     def __init__(self, options: CheckOptions) -> None:
         self.options = options
         self.findings: list[Finding] = []
+        # what a finding says is missing from the stack, as the declaration that would
+        # supply it (``kubegen import`` declares these for a file of a larger app)
+        self.missing: list[tuple[Assumed, Finding]] = []
         # every object checked, by identity, when a Checker runs the rules (else the
         # whole-stack rules catalogue the objects they are given)
         self.catalogue: Catalogue | None = None
@@ -139,14 +113,17 @@ class Report:
         path: Sequence[str | int] = (),
         *,
         severity: Severity = "error",
+        missing: Assumed | None = None,
     ) -> None:
+        """Report a finding; ``missing``: what the stack lacks, as the declaration that supplies it."""
         if rule in self.options.ignore:
             return
         if self.options.partial and rule in CROSS_OBJECT_RULES:
             severity = "warning"
-        self.findings.append(
-            Finding(rule=rule, severity=severity, message=message, manifest=manifest, path=tuple(path))
-        )
+        finding = Finding(rule=rule, severity=severity, message=message, manifest=manifest, path=tuple(path))
+        self.findings.append(finding)
+        if missing is not None:
+            self.missing.append((missing, finding))
 
 
 Rule = Callable[[Sequence[Manifest], Report], None]

@@ -97,7 +97,7 @@ def gitops_fields(annotations: dict[str, str]) -> dict[str, Any]:
                                    (hooks.HELM_HOOK, helm), (hooks.HELM_WEIGHT, weight is not None),
                                    (hooks.HELM_DELETE_POLICY, "delete_policy" in helm_kwargs)) if used]
     if argo and helm:
-        both = {"argocd_phases": argo, "helm_events": helm}
+        both: dict[str, Any] = {"argocd_phases": argo, "helm_events": helm}
         both.update({f"argocd_{k}": v for k, v in argo_kwargs.items()})
         both.update({f"helm_{k}": v for k, v in helm_kwargs.items()})
         found["hook"] = call("Hook", **both)

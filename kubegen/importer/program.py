@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import builtins
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +29,7 @@ from kubegen.values import copy_data
 _ORIGIN = Location("<import>")
 WORKLOAD_KINDS = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")
 BUILDERS: dict[str, Any] = {name: getattr(model, name) for name in model.__all__}
-_RESERVED = frozenset(dir(builtins)) | {"stack", "kubegen"}
+RESERVED = frozenset(dir(builtins)) | {"stack", "kubegen"}
 # Variables are named in this order of kinds, so workloads get the plain names.
 _NAME_PRIORITY = {kind: rank for rank, kind in enumerate(
     ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod", "ConfigMap", "Secret", "ServiceAccount",
@@ -79,7 +80,8 @@ class Plan:
     entries: list[Entry]  # input order
     order: list[Entry]  # definition order (dependencies first)
 
-    def stack_call(self) -> Call:
+    def stack_call(self, declared: Sequence[str] = ()) -> Call:
+        """``Stack(...)`` with every object's variable (and then the ``declared`` Externals')."""
         kwargs: dict[str, Any] = {}
         if self.settings.namespace:
             kwargs["namespace"] = self.settings.namespace
@@ -87,7 +89,7 @@ class Plan:
             kwargs["labels"] = self.settings.labels
         if not self.settings.create_namespace:
             kwargs["create_namespace"] = False
-        kwargs["objects"] = [Var(e.var) for e in self.entries if not e.implicit]
+        kwargs["objects"] = [Var(e.var) for e in self.entries if not e.implicit] + [Var(v) for v in declared]
         return call("Stack", **kwargs)
 
 
@@ -173,7 +175,7 @@ def _name_options(entry: Entry, base: str, kind: str, same_kind: bool) -> list[s
 
 def assign_names(entries: list[Entry]) -> None:
     """Variables from object names: valid, unique, workloads first to the plain name."""
-    taken: dict[str, str] = {name: "" for name in _RESERVED}  # variable -> kind
+    taken: dict[str, str] = {name: "" for name in RESERVED}  # variable -> kind
     numbered: dict[str, int] = {}  # last number tried after a stem, so that counting goes on from there
     kinds: dict[str, str] = {}
     for entry in sorted(entries, key=lambda e: (_NAME_PRIORITY.get(e.kind, 99), e.index)):
