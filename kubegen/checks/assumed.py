@@ -75,6 +75,13 @@ class Assumed:
             tail = ":" + show_ports(self.ports)
         return f"{self.kind}/{space}{head}{tail}"
 
+    def python(self) -> str:
+        """The ``External(...)`` spelling (for messages)."""
+        if self.labels is not None and not self.name and self.kind == "Pod":
+            labels = "{" + ", ".join(f"{k!r}: {v!r}" for k, v in self.labels) + "}"
+            return f"External.pods({labels})"
+        return f"External(kind={self.kind!r}, name={self.name!r})"
+
     @classmethod
     def parse(cls, text: str) -> Assumed:
         """``KIND/NAME``, ``KIND/NAMESPACE/NAME`` or ``Pod/[NAMESPACE/]KEY=VALUE,...``, with

@@ -37,12 +37,12 @@ def check_hooks(manifests: Sequence[Manifest], report: Report) -> None:
             _annotations(m, annotations, report)
 
 
-def hook_phases(annotations: dict[object, object]) -> str:
-    """``Argo CD PreSync hook`` / ``Helm pre-install hook``: which tool creates the object, when."""
+def hook_phases(annotations: dict[object, object]) -> tuple[str, str]:
+    """Which tool creates the object, and when: ``("Argo CD", "PreSync")``."""
     argo, helm = annotations.get(hooks.ARGOCD_HOOK), annotations.get(hooks.HELM_HOOK)
     if isinstance(argo, str):
-        return f"Argo CD {argo.strip()} hook"
-    return f"Helm {str(helm).strip()} hook"
+        return "Argo CD", argo.strip()
+    return "Helm", str(helm).strip()
 
 
 def _generate_name(m: Manifest, generate: str, annotations: dict[object, object], report: Report) -> None:
@@ -50,8 +50,9 @@ def _generate_name(m: Manifest, generate: str, annotations: dict[object, object]
     head = (f"{m.label} has metadata.generateName {generate!r} and no metadata.name: kubectl apply cannot create "
             "it (error: cannot use generate name with apply)")
     if hooks.is_hook(annotations):
-        report.add("generate-name", m, f"{head}; as an {hook_phases(annotations)} the tool creates it, with a new "
-                   "name each time; without that tool, create it with kubectl create -f", path, severity="warning")
+        tool, phases = hook_phases(annotations)
+        report.add("generate-name", m, f"{head}; {tool} creates it as a {phases} hook, with a new name each time; "
+                   "without that tool, create it with kubectl create -f", path, severity="warning")
         return
     report.add("generate-name", m, f"{head}, nor can Argo CD or Flux sync it; set metadata.name, create it with "
                f"kubectl create -f, or make it a hook that Argo CD or Helm creates ({hooks.ARGOCD_HOOK}: PreSync, "

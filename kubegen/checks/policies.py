@@ -23,7 +23,7 @@ from kubegen.checks import Report
 from kubegen.checks.apivalues import dicts
 from kubegen.checks.objects import labels_match_expressions
 from kubegen.checks.references import Known, namespace_of, report_missing, text_of
-from kubegen.checks.wiring import PodSet, StackIndex, dangling_message, missing_pods
+from kubegen.checks.wiring import PodSet, StackIndex, dangling_message, declare_hint, missing_pods
 from kubegen.finding import flow_labels
 from kubegen.manifest import Manifest, pod_template
 
@@ -76,7 +76,7 @@ def _no_pods(m: Manifest, rule: str, selector: dict[str, Any], path: tuple[str |
         missing = missing_pods(namespace, labels, None)
     else:
         text = f"{m.label}: selector {flow_labels(selector)} matches no pod template in namespace {namespace!r}"
-    report.add(rule, m, f"{text}; {consequence}", path, missing=missing)
+    report.add(rule, m, declare_hint(f"{text}; {consequence}", missing), path, missing=missing)
 
 
 # --- HorizontalPodAutoscaler ---------------------------------------------------------

@@ -92,8 +92,9 @@ def _check_service_wiring(m: Manifest, index: StackIndex, report: Report) -> Non
     namespace = m.namespace or DEFAULT_NAMESPACE
     selected = index.select(namespace, selector)
     if not selected:
-        report.add("selector-dangling", m, dangling_message(m, namespace, selector, index), ("spec", "selector"),
-                   missing=missing_pods(namespace, selector, _target_ports(spec.get("ports"))))
+        missing = missing_pods(namespace, selector, _target_ports(spec.get("ports")))
+        report.add("selector-dangling", m, declare_hint(dangling_message(m, namespace, selector, index), missing),
+                   ("spec", "selector"), missing=missing)
         return
     owners = {id(p.manifest): p.manifest for p in selected}
     if len(owners) > 1 and not _members_of_one_app(selected):
@@ -116,6 +117,13 @@ def missing_pods(namespace: str, selector: dict[str, Any], ports: tuple[Port, ..
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in selector.items()):
         return None
     return Assumed("Pod", "", namespace, labels=tuple(selector.items()), ports=ports)
+
+
+def declare_hint(message: str, missing: Assumed | None) -> str:
+    """``message``, and how to declare pods another file or tool runs (unless it names a near miss)."""
+    if missing is None or "did you mean" in message:
+        return message
+    return f"{message}; if another file or tool runs them, declare them: {missing.python()} or --assume {missing.text()}"
 
 
 def _target_ports(ports: Any) -> tuple[Port, ...]:
@@ -188,8 +196,11 @@ def _moved_key(podset: PodSet, key: str, value: Any) -> str | None:
 def _describe_ports(podset: PodSet) -> str:
     parts = []
     for p in podset.declared_ports():
-        number = p.get("containerPort")
-        parts.append(f"{p['name']}({number})" if isinstance(p.get("name"), str) else str(number))
+        number, name = p.get("containerPort"), p.get("name")
+        if isinstance(name, str):
+            parts.append(f"{name}({number})" if number is not None else name)
+        else:
+            parts.append(str(number))
     return ", ".join(parts) if parts else "none"
 
 
