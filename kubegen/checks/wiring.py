@@ -123,7 +123,8 @@ def declare_hint(message: str, missing: Assumed | None) -> str:
     """``message``, and how to declare pods another file or tool runs (unless it names a near miss)."""
     if missing is None or "did you mean" in message:
         return message
-    return f"{message}; if another file or tool runs them, declare them: {missing.python()} or --assume {missing.text()}"
+    return (f"{message}; if another file or tool runs them, declare them: {missing.python()} or "
+            f"--assume {missing.text()}")
 
 
 def _target_ports(ports: Any) -> tuple[Port, ...]:
