@@ -51,7 +51,8 @@ from kubegen import (  # noqa: E402
 
 def build_stack(n: int) -> Stack:
     """N microservices: Deployment + Service each, probes, env, resources; every 10th NodePort
-    (distinct node ports up to 27,680 of them); one ConfigMap their env reads."""
+    (as long as the node-port range lasts: the first 27,680 services); one ConfigMap their
+    env reads."""
     stack = Stack(namespace="bench", labels={"app.kubernetes.io/part-of": "bench"})
     stack.add(ConfigMap(name="shared-config", data={"db-url": "postgres://db.bench:5432/app"}))
     for i in range(n):
@@ -80,8 +81,8 @@ def build_stack(n: int) -> Stack:
                 ],
             )
         )
-        if i % 10 == 0:
-            stack.add(deployment.expose(80, target_port="http", type="NodePort", node_port=30000 + i // 10 % 2768))
+        if i % 10 == 0 and i < 27_680:  # the node-port range holds 2,768 ports
+            stack.add(deployment.expose(80, target_port="http", type="NodePort", node_port=30000 + i // 10))
         else:
             stack.add(deployment.expose(80, target_port="http", type="ClusterIP"))
     return stack

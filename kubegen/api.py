@@ -3,6 +3,7 @@
 >>> text = kubegen.render(stack)            # checked, ordered YAML (raises on errors)
 >>> dicts = kubegen.render_dicts(stack)     # the same objects as dicts
 >>> findings = kubegen.check_stack(stack)   # every finding, errors and warnings
+>>> kubegen.render(stack, kube_version="1.30")  # checked for a Kubernetes 1.30 API server
 """
 
 from __future__ import annotations
@@ -71,16 +72,22 @@ def assumptions(target: Stacks) -> frozenset[Assumed]:
     return frozenset(found)
 
 
-def options_for(target: Stacks, options: CheckOptions | None = None) -> CheckOptions:
-    """``options`` (default: the defaults) plus the stacks' External declarations."""
+def options_for(target: Stacks, options: CheckOptions | None = None, kube_version: str | None = None) -> CheckOptions:
+    """``options`` (default: the defaults) plus the stacks' External declarations, answering
+    for ``kube_version`` (``"1.30"``) when one is given."""
     options = options or CheckOptions()
+    if kube_version is not None:
+        options = attrs.evolve(options, kube_version=kube_version)
     extra = assumptions(target)
     return attrs.evolve(options, assume=options.assume | extra) if extra else options
 
 
-def check_stack(target: Stacks, options: CheckOptions | None = None) -> list[Finding]:
-    """All findings (errors and warnings) for the stack(s), sorted by file and line."""
-    return run_checks(compile_stacks(target), options_for(target, options))
+def check_stack(
+    target: Stacks, options: CheckOptions | None = None, *, kube_version: str | None = None
+) -> list[Finding]:
+    """All findings (errors and warnings) for the stack(s), sorted by file and line.
+    ``kube_version``: the Kubernetes release to check for (default: the newest supported)."""
+    return run_checks(compile_stacks(target), options_for(target, options, kube_version))
 
 
 def checked_manifests(
@@ -96,9 +103,11 @@ def checked_manifests(
     return apply_order(items), findings
 
 
-def render_dicts(target: Stacks, options: CheckOptions | None = None, *, strict: bool = False) -> list[dict[str, Any]]:
+def render_dicts(
+    target: Stacks, options: CheckOptions | None = None, *, strict: bool = False, kube_version: str | None = None
+) -> list[dict[str, Any]]:
     """The checked objects of the stack(s) as dicts, in apply order."""
-    ordered, _ = checked_manifests(compile_stacks(target), options_for(target, options), strict=strict)
+    ordered, _ = checked_manifests(compile_stacks(target), options_for(target, options, kube_version), strict=strict)
     return [m.obj for m in ordered]
 
 
@@ -111,13 +120,18 @@ def write_manifests(manifests: Sequence[Manifest], format: Format = "yaml") -> s
 
 
 def render(
-    target: Stacks, *, format: Format = "yaml", options: CheckOptions | None = None, strict: bool = False
+    target: Stacks, *, format: Format = "yaml", options: CheckOptions | None = None, strict: bool = False,
+    kube_version: str | None = None,
 ) -> str:
     """Compile, check, order and write the stack(s).
+
+    ``kube_version`` (``"1.30"``; or ``options.kube_version``): the Kubernetes release
+    whose API server the checks answer for. Default: the newest kubegen supports.
 
     Raises :class:`kubegen.errors.FindingsError` (its ``findings`` lists every
     problem, each with the app.py line) when the checks find errors.
     """
     with no_cyclic_gc():
-        ordered, _ = checked_manifests(compile_stacks(target), options_for(target, options), strict=strict)
+        ordered, _ = checked_manifests(compile_stacks(target), options_for(target, options, kube_version),
+                                       strict=strict)
         return write_manifests(ordered, format)

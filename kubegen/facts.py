@@ -11,9 +11,22 @@ The rules follow the API server's validation (``pkg/apis/core/validation`` and
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from fractions import Fraction
+
+# The name and format rules live in kubegen.names; they stay importable from here.
+from kubegen.names import LABEL_MAX as LABEL_MAX
+from kubegen.names import SUBDOMAIN_MAX as SUBDOMAIN_MAX
+from kubegen.names import config_key_problems as config_key_problems
+from kubegen.names import dns1035_label_problems as dns1035_label_problems
+from kubegen.names import dns1123_label_problems as dns1123_label_problems
+from kubegen.names import dns1123_subdomain_problems as dns1123_subdomain_problems
+from kubegen.names import label_key_problems as label_key_problems
+from kubegen.names import label_value_problems as label_value_problems
+from kubegen.names import port_name_problems as port_name_problems
+from kubegen.names import port_number_problems as port_number_problems
 
 # --- suggestions -------------------------------------------------------------
 
@@ -37,122 +50,9 @@ def similarity(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b).ratio()
 
 
-# --- names -----------------------------------------------------------------
+# --- quantities ---------------------------------------------------------
 
-_DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
-_DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
-_DNS1035_LABEL = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?\Z")
-_QUALIFIED_NAME = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]\Z")
-_IANA_SVC_NAME = re.compile(r"[-a-z0-9]+\Z")
-_CONFIG_KEY = re.compile(r"[-._a-zA-Z0-9]+\Z")
 _QUANTITY = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+))([eE][+-]?\d+|[KMGTPE]i|[numkMGTPE])?\Z")
-
-LABEL_MAX = 63
-SUBDOMAIN_MAX = 253
-
-
-def _fix_name(value: str) -> str:
-    """A suggestion that satisfies DNS-1123: lower case, '-' for anything else."""
-    fixed = re.sub(r"[^a-z0-9.-]+", "-", value.lower()).strip("-.")
-    return fixed[:LABEL_MAX].rstrip("-.") or "name"
-
-
-def _too_long(value: str, limit: int) -> list[str]:
-    return [f"must be no more than {limit} characters (has {len(value)})"] if len(value) > limit else []
-
-
-def dns1123_label_problems(value: str) -> list[str]:
-    """RFC 1123 label: namespaces, container names, Service port names."""
-    problems = _too_long(value, LABEL_MAX)
-    if not _DNS1123_LABEL.match(value):
-        problems.append(
-            "must consist of lower case alphanumeric characters or '-', and start and end "
-            f"with an alphanumeric character (try {_fix_name(value).replace('.', '-')!r})"
-        )
-    return problems
-
-
-def dns1123_subdomain_problems(value: str) -> list[str]:
-    """RFC 1123 subdomain: names of most objects (Pod, Deployment, ConfigMap, ...)."""
-    problems = _too_long(value, SUBDOMAIN_MAX)
-    if not _DNS1123_SUBDOMAIN.match(value):
-        problems.append(
-            "must consist of lower case alphanumeric characters, '-' or '.', and start and "
-            f"end with an alphanumeric character (try {_fix_name(value)!r})"
-        )
-    return problems
-
-
-def dns1035_label_problems(value: str) -> list[str]:
-    """RFC 1035 label: Service names (they become DNS names)."""
-    problems = _too_long(value, LABEL_MAX)
-    if not _DNS1035_LABEL.match(value):
-        suggestion = _fix_name(value).replace(".", "-")
-        if not suggestion[:1].isalpha():
-            suggestion = "svc-" + suggestion
-        problems.append(
-            "must consist of lower case alphanumeric characters or '-', start with a letter "
-            f"and end with an alphanumeric character (try {suggestion!r})"
-        )
-    return problems
-
-
-def port_name_problems(value: str) -> list[str]:
-    """IANA_SVC_NAME: container port names (what a named targetPort refers to)."""
-    problems = _too_long(value, 15)
-    if not _IANA_SVC_NAME.match(value):
-        problems.append("must contain only lower case alphanumeric characters or '-'")
-    if "--" in value:
-        problems.append("must not contain consecutive hyphens")
-    if value[:1] == "-" or value[-1:] == "-":
-        problems.append("must not begin or end with a hyphen")
-    if not any("a" <= c <= "z" for c in value):
-        problems.append("must contain at least one letter (a-z)")
-    return problems
-
-
-def label_key_problems(key: str) -> list[str]:
-    """A label or annotation key: ``[prefix/]name``."""
-    prefix, slash, name = key.rpartition("/")
-    problems = []
-    if slash and not prefix:
-        problems.append("prefix part must be non-empty")
-    elif slash:
-        problems.extend("prefix part " + p for p in dns1123_subdomain_problems(prefix))
-    if not name:
-        problems.append("name part must be non-empty")
-    elif len(name) > LABEL_MAX:
-        problems.append(f"name part must be no more than {LABEL_MAX} characters (has {len(name)})")
-    elif not _QUALIFIED_NAME.match(name):
-        problems.append(
-            "name part must consist of alphanumeric characters, '-', '_' or '.', and must "
-            "start and end with an alphanumeric character"
-        )
-    return problems
-
-
-def label_value_problems(value: str) -> list[str]:
-    """A label value: empty, or up to 63 of ``[A-Za-z0-9_.-]`` starting/ending alphanumeric."""
-    problems = _too_long(value, LABEL_MAX)
-    if value and not _QUALIFIED_NAME.match(value):
-        problems.append(
-            "must be empty or consist of alphanumeric characters, '-', '_' or '.', and must "
-            "start and end with an alphanumeric character"
-        )
-    return problems
-
-
-def config_key_problems(key: str) -> list[str]:
-    """A ConfigMap/Secret data key."""
-    problems = []
-    if len(key) > SUBDOMAIN_MAX:
-        problems.append(f"must be no more than {SUBDOMAIN_MAX} characters")
-    if not _CONFIG_KEY.match(key):
-        problems.append("must consist of alphanumeric characters, '-', '_' or '.'")
-    if key in (".", ".."):
-        problems.append(f"must not be {key!r}")
-    return problems
-
 
 _QUANTITY_SCALE: dict[str, Fraction] = {
     "": Fraction(1), "n": Fraction(1, 10**9), "u": Fraction(1, 10**6), "m": Fraction(1, 1000),
@@ -174,6 +74,11 @@ def parse_quantity(value: object) -> Fraction | None:
         return Fraction(str(value)) if value == value and abs(value) != float("inf") else None
     if not isinstance(value, str):
         return None
+    return _parse_quantity_text(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_quantity_text(value: str) -> Fraction | None:
     match = _QUANTITY.match(value.strip())
     if match is None:
         return None
@@ -196,15 +101,7 @@ def quantity_problems(value: str) -> list[str]:
 
 # --- ports and Services ----------------------------------------------------
 
-SERVICE_TYPES = ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName")
-PROTOCOLS = ("TCP", "UDP", "SCTP")
 DEFAULT_NODE_PORT_RANGE = (30000, 32767)
-
-
-def port_number_problems(value: int) -> list[str]:
-    if not 1 <= value <= 65535:
-        return [f"must be between 1 and 65535, inclusive (got {value})"]
-    return []
 
 
 # --- kinds -----------------------------------------------------------------
@@ -288,8 +185,6 @@ def cron_schedule_problem(schedule: str) -> str | None:
 
 # --- storage, RBAC, autoscaling ----------------------------------------------
 
-ACCESS_MODES = ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod")
-VOLUME_MODES = ("Filesystem", "Block")
 
 # ClusterRoles every cluster has (the API server bootstraps them), so a binding may
 # name them without the stack defining them; "system:" ones are the control plane's.

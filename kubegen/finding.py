@@ -36,6 +36,8 @@ class Finding:
     manifest: Manifest | None = attrs.field(default=None, eq=False, repr=False)
     path: tuple[str | int, ...] = ()
     where: Location | None = attrs.field(default=None, eq=False)
+    suggestion: str | None = attrs.field(default=None, eq=False)
+    """The value the message suggests instead (``UDP`` for ``udp``), when one is obvious."""
 
     @property
     def location(self) -> Location:
@@ -64,4 +66,5 @@ class Finding:
                 "namespace": self.manifest.namespace,
             },
             "path": ".".join(str(p) for p in self.path) if self.path else None,
+            **({"suggestion": self.suggestion} if self.suggestion is not None else {}),
         }

@@ -19,7 +19,9 @@ class Manifest:
     """One Kubernetes object: ``obj`` is the API-shaped dict, ``origin`` where it came from.
 
     ``typed`` is True when a kubegen builder produced ``obj`` (so its shape is known
-    to be right by construction and the ``schema`` rule need not walk it).
+    to be right by construction and the ``schema`` rule need not walk it); not for
+    :class:`~kubegen.Raw` and not when the builder (or a container of it) was given raw
+    fields (``extra``, ``spec_extra``, ``pod_extra``), which the checks must read.
     """
 
     __slots__ = ("obj", "origin", "typed")
@@ -103,8 +105,25 @@ def compile_stack(stack: Stack) -> list[Manifest]:
                 if template is not None and template is not obj:
                     tmeta = template.setdefault("metadata", {})
                     tmeta["labels"] = {**common, **tmeta.get("labels", {})}
-        manifests.append(Manifest(obj, builder.source, typed=type(builder).__name__ != "Raw"))
+        typed = type(builder).__name__ != "Raw" and not _has_raw_fields(builder)
+        manifests.append(Manifest(obj, builder.source, typed=typed))
     return manifests
+
+
+def _has_raw_fields(builder: object, depth: int = 0) -> bool:
+    """Whether a builder, or a builder among its field values, holds non-empty ``*extra``
+    fields (raw API fields kubegen does not model)."""
+    fields = getattr(type(builder), "__attrs_attrs__", ())
+    for field in fields:
+        value = getattr(builder, field.name)
+        if not value:
+            continue
+        if field.name.endswith("extra"):
+            return True
+        if depth < 2 and isinstance(value, tuple):
+            if any(hasattr(type(item), "__attrs_attrs__") and _has_raw_fields(item, depth + 1) for item in value):
+                return True
+    return False
 
 
 def _subject_namespaces(obj: dict[str, Any], namespace: str) -> None:
@@ -152,4 +171,9 @@ def value_at(obj: Any, path: Path) -> Any:
 def pod_template(manifest: Manifest) -> dict[str, Any] | None:
     """The pod template (``metadata`` + ``spec``) of a workload, or the Pod itself."""
     return _pod_template(manifest.obj)
+
+
+def pod_template_of(obj: dict[str, Any]) -> dict[str, Any] | None:
+    """:func:`pod_template` of an object's dict (no :class:`Manifest` needed)."""
+    return _pod_template(obj)
 

@@ -112,13 +112,14 @@ def _expand(paths: Sequence[str]) -> tuple[list[str], list[Finding]]:
             files.append(path)
         elif os.path.isdir(path):
             found: list[str] = []
+            unreadable_before = len(problems)
             for root, dirs, names in os.walk(path, onerror=unreadable_dir):
                 dirs[:] = [d for d in dirs if not d.startswith(".")]
                 found.extend(
                     os.path.join(root, n) for n in names
                     if n.lower().endswith(YAML_SUFFIXES) and n not in KUSTOMIZE_FILES
                 )
-            if not found and not problems:
+            if not found and len(problems) == unreadable_before:
                 raise InputError(f"{path}: no *.yaml, *.yml or *.json files in this directory")
             files.extend(sorted(found))
         elif os.path.lexists(path):  # a dangling link is read (and reported) like any file
@@ -260,12 +261,7 @@ def _yaml_documents(source: TextSource, filename: str) -> Iterator[Item]:
                         "readers silently keep only the last value: remove one",
                     )
                 loader.duplicates.clear()
-            if isinstance(data, (dict, list)) and might_nest_too_deeply(text):
-                deep = too_deep(data)
-                if deep is not None:
-                    yield _problem(filename, lines.locate(deep).line, _too_deep_message())
-                    continue
-            yield from _document_items(lines, doc, data)
+            yield from _document_items(lines, doc, data, might_nest_too_deeply(text))
     except yaml.MarkedYAMLError as exc:
         if "maximum nesting depth" in str(exc.problem):  # libyaml's own limit, far above ours
             mark = exc.problem_mark
@@ -303,11 +299,7 @@ def _read_json_stream(text: str, filename: str) -> list[Item] | None:
     items: list[Item] = []
     for obj, start, end in spans:
         lines = FileLines(filename, text[start:end], text.count("\n", 0, start) + 1)
-        deep = too_deep(obj) if isinstance(obj, (dict, list)) else None
-        if deep is not None:
-            items.append(_problem(filename, lines.locate(deep).line, _too_deep_message()))
-        else:
-            items.extend(_document_items(lines, 0, obj))
+        items.extend(_document_items(lines, 0, obj, True))
     return items
 
 
@@ -332,8 +324,10 @@ def _skip_space(text: str, pos: int) -> int:
     return pos
 
 
-def _document_items(lines: FileLines, doc: int, data: Any) -> Iterator[Item]:
-    """The manifests of one document (a ``List``'s items), or why it holds none."""
+def _document_items(lines: FileLines, doc: int, data: Any, deep: bool) -> Iterator[Item]:
+    """The manifests of one document (a ``List``'s items), or why it holds none; ``deep``:
+    the document may nest more than :data:`MAX_DEPTH` levels (each object is measured
+    from its own top, so a ``List``'s items may nest as deep as objects on their own)."""
     if data is None:
         return  # an empty document: kubectl skips it too
     if not isinstance(data, dict):
@@ -352,13 +346,20 @@ def _document_items(lines: FileLines, doc: int, data: Any) -> Iterator[Item]:
         return  # a List of nothing (items: null or left out), as kubectl reads it
     if isinstance(kind, str) and kind.endswith("List") and isinstance(items, list):
         for i, item in enumerate(items):
-            if isinstance(item, dict):
+            too_deep_at = too_deep(item) if deep and isinstance(item, dict) else None
+            if too_deep_at is not None:
+                yield _problem(lines.file, lines.locate(("items", i, *too_deep_at)).line, _too_deep_message())
+            elif isinstance(item, dict):
                 yield Manifest(item, YamlOrigin(lines, ("items", i)))
             else:
                 yield _problem(
                     lines.file, lines.locate(("items", i)).line,
                     f"items[{i}] of this {kind} is {_describe(item)}, not a Kubernetes object",
                 )
+        return
+    too_deep_at = too_deep(data) if deep else None
+    if too_deep_at is not None:
+        yield _problem(lines.file, lines.locate(too_deep_at).line, _too_deep_message())
         return
     yield Manifest(data, YamlOrigin(lines))
 

@@ -40,3 +40,24 @@ def assert_valid_k8s(objs: Iterable[dict[str, Any]] | dict[str, Any]) -> None:
 @pytest.fixture(name="assert_valid_k8s")
 def _assert_valid_k8s_fixture() -> Callable[[Any], None]:
     return assert_valid_k8s
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print the API-server agreement figure when tests/test_apiserver_verdicts.py ran."""
+    flagged = rejected = false = accepted = 0
+    for status in ("passed", "failed"):
+        for report in terminalreporter.stats.get(status, []):
+            for name, value in getattr(report, "user_properties", ()):
+                if name != "apiserver_verdict" or getattr(report, "when", "call") != "call":
+                    continue
+                verdict, ok = value
+                if verdict == "accepted":
+                    accepted += 1
+                    false += not ok
+                else:
+                    rejected += 1
+                    flagged += ok
+    if rejected or accepted:
+        from apiserver_verdicts import figure
+
+        terminalreporter.write_line(figure(flagged, rejected, false, accepted))

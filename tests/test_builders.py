@@ -72,12 +72,12 @@ def test_expose_without_port_uses_every_container_port_named() -> None:
 @pytest.mark.parametrize(
     ("build", "message"),
     [
-        (lambda: Container(name="Web", image="nginx"), r"Container: name 'Web' must consist of lower case"),
+        (lambda: Container(name="Web", image="nginx"), r"Container: name 'Web' must be a lowercase RFC 1123 label: it must consist of lower case"),
         (lambda: Container(name="web", image=""), r"Container 'web': image must be a non-empty string"),
         (lambda: ContainerPort(container_port=0), r"container_port 0 must be between 1 and 65535"),
         (lambda: ContainerPort(container_port=80, name="http_port"), r"name 'http_port' must contain only lower case"),
         (lambda: ContainerPort(container_port=80, name="a-very-long-port-name"), r"must be no more than 15 characters"),
-        (lambda: ContainerPort(container_port=80, protocol="tcp"), r"protocol 'tcp' is not one of TCP, UDP, SCTP — did you mean 'TCP'\?"),
+        (lambda: ContainerPort(container_port=80, protocol="tcp"), r"protocol 'tcp' is not one of SCTP, TCP, UDP — did you mean 'TCP'\?"),
         (lambda: Container(name="c", image="i", env={"DEBUG": True}), r"env\['DEBUG'\]: True is not a string; env values are strings in Kubernetes \(write 'true'"),
         (lambda: Container(name="c", image="i", resources=Resources(requests={"cpu": "lots"})), r"must be a quantity such as"),
         (lambda: Container(name="c", image="i", readiness_probe=Probe.http("/", port="http")),

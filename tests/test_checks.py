@@ -164,7 +164,7 @@ def test_node_port_clash_and_range(tmp_path: Path) -> None:
     node = sorted((f for f in found if f.rule == "node-port"), key=lambda f: f.location.line)
     assert [f.location.line for f in node] == [FIRST + 1, FIRST + 2]
     assert "nodePort 30008 is already claimed by Service 'a'" in node[0].message
-    assert "nodePort 8080 is outside the node-port range 30000-32767" in node[1].message
+    assert "spec.ports[0].nodePort: 8080 is outside the node-port range 30000-32767" in node[1].message
     # the same port is fine with a wider configured range
     ok = findings_of(tmp_path, """\
         stack.add(web.expose(82, target_port="http", type="NodePort", node_port=8080, name="c"))
@@ -178,7 +178,7 @@ def test_node_port_on_cluster_ip_via_raw(tmp_path: Path) -> None:
                   "spec": {"selector": {"app": "web"}, "ports": [{"port": 80, "targetPort": 8080, "nodePort": 30001}]}}))
     """)
     f = only(found, "node-port")
-    assert "port 80 sets nodePort 30001, but type is ClusterIP" in f.message
+    assert "spec.ports[0].nodePort: 30001 is set for port 80, but type is ClusterIP" in f.message
     assert f.location.line == FIRST
 
 
@@ -188,8 +188,9 @@ def test_service_type_suggests_case(tmp_path: Path) -> None:
                   "spec": {"type": "ClusterIp", "selector": {"app": "web"}, "ports": [{"port": 80, "targetPort": 8080}]}}))
     """)
     f = only(found, "service-type")
-    assert "type 'ClusterIp' is not one of ClusterIP, NodePort, LoadBalancer, ExternalName; did you mean 'ClusterIP'?" \
-        in f.message
+    assert "spec.type: 'ClusterIp' is not one of ClusterIP, ExternalName, LoadBalancer, NodePort; did you mean " \
+        "'ClusterIP'?" in f.message
+    assert f.suggestion == "ClusterIP"
 
 
 def test_service_type_builder_rejects_eagerly() -> None:
@@ -200,10 +201,11 @@ def test_service_type_builder_rejects_eagerly() -> None:
 @pytest.mark.parametrize(
     ("ports", "expected"),
     [
-        ([], "Service 'x' has no ports"),
-        ([{"port": 80}, {"port": 81}], "has 2 ports, so each needs a name; ports[0] (port 80) has none; add name: http"),
-        ([{"name": "a", "port": 80}, {"name": "b", "port": 80}], "port 80/TCP is declared twice"),
-        ([{"port": 70000}], "port must be between 1 and 65535, inclusive (got 70000)"),
+        ([], "Service 'x': spec.ports: is required: a Service needs at least one port"),
+        ([{"port": 80}, {"port": 81}], "spec.ports[0].name: is required: the Service has 2 ports, so each needs a name "
+         "(add name: http)"),
+        ([{"name": "a", "port": 80}, {"name": "b", "port": 80}], "spec.ports[1].port: 80/TCP is declared twice"),
+        ([{"port": 70000}], "spec.ports[0].port: 70000 must be between 1 and 65535, inclusive"),
     ],
 )
 def test_service_ports(tmp_path: Path, ports: list[dict[str, object]], expected: str) -> None:
@@ -229,7 +231,7 @@ def test_workload_selector_via_raw_and_eager(tmp_path: Path) -> None:
             "spec": {"containers": [{"name": "c", "image": "i"}]}}}}))
     """)
     f = only(found, "workload-selector")
-    assert "selector {app: d} does not match its own pod template labels {app: e}" in f.message
+    assert "spec.template.metadata.labels: {app: e} do not match spec.selector {app: d}" in f.message
     with pytest.raises(kubegen.BuilderError, match=r"selector \{'app': 'x'\} does not match the pod labels"):
         kubegen.Deployment(name="d", selector={"app": "x"}, containers=[kubegen.Container(name="c", image="i")])
 
@@ -239,9 +241,10 @@ def test_name_rule_on_raw_and_builder(tmp_path: Path) -> None:
         stack.add(Raw(manifest={"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "My_Config"}}))
     """)
     f = only(found, "name")
-    assert "ConfigMap name 'My_Config' must consist of lower case alphanumeric characters" in f.message
-    assert "(try 'my-config')" in f.message
-    with pytest.raises(kubegen.BuilderError, match=r"Service: name 'web.api' must consist of lower case .* start with a letter"):
+    assert "ConfigMap 'My_Config': metadata.name: 'My_Config' must be a lowercase RFC 1123 subdomain: it must " \
+        "consist of lower case alphanumeric characters" in f.message
+    assert f.suggestion == "my-config"
+    with pytest.raises(kubegen.BuilderError, match=r"Service: name 'web.api' must be a lowercase RFC 1123 label: .* \(try 'web-api'\)"):
         kubegen.Service(name="web.api", ports=[80])
 
 

@@ -95,7 +95,7 @@ def test_render_output_file_atomic_and_untouched_on_findings(tmp_path: Path) -> 
                    name="broken.py")
     code, _, err = run("render", str(broken), "-o", str(out_file))
     assert code == 1
-    assert "error node-port: Service 'x': nodePort 99 is outside the node-port range 30000-32767" in err
+    assert "error node-port: Service 'x': spec.ports[0].nodePort: 99 is outside the node-port range 30000-32767" in err
     assert "nothing was written" in err
     assert out_file.read_bytes() == good
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".kubegen-")] == []
@@ -117,7 +117,7 @@ def test_warnings_are_printed_but_do_not_fail_unless_strict(tmp_path: Path) -> N
     [
         ("x = (\n", "app.py:1: syntax error: '(' was never closed"),
         ("from kubegen import Stack\nStack(namespace='Bad_NS')\n",
-         "app.py:2: error while building the stack: Stack: namespace 'Bad_NS' must consist of lower case"),
+         "app.py:2: error while building the stack: Stack: namespace 'Bad_NS' must be a lowercase RFC 1123 label"),
         ("import kubegen\nraise RuntimeError('boom')\n", "app.py:2: error while building the stack: RuntimeError: boom"),
         ("x = 1\n", "app.py: no Stack found; define one at module level (stack = Stack(...))"),
         ("from kubegen import Stack\na = Stack()\nb = Stack()\n", "app.py: found several Stacks (a, b); pick one:"),

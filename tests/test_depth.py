@@ -164,3 +164,14 @@ def test_brackets_in_scalars_are_text_not_nesting(kubeconfig: Path, tmp_path: Pa
     path.write_text(text)
     (kubectl_read,) = kubectl_reads_file(kubeconfig, path, [m.obj])  # kubectl accepts the file as we do
     assert kubectl_read["data"] == m.obj["data"]
+
+
+def test_each_object_of_a_list_is_measured_from_its_own_top() -> None:
+    def item(name: str, depth: int) -> str:  # an object nesting `depth` levels
+        return "{kind: Widget, apiVersion: example.com/v1, metadata: {name: " + name + "}, spec: " \
+            + flow(depth - 1) + "}"
+
+    text = "apiVersion: v1\nkind: List\nitems:\n- " + item("fits", MAX_DEPTH) + "\n- " + item("deep", MAX_DEPTH + 1) + "\n"
+    result = read_text(text, "list.yaml")
+    assert [m.name for m in result.manifests] == ["fits"]
+    assert [(p.location.line, p.message[:len(TOO_DEEP)]) for p in result.problems] == [(5, TOO_DEEP)]

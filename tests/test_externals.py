@@ -10,8 +10,18 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kubegen import BuilderError, External, Ingress, IngressPath, PodDisruptionBudget, Service, ServicePort, Stack
-from kubegen import check_stack, render
+from kubegen import (
+    BuilderError,
+    External,
+    Ingress,
+    IngressPath,
+    PodDisruptionBudget,
+    Service,
+    ServicePort,
+    Stack,
+    check_stack,
+    render,
+)
 from kubegen.checks import Assumed
 from kubegen.cli import main
 

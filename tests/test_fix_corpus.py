@@ -43,6 +43,9 @@ EXPECTED = {
     (EX + "_archived__volumes__flocker__flocker-pod-with-rc.yaml", "target-port",
      "spec.ports[0].targetPort 80 (a hostPort) -> 2368 (its containerPort)"),
     (EX + "_archived__volumes__scaleio__pod.yaml", "schema", "spec.volumes[0].scaleIO.protectionDoamin -> protectionDomain"),
+    # the API server's enumerations (OpenAPI data): a port protocol in lower case
+    (EX + "_archived__volumes__aws_ebs__aws-ebs-web.yaml", "invalid-value", "spec.containers[0].ports[0].protocol tcp -> TCP"),
+    (EX + "_archived__volumes__cinder__cinder-web.yaml", "invalid-value", "spec.containers[0].ports[0].protocol tcp -> TCP"),
     (WEB + "pods__inject__pod-single-secret-env-variable.yaml", "schema", "apiVersion: v1 added"),
     (WEB + "pods__probe__grpc-liveness.yaml", "schema", "spec.containers[0].livenessProbe.gRPC -> grpc"),
 }

@@ -378,7 +378,7 @@ def test_unmodeled_and_invalid_objects_stay_raw() -> None:
     assert "web = Raw(" in source
     assert '"protocol": "tcp"' in source
     # ... and says why, in the builder's own words.
-    assert "# Raw: ContainerPort: protocol 'tcp' is not one of TCP, UDP, SCTP — did you mean 'TCP'?\nweb = Raw(" in source
+    assert "# Raw: ContainerPort: protocol 'tcp' is not one of SCTP, TCP, UDP — did you mean 'TCP'?\nweb = Raw(" in source
 
 
 def test_a_raw_workload_says_what_kubegen_cannot_express() -> None:

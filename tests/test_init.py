@@ -72,7 +72,7 @@ def test_init_defaults_to_the_current_directory(tmp_path: Path, monkeypatch: pyt
 def test_init_name_option_is_validated(tmp_path: Path) -> None:
     code, output = init(str(tmp_path), "--name", "Web_1")
     assert code == 2
-    assert "--name 'Web_1' must consist of lower case alphanumeric characters" in output
+    assert "--name 'Web_1' must be an RFC 1035 label: it must consist of lower case alphanumeric characters" in output
     code, output = init(str(tmp_path), "--name", "web")
     assert code == 0
     assert 'namespace="web"' in (tmp_path / "app.py").read_text()

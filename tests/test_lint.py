@@ -91,8 +91,8 @@ def test_seed_cases_each_name_the_line_and_the_fix(tmp_path: Path) -> None:
     assert by_rule["api-version"].startswith(f"{path}:1: error api-version: ")
     assert "apps/v1 does not serve kind Service; use apiVersion: v1" in by_rule["api-version"]
     assert by_rule["service-type"] == (
-        f"{path}:{line_of(SEED, 'type:')}: error service-type: Service 'web': type 'ClusterIp' is not one "
-        "of ClusterIP, NodePort, LoadBalancer, ExternalName; did you mean 'ClusterIP'?"
+        f"{path}:{line_of(SEED, 'type:')}: error service-type: Service 'web': spec.type: 'ClusterIp' is not one "
+        "of ClusterIP, ExternalName, LoadBalancer, NodePort; did you mean 'ClusterIP'?"
     )
     assert by_rule["schema"].startswith(f"{path}:{line_of(SEED, 'ports:')}: error schema: ")
     assert "spec.ports must be a list (got a mapping)" in by_rule["schema"]
@@ -107,8 +107,8 @@ def test_clean_stack_exits_0_and_nodeport_range_is_checked(tmp_path: Path) -> No
     assert run(str(path)) == (0, "0 errors, 0 warnings in 2 objects from 1 file\n", "")
     code, out, _ = run("--node-port-range", "31000-32000", str(path))
     assert code == 1
-    assert (f"{path}:{line_of(WORKLOAD, 'nodePort:')}: error node-port: Service 'web': nodePort 30080 is "
-            "outside the node-port range 31000-32000") in out
+    assert (f"{path}:{line_of(WORKLOAD, 'nodePort:')}: error node-port: Service 'web': spec.ports[0].nodePort: "
+            "30080 is outside the node-port range 31000-32000") in out
     code, _, err = run("--node-port-range", "banana", str(path))
     assert code == 2 and "--node-port-range" in err
 
@@ -294,8 +294,9 @@ def test_statefulset_claim_templates_are_volumes(tmp_path: Path) -> None:
     findings = lint_paths([str(path)])
     # 'data' comes from volumeClaimTemplates (the API server accepts it); 'scratch' is declared nowhere.
     assert [f.format() for f in findings] == [
-        f"{path}:{line_of(STATEFULSET, 'name: scratch')}: error volume-mount: StatefulSet 'db': container 'db' "
-        "mounts volume 'scratch', which the pod does not declare; declared volumes: ['data']"
+        f"{path}:{line_of(STATEFULSET, 'name: scratch')}: error volume-mount: StatefulSet 'db': "
+        "spec.template.spec.containers[0].volumeMounts[1].name: container 'db' mounts volume 'scratch', which the "
+        "pod does not declare; declared volumes: ['data']"
     ]
 
 

@@ -1,33 +1,43 @@
-"""Generate ``kubegen/data/k8s_schema.json`` from the schemas bundled by kubernetes-validate.
+"""Compile a Kubernetes release's OpenAPI v3 documents into the data kubegen ships.
 
-Usage: ``python tools/gen_schema.py [--check]`` (``--check`` exits 1 when the
-committed file differs from what would be generated).
+Usage::
 
-kubernetes-validate is a test dependency only; kubegen ships the compact file this
-script writes. The file holds:
+    python tools/gen_schema.py [tools/openapi/vX.Y] [--check]
 
-- ``version``: the Kubernetes release the schemas describe (e.g. ``v1.37.0``);
-- ``kinds``: every built-in kind -> the apiVersions that serve it, preferred first
-  (GA before beta before alpha, higher major first, core group first);
+Reads every ``*.json.gz`` (or ``*.json``) under the directory (default: the newest
+``tools/openapi/v*``), as the API server serves them at ``/openapi/v3/...``, and writes
+``kubegen/data/k8s-X.Y.json``. ``--check`` exits 1 when the shipped file differs from
+what would be generated. Output is deterministic: sorted keys, compact separators.
+
+The file holds:
+
+- ``version``: the release (``1.36``);
+- ``kinds``: every served kind -> its apiVersions, preferred first (GA before beta
+  before alpha, higher versions first, the core group first);
 - ``roots``: ``"<apiVersion> <kind>"`` -> definition name, for the kinds checked deeply;
-- ``defs``: definition name -> ``{"p": {field: TYPE}, "r": [required fields]}``.
+- ``defs``: definition name -> ``{"p": {field: TYPE}, "r": [required], "e": {field:
+  [enum values]}, "d": {field: default}, "k": {field: [list-map keys]}}`` (``r``,
+  ``e``, ``d`` and ``k`` only when not empty).
 
 A TYPE is a primitive name (``string``, ``integer``, ``number``, ``boolean``,
 ``int-or-string``, ``quantity``, ``bytes``, ``any``), a definition name (always
 contains a dot, e.g. ``core.v1.Container``), ``["list", TYPE]`` or ``["map", TYPE]``.
-Output is deterministic: sorted keys, compact separators.
+An enum or list-map key of a list field applies to its items.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import re
 import sys
 from pathlib import Path
 from typing import Any
 
-OUT = Path(__file__).resolve().parent.parent / "kubegen" / "data" / "k8s_schema.json"
+ROOT = Path(__file__).resolve().parent.parent
+OPENAPI = ROOT / "tools" / "openapi"
+DATA = ROOT / "kubegen" / "data"
 
 # Kinds checked deeply (their definitions and everything they reference).
 DEEP_KINDS = (
@@ -42,11 +52,11 @@ DEEP_KINDS = (
 )
 
 PREFIXES = (
-    ("io.k8s.api.", ""),
-    ("io.k8s.apimachinery.pkg.apis.", ""),
-    ("io.k8s.apimachinery.pkg.", ""),
-    ("io.k8s.kube-aggregator.pkg.apis.", ""),
-    ("io.k8s.apiextensions-apiserver.pkg.apis.", ""),
+    "io.k8s.api.",
+    "io.k8s.apimachinery.pkg.apis.",
+    "io.k8s.apimachinery.pkg.",
+    "io.k8s.kube-aggregator.pkg.apis.",
+    "io.k8s.apiextensions-apiserver.pkg.apis.",
 )
 
 # Definitions that are a scalar or free-form value rather than an object with fields.
@@ -60,26 +70,41 @@ SPECIAL = {
 }
 
 
-def schema_dir() -> Path:
-    """The newest ``v*-local-strict`` folder bundled by kubernetes-validate."""
-    import kubernetes_validate
+def newest_dir() -> Path:
+    def key(p: Path) -> tuple[int, ...]:
+        return tuple(int(x) for x in re.findall(r"\d+", p.name))
 
-    base = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
-
-    def version_key(p: Path) -> tuple[int, ...]:
-        return tuple(int(x) for x in re.findall(r"\d+", p.name.split("-")[0]))
-
-    candidates = sorted(base.glob("v*-local-strict"), key=version_key)
-    if not candidates:
-        raise SystemExit(f"no *-local-strict schemas under {base}")
-    return candidates[-1]
+    dirs = sorted((p for p in OPENAPI.glob("v*") if p.is_dir()), key=key)
+    if not dirs:
+        raise SystemExit(f"no OpenAPI directories under {OPENAPI}")
+    return dirs[-1]
 
 
-def short(ref: str) -> str:
-    name = ref.rsplit("/", 1)[-1]
-    for prefix, repl in PREFIXES:
+def release(folder: Path) -> str:
+    match = re.fullmatch(r"v(\d+)\.(\d+)", folder.name)
+    if match is None:
+        raise SystemExit(f"{folder}: expected a directory named vMAJOR.MINOR")
+    return f"{match.group(1)}.{match.group(2)}"
+
+
+def read_documents(folder: Path) -> dict[str, Any]:
+    """Every schema of every group/version document, by full name."""
+    schemas: dict[str, Any] = {}
+    files = sorted(folder.glob("*.json.gz")) or sorted(folder.glob("*.json"))
+    for path in files:
+        raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+        doc = json.loads(raw)
+        for name, schema in doc.get("components", {}).get("schemas", {}).items():
+            schemas.setdefault(name, schema)
+    if not schemas:
+        raise SystemExit(f"{folder}: no OpenAPI v3 schemas found")
+    return schemas
+
+
+def short(name: str) -> str:
+    for prefix in PREFIXES:
         if name.startswith(prefix):
-            return repl + name[len(prefix):]
+            return name[len(prefix):]
     return name
 
 
@@ -93,46 +118,75 @@ def version_priority(api_version: str) -> tuple[int, int, int, int, str]:
     return (stage, -int(m.group(1)), -int(m.group(3) or 0), 0 if not group else 1, group)
 
 
+def _ref(schema: dict[str, Any]) -> str | None:
+    if "$ref" in schema:
+        return str(schema["$ref"]).rsplit("/", 1)[-1]
+    for part in schema.get("allOf", ()):
+        if "$ref" in part:
+            return str(part["$ref"]).rsplit("/", 1)[-1]
+    return None
+
+
 def primitive(schema: dict[str, Any]) -> str:
-    types = schema.get("type", [])
-    if isinstance(types, str):
-        types = [types]
-    types = [t for t in types if t != "null"]
-    if not types:
-        return "any"
-    t = types[0]
+    t = schema.get("type")
     if t == "string" and schema.get("format") == "byte":
         return "bytes"
-    if t == "object":
-        return "any"
-    return str(t)
+    if t in ("string", "integer", "number", "boolean"):
+        return str(t)
+    return "any"
 
 
-def convert(schema: dict[str, Any], defs: dict[str, Any], needed: set[str]) -> Any:
+def convert(schema: dict[str, Any], schemas: dict[str, Any], needed: set[str]) -> Any:
     """One property schema -> a compact TYPE; referenced definitions go to ``needed``."""
-    if "$ref" in schema:
-        full = schema["$ref"].rsplit("/", 1)[-1]
+    full = _ref(schema)
+    if full is not None:
         if full in SPECIAL:
             return SPECIAL[full]
-        target = defs[full]
+        target = schemas[full]
         if "properties" not in target:
-            return primitive(target) if "type" in target else "any"
+            return primitive(target)
         needed.add(full)
         return short(full)
-    types = schema.get("type", [])
-    types = [types] if isinstance(types, str) else types
-    if "array" in types:
-        return ["list", convert(schema.get("items", {}), defs, needed)]
-    if "object" in types and isinstance(schema.get("additionalProperties"), dict):
-        return ["map", convert(schema["additionalProperties"], defs, needed)]
+    t = schema.get("type")
+    if t == "array":
+        return ["list", convert(schema.get("items", {}), schemas, needed)]
+    if t == "object" and isinstance(schema.get("additionalProperties"), dict):
+        return ["map", convert(schema["additionalProperties"], schemas, needed)]
     return primitive(schema)
 
 
+def _facts(prop: dict[str, Any]) -> tuple[list[Any] | None, Any, list[str] | None]:
+    """(enum, default, list-map keys) of one property (enums of list items count)."""
+    items = prop.get("items") if isinstance(prop.get("items"), dict) else {}
+    enum = prop.get("enum") or items.get("enum")
+    default = prop.get("default")
+    if isinstance(default, (dict, list)) or default in ("", 0, False):
+        default = None  # the zero value: no information
+    keys = prop.get("x-kubernetes-list-map-keys") if prop.get("x-kubernetes-list-type") == "map" else None
+    return (sorted(enum) if enum else None), default, keys
+
+
+def compile_definition(schema: dict[str, Any], schemas: dict[str, Any], needed: set[str]) -> dict[str, Any]:
+    entry: dict[str, Any] = {"p": {}}
+    for field, prop in schema.get("properties", {}).items():
+        entry["p"][field] = convert(prop, schemas, needed)
+        enum, default, keys = _facts(prop)
+        if enum:
+            entry.setdefault("e", {})[field] = enum
+        if default is not None:
+            entry.setdefault("d", {})[field] = default
+        if keys:
+            entry.setdefault("k", {})[field] = keys
+    if schema.get("required"):
+        entry["r"] = sorted(schema["required"])
+    return entry
+
+
 def generate(folder: Path) -> dict[str, Any]:
-    defs: dict[str, Any] = json.loads((folder / "_definitions.json").read_text())["$defs"]
+    schemas = read_documents(folder)
     kinds: dict[str, set[str]] = {}
     roots: dict[str, str] = {}
-    for full, schema in defs.items():
+    for full, schema in schemas.items():
         if full.startswith("io.k8s.apimachinery.pkg.apis.meta.v1."):
             continue  # DeleteOptions, WatchEvent, Status...: not objects users create
         for gvk in schema.get("x-kubernetes-group-version-kind", []):
@@ -147,18 +201,11 @@ def generate(folder: Path) -> dict[str, Any]:
         full = todo.pop()
         if short(full) in out_defs:
             continue
-        schema = defs[full]
         needed: set[str] = set()
-        props = {
-            name: convert(prop, defs, needed) for name, prop in schema.get("properties", {}).items()
-        }
-        entry: dict[str, Any] = {"p": props}
-        if schema.get("required"):
-            entry["r"] = sorted(schema["required"])
-        out_defs[short(full)] = entry
+        out_defs[short(full)] = compile_definition(schemas[full], schemas, needed)
         todo |= {n for n in needed if short(n) not in out_defs}
     return {
-        "version": folder.name.split("-")[0],
+        "version": release(folder),
         "kinds": {k: sorted(v, key=version_priority) for k, v in kinds.items()},
         "roots": {k: short(v) for k, v in roots.items()},
         "defs": out_defs,
@@ -169,21 +216,27 @@ def render(data: dict[str, Any]) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":")) + "\n"
 
 
+def output_for(folder: Path) -> Path:
+    return DATA / f"k8s-{release(folder)}.json"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="fail if the committed file is out of date")
-    parser.add_argument("--output", type=Path, default=OUT)
+    parser.add_argument("folder", nargs="?", type=Path, help="tools/openapi/vX.Y (default: the newest)")
+    parser.add_argument("--check", action="store_true", help="fail if the shipped file is out of date")
     args = parser.parse_args(argv)
-    text = render(generate(schema_dir()))
+    folder = args.folder or newest_dir()
+    text = render(generate(folder))
+    out = output_for(folder)
     if args.check:
-        current = args.output.read_text() if args.output.exists() else ""
+        current = out.read_text(encoding="utf-8") if out.exists() else ""
         if current != text:
-            print(f"{args.output} is out of date; run python tools/gen_schema.py", file=sys.stderr)
+            print(f"{out} is out of date; run python tools/gen_schema.py {folder}", file=sys.stderr)
             return 1
         return 0
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(text)
-    print(f"wrote {args.output} ({len(text)} bytes)")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    print(f"wrote {out} ({len(text)} bytes)")
     return 0
 
 

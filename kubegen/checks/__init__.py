@@ -38,6 +38,8 @@ RULES: dict[str, str] = {
     "ingress-backend": "Ingress backend naming a Service or port the stack does not define",
     "duplicate": "two objects with the same kind, namespace and name",
     "volume-mount": "volumeMount naming no volume of the pod",
+    "duplicate-key": "two entries of a keyed list (env, ports, ...) with the same key, which server-side apply "
+                     "rejects and a patch may merge (warning)",
     "invalid-value": "a value the API server rejects (request above limit, duplicate names in a pod, ...)",
     "yaml": "input that is not valid YAML",
     "image": "container image reference the kubelet cannot parse (empty tag, upper case, whitespace, ...)",
@@ -84,12 +86,30 @@ class CheckOptions:
     - ``ignore``: rule ids not to report. Default: none.
     - ``assume``: objects the cluster has that the manifests do not make
       (:class:`Assumed`); references to them are not findings. Default: none.
+    - ``kube_version``: the Kubernetes version (``"1.36"``) whose API server the checks
+      answer for. Default: the newest kubegen ships data for. A version outside the
+      supported range raises :class:`kubegen.errors.UsageError`.
     """
 
     node_port_range: tuple[int, int] = facts.DEFAULT_NODE_PORT_RANGE
     partial: bool = False
     ignore: frozenset[str] = frozenset()
     assume: frozenset[Assumed] = frozenset()
+    kube_version: str | None = attrs.field(default=None)
+
+    @kube_version.validator
+    def _known_version(self, _attribute: object, value: str | None) -> None:
+        if value is not None:
+            from kubegen.checks import kubeversion
+
+            kubeversion.parse(value)
+
+    @property
+    def target(self) -> tuple[int, int]:
+        """The target version as (major, minor)."""
+        from kubegen.checks import kubeversion
+
+        return kubeversion.parse(self.kube_version) if self.kube_version else kubeversion.shipped()[-1]
 
 
 class Report:
@@ -97,7 +117,11 @@ class Report:
 
     def __init__(self, options: CheckOptions) -> None:
         self.options = options
+        self.target = options.target
+        """The Kubernetes version the findings answer for, as (major, minor)."""
         self.findings: list[Finding] = []
+        self.deferred: list[Callable[[], None]] = []
+        """Actions to run after every rule (findings that depend on the others')."""
         # what a finding says is missing from the stack, as the declaration that would
         # supply it (``kubegen import`` declares these for a file of a larger app)
         self.missing: list[tuple[Assumed, Finding]] = []
@@ -113,6 +137,7 @@ class Report:
         path: Sequence[str | int] = (),
         *,
         severity: Severity = "error",
+        suggestion: str | None = None,
         missing: Assumed | None = None,
     ) -> None:
         """Report a finding; ``missing``: what the stack lacks, as the declaration that supplies it."""
@@ -120,7 +145,8 @@ class Report:
             return
         if self.options.partial and rule in CROSS_OBJECT_RULES:
             severity = "warning"
-        finding = Finding(rule=rule, severity=severity, message=message, manifest=manifest, path=tuple(path))
+        finding = Finding(rule=rule, severity=severity, message=message, manifest=manifest, path=tuple(path),
+                          suggestion=suggestion)
         self.findings.append(finding)
         if missing is not None:
             self.missing.append((missing, finding))
@@ -131,10 +157,11 @@ Rule = Callable[[Sequence[Manifest], Report], None]
 
 def _object_rules() -> list[Rule]:
     """Rules that judge each object alone (they may see the objects in any batches)."""
-    from kubegen.checks import hooks, images, objects
+    from kubegen.checks import hooks, images
     from kubegen.checks.schema import check_schema
+    from kubegen.checks.validation import check_validation
 
-    return [check_schema, objects.check_objects, images.check_images, hooks.check_hooks]
+    return [check_schema, check_validation, images.check_images, hooks.check_hooks]
 
 
 def _stack_rules() -> tuple[list[Rule], frozenset[str]]:
@@ -173,6 +200,9 @@ class Checker:
         batch = admit(list(manifests), report)  # values JSON cannot carry: reported, not checked further
         for rule in self._object_rules:
             rule(batch, report)
+        for action in report.deferred:  # per-object findings that depend on the batch's others
+            action()
+        report.deferred.clear()
         kinds, catalogue = self._kinds, self.catalogue
         for m in batch:
             first = catalogue.add(m)

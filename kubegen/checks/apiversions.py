@@ -48,7 +48,11 @@ def check_api_version(m: Manifest, report: Report, data: ApiData) -> Pair | None
         return api_version, kind
     removed = REMOVED.get((api_version, kind))
     if removed is not None:
-        report.add("api-version", m, _removed_message(m, api_version, kind, removed), ("apiVersion",))
+        if report.target < _release(removed[0]):  # still served by the target release
+            report.add("api-version", m, _removed_later(m, api_version, kind, removed, report.target),
+                       ("apiVersion",), severity="warning")
+        else:
+            report.add("api-version", m, _removed_message(m, api_version, kind, removed), ("apiVersion",))
         return None
     group = group_of(api_version)
     if group not in data.groups:
@@ -91,6 +95,20 @@ def _removed_message(m: Manifest, api_version: str, kind: str, removed: tuple[st
     if note:
         text += f" ({note})" if replacement is not None else f"; {note}"
     return text
+
+
+def _release(text: str) -> tuple[int, int]:
+    major, minor = text.split(".")
+    return int(major), int(minor)
+
+
+def _removed_later(
+    m: Manifest, api_version: str, kind: str, removed: tuple[str, str | None, str], target: tuple[int, int]
+) -> str:
+    release, replacement, _note = removed
+    text = (f"{m.label}: {api_version} {kind} is served by Kubernetes {target[0]}.{target[1]} but removed in "
+            f"{release}")
+    return text + (f"; move to {replacement} before upgrading" if replacement else "")
 
 
 def _listing(data: ApiData, api_version: str) -> str:

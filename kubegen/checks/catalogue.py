@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kubegen import facts
-from kubegen.checks.apivalues import dicts
+from kubegen.checks.validation.base import dicts
 from kubegen.location import Location
 from kubegen.manifest import Manifest
 

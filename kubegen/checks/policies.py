@@ -20,9 +20,9 @@ from typing import Any
 
 from kubegen import facts
 from kubegen.checks import Report
-from kubegen.checks.apivalues import dicts
-from kubegen.checks.objects import labels_match_expressions
 from kubegen.checks.references import Known, namespace_of, report_missing, text_of
+from kubegen.checks.validation.base import dicts
+from kubegen.checks.validation.meta import selector_matches
 from kubegen.checks.wiring import PodSet, StackIndex, dangling_message, declare_hint, missing_pods
 from kubegen.finding import flow_labels
 from kubegen.manifest import Manifest, pod_template
@@ -61,10 +61,9 @@ def select(index: StackIndex, namespace: str, selector: dict[str, Any]) -> list[
     ``matchExpressions``) picks; an empty selector picks them all."""
     labels = selector.get("matchLabels")
     labels = labels if isinstance(labels, dict) else {}
-    expressions = selector.get("matchExpressions")
-    expressions = expressions if isinstance(expressions, list) else []
+    expressions = {"matchExpressions": selector.get("matchExpressions")}
     found = index.select(namespace, labels) if labels else [p for p in index.podsets if p.namespace == namespace]
-    return [p for p in found if labels_match_expressions(p.labels, expressions)]
+    return [p for p in found if selector_matches(expressions, p.labels)]
 
 
 def _no_pods(m: Manifest, rule: str, selector: dict[str, Any], path: tuple[str | int, ...], namespace: str,

@@ -31,8 +31,8 @@ from typing import Any
 
 from kubegen import facts
 from kubegen.checks import Assumed, Report
-from kubegen.checks.apivalues import dicts
 from kubegen.checks.catalogue import DEFAULT_NAMESPACE, Catalogue, space_of
+from kubegen.checks.validation.base import dicts
 from kubegen.manifest import Manifest, pod_template
 
 P = tuple[str | int, ...]

@@ -11,6 +11,7 @@ correct by construction and is not walked.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -19,6 +20,8 @@ from kubegen import facts
 from kubegen.checks import Report
 from kubegen.checks.apiversions import check_api_version
 from kubegen.checks.k8sdata import Definition, FieldType, ListOf, MapOf, api_data
+from kubegen.checks.validation.base import unsupported_text
+from kubegen.checks.validation.paths import field_path
 from kubegen.checks.yamlvalues import Path, dotted, key_text, report_yaml_value, singular
 from kubegen.manifest import Manifest
 
@@ -55,7 +58,7 @@ def check_schema(manifests: Sequence[Manifest], report: Report) -> None:
     untyped = [m for m in manifests if not m.typed]
     if not untyped:
         return
-    data = api_data()
+    data = api_data(report.target)
     for m in untyped:
         pair = check_api_version(m, report, data)
         if m.kind != "List" and m.kind:
@@ -93,6 +96,7 @@ class _Ctx:
 
 def _walk_object(ctx: _Ctx, obj: dict[Any, Any], d: Definition, path: Path) -> None:
     props = d.props
+    enums = d.enums
     misspelled: tuple[str, ...] = ()
     for key, value in obj.items():
         t = props.get(key)
@@ -105,11 +109,56 @@ def _walk_object(ctx: _Ctx, obj: dict[Any, Any], d: Definition, path: Path) -> N
         elif isinstance(t, str):
             if type(value) not in _FAST[t]:
                 _scalar(ctx, value, t, (*path, key), key, d.title)
+            elif enums and key in enums and value not in enums[key] and value != "":
+                _unsupported(ctx, value, enums[key], (*path, key), d, key)
         else:
             _walk_value(ctx, value, t, (*path, key), key)
+            if key in d.list_keys and isinstance(value, list) and len(value) > 1 and isinstance(t, ListOf):
+                _check_list_keys(ctx, value, d.list_keys[key], t.item, (*path, key))
+            if enums and key in enums and isinstance(value, list):
+                for i, item in enumerate(value):
+                    if isinstance(item, str) and item not in enums[key]:
+                        _unsupported(ctx, item, enums[key], (*path, key, i), d, key)
     for field in d.required:
         if obj.get(field) is None and field not in misspelled:  # "did you mean" said it already
             _missing(ctx, obj, field, d, path)
+
+
+def _check_list_keys(ctx: _Ctx, items: list[Any], keys: tuple[str, ...], item: FieldType, path: Path) -> None:
+    """A list-map (``x-kubernetes-list-map-keys``): entries with the same key (absent key
+    fields take their defaults, e.g. a port's protocol TCP). Reported after the other rules,
+    and only where none of them found an error in the list already (duplicate container or
+    volume names are ``invalid-value`` errors)."""
+    defaults = item.defaults if isinstance(item, Definition) else {}
+    seen: dict[tuple[Any, ...], int] = {}
+    for i, entry in enumerate(items):
+        if not isinstance(entry, dict):
+            continue
+        key = tuple(entry.get(k, defaults.get(k)) for k in keys)
+        if not all(isinstance(part, (str, int)) for part in key):
+            continue
+        if key in seen:
+            ctx.report.deferred.append(
+                functools.partial(_duplicate_key, ctx.report, ctx.m, path, i, seen[key], keys, key)
+            )
+        else:
+            seen[key] = i
+
+
+def _duplicate_key(report: Report, m: Manifest, path: Path, i: int, first: int, keys: tuple[str, ...],
+                   key: tuple[Any, ...]) -> None:
+    n = len(path)
+    if any(f.manifest is m and f.severity == "error" and f.path[:n] == path for f in report.findings):
+        return
+    shown = ", ".join(f"{k} {v!r}" for k, v in zip(keys, key, strict=True))
+    field = path[-1]
+    report.add(
+        "duplicate-key", m,
+        f"{m.label}: {field_path((*path, i))} repeats {shown} of {field}[{first}]: {field} entries are keyed by "
+        f"{', '.join(keys)}, so kubectl apply --server-side rejects the list and a patch may merge the two; "
+        "remove or change one",
+        (*path, i), severity="warning",
+    )
 
 
 def _walk_value(ctx: _Ctx, value: Any, t: FieldType, path: Path, key: Any) -> None:
@@ -204,6 +253,20 @@ def _unquote_fix(value: str, t: str) -> str | None:
     return None
 
 
+# --- enumerations -----------------------------------------------------------------
+
+# Enumerated fields another rule reports (with its own rule id).
+_ENUMS_ELSEWHERE = frozenset({("core.v1.ServiceSpec", "type")})
+
+
+def _unsupported(ctx: _Ctx, value: str, allowed: tuple[str, ...], path: Path, d: Definition, key: str) -> None:
+    """A value outside the field's enumeration (from the OpenAPI data of the target release)."""
+    if (d.name, key) in _ENUMS_ELSEWHERE:
+        return
+    text, close = unsupported_text(value, allowed)
+    ctx.report.add("invalid-value", ctx.m, f"{ctx.m.label}: {field_path(path)}: {text}", path, suggestion=close)
+
+
 # --- unknown and missing fields ----------------------------------------------
 
 
@@ -268,7 +331,7 @@ _OLD_FIELDS = {
 
 def _missing(ctx: _Ctx, obj: dict[Any, Any], field: str, d: Definition, path: Path) -> None:
     present = field in obj
-    where = (*path, field) if present else path
+    where = (*path, field)  # an absent field is located at its parent's line
     state = "is empty" if present else "is missing"
     hint = _MISSING_HINTS.get(field, "")
     ctx.schema(f"{dotted((*path, field))} {state}; {d.title} requires {field}{hint}", where)

@@ -102,6 +102,17 @@ def print_findings(findings: list[Any]) -> None:
         click.echo(finding.format(), err=True)
 
 
+def kube_version_option(function: Any) -> Any:
+    """``--kube-version X.Y``: the Kubernetes release the checks answer for."""
+    from kubegen.checks import kubeversion
+
+    return click.option(
+        "--kube-version", metavar="X.Y",
+        help=f"Check against the API server of Kubernetes X.Y ({kubeversion.OLDEST} to {kubeversion.newest()}) "
+             f"[default: {kubeversion.newest()}].",
+    )(function)
+
+
 def parse_node_port_range(text: str | None) -> tuple[int, int] | None:
     if text is None:
         return None

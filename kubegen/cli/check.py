@@ -6,7 +6,7 @@ import os
 
 import click
 
-from kubegen.cli import fail, print_findings, report_errors
+from kubegen.cli import fail, kube_version_option, print_findings, report_errors
 from kubegen.cli.gitops import gitops_options, run_recipe
 from kubegen.cli.render import ASSUME_HELP, load_checked, parse_sets, split_ignore
 
@@ -21,11 +21,12 @@ from kubegen.cli.render import ASSUME_HELP, load_checked, parse_sets, split_igno
 @click.option("--node-port-range", metavar="A-B", help="The cluster's node-port range [default: 30000-32767].")
 @click.option("--ignore", multiple=True, metavar="RULE", help="Do not report RULE (repeatable).")
 @click.option("--assume", multiple=True, metavar="KIND/NAME", help=ASSUME_HELP)
+@kube_version_option
 @report_errors
 def check(
     app: str | None, output_dir: str, kustomization: bool | None, force: bool, unset: tuple[str, ...],
     base: str | None, allow_recreate: bool, sets: tuple[str, ...], strict: bool, node_port_range: str | None,
-    ignore: tuple[str, ...], assume: tuple[str, ...],
+    ignore: tuple[str, ...], assume: tuple[str, ...], kube_version: str | None,
 ) -> None:
     """Exit 0 if DIR is exactly what `kubegen render --output-dir DIR` would write,
     and every change it holds is one the live objects can take.
@@ -59,7 +60,7 @@ def check(
 
     check_ignore, gitops_ignore = split_ignore(ignore)
     target_dir, recipe, spec = run_recipe(app, output_dir, parse_sets(sets), unset, kustomization, force)
-    ordered = load_checked(spec, dict(recipe.sets), node_port_range, check_ignore, strict, assume)
+    ordered = load_checked(spec, dict(recipe.sets), node_port_range, check_ignore, strict, assume, kube_version)
     result = check_dir(
         ordered, target_dir, recipe=recipe, shown=output_dir, base=base, allow_recreate=allow_recreate,
         ignore=gitops_ignore,

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from kubegen.cli import fail, report_errors
+from kubegen.cli import fail, kube_version_option, report_errors
 from kubegen.cli.render import ASSUME_HELP, check_options
 
 
@@ -31,10 +31,12 @@ from kubegen.cli.render import ASSUME_HELP, check_options
 @click.option("--diff", "diff", is_flag=True,
               help="Like --fix, but print the changes as a unified diff instead of writing them "
                    "(the report goes to stderr).")
+@kube_version_option
 @report_errors
 def lint(
     paths: tuple[str, ...], fmt: str, strict: bool, partial: bool,
     node_port_range: str | None, ignore: tuple[str, ...], assume: tuple[str, ...], fix: bool, diff: bool,
+    kube_version: str | None,
 ) -> None:
     """Check Kubernetes manifests in YAML or JSON files, directories or stdin (-).
 
@@ -71,8 +73,9 @@ def lint(
       kubegen lint k8s/ --assume Secret/registry-creds   # made by another tool
       kubegen lint --fix k8s/                            # repair in place
       kubegen lint --diff k8s/ > fixes.patch             # review first, then git apply
+      kubegen lint --kube-version 1.30 k8s/
     """
-    options = check_options(node_port_range, ignore, partial, assume)
+    options = check_options(node_port_range, ignore, partial, assume, kube_version)
     if fix or diff:
         _fix(paths, options, fmt=fmt, strict=strict, write=not diff)
         return

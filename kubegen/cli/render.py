@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kubegen.cli import parse_node_port_range, print_findings, report_errors
+from kubegen.cli import kube_version_option, parse_node_port_range, print_findings, report_errors
 from kubegen.cli.gitops import gitops_options, require_output_dir, run_recipe
 
 if TYPE_CHECKING:
@@ -31,8 +31,9 @@ ASSUME_HELP = ("An object the cluster has that the input does not make, e.g. Sec
 
 def check_options(  # type: ignore[no-untyped-def]
     node_port_range: str | None, ignore: tuple[str, ...], partial: bool = False, assume: tuple[str, ...] = (),
+    kube_version: str | None = None,
 ):
-    from kubegen.checks import OUTPUT_DIR_RULES, RULES, Assumed, CheckOptions
+    from kubegen.checks import OUTPUT_DIR_RULES, RULES, Assumed, CheckOptions, kubeversion
     from kubegen.facts import DEFAULT_NODE_PORT_RANGE
 
     assumed = set()
@@ -48,11 +49,17 @@ def check_options(  # type: ignore[no-untyped-def]
             f"unknown rule {unknown[0]!r} (rules: {', '.join(sorted({**RULES, **OUTPUT_DIR_RULES}))})",
             param_hint="--ignore",
         )
+    if kube_version is not None:
+        try:
+            kubeversion.parse(kube_version)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc).removeprefix("--kube-version "), param_hint="--kube-version") from None
     return CheckOptions(
         node_port_range=parse_node_port_range(node_port_range) or DEFAULT_NODE_PORT_RANGE,
         partial=partial,
         ignore=frozenset(ignore),
         assume=frozenset(assumed),
+        kube_version=kube_version,
     )
 
 
@@ -68,14 +75,14 @@ def split_ignore(ignore: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[st
 
 def load_checked(
     app: str, sets: dict[str, str], node_port_range: str | None, ignore: tuple[str, ...], strict: bool,
-    assume: tuple[str, ...] = (),
+    assume: tuple[str, ...] = (), kube_version: str | None = None,
 ) -> list[Manifest]:
     """Load APP with ``--set`` values, check it (findings to stderr) and return the ordered manifests."""
     from kubegen.api import checked_manifests, compile_stacks, options_for
     from kubegen.appload import load_stacks
 
     stacks = load_stacks(app, sets)
-    options = options_for(stacks, check_options(node_port_range, ignore, assume=assume))
+    options = options_for(stacks, check_options(node_port_range, ignore, assume=assume, kube_version=kube_version))
     ordered, findings = checked_manifests(compile_stacks(stacks), options, strict=strict)
     print_findings(findings)
     return ordered
@@ -106,12 +113,13 @@ def load_checked(
 @click.option("--node-port-range", metavar="A-B", help="The cluster's node-port range [default: 30000-32767].")
 @click.option("--ignore", multiple=True, metavar="RULE", help="Do not report RULE (repeatable).")
 @click.option("--assume", multiple=True, metavar="KIND/NAME", help=ASSUME_HELP)
+@kube_version_option
 @report_errors
 def render(
     app: str | None, output: str | None, output_dir: str | None, kustomization: bool | None, force: bool,
     unset: tuple[str, ...], base: str | None, allow_recreate: bool, recipe_dir: str | None, fsync: bool, fmt: str,
     sets: tuple[str, ...], strict: bool, node_port_range: str | None, ignore: tuple[str, ...],
-    assume: tuple[str, ...],
+    assume: tuple[str, ...], kube_version: str | None,
 ) -> None:
     """Render APP's stack to YAML (or JSON), checked and in apply order.
 
@@ -134,6 +142,7 @@ def render(
       kubegen render --output-dir deploy/prod          # again, as recorded
       kubegen render --recipe deploy/prod > prod.yaml  # the same objects, as one stream
       kubegen render mypkg.deploy:stack --format json
+      kubegen render app.py --kube-version 1.30 > out.yaml
     """
     from kubegen.api import no_cyclic_gc, write_manifests
     from kubegen.output import resolve_output, write_text
@@ -158,11 +167,11 @@ def render(
                 _, recipe, spec = run_recipe(app, recipe_dir, values, unset, None, force)
                 values = dict(recipe.sets)
             assert spec is not None
-            ordered = load_checked(spec, values, node_port_range, check_ignore, strict, assume)
+            ordered = load_checked(spec, values, node_port_range, check_ignore, strict, assume, kube_version)
             write_text(target, write_manifests(ordered, fmt), shown=output)  # type: ignore[arg-type]
             return
         target_dir, recipe, spec = run_recipe(app, output_dir, parse_sets(sets), unset, kustomization, force)
-        ordered = load_checked(spec, dict(recipe.sets), node_port_range, check_ignore, strict, assume)
+        ordered = load_checked(spec, dict(recipe.sets), node_port_range, check_ignore, strict, assume, kube_version)
         write_to_dir(ordered, recipe, target_dir, output_dir, strict, gitops_ignore, fsync, base, allow_recreate)
 
 

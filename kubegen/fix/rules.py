@@ -97,8 +97,8 @@ def selector_op(m: Manifest) -> Op | None:
 def workload_selector(f: Finding, ctx: Context) -> Fix | None:
     m = f.manifest
     assert m is not None
-    if f.path != ("spec",) or value_at(m.obj, ("spec", "selector")) is not None:
-        return None
+    if f.path not in (("spec",), ("spec", "selector")) or value_at(m.obj, ("spec", "selector")) is not None:
+        return None  # the finding names spec.selector, the field that is missing
     op = selector_op(m)
     return None if op is None else _fix(f, [op], "selector: matchLabels from the pod template labels")
 
@@ -107,9 +107,8 @@ def workload_selector(f: Finding, ctx: Context) -> Fix | None:
 
 
 def enum_values(ctx: Context, m: Manifest, path: P) -> tuple[str, ...] | None:
-    """The values the API accepts at ``path`` (a field, or an item of a list field)."""
-    if m.kind == "Service" and path == ("spec", "type"):
-        return facts.SERVICE_TYPES
+    """The values the API accepts at ``path`` (a field, or an item of a list field), from
+    the API data (the Service ``type`` included)."""
     field_path = path[:-1] if path and isinstance(path[-1], int) else path
     if not field_path:
         return None
@@ -243,22 +242,23 @@ def quoted_port_number(f: Finding, ctx: Context) -> Fix | None:
 
 @planner("service-ports")
 def port_name(f: Finding, ctx: Context) -> Fix | None:
-    """A multi-port Service port without a name gets the name the message suggests."""
-    from kubegen.checks.objects import _suggest_port_name
+    """A multi-port Service port without a name gets the name the finding suggests."""
+    from kubegen.checks.validation.services import suggest_port_name
 
     m = f.manifest
     assert m is not None
     ports = value_at(m.obj, ("spec", "ports"))
-    if len(f.path) != 3 or f.path[:2] != ("spec", "ports") or not isinstance(ports, list) or len(ports) < 2:
+    path = f.path[:-1] if f.path[-1:] == ("name",) else f.path  # the finding names the missing field
+    if len(path) != 3 or path[:2] != ("spec", "ports") or not isinstance(ports, list) or len(ports) < 2:
         return None
-    port = value_at(m.obj, f.path)
+    port = value_at(m.obj, path)
     if not isinstance(port, dict) or "name" in port:
         return None
     taken = {p.get("name") for p in ports if isinstance(p, dict)}
-    name = _suggest_port_name(port)
+    name = f.suggestion or suggest_port_name(port)
     protocol = port.get("protocol", "TCP")
     for candidate in (name, f"{name}-{str(protocol).lower()}"):
         if candidate not in taken and not facts.dns1123_label_problems(candidate):
-            summary = f"{dotted(f.path)}: name: {candidate} added"
-            return _fix(f, [Insert(f.path, "name", candidate, first=True)], summary)
+            summary = f"{dotted(path)}: name: {candidate} added"
+            return _fix(f, [Insert(path, "name", candidate, first=True)], summary)
     return None

@@ -29,11 +29,9 @@ from __future__ import annotations
 from typing import Any
 
 from kubegen.importer.pods import dig
-from kubegen.location import Location
-from kubegen.manifest import Manifest, pod_template
+from kubegen.manifest import pod_template_of
 from kubegen.values import copy_data
 
-_NOWHERE = Location("<normalise>")
 _REPLICATED = frozenset({"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"})
 
 API_DEFAULTS: tuple[str, ...] = (
@@ -251,7 +249,7 @@ def normalise(obj: Any) -> Any:
     kind = out.get("kind")
     _metadata(out.get("metadata"))
     spec = out.get("spec")
-    template = pod_template(Manifest(out, _NOWHERE))
+    template = pod_template_of(out)
     if template is not None:
         if template is not out:
             template.pop("status", None)

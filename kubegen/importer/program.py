@@ -23,7 +23,7 @@ from kubegen.importer.objects import object_name
 from kubegen.importer.pods import dig
 from kubegen.importer.pysource import Call, Var, call, evaluate, identifier
 from kubegen.location import Location
-from kubegen.manifest import Manifest, compile_stack, pod_template
+from kubegen.manifest import Manifest, compile_stack, pod_template_of
 from kubegen.values import copy_data
 
 _ORIGIN = Location("<import>")
@@ -99,7 +99,7 @@ class Plan:
 def _labels_of(obj: dict[str, Any]) -> list[dict[str, Any]]:
     found = [dig(obj, "metadata", "labels") or {}]
     if obj.get("kind") != "Pod":
-        template = pod_template(Manifest(obj, _ORIGIN))
+        template = pod_template_of(obj)
         if template is not None:
             found.append(dig(template, "metadata", "labels") or {})
     return found
@@ -157,7 +157,7 @@ def local_view(obj: dict[str, Any], settings: Settings) -> dict[str, Any]:
             del meta["namespace"]
         out["metadata"] = _strip_labels(meta, settings.labels)
     if out.get("kind") != "Pod":
-        template = pod_template(Manifest(out, _ORIGIN))
+        template = pod_template_of(out)
         if template is not None and isinstance(template.get("metadata"), dict):
             template["metadata"] = _strip_labels(template["metadata"], settings.labels)
     return out
@@ -216,7 +216,7 @@ def _selected_by(entry: Entry) -> list[Any]:
     """The selectors that pick this workload's pods (its matchLabels, its pod labels)."""
     if entry.kind == "Pod":
         return [dig(entry.local, "metadata", "labels")]
-    template = pod_template(Manifest(entry.local, _ORIGIN))
+    template = pod_template_of(entry.local)
     return [dig(entry.local, "spec", "selector", "matchLabels"), dig(template, "metadata", "labels")]
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-from kubegen import facts
+from kubegen import apidata, facts
 from kubegen.errors import BuilderError, BuilderTypeError
 from kubegen.model._base import (
     EMPTY,
@@ -48,7 +48,7 @@ class ContainerPort(Builder):
         check_port("ContainerPort", "host_port", self.host_port)
         if self.name is not None:
             check("ContainerPort", "name", self.name, facts.port_name_problems)
-        check_choice("ContainerPort", "protocol", self.protocol, facts.PROTOCOLS)
+        check_choice("ContainerPort", "protocol", self.protocol, apidata.enum("core.v1.ContainerPort", "protocol"))
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -182,7 +182,6 @@ class Probe(Builder):
         return d
 
 
-_PULL_POLICIES = ("Always", "IfNotPresent", "Never")
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
@@ -225,7 +224,8 @@ class Container(Builder):
         check("Container", "name", self.name, facts.dns1123_label_problems)
         if not isinstance(self.image, str) or not self.image.strip():
             raise BuilderError(f"Container {self.name!r}: image must be a non-empty string")
-        check_choice(f"Container {self.name!r}", "image_pull_policy", self.image_pull_policy, _PULL_POLICIES)
+        check_choice(f"Container {self.name!r}", "image_pull_policy", self.image_pull_policy,
+                     apidata.enum("core.v1.Container", "imagePullPolicy"))
         seen: dict[str, int] = {}
         for port in self.ports:
             if port.name is not None:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from kubegen import facts
+from kubegen import apidata, facts
 from kubegen.errors import BuilderError
 from kubegen.location import Location
 from kubegen.model._base import (
@@ -24,7 +24,6 @@ from kubegen.model.meta import ObjectBuilder
 if TYPE_CHECKING:
     from kubegen.model.workload import _Workload
 
-_EVICTION_POLICIES = ("IfHealthyBudget", "AlwaysAllow")
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
@@ -68,7 +67,7 @@ class PodDisruptionBudget(ObjectBuilder):
                 if problems:
                     fail(owner, field, value, problems)
         check_choice(owner, "unhealthy_pod_eviction_policy", self.unhealthy_pod_eviction_policy,
-                     _EVICTION_POLICIES)
+                     apidata.enum("policy.v1.PodDisruptionBudgetSpec", "unhealthyPodEvictionPolicy"))
 
     @classmethod
     def create(cls, name: str, *, selector: str, min_available: int | str | None = None,

@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-from kubegen import facts
+from kubegen import apidata, facts
 from kubegen.errors import BuilderError, BuilderTypeError
 from kubegen.location import Location
 from kubegen.model._base import (
@@ -26,8 +26,6 @@ from kubegen.model._base import (
 )
 from kubegen.model.meta import ObjectBuilder
 from kubegen.model.service import Service
-
-_PATH_TYPES = ("Prefix", "Exact", "ImplementationSpecific")
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
@@ -48,7 +46,8 @@ class IngressPath(Builder):
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.path, str) or not self.path.startswith("/"):
             raise BuilderError(f"IngressPath: path {self.path!r} must start with '/'")
-        check_choice("IngressPath", "path_type", self.path_type, _PATH_TYPES)
+        check_choice("IngressPath", "path_type", self.path_type,
+                     apidata.enum("networking.v1.HTTPIngressPath", "pathType"))
         if isinstance(self.service, Service):
             self.service.port_for(self.port)  # raises with the ports it has
         elif not isinstance(self.service, str):
@@ -162,6 +161,10 @@ class Ingress(ObjectBuilder):
             raise BuilderError(f"Ingress {self.name!r}: give rules= or host=/paths=, not both")
         if not (self.paths or self.rules or self.default_backend):
             raise BuilderError(f"Ingress {self.name!r}: needs paths=, rules= or default_backend=")
+        if self.host is not None and not self.paths:
+            raise BuilderError(f"Ingress {self.name!r}: host= applies to paths=; give paths= (or put the host in "
+                               "rules=[IngressRule(host=..., paths=...)])")
+        self.all_rules()  # host= with paths= makes a rule: check its host now, not at render
 
     def all_rules(self) -> tuple[IngressRule, ...]:
         if self.paths:

@@ -6,7 +6,7 @@ from typing import Any
 
 import attrs
 
-from kubegen import facts
+from kubegen import apidata, facts
 from kubegen.errors import BuilderError
 from kubegen.model._base import EMPTY, FrozenDict, check_choice, frozen_any_map, merge_extra, str_tuple
 from kubegen.model.container import Container, Resources
@@ -14,8 +14,6 @@ from kubegen.model.volume import plain
 from kubegen.model.workload import _Controller
 
 _JOB_RESTART = ("OnFailure", "Never")
-_COMPLETION_MODES = ("NonIndexed", "Indexed")
-_CONCURRENCY = ("Allow", "Forbid", "Replace")
 
 
 def _count(owner: str, field: str, value: Any, minimum: int) -> None:
@@ -49,7 +47,7 @@ class _JobFields(_Controller):
         for field, minimum in (("completions", 0), ("parallelism", 0), ("backoff_limit", 0),
                                ("active_deadline_seconds", 1), ("ttl_seconds_after_finished", 0)):
             _count(owner, field, getattr(self, field), minimum)
-        check_choice(owner, "completion_mode", self.completion_mode, _COMPLETION_MODES)
+        check_choice(owner, "completion_mode", self.completion_mode, apidata.enum("batch.v1.JobSpec", "completionMode"))
         if self.completion_mode == "Indexed" and self.completions is None:
             raise BuilderError(f"{owner}: an Indexed Job needs completions=N (one index per completion)")
 
@@ -148,7 +146,8 @@ class CronJob(_JobFields):
         problem = facts.cron_schedule_problem(self.schedule)
         if problem:
             raise BuilderError(f"{owner}: schedule {self.schedule!r} {problem}")
-        check_choice(owner, "concurrency_policy", self.concurrency_policy, _CONCURRENCY)
+        check_choice(owner, "concurrency_policy", self.concurrency_policy,
+                     apidata.enum("batch.v1.CronJobSpec", "concurrencyPolicy"))
         for field in ("starting_deadline_seconds", "successful_jobs_history_limit", "failed_jobs_history_limit"):
             _count(owner, field, getattr(self, field), 0)
         if len(self.name) > 52:

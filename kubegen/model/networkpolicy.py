@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from kubegen import facts
+from kubegen import apidata, facts
 from kubegen.errors import BuilderError, BuilderTypeError
 from kubegen.location import Location
 from kubegen.model._base import (
@@ -145,7 +145,8 @@ class NetworkPolicyPort(Builder):
     end_port: int | None = None
 
     def __attrs_post_init__(self) -> None:
-        check_choice("NetworkPolicyPort", "protocol", self.protocol, facts.PROTOCOLS)
+        check_choice("NetworkPolicyPort", "protocol", self.protocol,
+                     apidata.enum("networking.v1.NetworkPolicyPort", "protocol"))
         if isinstance(self.port, str):
             check("NetworkPolicyPort", "port", self.port, facts.port_name_problems)
         else:
@@ -218,7 +219,6 @@ def _rules(value: Any) -> tuple[NetworkPolicyRule, ...] | None:
     return rules
 
 
-_TYPES = ("Ingress", "Egress")
 
 
 def _types(value: Any) -> tuple[str, ...] | None:
@@ -257,7 +257,7 @@ class NetworkPolicy(ObjectBuilder):
         owner = check_meta("NetworkPolicy", self)
         check_labels(owner, "pod_selector", self.pod_selector)
         for kind in self.policy_types or ():
-            check_choice(owner, "policy_types", kind, _TYPES)
+            check_choice(owner, "policy_types", kind, apidata.enum("networking.v1.NetworkPolicySpec", "policyTypes"))
         if self.policy_types is not None:
             for field, rules, kind in (("ingress", self.ingress, "Ingress"), ("egress", self.egress, "Egress")):
                 if rules and kind not in self.policy_types:

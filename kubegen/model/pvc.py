@@ -6,7 +6,7 @@ from typing import Any
 
 import attrs
 
-from kubegen import facts
+from kubegen import apidata, facts
 from kubegen.errors import BuilderError, BuilderTypeError
 from kubegen.location import Location
 from kubegen.model._base import (
@@ -79,10 +79,11 @@ class PersistentVolumeClaim(ObjectBuilder):
         if not self.access_modes:
             raise BuilderError(f"{owner}: access_modes must name at least one mode, e.g. ['ReadWriteOnce']")
         for mode in self.access_modes:
-            check_choice(owner, "access_modes", mode, facts.ACCESS_MODES)
+            check_choice(owner, "access_modes", mode, apidata.enum("core.v1.PersistentVolumeClaimSpec", "accessModes"))
         if "ReadWriteOncePod" in self.access_modes and len(self.access_modes) > 1:
             raise BuilderError(f"{owner}: ReadWriteOncePod cannot be combined with other access modes")
-        check_choice(owner, "volume_mode", self.volume_mode, facts.VOLUME_MODES)
+        check_choice(owner, "volume_mode", self.volume_mode,
+                     apidata.enum("core.v1.PersistentVolumeClaimSpec", "volumeMode"))
 
     def volume(self, name: str | None = None, *, read_only: bool | None = None) -> Volume:
         """The pod volume for this claim, called ``name`` (default: the claim's name)."""

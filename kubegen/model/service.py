@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from kubegen import facts
+from kubegen import apidata, facts
 from kubegen.errors import BuilderError
 from kubegen.location import Location
 from kubegen.model._base import (
@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from kubegen.model.workload import _Workload
 
 
+
+_SPEC = "core.v1.ServiceSpec"  # where the API data keeps the Service enumerations
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
 class ServicePort(Builder):
@@ -64,7 +66,7 @@ class ServicePort(Builder):
             check_port("ServicePort", "target_port", self.target_port)
         if self.name is not None:
             check("ServicePort", "name", self.name, facts.dns1123_label_problems)
-        check_choice("ServicePort", "protocol", self.protocol, facts.PROTOCOLS)
+        check_choice("ServicePort", "protocol", self.protocol, apidata.enum("core.v1.ServicePort", "protocol"))
 
     @classmethod
     def parse(cls, spec: str, *, node_port: int | None = None) -> ServicePort:
@@ -114,7 +116,9 @@ class Service(ObjectBuilder):
     ``ExternalName``; build one from a workload with ``workload.expose(...)`` so its
     selector and target ports cannot drift from the pods.
 
-    - ``name``: DNS-1035 label: it becomes the DNS name ``NAME.NAMESPACE.svc`` (required).
+    - ``name``: DNS-1123 label: it becomes the DNS name ``NAME.NAMESPACE.svc`` (required).
+      Kubernetes before 1.36 also wants it to start with a letter; ``check --kube-version``
+      reports that for older targets.
     - ``ports``: ``[80]`` or ``[ServicePort(...)]``. Default: none (only valid for
       headless or ExternalName Services).
     - ``selector``: the pod labels to route to. Default: none (endpoints managed by hand).
@@ -148,14 +152,15 @@ class Service(ObjectBuilder):
 
     def __attrs_post_init__(self) -> None:
         owner = f"Service {self.name!r}"
-        check_name("Service", self, facts.dns1035_label_problems)
+        check_name("Service", self, facts.dns1123_label_problems)
         if self.namespace is not None:
             check(owner, "namespace", self.namespace, facts.dns1123_label_problems)
         check_labels(owner, "labels", self.labels)
         check_labels(owner, "selector", self.selector)
-        check_choice(owner, "type", self.type, facts.SERVICE_TYPES)
-        check_choice(owner, "external_traffic_policy", self.external_traffic_policy, ("Cluster", "Local"))
-        check_choice(owner, "session_affinity", self.session_affinity, ("None", "ClientIP"))
+        check_choice(owner, "type", self.type, apidata.enum(_SPEC, "type"))
+        check_choice(owner, "external_traffic_policy", self.external_traffic_policy,
+                     apidata.enum(_SPEC, "externalTrafficPolicy"))
+        check_choice(owner, "session_affinity", self.session_affinity, apidata.enum(_SPEC, "sessionAffinity"))
         if self.type == "ExternalName" and not self.external_name:
             raise BuilderError(f"{owner}: an ExternalName Service needs external_name= (a DNS name)")
         for port in self.ports:

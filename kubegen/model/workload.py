@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from kubegen import facts
+from kubegen import apidata, facts
 from kubegen.errors import BuilderError
 from kubegen.location import Location
 from kubegen.model._base import (
@@ -45,7 +45,6 @@ def _default_labels(self: Any) -> FrozenDict:
     return FrozenDict({"app": self.name or (self.generate_name or "").rstrip("-")})
 
 
-_RESTART = ("Always", "OnFailure", "Never")
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
@@ -76,7 +75,7 @@ class _Workload(ObjectBuilder):
             check(owner, "namespace", self.namespace, facts.dns1123_label_problems)
         check_labels(owner, "labels", self.labels)
         check_labels(owner, "annotations key", {k: "" for k in self.annotations})
-        check_choice(owner, "restart_policy", self.restart_policy, _RESTART)
+        check_choice(owner, "restart_policy", self.restart_policy, apidata.enum("core.v1.PodSpec", "restartPolicy"))
         if not self.containers:
             raise BuilderError(f"{owner}: needs at least one container")
         names = [c.name for c in self.init_containers + self.containers]
@@ -274,7 +273,6 @@ class _Controller(_Workload):
         }
 
 
-_STRATEGIES = ("RollingUpdate", "Recreate")
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
@@ -319,7 +317,8 @@ class Deployment(_Scalable):
         if isinstance(self.replicas, bool) or not isinstance(self.replicas, int) or self.replicas < 0:
             raise BuilderError(f"Deployment {self.name!r}: replicas must be an int >= 0 (got {self.replicas!r})")
         if self.strategy:
-            check_choice(f"Deployment {self.name!r}", "strategy", self.strategy, _STRATEGIES)
+            check_choice(f"Deployment {self.name!r}", "strategy", self.strategy,
+                         apidata.enum("apps.v1.DeploymentStrategy", "type"))
 
     @classmethod
     def create(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kubegen import facts
+from kubegen import apidata
 from kubegen.checks import Finding
 from kubegen.checks.wiring import DEFAULT_NAMESPACE, PodSet, StackIndex
 from kubegen.manifest import Manifest
@@ -40,7 +40,7 @@ def read_service(m: Manifest, index: StackIndex, by_podset: dict[int, Workload])
     namespace = m.namespace or DEFAULT_NAMESPACE
     selector = spec.get("selector") if isinstance(spec.get("selector"), dict) else None
     kind = _str(spec.get("type")) or "ClusterIP"
-    kind = kind if kind in facts.SERVICE_TYPES else "ClusterIP"
+    kind = kind if kind in apidata.enum("core.v1.ServiceSpec", "type") else "ClusterIP"
     svc = ServiceModel(m, namespace, m.name, kind, selector)
     svc.local_traffic = spec.get("externalTrafficPolicy") == "Local"
     svc.external_ips = [ip for ip in _list(spec.get("externalIPs")) if isinstance(ip, str)]

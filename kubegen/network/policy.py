@@ -24,7 +24,7 @@ import ipaddress
 from collections.abc import Sequence
 from typing import Any
 
-from kubegen.checks.objects import labels_match_expressions
+from kubegen.checks.validation.meta import selector_matches
 from kubegen.checks.wiring import DEFAULT_NAMESPACE
 from kubegen.finding import flow_labels
 from kubegen.manifest import Manifest
@@ -66,7 +66,8 @@ def matches(selector: Any, labels: dict[str, Any]) -> bool:
     expressions = selector.get("matchExpressions") or []
     if not isinstance(wanted, dict) or not isinstance(expressions, list):
         return False
-    return all(labels.get(k) == v for k, v in wanted.items()) and labels_match_expressions(labels, expressions)
+    return all(labels.get(k) == v for k, v in wanted.items()) and selector_matches(
+        {"matchExpressions": expressions}, labels)
 
 
 class Judge:
