@@ -4,6 +4,7 @@ and an Ingress's Service need, and what the checks still judge about them."""
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -120,3 +121,21 @@ def test_external_messages(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(BuilderError) as info:
         External(**kwargs)  # type: ignore[arg-type]
     assert message in str(info.value)
+
+
+def test_explain_and_graph_show_declared_pods_as_made_elsewhere_not_broken(tmp_path: Path) -> None:
+    path = tmp_path / "svc.yaml"
+    path.write_text(textwrap.dedent(SERVICE))
+    text = CliRunner().invoke(main, ["explain", str(path), "--assume", "Pod/app=db:postgres=5432"])
+    assert text.exit_code == 0, text.output
+    assert "selector {app: db} → External pods {app: db}: made elsewhere, not simulated" in text.output
+    assert "BROKEN" not in text.output
+    doc = json.loads(CliRunner().invoke(main, ["explain", str(path), "--assume", "Pod/app=db", "--format", "json"]).output)
+    [service] = doc["services"]
+    assert service["declared"] == ["External pods {app: db}"] and service["workloads"] == []
+    assert [p["broken"] for p in service["ports"]] == [False]
+    assert doc["workloads"] == []  # declared pods are not simulated
+    graph = CliRunner().invoke(main, ["graph", str(path), "--assume", "Pod/app=db", "--format", "mermaid"]).output
+    assert "External pods {app: db}<br/>made elsewhere" in graph and ":::broken" not in graph
+    without = CliRunner().invoke(main, ["graph", str(path), "--format", "mermaid"]).output
+    assert "no pods match" in without and ":::broken" in without
