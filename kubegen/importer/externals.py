@@ -47,10 +47,18 @@ def missing(manifests: Sequence[Manifest]) -> list[Declaration]:
     """The declarations that make ``manifests`` a stack the cross-object checks accept, in
     the order the checks first needed them."""
     from kubegen.checks import references, wiring
+    from kubegen.checks.catalogue import Catalogue
 
+    whole = wiring.KINDS | references.KINDS  # what refers to other objects (the rest is only referred to)
+    referring = [m for m in manifests if m.kind in whole]
+    if not referring:
+        return []
     report = Report(CheckOptions())
-    wiring.check_wiring(manifests, report)
-    references.check_references(manifests, report)
+    report.catalogue = Catalogue()  # every object, for the references' existence lookups
+    for m in manifests:
+        report.catalogue.add(m)
+    wiring.check_wiring(referring, report)
+    references.check_references(referring, report)
     found: dict[tuple[Any, ...], Declaration] = {}
     for assumed, finding in report.missing:
         key = (assumed.kind, assumed.name, assumed.namespace, assumed.labels)
