@@ -76,6 +76,7 @@ EXPECTED = {
         "External.pods({'app.kubernetes.io/name': 'catalog'})",
         "External.pods({'app.kubernetes.io/name': 'storefront'})"],
     "sync-waves.yaml": [],
+    "argo-workflow-hook.yaml": [],
 }
 
 

@@ -232,7 +232,8 @@ class Raw(Builder):
             if not isinstance(self.manifest.get(key), str) or not self.manifest.get(key):
                 raise BuilderError(f"Raw: invalid resource definition, key {key!r} missing")
         meta = self.manifest.get("metadata")
-        if not isinstance(meta, Mapping) or not isinstance(meta.get("name"), str):
+        if not isinstance(meta, Mapping) or not (
+                isinstance(meta.get("name"), str) or isinstance(meta.get("generateName"), str)):
             raise BuilderError(
                 f"Raw {self.manifest['kind']}: invalid resource definition, key 'metadata.name' missing"
             )
@@ -244,8 +245,9 @@ class Raw(Builder):
 
     @property
     def name(self) -> str:
-        name: str = self.manifest["metadata"]["name"]
-        return name
+        """``metadata.name`` ("" for an object with only a ``generateName``)."""
+        name = self.manifest["metadata"].get("name")
+        return name if isinstance(name, str) else ""
 
     @property
     def namespace(self) -> str | None:
