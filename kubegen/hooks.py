@@ -47,7 +47,7 @@ HOOK_KEYS = (ARGOCD_HOOK, HELM_HOOK)
 KEYS = (ARGOCD_HOOK, ARGOCD_DELETE_POLICY, ARGOCD_SYNC_WAVE, HELM_HOOK, HELM_WEIGHT, HELM_DELETE_POLICY)
 
 _INTEGER = re.compile(r"[+-]?[0-9]+\Z")
-_INT32 = (-(2**31), 2**31 - 1)
+_INT = (-(2**63), 2**63 - 1)  # Go's int on the 64-bit machines the tools run on
 
 
 def is_hook(annotations: Mapping[Any, object]) -> bool:
@@ -74,7 +74,7 @@ def _choices(key: str, value: str, choices: tuple[str, ...], *, fold: bool, why:
 
 
 def _integer(key: str, value: str, why: str) -> list[tuple[str, str | None]]:
-    if _INTEGER.match(value) and _INT32[0] <= int(value) <= _INT32[1]:
+    if _INTEGER.match(value) and _INT[0] <= int(value) <= _INT[1]:
         return []
     return [(f"{key}: {value!r} is not an integer (such as \"-1\" or \"5\"); {why}", None)]
 
@@ -105,7 +105,7 @@ def value_problems(key: str, value: object) -> list[tuple[str, str | None]]:
         return _choices(key, value, HELM_EVENTS, fold=True, why=why)
     if key == HELM_DELETE_POLICY:
         return _choices(key, value, HELM_DELETE_POLICIES, fold=True, why=why)
-    return _integer(key, value.strip() if key == HELM_WEIGHT else value, why)
+    return _integer(key, value, why)  # Go's strconv.Atoi, as both tools read it: no spaces
 
 
 def generate_name_only(metadata: Mapping[str, object]) -> str | None:

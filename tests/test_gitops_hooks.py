@@ -86,7 +86,7 @@ def test_unknown_hook_values_are_errors_with_the_closest_value() -> None:
             argocd.argoproj.io/hook-delete-policy: HookSucceded
             argocd.argoproj.io/sync-wave: first
             helm.sh/hook: pre-instal
-            helm.sh/hook-weight: "1.5"
+            helm.sh/hook-weight: " 1"
             helm.sh/hook-delete-policy: before-hook-creation
     """)
     assert found == [
@@ -101,7 +101,7 @@ def test_unknown_hook_values_are_errors_with_the_closest_value() -> None:
         "error hook: ConfigMap 'settings': helm.sh/hook: 'pre-instal' is not one of pre-install, post-install, "
         "pre-upgrade, post-upgrade, pre-delete, post-delete, pre-rollback, post-rollback, test, test-success; did "
         "you mean 'pre-install'?; Helm skips an object with an unknown hook event altogether",
-        "error hook: ConfigMap 'settings': helm.sh/hook-weight: '1.5' is not an integer (such as \"-1\" or \"5\"); "
+        "error hook: ConfigMap 'settings': helm.sh/hook-weight: ' 1' is not an integer (such as \"-1\" or \"5\"); "
         "Helm reads it as weight 0",
     ]
 
@@ -117,7 +117,7 @@ def test_hook_values_the_tools_accept() -> None:
             argocd.argoproj.io/hook-delete-policy: HookSucceeded, BeforeHookCreation
             argocd.argoproj.io/sync-wave: "-3"
             helm.sh/hook: Pre-Install, post-upgrade
-            helm.sh/hook-weight: " 10"
+            helm.sh/hook-weight: "10"
     """) == []
 
 
