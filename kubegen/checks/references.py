@@ -26,6 +26,7 @@ as defined (a cert-manager ``Certificate``'s Secret, a ``SealedSecret``, an
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -75,12 +76,19 @@ class Known:
             for m in manifests:
                 catalogue.add(m)
         self.catalogue = catalogue
-        self.objects: dict[tuple[str, str, str], Manifest] = {}
-        for m in manifests:
-            if m.kind and m.name:
-                self.objects.setdefault((m.kind, space_of(m.kind, m.namespace), m.name), m)
+        self._manifests = manifests
         self.namespaces = catalogue.namespaces
         self.assumed = assume
+
+    @functools.cached_property
+    def objects(self) -> dict[tuple[str, str, str], Manifest]:
+        """The objects the rules were given whole, by (kind, namespace, name); built on
+        first use (only autoscalers ask)."""
+        found: dict[tuple[str, str, str], Manifest] = {}
+        for m in self._manifests:
+            if m.kind and m.name:
+                found.setdefault((m.kind, space_of(m.kind, m.namespace), m.name), m)
+        return found
 
     def find(self, kind: str, namespace: str, name: str) -> tuple[bool, frozenset[str] | None]:
         """Whether ``kind/name`` exists in ``namespace``, and its data keys (None: unknown)."""
@@ -132,7 +140,7 @@ def check_references(manifests: Sequence[Manifest], report: Report) -> None:
     from kubegen.checks import policies
 
     known = Known(manifests, report.options.assume, report.catalogue)
-    owned = {m.metadata["uid"] for m in manifests if isinstance(m.metadata.get("uid"), str)}
+    owned = {uid for m in manifests if isinstance(uid := m.metadata.get("uid"), str)}
     for m in manifests:
         kind = m.kind
         base = facts.POD_TEMPLATE_PATHS.get(kind)
@@ -163,46 +171,21 @@ def _controlled(m: Manifest, uids: set[str]) -> bool:
 def _check_pod(m: Manifest, spec: dict[str, Any], path: P, known: Known, report: Report) -> None:
     namespace = namespace_of(m)
     for field in ("initContainers", "containers"):
-        for ci, container in dicts(spec.get(field)):
-            cpath = (*path, field, ci)
-            cname = container.get("name")
-            for ei, env in dicts(container.get("env")):
-                source = env.get("valueFrom")
-                if not isinstance(source, dict):
-                    continue
-                for ref_key, kind in (("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")):
-                    ref = source.get(ref_key)
-                    if isinstance(ref, dict):
-                        what = f"container {cname!r} env {env.get('name')!r}"
-                        _config_ref(m, ref, (*cpath, "env", ei, "valueFrom", ref_key), what, kind, "name",
-                                    [(ref.get("key"), ("key",))], namespace, known, report, _WHY["env"])
-            for ei, item in dicts(container.get("envFrom")):
-                for ref_key, kind in (("configMapRef", "ConfigMap"), ("secretRef", "Secret")):
-                    ref = item.get(ref_key)
-                    if isinstance(ref, dict):
-                        _config_ref(m, ref, (*cpath, "envFrom", ei, ref_key), f"container {cname!r} envFrom", kind,
-                                    "name", [], namespace, known, report, _WHY["env"])
-    claims = _claim_templates(m)
-    for vi, volume in dicts(spec.get("volumes")):
-        vpath = (*path, "volumes", vi)
-        what = f"volume {volume.get('name')!r}"
-        for source_key, kind, name_key in (("configMap", "ConfigMap", "name"), ("secret", "Secret", "secretName")):
-            source = volume.get(source_key)
-            if isinstance(source, dict):
-                _config_ref(m, source, (*vpath, source_key), what, kind, name_key, _items(source), namespace, known,
-                            report, _WHY["volume"])
-        projected = volume.get("projected")
-        for si, item in dicts(projected.get("sources") if isinstance(projected, dict) else None):
-            for source_key, kind in (("configMap", "ConfigMap"), ("secret", "Secret")):
-                source = item.get(source_key)
-                if isinstance(source, dict):
-                    _config_ref(m, source, (*vpath, "projected", "sources", si, source_key), what, kind, "name",
-                                _items(source), namespace, known, report, _WHY["volume"])
-        claim = volume.get("persistentVolumeClaim")
-        name = text_of(claim.get("claimName")) if isinstance(claim, dict) else None
-        if name is not None and name not in claims and not known.find("PersistentVolumeClaim", namespace, name)[0]:
-            report_missing(report, "pvc-ref", m, (*vpath, "persistentVolumeClaim", "claimName"), what,
-                           "PersistentVolumeClaim", name, namespace, known, _WHY["volume"])
+        containers = spec.get(field)
+        if not isinstance(containers, list):
+            continue
+        for ci, container in enumerate(containers):
+            if isinstance(container, dict):
+                _check_container(m, container, (*path, field, ci), namespace, known, report)
+    volumes = spec.get("volumes")
+    if isinstance(volumes, list):
+        claims: set[str] | None = None
+        for vi, volume in enumerate(volumes):
+            if not isinstance(volume, dict):
+                continue
+            if "persistentVolumeClaim" in volume and claims is None:
+                claims = _claim_templates(m)
+            _check_volume(m, volume, (*path, "volumes", vi), namespace, claims or set(), known, report)
     for field in ("serviceAccountName", "serviceAccount"):
         account = text_of(spec.get(field))
         if account is not None:
@@ -211,7 +194,64 @@ def _check_pod(m: Manifest, spec: dict[str, Any], path: P, known: Known, report:
                                namespace, known, f"its pods would never be created (serviceaccount {account!r} "
                                "not found)")
             break
-    _pull_secrets(m, spec, path, known, report)
+    if "imagePullSecrets" in spec:
+        _pull_secrets(m, spec, path, known, report)
+
+
+def _fine(ref: dict[str, Any], name_key: str, kind: str, keys: list[Any], namespace: str, known: Known) -> bool:
+    """The common case, cheaply: the named object exists with every key read (or it is
+    optional, or not a name at all); only the rest builds a message."""
+    name = ref.get(name_key)
+    if not isinstance(name, str) or not name or ref.get("optional") is True:
+        return True
+    found, have = known.find(kind, namespace, name)
+    return found and (have is None or all(not isinstance(k, str) or k in have for k in keys))
+
+
+def _check_container(m: Manifest, container: dict[str, Any], cpath: P, namespace: str, known: Known,
+                     report: Report) -> None:
+    env = container.get("env")
+    for ei, item in enumerate(env if isinstance(env, list) else ()):
+        source = item.get("valueFrom") if isinstance(item, dict) else None
+        if not isinstance(source, dict):
+            continue
+        for ref_key, kind in (("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")):
+            ref = source.get(ref_key)
+            if isinstance(ref, dict) and not _fine(ref, "name", kind, [ref.get("key")], namespace, known):
+                what = f"container {container.get('name')!r} env {item.get('name')!r}"
+                _config_ref(m, ref, (*cpath, "env", ei, "valueFrom", ref_key), what, kind, "name",
+                            [(ref.get("key"), ("key",))], namespace, known, report, _WHY["env"])
+    env_from = container.get("envFrom")
+    for ei, item in enumerate(env_from if isinstance(env_from, list) else ()):
+        if not isinstance(item, dict):
+            continue
+        for ref_key, kind in (("configMapRef", "ConfigMap"), ("secretRef", "Secret")):
+            ref = item.get(ref_key)
+            if isinstance(ref, dict) and not _fine(ref, "name", kind, [], namespace, known):
+                _config_ref(m, ref, (*cpath, "envFrom", ei, ref_key), f"container {container.get('name')!r} envFrom",
+                            kind, "name", [], namespace, known, report, _WHY["env"])
+
+
+def _check_volume(m: Manifest, volume: dict[str, Any], vpath: P, namespace: str, claims: set[str], known: Known,
+                  report: Report) -> None:
+    what = f"volume {volume.get('name')!r}"
+    for source_key, kind, name_key in (("configMap", "ConfigMap", "name"), ("secret", "Secret", "secretName")):
+        source = volume.get(source_key)
+        if isinstance(source, dict):
+            _config_ref(m, source, (*vpath, source_key), what, kind, name_key, _items(source), namespace, known,
+                        report, _WHY["volume"])
+    projected = volume.get("projected")
+    for si, item in dicts(projected.get("sources") if isinstance(projected, dict) else None):
+        for source_key, kind in (("configMap", "ConfigMap"), ("secret", "Secret")):
+            source = item.get(source_key)
+            if isinstance(source, dict):
+                _config_ref(m, source, (*vpath, "projected", "sources", si, source_key), what, kind, "name",
+                            _items(source), namespace, known, report, _WHY["volume"])
+    claim = volume.get("persistentVolumeClaim")
+    name = text_of(claim.get("claimName")) if isinstance(claim, dict) else None
+    if name is not None and name not in claims and not known.find("PersistentVolumeClaim", namespace, name)[0]:
+        report_missing(report, "pvc-ref", m, (*vpath, "persistentVolumeClaim", "claimName"), what,
+                       "PersistentVolumeClaim", name, namespace, known, _WHY["volume"])
 
 
 def _items(source: dict[str, Any]) -> list[tuple[Any, P]]:
