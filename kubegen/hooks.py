@@ -74,9 +74,11 @@ def _choices(key: str, value: str, choices: tuple[str, ...], *, fold: bool, why:
 
 
 def _integer(key: str, value: str, why: str) -> list[tuple[str, str | None]]:
-    if _INTEGER.match(value) and _INT[0] <= int(value) <= _INT[1]:
-        return []
-    return [(f"{key}: {value!r} is not an integer (such as \"-1\" or \"5\"); {why}", None)]
+    if not _INTEGER.match(value):
+        return [(f"{key}: {value!r} is not an integer (such as \"-1\" or \"5\"); {why}", None)]
+    if not _INT[0] <= int(value) <= _INT[1]:
+        return [(f"{key}: {value!r} is beyond a 64-bit integer; {why}", None)]
+    return []
 
 
 _WHY = {

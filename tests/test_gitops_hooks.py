@@ -146,12 +146,14 @@ def test_builders_take_generate_name_instead_of_name() -> None:
 
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({}, "Job: name= is required (or generate_name='prefix-'"),
-    ({"name": "migrate", "generate_name": "migrate-"}, "Job: give name= or generate_name=, not both"),
+    ({"name": "migrate", "generate_name": "migrate-"}, "Job 'migrate': give name= or generate_name=, not both"),
     ({"generate_name": "Migrate-"}, "Job: generate_name 'Migrate-' "),
-    ({"name": "m", "sync_wave": "1"}, "Job: sync_wave: an int was expected (got '1', a str)"),
-    ({"name": "m", "hook": "PreSync"}, "Job: hook must be a Hook such as Hook.argocd('PreSync') (got 'PreSync')"),
+    ({"name": "m", "sync_wave": "1"}, "Job 'm': sync_wave must be an int or None (got '1', a str); write sync_wave=1"),
+    ({"name": "m", "hook": "PreSync"}, "Job 'm': hook must be a Hook or None (got 'PreSync', a str); write hook=Hook"),
     ({"name": "m", "hook": Hook.argocd("PreSync"), "annotations": {"argocd.argoproj.io/hook": "Sync"}},
-     "Job: annotation 'argocd.argoproj.io/hook' is also set by hook= or sync_wave=; set it in one place only"),
+     "Job 'm': annotation 'argocd.argoproj.io/hook' is also set by hook= or sync_wave=; set it in one place only"),
+    ({"name": "m", "sync_wave": 2**70}, "Job 'm': sync_wave: argocd.argoproj.io/sync-wave: '1180591620717411303424' "
+                                       "is beyond a 64-bit integer"),
 ])
 def test_builder_messages(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises((BuilderError, TypeError), match=None) as info:

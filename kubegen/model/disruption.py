@@ -18,6 +18,7 @@ from kubegen.model._base import (
     fail,
     frozen_str_map,
     source_field,
+    typed_fields,
 )
 from kubegen.model.meta import ObjectBuilder
 
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class PodDisruptionBudget(ObjectBuilder):
     """Limits voluntary disruptions (drains, upgrades) of the pods ``selector`` picks;
     usually made by ``workload.budget(max_unavailable=1)``.

@@ -25,7 +25,7 @@ import attrs
 from kubegen import facts
 from kubegen.errors import BuilderError
 from kubegen.location import Location
-from kubegen.model._base import Builder, FrozenDict, check, check_labels, source_field, str_tuple
+from kubegen.model._base import Builder, FrozenDict, check, check_labels, source_field, str_tuple, typed_fields
 
 # Kinds whose pods a selector may find (what labels= declares).
 POD_KINDS = tuple(facts.POD_TEMPLATE_PATHS)
@@ -58,7 +58,7 @@ def _ports(value: Iterable[int | str] | Mapping[str, int] | None) -> tuple[tuple
     return tuple(found)
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class External(Builder):
     """An object that exists in the cluster without this stack making it.
 

@@ -22,25 +22,25 @@ from typing import Any
 import attrs
 
 from kubegen import hooks
-from kubegen.errors import BuilderError, BuilderTypeError
-from kubegen.model._base import Builder, metadata
+from kubegen.errors import BuilderError, reject
+from kubegen.model._base import Builder, metadata, str_list, typed_fields
 
 
-def _policies(value: Iterable[str] | str | None) -> tuple[str, ...]:
+def _policies(value: Iterable[str] | str | None) -> Any:
+    """Converter: one string or a list of them."""
     if value is None:
         return ()
-    items = (value,) if isinstance(value, str) else tuple(value)
-    if not all(isinstance(item, str) for item in items):
-        raise BuilderTypeError(f"Hook: a list of strings was expected (got {value!r})")
-    return items
+    if isinstance(value, str):
+        return (value,)
+    return str_list(value)
 
 
-def _weight(value: Any) -> None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-        raise BuilderTypeError(f"an int was expected (got {value!r}, a {type(value).__name__})")
+def _is_int(value: Any) -> bool:
+    """None or an int (a bool is no int here)."""
+    return value is None or (isinstance(value, int) and not isinstance(value, bool))
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class Hook(Builder):
     """When a GitOps tool creates the object: an Argo CD sync hook, a Helm hook, or both
     (``Hook.argocd(...) | Hook.helm(...)``). Written as the tools' annotations.
@@ -65,20 +65,18 @@ class Hook(Builder):
 
     def __attrs_post_init__(self) -> None:
         if not (self.argocd_phases or self.helm_events):
-            raise BuilderError("Hook: give Argo CD phases (Hook.argocd('PreSync')) or Helm events "
-                               "(Hook.helm('pre-install'))")
+            reject(BuilderError("Hook: give Argo CD phases (Hook.argocd('PreSync')) or Helm events "
+                                "(Hook.helm('pre-install'))"))
         if self.argocd_delete_policy and not self.argocd_phases:
-            raise BuilderError("Hook: argocd_delete_policy needs argocd_phases")
+            reject(BuilderError("Hook: argocd_delete_policy needs argocd_phases"))
         if (self.helm_weight is not None or self.helm_delete_policy) and not self.helm_events:
-            raise BuilderError("Hook: helm_weight and helm_delete_policy need helm_events")
-        try:
-            _weight(self.helm_weight)
-        except BuilderTypeError as exc:
-            raise BuilderTypeError(f"Hook: helm_weight: {exc}") from None
+            reject(BuilderError("Hook: helm_weight and helm_delete_policy need helm_events"))
+        if not _is_int(self.helm_weight):
+            return  # the field's type check reports it
         for key, value in self.annotations().items():
             problems = hooks.value_problems(key, value)
             if problems:
-                raise BuilderError(f"Hook: {problems[0][0]}")
+                reject(BuilderError(f"Hook: {problems[0][0]}"))
 
     @classmethod
     def argocd(cls, *phases: str, delete_policy: Iterable[str] | str | None = None) -> Hook:
@@ -119,16 +117,35 @@ def check_generate_name(owner: str, obj: Any) -> None:
     """``name=`` or ``generate_name=``: exactly one (``owner`` names the builder)."""
     name, generate = obj.name, obj.generate_name
     if generate is not None and not isinstance(generate, str):
-        raise BuilderTypeError(f"{owner}: generate_name must be a string such as 'migrate-' (got {generate!r})")
+        return  # the field's type check reports it
     if name and generate:
-        raise BuilderError(f"{owner}: give name= or generate_name=, not both (the API server ignores "
-                           f"generateName when a name is set)")
-    if not name and not generate:
-        raise BuilderError(f"{owner}: name= is required (or generate_name='prefix-' for an object the API server "
-                           "names when it is created, such as a hook Job)")
+        reject(BuilderError(f"{owner}: give name= or generate_name=, not both (the API server ignores "
+                            f"generateName when a name is set)"))
+    elif not name and not generate:
+        reject(BuilderError(f"{owner}: name= is required (or generate_name='prefix-' for an object the API "
+                            "server names when it is created, such as a hook Job)"))
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+def _check_gitops(obj: Any, attribute: Any, value: Any) -> None:
+    """Validator run once every field is set: name or generate_name, the hook's and the
+    wave's annotations against ``annotations=`` (types are the fields' own checks)."""
+    kind = getattr(obj, "kind", type(obj).__name__)
+    name, generate = obj.name, obj.generate_name
+    owner = f"{kind} {name!r}" if name else f"{kind} {generate + '*'!r}" if isinstance(generate, str) else kind
+    check_generate_name(kind if not name or not generate else owner, obj)
+    if not _is_int(obj.sync_wave) or not isinstance(obj.hook, (Hook, type(None))):
+        return
+    if obj.sync_wave is not None:
+        for message, _ in hooks.value_problems(hooks.ARGOCD_SYNC_WAVE, str(obj.sync_wave)):
+            reject(BuilderError(f"{owner}: sync_wave: {message}"))
+    given = getattr(obj, "annotations", {})
+    for key in obj.gitops_annotations():
+        if key in given:
+            reject(BuilderError(f"{owner}: annotation {key!r} is also set by hook= or sync_wave=; set it in one "
+                                "place only"))
+
+
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class ObjectBuilder(Builder):
     """Base of the builders of whole objects: the GitOps fields of their metadata.
 
@@ -140,29 +157,9 @@ class ObjectBuilder(Builder):
       first). Default: none (wave 0).
     """
 
-    generate_name: str | None = attrs.field(default=None)
+    generate_name: str | None = None
     hook: Hook | None = None
-    sync_wave: int | None = None
-
-    @generate_name.validator
-    def _check_gitops(self, attribute: Any, value: Any) -> None:  # runs once every field is set
-        owner = f"{type(self).__name__}"
-        check_generate_name(owner, self)
-        if self.hook is not None and not isinstance(self.hook, Hook):
-            raise BuilderTypeError(f"{owner}: hook must be a Hook such as Hook.argocd('PreSync') (got {self.hook!r})")
-        try:
-            _weight(self.sync_wave)
-        except BuilderTypeError as exc:
-            raise BuilderTypeError(f"{owner}: sync_wave: {exc}") from None
-        if self.sync_wave is not None:
-            problems = hooks.value_problems(hooks.ARGOCD_SYNC_WAVE, str(self.sync_wave))
-            if problems:
-                raise BuilderError(f"{owner}: sync_wave: {problems[0][0]}")
-        given = getattr(self, "annotations", {})
-        for key in self.gitops_annotations():
-            if key in given:
-                raise BuilderError(f"{owner}: annotation {key!r} is also set by hook= or sync_wave=; set it in one "
-                                   "place only")
+    sync_wave: int | None = attrs.field(default=None, validator=_check_gitops)
 
     @property
     def label(self) -> str:
@@ -172,7 +169,7 @@ class ObjectBuilder(Builder):
 
     def gitops_annotations(self) -> dict[str, str]:
         found = self.hook.annotations() if isinstance(self.hook, Hook) else {}
-        if self.sync_wave is not None:
+        if _is_int(self.sync_wave) and self.sync_wave is not None:
             found[hooks.ARGOCD_SYNC_WAVE] = str(self.sync_wave)
         return found
 

@@ -14,11 +14,12 @@ from kubegen.model._base import (
     frozen_str_map,
     name_tuple,
     source_field,
+    typed_fields,
 )
 from kubegen.model.meta import ObjectBuilder
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class ServiceAccount(ObjectBuilder):
     """A ServiceAccount; pods run as it with ``workload.run_as(account)`` (or
     ``service_account_name=account``), and ``role.bind(account)`` grants it a Role.
