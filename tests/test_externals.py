@@ -74,7 +74,7 @@ def test_assume_mistakes_are_explained(text: str, message: str) -> None:
 def test_lint_assume_pods_satisfies_the_selector_and_checks_the_port(tmp_path: Path) -> None:
     code, output = lint(tmp_path, SERVICE)
     assert code == 1 and "error selector-dangling" in output
-    assert "declare them: External.pods({'app': 'db'}) or --assume Pod/default/app=db:postgres" in output
+    assert "declare them: External.pods({\"app\": \"db\"}) or --assume Pod/default/app=db:postgres" in output
     code, output = lint(tmp_path, SERVICE, "Pod/app=db")
     assert code == 0, output
     code, output = lint(tmp_path, SERVICE, "Pod/app=db:pg=5432")

@@ -78,7 +78,7 @@ class Assumed:
     def python(self) -> str:
         """The ``External(...)`` spelling (for messages)."""
         if self.labels is not None and not self.name and self.kind == "Pod":
-            labels = "{" + ", ".join(f"{k!r}: {v!r}" for k, v in self.labels) + "}"
+            labels = "{" + ", ".join(f"{_py(k)}: {_py(v)}" for k, v in self.labels) + "}"
             return f"External.pods({labels})"
         return f"External(kind={self.kind!r}, name={self.name!r})"
 
@@ -136,6 +136,13 @@ def _ports(text: str, items: list[str]) -> tuple[Port, ...]:
             raise ValueError(f"{text!r}: port {item!r} is not NUMBER, NAME or NAME=NUMBER")
         found.append((name, int(number)))
     return tuple(found)
+
+
+def _py(text: str) -> str:
+    """A Python string literal in double quotes, as ruff formats code (``"app"``)."""
+    import json
+
+    return json.dumps(text)
 
 
 def _usage(text: str) -> str:
