@@ -18,6 +18,7 @@ import yaml
 from kubegen import External, render
 from kubegen.api import compile_stacks
 from kubegen.checks import CheckOptions, errors
+from kubegen.errors import FindingsError
 from kubegen.importer import import_paths, normalise
 from kubegen.lint import lint
 from kubegen.reader import read_paths, read_text
@@ -169,3 +170,15 @@ def test_externals_are_never_rendered() -> None:
     stack = app_of(import_paths([str(GITOPS / "lone-ingress.yaml")]))
     assert [m.kind for m in compile_stacks(stack)] == ["Ingress"]
     assert sum(1 for o in stack.objects if isinstance(o, External)) == 3
+
+
+def test_what_no_external_can_declare_is_left_to_the_checks(tmp_path: Path) -> None:
+    """An input mistake (a namespace no API server takes) is not declared away: the object stays
+    as written (Raw) and rendering reports it."""
+    path = tmp_path / "svc.yaml"
+    path.write_text((GITOPS / "lone-service.yaml").read_text().replace("namespace: shop", "namespace: Shop"))
+    source = import_paths([str(path)])
+    assert declarations(source) == [] and "checkout = Raw(" in source
+    with pytest.raises(FindingsError) as info:
+        render(app_of(source))
+    assert {f.rule for f in info.value.findings if f.severity == "error"} >= {"selector-dangling"}

@@ -113,7 +113,18 @@ def stem(assumed: Assumed) -> str:
 
 def declare(manifests: Sequence[Manifest], stack_namespace: str | None, taken: set[str]) -> list[Declaration]:
     """The declarations with their code and unique variable names (added to ``taken``)."""
-    found = missing(manifests)
+    from kubegen.errors import KubegenError
+    from kubegen.importer.program import BUILDERS
+    from kubegen.importer.pysource import evaluate
+
+    found = []
+    for declaration in missing(manifests):
+        declaration.node = declaration_call(declaration.assumed, stack_namespace)
+        try:  # what no External can declare (a namespace 'TCP'): the input's own mistake, left to the checks
+            evaluate(declaration.node, {}, BUILDERS)
+        except (KubegenError, TypeError, ValueError):
+            continue
+        found.append(declaration)
     for declaration in found:
         base = stem(declaration.assumed)
         var, n = base, 1
@@ -122,7 +133,6 @@ def declare(manifests: Sequence[Manifest], stack_namespace: str | None, taken: s
             var = f"{base}_{n}"
         taken.add(var)
         declaration.var = var
-        declaration.node = declaration_call(declaration.assumed, stack_namespace)
     return found
 
 
