@@ -83,6 +83,8 @@ def gitops_fields(annotations: dict[str, str]) -> dict[str, Any]:
     """``hook=Hook...(...)`` and ``sync_wave=`` for the GitOps annotations written as the
     builders write them (removed from ``annotations``); anything else stays an annotation."""
     found: dict[str, Any] = {}
+    if not any(key in annotations for key in hooks.KEYS):
+        return found
     argo = _items(annotations.get(hooks.ARGOCD_HOOK), hooks.ARGOCD_PHASES, False)
     argo_delete = _items(annotations.get(hooks.ARGOCD_DELETE_POLICY), hooks.ARGOCD_DELETE_POLICIES, False)
     helm = _items(annotations.get(hooks.HELM_HOOK), hooks.HELM_EVENTS, True)
@@ -142,8 +144,10 @@ def metadata(obj: dict[str, Any], labels_default: dict[str, Any] | None) -> dict
         raise Unsupported("labels or annotations that are not all strings")
     if labels != (labels_default or {}):
         kwargs["labels"] = labels
-    annotations = dict(annotations)
-    gitops = gitops_fields(annotations)
+    gitops: dict[str, Any] = {}
+    if annotations:
+        annotations = dict(annotations)
+        gitops = gitops_fields(annotations)
     if annotations:
         kwargs["annotations"] = annotations
     kwargs.update(gitops)
@@ -153,8 +157,10 @@ def metadata(obj: dict[str, Any], labels_default: dict[str, Any] | None) -> dict
 def named(node: Call) -> Call:
     """``node`` without the ``name=""`` of an object that has only a ``generate_name``, whose
     ``generate_name=`` comes first instead."""
+    if not any(key == "generate_name" for key, _ in node.kwargs):
+        return node
     kwargs = dict(node.kwargs)
-    if kwargs.get("name") != "" or "generate_name" not in kwargs:
+    if kwargs.get("name") != "":
         return node
     del kwargs["name"]
     ordered = {"generate_name": kwargs.pop("generate_name"), **kwargs}

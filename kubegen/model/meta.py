@@ -129,8 +129,10 @@ def check_generate_name(owner: str, obj: Any) -> None:
 def _check_gitops(obj: Any, attribute: Any, value: Any) -> None:
     """Validator run once every field is set: name or generate_name, the hook's and the
     wave's annotations against ``annotations=`` (types are the fields' own checks)."""
-    kind = getattr(obj, "kind", type(obj).__name__)
     name, generate = obj.name, obj.generate_name
+    if name and generate is None and obj.hook is None and obj.sync_wave is None:
+        return  # the common case: a named object, no GitOps fields
+    kind = getattr(obj, "kind", type(obj).__name__)
     owner = f"{kind} {name!r}" if name else f"{kind} {generate + '*'!r}" if isinstance(generate, str) else kind
     check_generate_name(kind if not name or not generate else owner, obj)
     if not _is_int(obj.sync_wave) or not isinstance(obj.hook, (Hook, type(None))):
@@ -178,8 +180,9 @@ class ObjectBuilder(Builder):
         the hook's and the sync wave's."""
         own: Any = self
         namespace = None if cluster_scoped else own.namespace
-        annotations = dict(own.annotations)
-        annotations.update(self.gitops_annotations())
+        annotations = own.annotations
+        if self.hook is not None or self.sync_wave is not None:
+            annotations = {**annotations, **self.gitops_annotations()}
         meta = metadata(own.name, namespace, own.labels, annotations)
         if self.generate_name:
             del meta["name"]
