@@ -27,12 +27,12 @@ from kubegen.model._base import (
     check_meta,
     check_port,
     frozen_str_map,
-    metadata,
     source_field,
     str_tuple,
     to_tuple,
     typed_fields,
 )
+from kubegen.model.meta import ObjectBuilder
 
 if TYPE_CHECKING:
     from kubegen.model.workload import _Workload
@@ -227,7 +227,7 @@ def _types(value: Any) -> tuple[str, ...] | None:
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class NetworkPolicy(Builder):
+class NetworkPolicy(ObjectBuilder):
     """Which traffic the pods ``pod_selector`` picks may receive (``ingress``) and send (``egress``).
 
     - ``name``: DNS-1123 subdomain (required).
@@ -242,7 +242,7 @@ class NetworkPolicy(Builder):
     - ``labels`` / ``annotations`` / ``namespace``: Default: none / none / the Stack's.
     """
 
-    name: str
+    name: str = ""
     pod_selector: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
     ingress: tuple[NetworkPolicyRule, ...] | None = attrs.field(default=None, converter=_rules)
     egress: tuple[NetworkPolicyRule, ...] | None = attrs.field(default=None, converter=_rules)
@@ -317,7 +317,7 @@ class NetworkPolicy(Builder):
         return {
             "apiVersion": "networking.k8s.io/v1",
             "kind": "NetworkPolicy",
-            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+            "metadata": self.object_meta(),
             "spec": spec,
         }
 

@@ -88,7 +88,7 @@ def _pod_name(w: Workload, i: int) -> str:
 
 def schedule(index: StackIndex, nodes: list[Node]) -> list[Workload]:
     """Pods round-robin over the nodes; pod IPs from each node's /24 starting at .2."""
-    workloads = [Workload(p.manifest, p, _replicas(p.manifest, len(nodes))) for p in index.podsets]
+    workloads = [Workload(p.manifest, p, _replicas(p.manifest, len(nodes))) for p in index.podsets if not p.declared]
     workloads.sort(key=lambda w: (w.namespace, w.name, w.kind))
     used = [0] * len(nodes)
     capacity = min(MAX_PODS_PER_NODE, 253)
