@@ -37,9 +37,16 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+# Keys a controller writes into a Secret of this type (the token controller fills a
+# service-account token Secret the manifest leaves empty).
+_CONTROLLER_KEYS = {"kubernetes.io/service-account-token": frozenset({"token", "ca.crt", "namespace"})}
+
+
 def data_keys(m: Manifest) -> frozenset[str]:
     fields = ("data", "binaryData") if m.kind == "ConfigMap" else ("data", "stringData")
-    return frozenset(k for f in fields if isinstance(m.obj.get(f), dict) for k in m.obj[f] if isinstance(k, str))
+    keys = frozenset(k for f in fields if isinstance(m.obj.get(f), dict) for k in m.obj[f] if isinstance(k, str))
+    kind = m.obj.get("type") if m.kind == "Secret" else None
+    return keys | _CONTROLLER_KEYS[kind] if isinstance(kind, str) and kind in _CONTROLLER_KEYS else keys
 
 
 def derived_secrets(m: Manifest) -> Iterator[tuple[str, frozenset[str] | None]]:

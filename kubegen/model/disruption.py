@@ -117,14 +117,12 @@ def budget(
     ``min_available`` reaching the replica count) is refused: it would block every node
     drain; the check ``pdb-eviction`` warns about such budgets written by hand."""
     owner = f"budget({workload.kind} {workload.name!r})"
-    replicas = getattr(workload, "replicas", None)
-    if max_unavailable in (0, "0%") or min_available == "100%" or (
-        isinstance(min_available, int) and isinstance(replicas, int) and not isinstance(min_available, bool)
-        and min_available >= replicas
-    ):
-        detail = f" ({replicas} replica{'s' if replicas != 1 else ''})" if isinstance(replicas, int) else ""
+    replicas = getattr(workload, "replicas", 1 if workload.kind == "Pod" else None)
+    reason = facts.budget_blocks_evictions(max_unavailable, min_available,
+                                           replicas if isinstance(replicas, int) else None)
+    if reason is not None:
         raise BuilderError(
-            f"{owner}: this budget allows no pod to be evicted{detail}, so every node drain would hang; "
+            f"{owner}: this budget allows no pod to be evicted ({reason}), so every node drain would hang; "
             "allow at least one (max_unavailable=1)"
         )
     values: dict[str, Any] = {"labels": workload.labels, "namespace": workload.namespace}
