@@ -58,3 +58,33 @@ def test_ruff_is_clean() -> None:
     result = subprocess.run([sys.executable, "-m", "ruff", "check", "kubegen", "tests", "bench", "tools"],
                             capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@needs_mypy
+def test_app_kind_helpers_keep_their_types(tmp_path: Path) -> None:
+    """Constructors and wiring helpers return the builder they make, typed, so a typo on
+    their result is a type error too, and helpers take only what they accept."""
+    app = tmp_path / "app.py"
+    app.write_text(textwrap.dedent("""\
+        from kubegen import ClusterRole, Container, Deployment, Role, ServiceAccount, StatefulSet, Subject
+
+        robot = ServiceAccount(name="robot")
+        web = Deployment(name="web", containers=[Container(name="web", image="nginx:1")])
+        web.run_as(robot).replicaz
+        Role.create("r", verb=["get"], resource=["pods"]).rulez
+        ClusterRole.create("c", verb=["get"], resource=["pods"]).aggregate_fromm
+        Role(name="r").bind(robot, 42)
+        db = StatefulSet(name="db", service_name="db", containers=[Container(name="db", image="pg:16")])
+        same: StatefulSet = db.run_as("robot")
+        binding = ClusterRole(name="view").bind_in_namespace(Subject.user("jane"), robot)
+        ok: int = binding.subjects[0].name
+    """))
+    result = mypy("--strict", str(app), cache=tmp_path / "cache")
+    out = result.stdout
+    assert 'app.py:5: error: "Deployment" has no attribute "replicaz"' in out, out
+    assert 'app.py:6: error: "Role" has no attribute "rulez"' in out, out
+    assert 'app.py:7: error: "ClusterRole" has no attribute "aggregate_fromm"' in out, out
+    assert 'app.py:8: error: Argument 2 to "bind" of "Role" has incompatible type "int"' in out, out
+    assert "app.py:10" not in out  # run_as returns the same kind of workload
+    assert 'app.py:12: error: Incompatible types in assignment (expression has type "str", variable has type ' \
+           '"int")' in out, out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
@@ -38,6 +38,9 @@ if TYPE_CHECKING:
     from kubegen.model.service import Service, ServicePort
     from kubegen.model.serviceaccount import ServiceAccount
 
+
+
+_W = TypeVar("_W", bound="_Workload")
 
 
 def _default_labels(self: Any) -> FrozenDict:
@@ -171,7 +174,7 @@ class _Workload(Builder):
 
         return budget(self, max_unavailable=max_unavailable, min_available=min_available, name=name, **fields)
 
-    def run_as(self, service_account: ServiceAccount | str) -> Any:
+    def run_as(self: _W, service_account: ServiceAccount | str) -> _W:
         """A copy of this workload whose pods run as ``service_account`` (the object or
         its name): ``stack.add(Deployment(...).run_as(robot))``."""
         return attrs.evolve(self, service_account_name=name_of(service_account))
