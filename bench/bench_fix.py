@@ -43,11 +43,15 @@ def write_tree(root: Path, services: int, percent: float) -> int:
     """One file per microservice; returns how many files got mistakes."""
     dicts = kubegen.render_dicts(build_stack(services))
     by_name: dict[str, list[dict[str, object]]] = {}
+    shared: list[dict[str, object]] = []
     for obj in dicts:
         meta = obj.get("metadata")
         name = meta.get("name") if isinstance(meta, dict) else None
         if obj.get("kind") in ("Deployment", "Service") and isinstance(name, str):
             by_name.setdefault(name, []).append(obj)
+        else:
+            shared.append(obj)  # the Namespace and the ConfigMap every service reads
+    (root / "shared.yaml").write_text(dump_all(shared), encoding="utf-8")
     every = max(1, round(100 / percent)) if percent > 0 else 0
     broken = 0
     for i, (name, objs) in enumerate(sorted(by_name.items())):

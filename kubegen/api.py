@@ -1,29 +1,44 @@
 """Library entry points: the same operations the CLI runs, as plain functions.
 
->>> text = kubegen.render(stack)            # checked, ordered YAML (raises on errors)
->>> dicts = kubegen.render_dicts(stack)     # the same objects as dicts
->>> findings = kubegen.check_stack(stack)   # every finding, errors and warnings
+>>> text = kubegen.render(stack)               # checked, ordered YAML (raises on errors)
+>>> dicts = kubegen.render_dicts(stack)        # the same objects as dicts
+>>> kubegen.write_file(stack, "out/prod.yaml")  # checked, then written atomically
+>>> findings = kubegen.check_stack(stack)      # every finding, errors and warnings
 >>> kubegen.render(stack, kube_version="1.30")  # checked for a Kubernetes 1.30 API server
+
+Every function that writes checks first (``check=False`` says not to, in so many
+words). Errors raise :class:`~kubegen.errors.FindingsError`, whose text lists every
+finding; warnings never get lost: each is issued as a Python warning of category
+:class:`~kubegen.errors.FindingWarning`, pointing at the line of your app that made
+the object (``strict=True`` makes them errors instead). ``kube_version`` (``"1.30"``;
+or ``options.kube_version``) is the Kubernetes release whose API server the checks
+answer for; default: the newest kubegen supports.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Literal
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import IO, Any, Literal
 
 import attrs
 
 from kubegen.checks import Assumed, CheckOptions, Finding, errors, run_checks, summary
-from kubegen.errors import FindingsError, KubegenError
+from kubegen.errors import FindingsError, FindingWarning, KubegenError, OutputError
+from kubegen.location import Location
 from kubegen.manifest import Manifest, compile_stack
 from kubegen.model.stack import Stack
 from kubegen.order import apply_order
 from kubegen.writer import dump_all, dump_json
 
 Stacks = Stack | Sequence[Stack]
+Target = Stack | Iterable[Stack | Manifest | Mapping[str, Any]]
+"""What the writing functions take: a Stack, several, or manifests (or plain dicts)."""
 Format = Literal["yaml", "json"]
+
+_LIBRARY = Location("<library>")
 
 
 @contextlib.contextmanager
@@ -59,18 +74,38 @@ def compile_stacks(target: Stacks) -> list[Manifest]:
     return manifests
 
 
-def assumptions(target: Stacks) -> frozenset[Assumed]:
+def manifests_of(target: Target) -> list[Manifest]:
+    """The manifests of Stacks (compiled), of manifests (as they are) or of plain dicts."""
+    if isinstance(target, Stack):
+        return compile_stack(target)
+    manifests: list[Manifest] = []
+    for item in target:
+        if isinstance(item, Stack):
+            manifests.extend(compile_stack(item))
+        elif isinstance(item, Manifest):
+            manifests.append(item)
+        elif isinstance(item, Mapping):
+            manifests.append(Manifest(dict(item), _LIBRARY))
+        else:
+            raise KubegenError(
+                f"expected Stacks, manifests or manifest dicts, got {type(item).__name__} ({item!r:.60})"
+            )
+    return manifests
+
+
+def assumptions(target: Target) -> frozenset[Assumed]:
     """What the stacks' ``External(...)`` declarations say the cluster has (an External
     without a namespace is in its Stack's namespace, or in any when the Stack has none)."""
     found = set()
-    for stack in _stacks(target):
+    stacks = [target] if isinstance(target, Stack) else [s for s in target if isinstance(s, Stack)]
+    for stack in stacks:
         for ext in stack.externals:
             keys = None if ext.keys is None else frozenset(ext.keys)
             found.add(Assumed(ext.kind, ext.name, ext.namespace or stack.namespace, keys))
     return frozenset(found)
 
 
-def options_for(target: Stacks, options: CheckOptions | None = None, kube_version: str | None = None) -> CheckOptions:
+def options_for(target: Target, options: CheckOptions | None = None, kube_version: str | None = None) -> CheckOptions:
     """``options`` (default: the defaults) plus the stacks' External declarations, answering
     for ``kube_version`` (``"1.30"``) when one is given."""
     options = options or CheckOptions()
@@ -101,17 +136,51 @@ def checked_manifests(
     return apply_order(items), findings
 
 
+def warn(findings: Iterable[Finding]) -> None:
+    """Issue every warning finding as a :class:`FindingWarning`, at the line of the user's
+    app that made the object (shown on stderr by default; never merged with an
+    earlier identical one)."""
+    import warnings
+
+    for finding in findings:
+        if finding.severity == "warning":
+            where = finding.location
+            warnings.warn_explicit(FindingWarning.of(finding), FindingWarning, where.file, where.line)
+
+
+def checked(
+    target: Target, options: CheckOptions | None = None, *, strict: bool = False, kube_version: str | None = None
+) -> list[Manifest]:
+    """The manifests of ``target``, checked, in apply order: :class:`FindingsError` on
+    errors (and, ``strict``, on warnings); warnings issued as :class:`FindingWarning`."""
+    if not isinstance(target, Stack):
+        target = list(target)  # read twice: for the manifests and for the stacks' External declarations
+    options = options_for(target, options, kube_version)
+    ordered, findings = checked_manifests(manifests_of(target), options, strict=strict)
+    warn(findings)
+    return ordered
+
+
 def render_dicts(
     target: Stacks, options: CheckOptions | None = None, *, strict: bool = False, kube_version: str | None = None
 ) -> list[dict[str, Any]]:
-    """The checked objects of the stack(s) as dicts, in apply order."""
-    ordered, _ = checked_manifests(compile_stacks(target), options_for(target, options, kube_version), strict=strict)
-    return [m.obj for m in ordered]
+    """The checked objects of the stack(s) as dicts, in apply order (warnings: see the module)."""
+    return [m.obj for m in checked(target, options, strict=strict, kube_version=kube_version)]
 
 
-def write_manifests(manifests: Sequence[Manifest], format: Format = "yaml") -> str:
-    """YAML (documents separated by ``---``) or JSON (a ``List`` when several)."""
-    objs = [m.obj for m in manifests]
+def write_manifests(
+    manifests: Target, format: Format = "yaml", *, check: bool = True, options: CheckOptions | None = None,
+    strict: bool = False, kube_version: str | None = None,
+) -> str:
+    """YAML (documents separated by ``---``) or JSON (a ``List`` when several).
+
+    Checks first, like :func:`render`, and writes in apply order; ``check=False``
+    writes the manifests unchecked, in the order given.
+    """
+    items = checked(manifests, options, strict=strict, kube_version=kube_version) if check else (
+        manifests_of(manifests)
+    )
+    objs = [m.obj for m in items]
     if format == "json":
         return dump_json(objs) if objs else ""
     return dump_all(objs)
@@ -123,13 +192,32 @@ def render(
 ) -> str:
     """Compile, check, order and write the stack(s).
 
-    ``kube_version`` (``"1.30"``; or ``options.kube_version``): the Kubernetes release
-    whose API server the checks answer for. Default: the newest kubegen supports.
-
-    Raises :class:`kubegen.errors.FindingsError` (its ``findings`` lists every
-    problem, each with the app.py line) when the checks find errors.
+    Raises :class:`kubegen.errors.FindingsError` when the checks find errors: its
+    text lists every finding (``file:line: severity rule: message``, each at the
+    app line that made the object), ``findings`` holds them. Warnings are issued as
+    :class:`~kubegen.errors.FindingWarning` Python warnings. ``kube_version``: see the module.
     """
     with no_cyclic_gc():
-        ordered, _ = checked_manifests(compile_stacks(target), options_for(target, options, kube_version),
-                                       strict=strict)
-        return write_manifests(ordered, format)
+        return write_manifests(_stacks(target), format, options=options, strict=strict, kube_version=kube_version)
+
+
+def write_file(
+    target: Target, to: str | os.PathLike[str] | IO[str], *, format: Format = "yaml", check: bool = True,
+    options: CheckOptions | None = None, strict: bool = False, kube_version: str | None = None,
+) -> str:
+    """Render ``target`` (checked, unless ``check=False``) and write it to ``to``: a path,
+    replaced atomically (never half-written; nothing written when a check fails), or
+    ``"-"`` (stdout) or an open text stream. Returns the text written."""
+    from kubegen.output import write_text
+
+    with no_cyclic_gc():
+        text = write_manifests(target, format, check=check, options=options, strict=strict, kube_version=kube_version)
+    if isinstance(to, (str, os.PathLike)):
+        write_text(os.fspath(to), text)
+        return text
+    try:
+        to.write(text)
+        to.flush()
+    except OSError as exc:
+        raise OutputError(f"cannot write the manifests: {exc.strerror or exc}") from None
+    return text

@@ -10,7 +10,6 @@ their choices from the same data the checks use: ``enum("core.v1.ServicePort",
 from __future__ import annotations
 
 import functools
-import json
 import os
 import re
 from typing import Any
@@ -36,6 +35,8 @@ def shipped() -> tuple[Version, ...]:
 def raw(version: Version | None = None) -> dict[str, Any]:
     """The parsed data file of ``version`` (default: the newest shipped)."""
     major, minor = version or shipped()[-1]
+    import json  # on first use: a typed render may never need the data
+
     with open(os.path.join(DATA_DIR, f"k8s-{major}.{minor}.json"), encoding="utf-8") as handle:
         data: dict[str, Any] = json.load(handle)
     return data

@@ -18,8 +18,8 @@ import typing
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from kubegen.errors import AppLoadError, KubegenError, UsageError
-from kubegen.location import Location
+from kubegen.errors import AppLoadError, KubegenError, UsageError, collect_errors
+from kubegen.location import Location, chain_location
 from kubegen.model.stack import Stack
 from kubegen.safefs import UnreadableInput, read_input
 
@@ -29,10 +29,12 @@ _counter = 0
 @contextlib.contextmanager
 def _user_code() -> Iterator[None]:
     """Run the user's code with its prints on stderr (stdout carries only the manifests);
-    an exit it attempts (``sys.exit``, any ``BaseException`` but Ctrl-C) is an error."""
+    its builders collect their errors, so that one run reports them all; an exit it
+    attempts (``sys.exit``, any ``BaseException`` but Ctrl-C) is an error."""
     with contextlib.redirect_stdout(sys.stderr):
         try:
-            yield
+            with collect_errors():
+                yield
         except (Exception, KeyboardInterrupt):
             raise
         except BaseException as exc:
@@ -154,36 +156,23 @@ def _syntax_error(exc: SyntaxError, path: str) -> AppLoadError:
 
 
 def _user_frame(exc: BaseException) -> Location | None:
-    """The innermost traceback frame outside kubegen, attrs and the standard library."""
-    from kubegen.location import _PACKAGE_DIR as package
-
-    stdlib = os.path.dirname(os.__file__) + os.sep
-    found = None
+    """The innermost traceback frame of the user's own code, with the user's frames
+    that led there (``app.py:52 (via helper() at app.py:25)``)."""
     import traceback
 
-    for frame in traceback.extract_tb(exc.__traceback__):
-        name = frame.filename
-        if name.startswith("<") or os.path.abspath(name).startswith((package, stdlib)):
-            continue
-        if "site-packages" in name and "attr" in os.path.basename(os.path.dirname(name)):
-            continue
-        found = Location(_rel(name), frame.lineno or 0)
-    return found
-
-
-def _rel(path: str) -> str:
-    rel = os.path.relpath(path) if os.path.isabs(path) else path
-    return path if rel.startswith("..") else rel
+    frames = [(f.f_code.co_name, f.f_code.co_filename, line) for f, line in traceback.walk_tb(exc.__traceback__)]
+    found = chain_location(reversed(frames), user_first=True)
+    return found if found.line else None
 
 
 def _build_error(exc: BaseException, where: str) -> AppLoadError:
-    if isinstance(exc, AppLoadError):  # already says where (e.g. the app tried to exit)
+    if isinstance(exc, AppLoadError):  # already says where (builder errors, an app that tried to exit)
         return exc
-    loc = _user_frame(exc)
+    loc = exc.location if isinstance(exc, KubegenError) and exc.location is not None else _user_frame(exc)
     place = str(loc) if loc is not None else where
     kind = "" if isinstance(exc, KubegenError) else f"{type(exc).__name__}: "
     text = exc.message if isinstance(exc, KubegenError) else str(exc)
-    return AppLoadError(f"{place}: error while building the stack: {kind}{text}")
+    return AppLoadError(f"{place}: error while building the stack: {kind}{text}", original=exc)
 
 
 def _returns_stack(fn: Callable[..., Any]) -> bool:

@@ -12,9 +12,8 @@ The rules follow the API server's validation (``pkg/apis/core/validation`` and
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterable
-from fractions import Fraction
+from math import gcd
 
 # The name and format rules live in kubegen.names; they stay importable from here.
 from kubegen.names import LABEL_MAX as LABEL_MAX
@@ -25,6 +24,7 @@ from kubegen.names import dns1123_label_problems as dns1123_label_problems
 from kubegen.names import dns1123_subdomain_problems as dns1123_subdomain_problems
 from kubegen.names import label_key_problems as label_key_problems
 from kubegen.names import label_value_problems as label_value_problems
+from kubegen.names import lazy_pattern as lazy_pattern
 from kubegen.names import port_name_problems as port_name_problems
 from kubegen.names import port_number_problems as port_number_problems
 
@@ -43,6 +43,15 @@ def suggest(value: str, choices: Iterable[str], cutoff: float = 0.6) -> str | No
     return close[0] if close else None
 
 
+def no_such(what: str, name: object, existing: Iterable[object], add: str) -> str:
+    """The end of a "no such name" message: what exists, then the closest existing
+    name when there is one (``did you mean 'http'?``), else how to add it (``add``)."""
+    names = [str(n) for n in existing]
+    close = suggest(name, names) if isinstance(name, str) else None
+    have = f" ({what}: {', '.join(names)})" if names else f" (there are no {what})"
+    return f"{have}; did you mean {close!r}?" if close else f"{have}; {add}"
+
+
 def similarity(a: str, b: str) -> float:
     """0..1, how alike two strings are."""
     import difflib
@@ -52,44 +61,110 @@ def similarity(a: str, b: str) -> float:
 
 # --- quantities ---------------------------------------------------------
 
-_QUANTITY = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+))([eE][+-]?\d+|[KMGTPE]i|[numkMGTPE])?\Z")
+_QUANTITY = lazy_pattern(r"([+-]?(?:\d+\.?\d*|\.\d+))([eE][+-]?\d+|[KMGTPE]i|[numkMGTPE])?\Z")
 
-_QUANTITY_SCALE: dict[str, Fraction] = {
-    "": Fraction(1), "n": Fraction(1, 10**9), "u": Fraction(1, 10**6), "m": Fraction(1, 1000),
-    "k": Fraction(10**3), "M": Fraction(10**6), "G": Fraction(10**9), "T": Fraction(10**12),
-    "P": Fraction(10**15), "E": Fraction(10**18),
-    "Ki": Fraction(2**10), "Mi": Fraction(2**20), "Gi": Fraction(2**30), "Ti": Fraction(2**40),
-    "Pi": Fraction(2**50), "Ei": Fraction(2**60),
+class Quantity:
+    """An exact amount (``numerator / denominator``), what :func:`parse_quantity` returns:
+    compared exactly with other quantities and with numbers. (Not ``fractions.Fraction``:
+    importing it, and ``decimal`` with it, would cost every render its start-up time.)"""
+
+    __slots__ = ("denominator", "numerator")
+
+    def __init__(self, numerator: int, denominator: int = 1) -> None:
+        if denominator < 0:
+            numerator, denominator = -numerator, -denominator
+        common = gcd(numerator, denominator) or 1  # lowest terms, as Fraction keeps them
+        self.numerator, self.denominator = numerator // common, denominator // common
+
+    def _cross(self, other: object) -> tuple[int, int] | None:
+        """Both sides over a common denominator; for another quantity, an int or any exact
+        rational (``fractions.Fraction``)."""
+        numerator, denominator = getattr(other, "numerator", None), getattr(other, "denominator", None)
+        if isinstance(other, bool) or not isinstance(numerator, int) or not isinstance(denominator, int):
+            return None
+        return self.numerator * denominator, numerator * self.denominator
+
+    def __eq__(self, other: object) -> bool:
+        pair = self._cross(other)
+        return pair is not None and pair[0] == pair[1]
+
+    def __hash__(self) -> int:
+        return hash((self.numerator, self.denominator))
+
+    def __lt__(self, other: object) -> bool:
+        pair = self._cross(other)
+        if pair is None:
+            return NotImplemented
+        return pair[0] < pair[1]
+
+    def __le__(self, other: object) -> bool:
+        pair = self._cross(other)
+        if pair is None:
+            return NotImplemented
+        return pair[0] <= pair[1]
+
+    def __gt__(self, other: object) -> bool:
+        pair = self._cross(other)
+        if pair is None:
+            return NotImplemented
+        return pair[0] > pair[1]
+
+    def __ge__(self, other: object) -> bool:
+        pair = self._cross(other)
+        if pair is None:
+            return NotImplemented
+        return pair[0] >= pair[1]
+
+    def __repr__(self) -> str:
+        return f"Quantity({self.numerator}, {self.denominator})"
+
+
+# suffix -> (numerator, denominator) of its scale
+_QUANTITY_SCALE: dict[str, tuple[int, int]] = {
+    "": (1, 1), "n": (1, 10**9), "u": (1, 10**6), "m": (1, 1000),
+    "k": (10**3, 1), "M": (10**6, 1), "G": (10**9, 1), "T": (10**12, 1), "P": (10**15, 1), "E": (10**18, 1),
+    "Ki": (2**10, 1), "Mi": (2**20, 1), "Gi": (2**30, 1), "Ti": (2**40, 1), "Pi": (2**50, 1), "Ei": (2**60, 1),
 }
 
 
-def parse_quantity(value: object) -> Fraction | None:
+def _decimal(text: str) -> tuple[int, int]:
+    """``"-1.25"`` -> ``(-125, 100)``: a decimal number written in digits, exactly."""
+    whole, _, fraction = text.partition(".")
+    return int((whole or "0") + fraction), 10 ** len(fraction)
+
+
+def parse_quantity(value: object) -> Quantity | None:
     """The exact amount of a resource quantity (``100m`` -> 1/10, ``1Gi`` -> 2**30,
     ``1e3`` -> 1000), or None when ``value`` is not a quantity. YAML numbers count."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return Fraction(value)
+        return Quantity(value)
     if isinstance(value, float):
-        return Fraction(str(value)) if value == value and abs(value) != float("inf") else None
+        if value != value or abs(value) == float("inf"):
+            return None
+        value = repr(value)  # the shortest text that reads back as this float, e.g. 0.1 or 1e+20
     if not isinstance(value, str):
         return None
     return _parse_quantity_text(value)
 
 
 @functools.lru_cache(maxsize=4096)
-def _parse_quantity_text(value: str) -> Fraction | None:
+def _parse_quantity_text(value: str) -> Quantity | None:
     match = _QUANTITY.match(value.strip())
     if match is None:
         return None
     number, suffix = match.group(1), match.group(2) or ""
-    amount = Fraction(number)
+    numerator, denominator = _decimal(number.lstrip("+"))
     if suffix[:1] in ("e", "E") and len(suffix) > 1:
         exponent = int(suffix[1:])
         if abs(exponent) > 1000:  # far beyond any resource; keeps the arithmetic cheap
             return None
-        return amount * Fraction(10) ** exponent
-    return amount * _QUANTITY_SCALE[suffix]
+        if exponent >= 0:
+            return Quantity(numerator * 10**exponent, denominator)
+        return Quantity(numerator, denominator * 10**-exponent)
+    scale_num, scale_den = _QUANTITY_SCALE[suffix]
+    return Quantity(numerator * scale_num, denominator * scale_den)
 
 
 def quantity_problems(value: str) -> list[str]:
@@ -146,8 +221,8 @@ APPLY_RANK = {kind: rank for rank, kind in enumerate(APPLY_ORDER)}
 
 # --- Secrets and CronJobs ---------------------------------------------------
 
-_CRON_FIELD = re.compile(r"[0-9A-Za-z*?/,-]+\Z")
-_CRON_NUMBER = re.compile(r"(?<![/0-9])[0-9]+")  # not a step (*/15)
+_CRON_FIELD = lazy_pattern(r"[0-9A-Za-z*?/,-]+\Z")
+_CRON_NUMBER = lazy_pattern(r"(?<![/0-9])[0-9]+")  # not a step (*/15)
 _CRON_DESCRIPTORS = ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly")
 _CRON_BOUNDS = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 6))
 _CRON_NAMES = ("minute", "hour", "day of month", "month", "day of week")
@@ -215,7 +290,7 @@ SCALABLE_KINDS = {
     "Deployment": "apps/v1", "StatefulSet": "apps/v1", "ReplicaSet": "apps/v1", "ReplicationController": "v1",
 }
 
-_PERCENT = re.compile(r"(0|[1-9][0-9]*)%\Z")
+_PERCENT = lazy_pattern(r"(0|[1-9][0-9]*)%\Z")
 
 
 def budget_blocks_evictions(max_unavailable: object, min_available: object, pods: int | None,

@@ -10,15 +10,50 @@ from typing import Any, Literal
 
 import attrs
 
+from kubegen.facts import lazy_pattern
 from kubegen.location import Location
 from kubegen.manifest import Manifest
 
 Severity = Literal["error", "warning"]
 
 
+_PLAIN_WORD = lazy_pattern(r"[A-Za-z_/][A-Za-z0-9_./@-]*\Z")
+_NOT_PLAIN = frozenset({"y", "yes", "n", "no", "true", "false", "on", "off", "null", "nan", "inf", "none"})
+
+
+def yaml_value(value: Any) -> str:
+    """A value as YAML writes it, for messages about YAML: ``true`` (not ``True``),
+    ``null``, ``'yes'`` (a string), ``{app: web}``, ``[80, 443]``."""
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        if _PLAIN_WORD.match(value) and value.lower() not in _NOT_PLAIN:
+            return value
+        if value.isprintable():
+            return "'" + value.replace("'", "''") + "'"
+        import json  # only for text with control characters
+
+        return json.dumps(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{yaml_value(k)}: {yaml_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(yaml_value(v) for v in value) + "]"
+    return repr(value)
+
+
+def quoted(value: Any) -> str:
+    """A value from YAML as messages name it: ``'web'`` for text, YAML for anything
+    else (``true``, ``null``, ``{a: 1}``), never Python's ``True`` or ``None``."""
+    return "'" + value.replace("'", "''") + "'" if isinstance(value, str) else yaml_value(value)
+
+
 def flow_labels(mapping: dict[str, Any]) -> str:
-    """Labels as messages show them: ``{app: web, tier: fe}``."""
-    return "{" + ", ".join(f"{k}: {v}" for k, v in mapping.items()) + "}"
+    """Labels as messages show them, in YAML: ``{app: web, tier: fe, canary: true}``."""
+    return yaml_value(mapping)
 
 
 def flow_selector(selector: dict[str, Any]) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from kubegen import facts
+from kubegen.errors import KubegenError
 from kubegen.location import Location, Origin, Path
 
 if TYPE_CHECKING:
@@ -67,6 +68,12 @@ class Manifest:
                 name = generate + "*"
         return f"{self.kind or 'object'} {name!r}"
 
+    def label_beside(self, other: Manifest) -> str:
+        """``label``, plus the namespace when ``other`` (named in the same message) is in
+        another one: ``Service 'web' in namespace 'dev'``."""
+        mine, theirs = self.namespace or "default", other.namespace or "default"
+        return self.label if mine == theirs else f"{self.label} in namespace {mine!r}"
+
     def locate(self, path: Path = ()) -> Location:
         """file:line of a field (or of the object when ``path`` is empty)."""
         return self.origin.locate(path)
@@ -87,11 +94,17 @@ def compile_stack(stack: Stack) -> list[Manifest]:
         ns_obj: dict[str, Any] = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}}
         if common:
             ns_obj["metadata"]["labels"] = dict(common)
-        manifests.append(Manifest(ns_obj, stack.source, typed=True))
+        manifests.append(Manifest(ns_obj, stack.source.relative_to(stack.source), typed=True))
+    anchor = stack.source
     for builder in stack.objects:
         if getattr(builder, "external", False):
             continue  # an External only tells the checks what the cluster has
-        obj = builder.to_dict()
+        origin = builder.source.relative_to(anchor)
+        try:
+            obj = builder.to_dict()
+        except KubegenError as exc:
+            exc.location = origin  # a problem only rendering shows is still the object's
+            raise
         kind = obj.get("kind")
         meta = obj.get("metadata")
         if isinstance(meta, dict):
@@ -106,7 +119,7 @@ def compile_stack(stack: Stack) -> list[Manifest]:
                     tmeta = template.setdefault("metadata", {})
                     tmeta["labels"] = {**common, **tmeta.get("labels", {})}
         typed = type(builder).__name__ != "Raw" and not _has_raw_fields(builder)
-        manifests.append(Manifest(obj, builder.source, typed=typed))
+        manifests.append(Manifest(obj, origin, typed=typed))
     return manifests
 
 

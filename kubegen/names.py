@@ -11,25 +11,45 @@ the words of ``k8s.io/apimachinery/pkg/util/validation`` where those are clear; 
 from __future__ import annotations
 
 import functools
-import ipaddress
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    import ipaddress
 
 LABEL_MAX = 63
 SUBDOMAIN_MAX = 253
 PORT_NAME_MAX = 15
 
-_DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
-_DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
-_DNS1035_LABEL = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?\Z")
-_QUALIFIED_NAME = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]\Z")
-_IANA_SVC_NAME = re.compile(r"[-a-z0-9]+\Z")
-_CONFIG_KEY = re.compile(r"[-._a-zA-Z0-9]+\Z")
-_ENV_VAR_NAME = re.compile(r"[-._a-zA-Z][-._a-zA-Z0-9]*\Z")
-_HTTP_HEADER_NAME = re.compile(r"[-A-Za-z0-9]+\Z")
-_SYSCTL_NAME = re.compile(r"([a-z0-9]([-_a-z0-9]*[a-z0-9])?[./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?\Z")
-_PERCENT = re.compile(r"[0-9]+%\Z")
-_SLOPPY_IPV4 = re.compile(r"(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\Z")
+def lazy_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile(pattern)`` on first use: a module's patterns cost a run its start-up
+    time only when the run needs them. It stands for the compiled pattern (``.match(...)``)."""
+    return cast("re.Pattern[str]", _LazyPattern(pattern, flags))
+
+
+class _LazyPattern:
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._source = (pattern, flags)
+
+    def __getattr__(self, name: str) -> Any:
+        compiled = re.compile(*self._source)
+        for method in ("match", "fullmatch", "search", "sub", "subn", "finditer", "findall", "split"):
+            setattr(self, method, getattr(compiled, method))  # later calls skip __getattr__
+        return getattr(compiled, name)
+
+
+_DNS1123_LABEL = lazy_pattern(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
+_DNS1123_SUBDOMAIN = lazy_pattern(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
+_DNS1035_LABEL = lazy_pattern(r"[a-z]([-a-z0-9]*[a-z0-9])?\Z")
+_QUALIFIED_NAME = lazy_pattern(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]\Z")
+_IANA_SVC_NAME = lazy_pattern(r"[-a-z0-9]+\Z")
+_CONFIG_KEY = lazy_pattern(r"[-._a-zA-Z0-9]+\Z")
+_ENV_VAR_NAME = lazy_pattern(r"[-._a-zA-Z][-._a-zA-Z0-9]*\Z")
+_HTTP_HEADER_NAME = lazy_pattern(r"[-A-Za-z0-9]+\Z")
+_SYSCTL_NAME = lazy_pattern(r"([a-z0-9]([-_a-z0-9]*[a-z0-9])?[./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?\Z")
+_PERCENT = lazy_pattern(r"[0-9]+%\Z")
+_SLOPPY_IPV4 = lazy_pattern(r"(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\Z")
 
 _LABEL_RULE = (
     "must consist of lower case alphanumeric characters or '-', and start and end with an alphanumeric character"
@@ -258,6 +278,7 @@ def is_percent(value: str) -> bool:
 
 
 def parse_ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    import ipaddress  # only when a value must be an IP address
     """The address as the API server's lenient parser reads it (IPv4 octets may carry
     leading zeros), or None when it is no IP address at all."""
     if "%" in value:
@@ -278,6 +299,7 @@ def ip_problems(value: str) -> list[str]:
 
 
 def parse_cidr(value: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    import ipaddress
     """The network of a CIDR (host bits allowed, as the lenient parser does), or None."""
     address, slash, bits = value.partition("/")
     if not slash or not bits.isdigit() or parse_ip(address) is None:

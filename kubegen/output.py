@@ -21,16 +21,17 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
-import secrets
-import signal
 import stat
 import sys
-import threading
 from collections.abc import Iterator
-from types import FrameType
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from types import FrameType
+
+# hashlib, secrets, signal and threading are imported where a file is written: a
+# render to stdout (most runs) pays nothing for them.
 
 from kubegen.errors import OutputError, UsageError
 from kubegen.safefs import describe
@@ -45,6 +46,8 @@ class Interrupted(KeyboardInterrupt):
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
+    import signal
+
     raise Interrupted(f"signal {signal.Signals(signum).name}")
 
 
@@ -52,6 +55,9 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 def interruptible() -> Iterator[None]:
     """While writing, SIGTERM and SIGHUP raise :class:`Interrupted` (a KeyboardInterrupt),
     so ``finally`` blocks roll back exactly as they do for Ctrl-C."""
+    import signal
+    import threading
+
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -135,6 +141,8 @@ def data_stream(stream: TextIO) -> Iterator[None]:
 def tagged(nonce: str) -> str:
     """``<nonce>-<tag>``, the tag a hash of the nonce: how kubegen's temporary names end, so
     that a name someone else chose is not taken for one of kubegen's (see :func:`is_tagged`)."""
+    import hashlib
+
     return f"{nonce}-{hashlib.sha256(f'kubegen-tmp:{nonce}'.encode()).hexdigest()[:8]}"
 
 
@@ -221,6 +229,8 @@ def write_text(path: str | None, text: str, *, shown: str | None = None) -> None
     tmp = None
     with interruptible():
         try:
+            import secrets
+
             tmp = os.path.join(folder, temp_name(secrets.token_hex(6)))
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:

@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, NoReturn
 
+from kubegen.facts import lazy_pattern
 from kubegen.values import INT_MAX, INT_MIN, InadmissibleValue, key_problem, scalar_problem, text_problem
 
 _TOP_FIRST = ("apiVersion", "kind", "metadata", "spec")
@@ -28,21 +29,21 @@ _DROP_TOP = frozenset({"status"})
 
 # A plain scalar must start with a letter, '_' or '/', and continue with a
 # conservative set of characters (single spaces allowed between words).
-_PLAIN = re.compile(r"[A-Za-z_/][A-Za-z0-9_./:@+=-]*(?: [A-Za-z0-9_./:@+=()-]+)*\Z")
+_PLAIN = lazy_pattern(r"[A-Za-z_/][A-Za-z0-9_./:@+=-]*(?: [A-Za-z0-9_./:@+=()-]+)*\Z")
 # Quantities and durations such as 100m, 128Mi, 1.5Gi, 30s: no reader takes these
 # for a number (no exponent digits, no base prefix, no sign, no ':' or '-').
-_PLAIN_NUMERIC_WORD = re.compile(r"(?:[1-9][0-9]*|0)(?:\.[0-9]+)?[A-Za-z]+\Z")
+_PLAIN_NUMERIC_WORD = lazy_pattern(r"(?:[1-9][0-9]*|0)(?:\.[0-9]+)?[A-Za-z]+\Z")
 # Numbers joined by hyphens, such as kubectl's port names 80-8080: no reader takes them
 # for a number; dates (2024-1-2: a 4-digit year and two parts) are excluded below.
-_PLAIN_HYPHENATED = re.compile(r"[0-9]+(?:-[0-9]+)+\Z")
+_PLAIN_HYPHENATED = lazy_pattern(r"[0-9]+(?:-[0-9]+)+\Z")
 # Words YAML 1.1 (and some 1.2 readers) resolve to booleans or null, any case.
 _RESERVED = frozenset({"y", "yes", "n", "no", "true", "false", "on", "off", "null", "nan", "inf"})
 
 # Characters that may stand unescaped in a double-quoted scalar.
-_DQ_NEEDS_ESCAPE = re.compile("[\\\\\"\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
+_DQ_NEEDS_ESCAPE = lazy_pattern("[\\\\\"\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\x00": "\\0", "\x1b": "\\e"}
 # What may appear in a single-quoted or literal block scalar unescaped.
-_NOT_PRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff\x85]")
+_NOT_PRINTABLE = lazy_pattern("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff\x85]")
 
 _cache: dict[str, str] = {}
 _CACHE_LIMIT = 200_000
@@ -87,7 +88,9 @@ def quote_string(value: str) -> str:
         return cached
     if value and _plain_ok(value):
         text = value
-    elif "\n" in value or "\t" in value or "\r" in value or _NOT_PRINTABLE.search(value):
+    elif "\n" in value or "\t" in value or "\r" in value or (
+        not (value.isascii() and value.isprintable()) and _NOT_PRINTABLE.search(value)
+    ):
         problem = text_problem(value)
         if problem is not None:
             raise InadmissibleValue(f"cannot write the string {ascii(value)[:60]}: it {problem}")

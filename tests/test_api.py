@@ -38,3 +38,23 @@ def test_lint_and_render_agree_through_the_library(tmp_path: Path) -> None:
     out = tmp_path / "out.yaml"
     out.write_text(kubegen.render(stack))
     assert kubegen.lint_paths([str(out)]) == []
+
+
+def test_render_loads_only_what_it_needs() -> None:
+    # Start-up is measured in bench/bench_startup.py; this keeps its causes away: a
+    # render to stdout of an app that uses a few builders imports neither the YAML
+    # reader, exact fractions, hashing, base64, jinja2, the gitops writer nor builders
+    # the app does not use. (JSON it does: the builders' enumerations come from the
+    # API data file.)
+    code = (
+        "import sys\n"
+        "sys.argv = ['kubegen', 'render', 'examples/shop.py']\n"
+        "from kubegen.cli import main\n"
+        "try:\n    main(prog_name='kubegen')\nexcept SystemExit:\n    pass\n"
+        "heavy = ('yaml', 'fractions', 'decimal', 'hashlib', 'secrets', 'jinja2', 'ruamel', 'base64',\n"
+        "         'kubegen.gitops', 'kubegen.importer', 'kubegen.reader', 'kubegen.reader_lines',\n"
+        "         'kubegen.model.rbac', 'kubegen.model.job', 'kubegen.model.statefulset', 'kubegen.model.autoscaling')\n"
+        "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert out.stderr.strip().splitlines()[-1] == "[]", out.stderr

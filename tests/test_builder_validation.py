@@ -65,10 +65,10 @@ REFUSED: list[tuple[Callable[[], object], str]] = [
     (lambda: D(labels={"app": "a/b"}), "labels['app'] value 'a/b' must be empty or consist of alphanumeric"),
     (lambda: C(ports={"5432": 5432}), "ContainerPort: name '5432' must contain at least one letter (a-z)"),
     (lambda: Service(name="web", ports=[70000]), "ServicePort: port 70000 must be between 1 and 65535, inclusive"),
-    (lambda: ConfigMap(name="cm", data={"bad key": "x"}), "ConfigMap data: key 'bad key' must consist of"),
+    (lambda: ConfigMap(name="cm", data={"bad key": "x"}), "ConfigMap 'cm': data key 'bad key' must consist of"),
     (lambda: Ingress(name="web", host="Example.com", paths=[IngressPath(path="/", service="web", port=80)]),
-     "IngressRule: host 'Example.com' must be a lowercase RFC 1123 subdomain"),
-    (lambda: Secret(name="s", string_data={"bad key": "x"}), "Secret string_data: key 'bad key' must consist of"),
+     "Ingress 'web': host 'Example.com' must be a lowercase RFC 1123 subdomain"),
+    (lambda: Secret(name="s", string_data={"bad key": "x"}), "Secret 's': string_data key 'bad key' must consist of"),
 ]
 
 

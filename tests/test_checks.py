@@ -135,7 +135,8 @@ def test_ingress_backend_unknown_service_and_port(tmp_path: Path) -> None:
     messages = sorted(f.message for f in rules)
     assert "Ingress 'in' routes to Service 'wbe', which the stack does not define in namespace 'shop'; " \
            "did you mean 'web'?" in messages
-    assert "Ingress 'in' routes to port 8080 of Service 'web', which has no such port (ports: 80)" in messages
+    assert ("Ingress 'in' routes to port 8080 of Service 'web', which has no such port (ports: 80); route to one "
+            "of its ports or add port 8080 to Service 'web'") in messages
     assert all(f.location.line == FIRST + 1 for f in rules)
 
 
@@ -255,7 +256,7 @@ def test_volume_mount_without_volume(tmp_path: Path) -> None:
                      "containers": [{"name": "c", "image": "i", "volumeMounts": [{"name": "conf", "mountPath": "/c"}]}]}}))
     """)
     f = only(found, "volume-mount")
-    assert "container 'c' mounts volume 'conf', which the pod does not declare; did you mean 'config'?" in f.message
+    assert "container 'c' mounts volume 'conf', which the pod does not declare (volumes: config); did you mean 'config'?" in f.message
 
 
 def test_every_finding_reported_at_once(tmp_path: Path) -> None:

@@ -686,3 +686,61 @@ def test_items_of_a_list_document_are_fixed_in_place(tmp_path: Path) -> None:
             ports: [{port: 80, targetPort: http}]
         """)
     assert result.left == []
+
+
+def test_enumerations_from_the_api_data_take_their_case(tmp_path: Path) -> None:
+    result, text = fix(tmp_path, """\
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: job}
+        spec:
+          restartPolicy: never
+          containers:
+          - name: main
+            image: busybox:1.36
+            imagePullPolicy: if-not-present
+            ports:
+            - {containerPort: 514, protocol: udp}
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata: {name: edge}
+        spec:
+          rules:
+          - http:
+              paths:
+              - path: /
+                pathType: prefix
+                backend: {service: {name: syslog, port: {number: 514}}}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: syslog}
+        spec:
+          type: clusterIP
+          selector: {app: job}
+          ports: [{port: 514, protocol: Udp}]
+        """)
+    assert "  restartPolicy: Never\n" in text and "    imagePullPolicy: IfNotPresent\n" in text
+    assert "    - {containerPort: 514, protocol: UDP}\n" in text and "        pathType: Prefix\n" in text
+    assert "  type: ClusterIP\n" in text and "  ports: [{port: 514, protocol: UDP}]\n" in text
+    assert sorted(f.summary for f in result.applied) == [
+        "spec.containers[0].imagePullPolicy if-not-present -> IfNotPresent",
+        "spec.containers[0].ports[0].protocol udp -> UDP",
+        "spec.ports[0].protocol Udp -> UDP",
+        "spec.restartPolicy never -> Never",
+        "spec.rules[0].http.paths[0].pathType prefix -> Prefix",
+        "spec.type clusterIP -> ClusterIP",
+    ]
+
+
+def test_a_value_that_is_no_allowed_value_in_another_case_is_left(tmp_path: Path) -> None:
+    result, text = fix(tmp_path, """\
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: job}
+        spec:
+          restartPolicy: Sometimes
+          containers: [{name: main, image: busybox:1.36, ports: [{containerPort: 80, protocol: HTTP}]}]
+        """)
+    assert result.applied == [] and sorted(f.rule for f in result.left) == ["invalid-value", "invalid-value"]

@@ -1,18 +1,17 @@
 """`lint --fix` on real manifests: the corpus (tests/data/corpus) and the API server's
-recorded verdicts (tests/data/fix-verdicts, a subset of ../shared/apiserver-verdicts).
+recorded verdicts (tests/data/apiserver-verdicts).
 
 Corpus: each original directory is fixed as one stack (as `kubectl apply -f DIR` would
 take it). Every file with a fixable finding comes out clean of that finding, no object
 gains a finding, and the diff touches only the lines the fixes say they edited.
 
 Verdicts: a case the server rejected for a reason the fixer repairs comes out in the
-shape the server accepts (lint clean, valid against the official OpenAPI schema); a
-case the server accepted is never changed.
+shape the server accepts (no error of a rule the server applies, valid against the
+official OpenAPI schema); every other case, accepted ones first, is never changed.
 """
 
 from __future__ import annotations
 
-import csv
 import difflib
 import shutil
 from collections import Counter
@@ -20,14 +19,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+from apiserver_verdicts import Verdict, load
 from conftest import assert_valid_k8s
 from test_corpus import CORPUS, stacks
 
-from kubegen.checks import CheckOptions
+from kubegen.checks import CROSS_OBJECT_RULES, CheckOptions
 from kubegen.fix import FixResult, fix_paths
 from kubegen.lint import lint
 
-VERDICTS = Path(__file__).parent / "data" / "fix-verdicts"
+VERDICTS = load()
 
 # What the fixer repairs in the corpus (file, rule, change): reviewed, each a real mistake.
 EX, WEB = "kubernetes__examples/", "kubernetes__website/content__en__examples__"
@@ -101,33 +101,35 @@ def test_corpus_fixes_are_clean_and_confined(tmp_path: Path) -> None:
     assert done == EXPECTED
 
 
-def verdicts() -> dict[str, str]:
-    with open(VERDICTS / "verdicts.tsv", encoding="utf-8", newline="") as handle:
-        return {row["case"]: row["verdict"] for row in csv.DictReader(handle, delimiter="\t")}
+# The cases the fixer repairs: the rejection's cause has one safe fix.
+FIXED_CASES = {
+    "ds-pull-policy-lower": "spec.template.spec.containers[0].imagePullPolicy always -> Always",
+    "lb-protocol-udp-lower": "spec.ports[0].protocol udp -> UDP",
+    "lb-type-casing": "spec.type Loadbalancer -> LoadBalancer",
+    "secret-value-int": 'stringData.port: 5432 -> "5432"',
+    "sts-env-two-refs": 'spec.template.spec.containers[0].env[1].valueFrom.configMapKeyRef.key: y -> "y"',
+}
 
 
-@pytest.mark.parametrize("case", sorted(verdicts()))
-def test_api_server_cases(tmp_path: Path, case: str) -> None:
-    path = tmp_path / f"{case}.yaml"
-    shutil.copyfile(VERDICTS / f"{case}.yaml", path)
+@pytest.mark.parametrize("verdict", VERDICTS, ids=[v.case for v in VERDICTS])
+def test_api_server_cases(tmp_path: Path, verdict: Verdict) -> None:
+    path = tmp_path / verdict.file.name
+    shutil.copyfile(verdict.file, path)
     original = path.read_text(encoding="utf-8")
     result = fix_paths([str(path)])
     text = path.read_text(encoding="utf-8")
-    if verdicts()[case] == "accepted":
-        assert result.applied == [] and text == original
+    if verdict.accepted or verdict.case not in FIXED_CASES:  # nothing to fix, nothing changed
+        assert result.applied == [] and text == original, [f.summary for f in result.applied]
         return
-    assert result.applied, f"{case}: nothing fixed"
+    assert [f.summary for f in result.applied] == [FIXED_CASES[verdict.case]]
+    assert changed_lines_only(original, text, result.sources[0].changed) == []
     fixed_rules = {f.rule for f in result.applied}
     assert not [f for f in result.left if f.rule in fixed_rules]
-    if not result.left:  # everything the server refused is repaired: the shape it accepts
+    server_side = [f for f in result.left if f.severity == "error" and f.rule not in CROSS_OBJECT_RULES]
+    if not server_side:  # every cause of the rejection repaired: the shape the server accepts
         assert_valid_k8s([d for d in yaml.safe_load_all(text) if d])
-        assert lint([str(path)]).findings == []
-    assert changed_lines_only(original, text, result.sources[0].changed) == []
-
-
-def test_every_rejected_case_here_has_a_fix() -> None:
-    rejected = [c for c, v in verdicts().items() if v == "rejected"]
-    assert sorted(rejected) == ["lb-type-casing", "secret-value-int", "sts-env-two-refs"]
+    else:  # sts-env-two-refs: a second mistake (two sources for one env var) has no safe fix
+        assert verdict.case == "sts-env-two-refs" and [f.rule for f in server_side] == ["invalid-value"]
 
 
 def test_the_confinement_check_itself_catches_a_stray_change() -> None:

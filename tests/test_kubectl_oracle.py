@@ -20,9 +20,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +29,7 @@ import yaml
 from conftest import EXAMPLES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from kubeapi import DISCOVERY, FakeAPIServer
 from test_writer import TRICKY, keys, strings
 
 from kubegen import BuilderError, Container, ContainerPort, Deployment, Pod, Service, expose
@@ -41,97 +40,18 @@ pytestmark = pytest.mark.skipif(KUBECTL is None, reason="kubectl is not on PATH"
 TIMEOUT = 30
 
 
-# -- the fake API server (discovery only) ----------------------------------------
+# -- the fake API server ------------------------------------------------------------
 
-
-def _resource(name: str, kind: str, short: list[str], namespaced: bool = True) -> dict[str, Any]:
-    return {"name": name, "singularName": kind.lower(), "namespaced": namespaced, "kind": kind, "shortNames": short,
-            "verbs": ["create", "delete", "get", "list", "patch", "update", "watch"]}
-
-
-def _group(name: str, version_name: str = "v1") -> dict[str, Any]:
-    version = {"groupVersion": f"{name}/{version_name}", "version": version_name}
-    return {"name": name, "versions": [version], "preferredVersion": version}
-
-
-def _resources(group_version: str, *resources: dict[str, Any]) -> dict[str, Any]:
-    return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version, "resources": list(resources)}
-
-
-DISCOVERY: dict[str, dict[str, Any]] = {
-    "/version": {"major": "1", "minor": "32", "gitVersion": "v1.32.0"},
-    "/api": {"kind": "APIVersions", "versions": ["v1"],
-             "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1"}]},
-    "/api/v1": {"kind": "APIResourceList", "groupVersion": "v1", "resources": [
-        _resource("pods", "Pod", ["po"]), _resource("services", "Service", ["svc"]),
-        _resource("replicationcontrollers", "ReplicationController", ["rc"]),
-        _resource("configmaps", "ConfigMap", ["cm"]), _resource("secrets", "Secret", []),
-        _resource("serviceaccounts", "ServiceAccount", ["sa"]),
-        _resource("persistentvolumeclaims", "PersistentVolumeClaim", ["pvc"]),
-        _resource("namespaces", "Namespace", ["ns"], namespaced=False)]},
-    "/apis": {"kind": "APIGroupList", "apiVersion": "v1", "groups": [
-        _group("apps"), _group("networking.k8s.io"), _group("batch"), _group("rbac.authorization.k8s.io"),
-        _group("policy"), _group("autoscaling", "v2")]},
-    "/apis/batch/v1": _resources("batch/v1", _resource("jobs", "Job", []), _resource("cronjobs", "CronJob", ["cj"])),
-    "/apis/rbac.authorization.k8s.io/v1": _resources(
-        "rbac.authorization.k8s.io/v1", _resource("roles", "Role", []), _resource("rolebindings", "RoleBinding", []),
-        _resource("clusterroles", "ClusterRole", [], namespaced=False),
-        _resource("clusterrolebindings", "ClusterRoleBinding", [], namespaced=False)),
-    "/apis/policy/v1": _resources("policy/v1", _resource("poddisruptionbudgets", "PodDisruptionBudget", ["pdb"])),
-    "/apis/autoscaling/v2": _resources(
-        "autoscaling/v2", _resource("horizontalpodautoscalers", "HorizontalPodAutoscaler", ["hpa"])),
-    "/apis/apps/v1": {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "apps/v1", "resources": [
-        _resource("deployments", "Deployment", ["deploy"]), _resource("replicasets", "ReplicaSet", ["rs"]),
-        {"name": "deployments/scale", "singularName": "", "namespaced": True, "group": "autoscaling",
-         "version": "v1", "kind": "Scale", "verbs": ["get", "patch", "update"]},
-        _resource("statefulsets", "StatefulSet", ["sts"]), _resource("daemonsets", "DaemonSet", ["ds"])]},
-    "/apis/networking.k8s.io/v1": {"kind": "APIResourceList", "apiVersion": "v1",
-                                   "groupVersion": "networking.k8s.io/v1",
-                                   "resources": [_resource("ingresses", "Ingress", ["ing"]),
-                                                 _resource("networkpolicies", "NetworkPolicy", ["netpol"])]},
-}
-
-
-class _Discovery(BaseHTTPRequestHandler):
-    requests: list[str] = []
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
-        path = self.path.split("?", 1)[0]
-        self.requests.append(path)
-        doc = DISCOVERY.get(path)
-        status = 200 if doc is not None else 404
-        body = json.dumps(doc if doc is not None else {
-            "kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound", "code": 404,
-            "message": f"the fake discovery server only serves {sorted(DISCOVERY)}"}).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: Any) -> None:
-        pass
+SERVER: Any = None  # the FakeAPIServer of the module using the fixture (each module gets its own)
 
 
 @pytest.fixture(scope="module")
 def kubeconfig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A kubeconfig pointing at the fake discovery server (served for the module)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Discovery)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    path = tmp_path_factory.mktemp("kube") / "config"
-    host, port = server.server_address[:2]
-    path.write_text(
-        "apiVersion: v1\nkind: Config\n"
-        f"clusters:\n- name: fake\n  cluster:\n    server: http://{host}:{port}\n"
-        "contexts:\n- name: fake\n  context:\n    cluster: fake\n    user: fake\n"
-        "current-context: fake\nusers:\n- name: fake\n  user: {}\n"
-    )
-    try:
-        yield path
-    finally:
-        server.shutdown()
-        server.server_close()
+    """A kubeconfig pointing at a fake API server (served for the module)."""
+    global SERVER
+    with FakeAPIServer() as server:
+        SERVER = server
+        yield server.kubeconfig(tmp_path_factory.mktemp("kube"))
 
 
 def kubectl(kubeconfig: Path, *args: str, ok: bool = True, output: str = "yaml") -> subprocess.CompletedProcess[str]:
@@ -354,7 +274,7 @@ def test_expose_matches_kubectl(kubeconfig: Path, tmp_path: Path, workload: Any,
     result = kubectl(kubeconfig, "expose", "-f", str(manifest), *flags, ok=False)
     if result.returncode != 0:
         pytest.skip(f"kubectl expose did not run against the fake discovery server "
-                    f"(requests: {_Discovery.requests}): {result.stderr.strip()}")
+                    f"(requests: {SERVER.requests}): {result.stderr.strip()}")
     assert from_kubegen(expose(workload, **options)) == from_kubectl(result)
 
 
@@ -362,11 +282,11 @@ def test_expose_only_needed_discovery(kubeconfig: Path, tmp_path: Path) -> None:
     # kubectl expose -f reads the object from the file; it never fetched it from the server.
     manifest = tmp_path / "pod.yaml"
     manifest.write_text(dump(POD.to_dict()))
-    _Discovery.requests.clear()
+    SERVER.requests.clear()
     result = kubectl(kubeconfig, "expose", "-f", str(manifest), "--port=80", ok=False)
     if result.returncode != 0:
         pytest.skip(f"kubectl expose did not run against the fake discovery server: {result.stderr.strip()}")
-    assert all(path in DISCOVERY for path in _Discovery.requests), _Discovery.requests
+    assert all(path in DISCOVERY for path in SERVER.requests), SERVER.requests
 
 
 # -- kubectl as the Go yaml.v2 reader of kubegen's YAML --------------------------------------

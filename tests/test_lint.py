@@ -296,7 +296,7 @@ def test_statefulset_claim_templates_are_volumes(tmp_path: Path) -> None:
     assert [f.format() for f in findings] == [
         f"{path}:{line_of(STATEFULSET, 'name: scratch')}: error volume-mount: StatefulSet 'db': "
         "spec.template.spec.containers[0].volumeMounts[1].name: container 'db' mounts volume 'scratch', which the "
-        "pod does not declare; declared volumes: ['data']"
+        "pod does not declare (volumes: data); declare it in the pod's volumes: [{name: scratch, ...}]"
     ]
 
 

@@ -243,7 +243,7 @@ def test_service_shape_errors(snippet: str, expected: str) -> None:
         ("apiVersion: 1\nkind: Pod\nmetadata: {name: p}\n", "schema",
          "Pod 'p' has apiVersion 1, which is not a string; add apiVersion: v1"),
         ("apiVersion: apps/v1\nkind: [Deployment]\nmetadata: {name: d}\n", "schema",
-         "object 'd' has kind ['Deployment'], which is not a string; add kind: KIND (e.g. Deployment, Service); "
+         "object 'd' has kind [Deployment], which is not a string; add kind: KIND (e.g. Deployment, Service); "
          "apps/v1 serves ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet"),
         ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  affinity:\n    nodeAffinity:\n"
          "      requiredDuringSchedulingIgnoredDuringExecution:\n      - nodeSelectorTerms: []\n"

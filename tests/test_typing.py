@@ -44,6 +44,7 @@ def test_users_builder_mistakes_are_type_errors(tmp_path: Path) -> None:
         svc = Service(nme="web", ports=[ServicePort(port=80)])
         ok = Stack(namespace="demo", objects=[web])
         same: Deployment = ok.add(web)
+        wrong = Container(name="web", image="nginx", ports=8080)
     """))
     result = mypy("--strict", str(app), cache=tmp_path / "cache")
     out = result.stdout
@@ -51,6 +52,7 @@ def test_users_builder_mistakes_are_type_errors(tmp_path: Path) -> None:
     assert 'app.py:3: error: Argument "replicas" to "Deployment" has incompatible type "str"; expected "int"' in out
     assert 'app.py:4: error: Unexpected keyword argument "nme" for "Service"' in out
     assert "app.py:6" not in out  # Stack.add returns the object it was given, typed
+    assert 'app.py:7: error: Argument "ports" to "Container" has incompatible type "int"' in out
 
 
 @pytest.mark.skipif(shutil.which("ruff") is None and not have("ruff"), reason="ruff is not installed")

@@ -43,7 +43,7 @@ def build_wheel(tmp_path: Path) -> Path:
         if any(hint in output for hint in OFFLINE_HINTS):
             pytest.skip(f"cannot fetch the build backend (offline?): {output.strip().splitlines()[-1]}")
         pytest.fail(f"python -m build failed:\n{output[-3000:]}")
-    wheels = list(dist.glob("kubegen-*.whl"))
+    wheels = list(dist.glob("kubegen_dsl-*.whl"))
     assert len(wheels) == 1, wheels
     return wheels[0]
 
@@ -71,6 +71,8 @@ def test_wheel_ships_templates_and_runs_import_and_init(tmp_path: Path) -> None:
     assert Path(templates).is_relative_to(venv) and Path(templates).name == "templates", templates
 
     kubegen = bindir / "kubegen"
+    version = run(kubegen, "--version", cwd=work)  # the distribution is kubegen-dsl; the command kubegen
+    assert version.returncode == 0 and version.stdout.startswith("kubegen, version "), version.stderr
     init = run(kubegen, "init", "demo", cwd=work)
     assert init.returncode == 0, init.stderr
     assert (work / "demo" / "README.md").read_text().startswith("# demo\n")

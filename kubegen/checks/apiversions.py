@@ -10,6 +10,7 @@ from __future__ import annotations
 from kubegen import facts
 from kubegen.checks import Report
 from kubegen.checks.k8sdata import REMOVED, ApiData, group_of
+from kubegen.finding import yaml_value
 from kubegen.manifest import Manifest
 
 Pair = tuple[str, str]
@@ -29,7 +30,7 @@ def check_api_version(m: Manifest, report: Report, data: ApiData) -> Pair | None
         hint = ""
         if isinstance(api_version, str) and api_version in data.kinds_by_version:
             hint = _listing(data, api_version)
-        what = "has no kind" if kind is None or kind == "" else f"has kind {kind!r}, which is not a string"
+        what = "has no kind" if kind is None or kind == "" else f"has kind {yaml_value(kind)}, which is not a string"
         report.add("schema", m, f"{m.label} {what}; add kind: KIND (e.g. Deployment, Service){hint}", ())
         return None
     if not isinstance(api_version, str) or not api_version:
@@ -37,7 +38,7 @@ def check_api_version(m: Manifest, report: Report, data: ApiData) -> Pair | None
         known = data.kinds.get(correct)
         fix = f"apiVersion: {known[0]}" if known else "apiVersion: GROUP/VERSION"
         what = "has no apiVersion" if api_version in (None, "") else (
-            f"has apiVersion {api_version!r}, which is not a string"
+            f"has apiVersion {yaml_value(api_version)}, which is not a string"
         )
         if known and correct != kind:
             fix += f" and write kind: {correct} (kinds are case-sensitive)"

@@ -18,21 +18,22 @@ ended up):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from kubegen import facts
 from kubegen.checks import Report
+from kubegen.facts import lazy_pattern
+from kubegen.finding import quoted
 from kubegen.manifest import Manifest, pod_template
 
-_PATH_COMPONENT = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*\Z")
-_DOMAIN = re.compile(
+_PATH_COMPONENT = lazy_pattern(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*\Z")
+_DOMAIN = lazy_pattern(
     r"(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*"
     r"|\[[0-9A-Fa-f:]+\])(?::[0-9]+)?\Z"
 )
-_TAG = re.compile(r"[\w][\w.-]{0,127}\Z")
-_DIGEST = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}\Z")
+_TAG = lazy_pattern(r"[\w][\w.-]{0,127}\Z")
+_DIGEST = lazy_pattern(r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}\Z")
 NAME_MAX = 255
 
 
@@ -111,7 +112,7 @@ def check_images(manifests: Sequence[Manifest], report: Report) -> None:
             if not isinstance(ref, str) or not ref:
                 continue  # a missing image is the schema rule's
             where = (*path, "image")
-            what = f"{m.label}: container {container.get('name')!r}: image {ref!r}"
+            what = f"{m.label}: container {quoted(container.get('name'))}: image {ref!r}"
             if ref != ref.strip() and m.kind != "Pod" and ref.strip() and not image_problems(ref.strip()):
                 report.add("image", m, f"{what} has leading or trailing whitespace: the API server accepts it in a "
                            f"template but refuses every pod made from it; write {ref.strip()!r}", where,

@@ -24,7 +24,7 @@ from kubegen.checks.references import Known, namespace_of, report_missing, text_
 from kubegen.checks.validation.base import dicts
 from kubegen.checks.validation.meta import selector_matches
 from kubegen.checks.wiring import PodSet, StackIndex, dangling_message
-from kubegen.finding import flow_selector
+from kubegen.finding import flow_selector, quoted
 from kubegen.manifest import Manifest, pod_template
 
 _NOT_SCALABLE = frozenset({"DaemonSet", "Pod", "Job", "CronJob", "Service", "ConfigMap", "Secret", "Ingress"})
@@ -179,18 +179,19 @@ def _check_requests(m: Manifest, spec: dict[str, Any], target: Manifest, default
     for resource, wanted, path in _utilisation_targets(m, spec):
         chosen = [c for c in containers if wanted is None or c.get("name") == wanted]
         if wanted is not None and not chosen:
-            names = [c.get("name") for c in containers]
-            report.add("hpa-target", m, f"{m.label}: a {resource} target names container {wanted!r}, which "
-                       f"{target.label} does not have (containers: {names})", (*path, "container"))
+            hint = facts.no_such("containers", wanted, [str(c.get("name")) for c in containers],
+                                 "name one of them")
+            report.add("hpa-target", m, f"{m.label}: a {resource} target names container {quoted(wanted)}, which "
+                       f"{target.label} does not have{hint}", (*path, "container"))
             continue
         if resource in defaulted:
             continue  # a LimitRange of the namespace gives every container a request
-        missing = [str(c.get("name")) for c in chosen if not _requests(c, resource)]
+        missing = [c.get("name") for c in chosen if not _requests(c, resource)]
         if missing:
             default = " (no metrics: the controller's default 80% CPU)" if path == ("spec",) else ""
             report.add("hpa-target", m, f"{m.label}: a {resource} utilisation target{default} is a percentage of "
                        f"the pods' {resource} requests, but in {target.label} container(s) "
-                       f"{', '.join(repr(c) for c in missing)} request no {resource}: the autoscaler cannot "
+                       f"{', '.join(quoted(c) for c in missing)} request no {resource}: the autoscaler cannot "
                        f"compute it and never scales; add resources.requests.{resource}", path)
 
 

@@ -23,6 +23,7 @@ from kubegen.checks.k8sdata import Definition, FieldType, ListOf, MapOf, api_dat
 from kubegen.checks.validation.base import unsupported_text
 from kubegen.checks.validation.paths import field_path
 from kubegen.checks.yamlvalues import Path, dotted, key_text, report_yaml_value, singular
+from kubegen.facts import lazy_pattern
 from kubegen.manifest import Manifest
 
 # Python types accepted without further thought, per primitive (exact types: bool is not int).
@@ -47,7 +48,7 @@ _EXPECTED = {
     "bytes": "a base64-encoded string",
 }
 
-_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}\Z")
+_BASE64 = lazy_pattern(r"[A-Za-z0-9+/]*={0,2}\Z")
 
 
 def check_schema(manifests: Sequence[Manifest], report: Report) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from kubegen import facts
 from kubegen.checks import Report
 from kubegen.finding import flow_labels as _flow
+from kubegen.finding import yaml_value
 from kubegen.location import Location
 from kubegen.manifest import Manifest, pod_template
 
@@ -149,7 +150,7 @@ def _check_node_port_clashes(manifests: Sequence[Manifest], report: Report) -> N
             if owner is not None and owner is not m:
                 report.add(
                     "node-port", m,
-                    f"{m.label}: nodePort {node_port} is already claimed by {owner.label} "
+                    f"{m.label_beside(owner)}: nodePort {node_port} is already claimed by {owner.label_beside(m)} "
                     f"({owner.locate()}); every node port is cluster-wide, pick another or omit it",
                     ("spec", "ports", i, "nodePort"),
                 )
@@ -251,8 +252,8 @@ def _moved_key(podset: PodSet, key: str, value: Any) -> str | None:
 def _describe_ports(podset: PodSet) -> str:
     parts = []
     for p in podset.declared_ports():
-        number = p.get("containerPort")
-        parts.append(f"{p['name']}({number})" if isinstance(p.get("name"), str) else str(number))
+        number = yaml_value(p.get("containerPort"))
+        parts.append(f"{p['name']}({number})" if isinstance(p.get("name"), str) else number)
     return ", ".join(parts) if parts else "none"
 
 
@@ -270,12 +271,14 @@ def _check_target_port(m: Manifest, i: int, port: dict[str, Any], selected: list
             if not matches:
                 names = [p["name"] for p in podset.declared_ports() if isinstance(p.get("name"), str)]
                 close = facts.suggest(target, names)
-                hint = f"; did you mean {close!r}?" if close else ""
+                hint = f"did you mean {close!r}?" if close else (
+                    f"name the container port: ports: [{{name: {yaml_value(target)}, containerPort: ...}}]"
+                )
                 report.add(
                     "target-port", m,
-                    f"{m.label}: port {port.get('port')} targets container port name {target!r}, but "
+                    f"{m.label}: port {yaml_value(port.get('port'))} targets container port name {target!r}, but "
                     f"{podset.manifest.label} declares no port of that name (declares: "
-                    f"{_describe_ports(podset)}){hint}; traffic to these pods would be refused",
+                    f"{_describe_ports(podset)}), so traffic to these pods would be refused; {hint}",
                     path,
                 )
             elif not any(p.get("protocol", "TCP") == protocol for p in matches):
@@ -376,7 +379,7 @@ def _check_ingress(m: Manifest, index: StackIndex, report: Report) -> None:
             close = facts.suggest(name, names)
             hint = f"; did you mean {close!r}?" if close else (
                 f"; Services in namespace {namespace!r}: {', '.join(sorted(names))}" if names else ""
-            )
+            ) + ("" if close else "; add a Service of that name or fix the name")
             report.add(
                 "ingress-backend", m,
                 f"{m.label} routes to Service {name!r}, which the stack does not define in "
@@ -394,12 +397,17 @@ def _check_ingress(m: Manifest, index: StackIndex, report: Report) -> None:
             ok = any(isinstance(p, dict) and p.get("name") == wanted for p in sports)
         if not ok:
             have = ", ".join(
-                f"{p.get('name')}({p.get('port')})" if p.get("name") else str(p.get("port"))
+                f"{p.get('name')}({yaml_value(p.get('port'))})" if p.get("name") else yaml_value(p.get("port"))
                 for p in sports if isinstance(p, dict)
+            )
+            names = [str(p["name"]) for p in sports if isinstance(p, dict) and isinstance(p.get("name"), str)]
+            close = facts.suggest(wanted, names) if isinstance(wanted, str) else None
+            hint = f"did you mean {close!r}?" if close else (
+                f"route to one of its ports or add port {yaml_value(wanted)} to {service.label}"
             )
             report.add(
                 "ingress-backend", m,
-                f"{m.label} routes to port {wanted!r} of {service.label}, which has no such port "
-                f"(ports: {have or 'none'})",
+                f"{m.label} routes to port {yaml_value(wanted)} of {service.label}, which has no such port "
+                f"(ports: {have or 'none'}); {hint}",
                 (*spath, "port") if isinstance(service_ref, dict) else spath,
             )

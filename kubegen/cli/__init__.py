@@ -45,8 +45,17 @@ class LazyGroup(click.Group):
         return command
 
 
+def traceback_option(fn: F) -> F:
+    """``--traceback``, for commands that run the user's app."""
+    return click.option(  # type: ignore[no-any-return]
+        "--traceback", "-v", "traceback", is_flag=True,
+        help="When the app raises, also print its traceback (your code's frames, without kubegen's loader).",
+    )(fn)
+
+
 def report_errors(fn: F) -> F:
-    """Turn kubegen's exceptions into one ``Error: ...`` line and the contract's exit code.
+    """Turn kubegen's exceptions into one ``Error: ...`` line and the contract's exit code
+    (with ``--traceback``, the app's own traceback first).
 
     The command runs with the app's output kept off stdout (:mod:`kubegen.stdio`).
     kubegen's own commands end through :func:`fail` (click's ``Exit``), so a
@@ -58,6 +67,7 @@ def report_errors(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from kubegen.stdio import app_output_to_stderr
 
+        show_traceback = kwargs.pop("traceback", False)
         try:
             with app_output_to_stderr():
                 return fn(*args, **kwargs)
@@ -66,6 +76,10 @@ def report_errors(fn: F) -> F:
             click.echo(f"kubegen: {exc.message}", err=True)
             sys.exit(1)
         except KubegenError as exc:
+            if show_traceback:
+                from kubegen.cli.tracebacks import app_tracebacks
+
+                click.echo(app_tracebacks(exc), err=True, nl=False)
             click.echo(f"Error: {exc}", err=True)
             sys.exit(exc.exit_code)
         except BrokenPipeError:
@@ -127,7 +141,7 @@ def parse_node_port_range(text: str | None) -> tuple[int, int] | None:
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(package_name="kubegen")
+@click.version_option(package_name="kubegen-dsl", prog_name="kubegen")
 def main() -> None:
     """kubegen: typed Python for Kubernetes manifests whose traffic reaches the pods.
 

@@ -6,14 +6,15 @@ import os
 
 import click
 
-from kubegen.cli import fail, kube_version_option, print_findings, report_errors
+from kubegen.cli import fail, kube_version_option, print_findings, report_errors, traceback_option
 from kubegen.cli.gitops import gitops_options, run_recipe
 from kubegen.cli.render import ASSUME_HELP, load_checked, parse_sets, split_ignore
 
 
 @click.command()
-@click.argument("app", metavar="[APP]", required=False)
-@click.option("--output-dir", required=True, metavar="DIR", help="The directory `kubegen render --output-dir` wrote.")
+@click.argument("app", metavar="[APP]", required=False, type=click.Path())
+@click.option("--output-dir", required=True, metavar="DIR", type=click.Path(),
+              help="The directory `kubegen render --output-dir` wrote.")
 @gitops_options
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
               help="--set values for APP (repeatable) [default: those DIR/.kubegen-manifest recorded].")
@@ -22,6 +23,7 @@ from kubegen.cli.render import ASSUME_HELP, load_checked, parse_sets, split_igno
 @click.option("--ignore", multiple=True, metavar="RULE", help="Do not report RULE (repeatable).")
 @click.option("--assume", multiple=True, metavar="KIND/NAME", help=ASSUME_HELP)
 @kube_version_option
+@traceback_option
 @report_errors
 def check(
     app: str | None, output_dir: str, kustomization: bool | None, force: bool, unset: tuple[str, ...],

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from kubegen.cli import fail, print_findings, report_errors
+from kubegen.cli import fail, print_findings, report_errors, traceback_option
 from kubegen.cli.render import ASSUME_HELP, check_options, parse_sets
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def read_inputs(inputs: tuple[str, ...], sets: tuple[str, ...]) -> tuple[list[Ma
 def network_options(fn: F) -> F:
     """The options every network command takes (inputs, --set, simulated cluster)."""
     decorators = [
-        click.argument("inputs", metavar="APP|FILE...", nargs=-1, required=True),
+        click.argument("inputs", metavar="APP|FILE...", nargs=-1, required=True, type=click.Path()),
         click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
                      help="Pass NAME=VALUE to the stack function APP names (repeatable)."),
         click.option("--nodes", type=click.IntRange(1, 100), default=2, show_default=True,
@@ -109,6 +109,7 @@ def finish(network: Network) -> None:
 @network_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: tables and routes; json: the stable schema of kubegen.explain.")
+@traceback_option
 @report_errors
 def explain(
     inputs: tuple[str, ...], sets: tuple[str, ...], nodes: int, service_cidr: str, pod_cidr: str,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kubegen.cli import report_errors
+from kubegen.cli import report_errors, traceback_option
 from kubegen.cli.explain import finish, network_options, simulate
 
 
@@ -12,7 +12,9 @@ from kubegen.cli.explain import finish, network_options, simulate
 @network_options
 @click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "svg"]), default="mermaid",
               show_default=True, help="mermaid: flowchart text; dot: for Graphviz; svg: a finished picture.")
-@click.option("-o", "--output", "output", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
+@click.option("-o", "--output", "output", metavar="FILE", type=click.Path(),
+              help="Write to FILE (atomically) instead of stdout.")
+@traceback_option
 @report_errors
 def graph(
     inputs: tuple[str, ...], sets: tuple[str, ...], nodes: int, service_cidr: str, pod_cidr: str,

@@ -8,8 +8,8 @@ from kubegen.cli import report_errors
 
 
 @click.command("import")
-@click.argument("paths", metavar="FILE|DIR|-", nargs=-1, required=True)
-@click.option("-o", "--output", "output", metavar="FILE",
+@click.argument("paths", metavar="FILE|DIR|-", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", "output", metavar="FILE", type=click.Path(),
               help="Write the app to FILE (atomically) instead of stdout.")
 @report_errors
 def import_(paths: tuple[str, ...], output: str | None) -> None:

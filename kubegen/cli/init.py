@@ -8,7 +8,7 @@ from kubegen.cli import report_errors
 
 
 @click.command("init")
-@click.argument("directory", metavar="[DIR]", default=".", required=False)
+@click.argument("directory", metavar="[DIR]", default=".", required=False, type=click.Path())
 @click.option("--name", metavar="NAME",
               help="The app's name (Deployment, Service and namespace). Default: from DIR's name.")
 @click.option("--force", is_flag=True, help="Overwrite app.py and README.md if they exist.")

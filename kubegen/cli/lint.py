@@ -13,7 +13,7 @@ from kubegen.cli.render import ASSUME_HELP, check_options
 
 
 @click.command()
-@click.argument("paths", metavar="FILE|DIR|-...", nargs=-1, required=True)
+@click.argument("paths", metavar="FILE|DIR|-...", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: one line per finding and a summary; json: one object {findings: [{file, line, "
                    "severity, rule, message, object: {kind, name, namespace}, path}], summary: {errors, "

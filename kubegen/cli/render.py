@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kubegen.cli import kube_version_option, parse_node_port_range, print_findings, report_errors
+from kubegen.cli import kube_version_option, parse_node_port_range, print_findings, report_errors, traceback_option
 from kubegen.cli.gitops import gitops_options, require_output_dir, run_recipe
 
 if TYPE_CHECKING:
@@ -89,11 +89,11 @@ def load_checked(
 
 
 @click.command()
-@click.argument("app", metavar="[APP]", required=False)
-@click.option("-o", "--output", "output", metavar="FILE",
+@click.argument("app", metavar="[APP]", required=False, type=click.Path())
+@click.option("-o", "--output", "output", metavar="FILE", type=click.Path(),
               help="Write to FILE (atomically) instead of stdout. FILE must be a regular file or not "
                    "exist: a directory, device, FIFO or symbolic link is refused.")
-@click.option("--output-dir", metavar="DIR",
+@click.option("--output-dir", metavar="DIR", type=click.Path(),
               help="Write one file per object, DIR/<namespace>/<kind>-<name>.yaml, all or nothing; "
                    "remove files an earlier render wrote that are no longer produced; never touch other files. "
                    "APP, --set values and --kustomization not given are taken from DIR/.kubegen-manifest.")
@@ -114,6 +114,7 @@ def load_checked(
 @click.option("--ignore", multiple=True, metavar="RULE", help="Do not report RULE (repeatable).")
 @click.option("--assume", multiple=True, metavar="KIND/NAME", help=ASSUME_HELP)
 @kube_version_option
+@traceback_option
 @report_errors
 def render(
     app: str | None, output: str | None, output_dir: str | None, kustomization: bool | None, force: bool,
@@ -168,7 +169,7 @@ def render(
                 values = dict(recipe.sets)
             assert spec is not None
             ordered = load_checked(spec, values, node_port_range, check_ignore, strict, assume, kube_version)
-            write_text(target, write_manifests(ordered, fmt), shown=output)  # type: ignore[arg-type]
+            write_text(target, write_manifests(ordered, fmt, check=False), shown=output)  # type: ignore[arg-type]
             return
         target_dir, recipe, spec = run_recipe(app, output_dir, parse_sets(sets), unset, kustomization, force)
         ordered = load_checked(spec, dict(recipe.sets), node_port_range, check_ignore, strict, assume, kube_version)
@@ -183,7 +184,7 @@ def write_to_dir(
 
     result = write_dir(
         ordered, output_dir, recipe=recipe, strict=strict, ignore=ignore, durable=fsync, shown=shown, base=base,
-        allow_recreate=allow_recreate,
+        allow_recreate=allow_recreate, check=False,  # load_checked checked them
     )
     print_findings(result.warnings)
     if result.recovered:

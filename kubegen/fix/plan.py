@@ -63,7 +63,8 @@ class Context:
 
     @property
     def data(self) -> ApiData:
-        return api_data()
+        """The API data of the target Kubernetes version (``--kube-version``)."""
+        return api_data(self.options.target)
 
     @property
     def index(self) -> Any:

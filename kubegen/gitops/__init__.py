@@ -15,13 +15,13 @@ for the file layout, :mod:`kubegen.gitops.commit` for how a write is all or noth
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable
 
 import attrs
 
+from kubegen.api import Target, checked_manifests, manifests_of, options_for, warn
 from kubegen.checks import OUTPUT_DIR_RULES as RULE_IDS
-from kubegen.checks import Finding, errors, summary
+from kubegen.checks import CheckOptions, Finding, errors, summary
 from kubegen.errors import FindingsError, KubegenError
 from kubegen.gitops.base import files_at
 from kubegen.gitops.commit import commit, locked, recover
@@ -37,7 +37,7 @@ from kubegen.gitops.layout import (
 )
 from kubegen.gitops.plan import Plan, make_plan
 from kubegen.gitops.record import Recipe, read_record
-from kubegen.manifest import Manifest
+from kubegen.model.stack import Stack
 
 __all__ = [
     "KUSTOMIZATION_NAME", "RECORD_NAME", "RULE_IDS", "DirCheck", "Drift", "LayoutError", "Plan", "Recipe",
@@ -54,8 +54,8 @@ class WriteResult:
     - ``removed``: files kubegen wrote earlier and no longer produces.
     - ``unchanged``: files that already had the right bytes.
     - ``overwritten_edits``: owned files that had been edited by hand (now replaced or removed).
-    - ``warnings``: ``node-port-freed`` findings (and ``immutable-field`` ones with
-      ``allow_recreate``).
+    - ``warnings``: the checks' warnings, ``node-port-freed`` findings (and ``immutable-field``
+      ones with ``allow_recreate``).
     - ``recovered``: a write that had been killed part way was rolled back first.
     """
 
@@ -69,7 +69,7 @@ class WriteResult:
 
 
 def write_dir(
-    manifests: Iterable[Manifest | Mapping[str, Any]],
+    manifests: Target,
     directory: str,
     *,
     source: str = "",
@@ -81,8 +81,17 @@ def write_dir(
     recipe: Recipe | None = None,
     base: str | None = None,
     allow_recreate: bool = False,
+    check: bool = True,
+    options: CheckOptions | None = None,
 ) -> WriteResult:
     """Write one file per object into ``directory``, all or nothing.
+
+    ``manifests``: a Stack, several, or manifests (or plain dicts). They are checked
+    first, as :func:`kubegen.render` checks (errors raise
+    :class:`~kubegen.errors.FindingsError` and nothing is written; warnings are
+    issued as :class:`~kubegen.errors.FindingWarning` and returned too);
+    ``check=False`` writes them unchecked; ``options`` and ``ignore`` (rule ids not to
+    report) apply to them.
 
     Removes files kubegen wrote on an earlier run that are no longer produced and
     never touches files it did not write (raises if one sits where it must write).
@@ -99,12 +108,23 @@ def write_dir(
     is all or nothing if the process is killed at any moment; ``durable`` also
     syncs the file system at the commit steps, so it survives a power loss (slower).
 
+
     ``directory`` may be a symbolic link (to another file system, too): kubegen
     works in the folder it points to. Nothing below it is ever read, written or
     removed through a link, and a path render must write or remove that is not a
     regular file is an error. ``shown`` is how messages name the directory.
     """
-    items = list(manifests)
+    found: list[Finding] = []
+    if not isinstance(manifests, Stack):
+        manifests = list(manifests)
+    if check:
+        skip = frozenset(ignore)
+        options = attrs.evolve(options or CheckOptions(), ignore=(options.ignore if options else frozenset()) | skip)
+        items, found = checked_manifests(manifests_of(manifests), options_for(manifests, options), strict=strict)
+        warn(found)
+        found = [f for f in found if f.severity == "warning"]
+    else:
+        items = manifests_of(manifests)
     shown = shown or directory
     directory = os.path.realpath(directory)
     recipe = recipe or Recipe(label=source, kustomization=kustomization)
@@ -136,7 +156,7 @@ def write_dir(
     unchanged = [p for p in plan.files if p not in rewritten]
     return WriteResult(
         directory=shown, written=changed, removed=stale, unchanged=unchanged,
-        overwritten_edits=edited, warnings=findings, recovered=recovered,
+        overwritten_edits=edited, warnings=[*found, *findings], recovered=recovered,
     )
 
 

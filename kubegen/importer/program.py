@@ -325,7 +325,7 @@ def decide(entry: Entry, decided: Decided, env: dict[str, Any], settings: Settin
             built = evaluate(node, env, BUILDERS)
             ok = _renders_back(built, entry, settings)
         except (KubegenError, TypeError, ValueError, KeyError, AttributeError) as exc:
-            why = why or str(exc)
+            why = why or (exc.message if isinstance(exc, KubegenError) else str(exc))
             continue
         if ok:
             entry.node, entry.built, entry.typed = node, built, index < len(options) - 1

@@ -1,31 +1,91 @@
-"""The typed builders: one module per Kubernetes concept; this module only re-exports."""
+"""The typed builders: one module per Kubernetes concept; this module only re-exports,
+each name on first use (an app pays only for the builders it imports)."""
 
-from kubegen.model._base import FrozenDict
-from kubegen.model.autoscaling import HorizontalPodAutoscaler, Metric, ScaleTarget, autoscale
-from kubegen.model.config import ConfigMap, Namespace, Raw, Secret
-from kubegen.model.container import Container, ContainerPort, Probe, Resources
-from kubegen.model.disruption import PodDisruptionBudget, budget
-from kubegen.model.env import ConfigMapKeyRef, EnvFrom, FieldRef, ResourceFieldRef, SecretKeyRef, ValueFrom
-from kubegen.model.external import External
-from kubegen.model.ingress import Ingress, IngressPath, IngressRule, IngressTLS
-from kubegen.model.job import CronJob, Job
-from kubegen.model.networkpolicy import NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicyRule
-from kubegen.model.pvc import PersistentVolumeClaim
-from kubegen.model.rbac import ClusterRole, PolicyRule, Role
-from kubegen.model.rolebinding import ClusterRoleBinding, RoleBinding, Subject
-from kubegen.model.service import Service, ServicePort, expose
-from kubegen.model.serviceaccount import ServiceAccount
-from kubegen.model.stack import Stack
-from kubegen.model.volume import Volume, VolumeMount
-from kubegen.model.workload import DaemonSet, Deployment, Pod, StatefulSet
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kubegen.model._base import FrozenDict
+    from kubegen.model.autoscaling import HorizontalPodAutoscaler, Metric, ScaleTarget, autoscale
+    from kubegen.model.config import ConfigMap, Namespace, Raw, Secret
+    from kubegen.model.container import Container, ContainerPort, Probe, Resources
+    from kubegen.model.disruption import PodDisruptionBudget, budget
+    from kubegen.model.env import (
+        ConfigMapKeyRef,
+        EnvFrom,
+        FieldRef,
+        ResourceFieldRef,
+        SecretKeyRef,
+        ValueFrom,
+    )
+    from kubegen.model.external import External
+    from kubegen.model.ingress import Ingress, IngressPath, IngressRule, IngressTLS
+    from kubegen.model.job import CronJob, Job
+    from kubegen.model.networkpolicy import (
+        NetworkPolicy,
+        NetworkPolicyPeer,
+        NetworkPolicyPort,
+        NetworkPolicyRule,
+    )
+    from kubegen.model.pvc import PersistentVolumeClaim
+    from kubegen.model.rbac import ClusterRole, PolicyRule, Role
+    from kubegen.model.rolebinding import ClusterRoleBinding, RoleBinding, Subject
+    from kubegen.model.service import Service, ServicePort, expose
+    from kubegen.model.serviceaccount import ServiceAccount
+    from kubegen.model.stack import Stack
+    from kubegen.model.statefulset import StatefulSet
+    from kubegen.model.volume import Volume, VolumeMount
+    from kubegen.model.workload import DaemonSet, Deployment, Pod
+
+_WHERE: dict[str, str] = {
+    **dict.fromkeys(["FrozenDict"], "_base"),
+    **dict.fromkeys(["HorizontalPodAutoscaler", "Metric", "ScaleTarget", "autoscale"], "autoscaling"),
+    **dict.fromkeys(["ConfigMap", "Namespace", "Raw", "Secret"], "config"),
+    **dict.fromkeys(["Container", "ContainerPort", "Probe", "Resources"], "container"),
+    **dict.fromkeys(["PodDisruptionBudget", "budget"], "disruption"),
+    **dict.fromkeys([
+        "ConfigMapKeyRef", "EnvFrom", "FieldRef", "ResourceFieldRef", "SecretKeyRef", "ValueFrom",
+    ], "env"),
+    **dict.fromkeys(["External"], "external"),
+    **dict.fromkeys(["Ingress", "IngressPath", "IngressRule", "IngressTLS"], "ingress"),
+    **dict.fromkeys(["CronJob", "Job"], "job"),
+    **dict.fromkeys([
+        "NetworkPolicy", "NetworkPolicyPeer", "NetworkPolicyPort", "NetworkPolicyRule",
+    ], "networkpolicy"),
+    **dict.fromkeys(["PersistentVolumeClaim"], "pvc"),
+    **dict.fromkeys(["ClusterRole", "PolicyRule", "Role"], "rbac"),
+    **dict.fromkeys(["ClusterRoleBinding", "RoleBinding", "Subject"], "rolebinding"),
+    **dict.fromkeys(["Service", "ServicePort", "expose"], "service"),
+    **dict.fromkeys(["ServiceAccount"], "serviceaccount"),
+    **dict.fromkeys(["Stack"], "stack"),
+    **dict.fromkeys(["StatefulSet"], "statefulset"),
+    **dict.fromkeys(["Volume", "VolumeMount"], "volume"),
+    **dict.fromkeys(["DaemonSet", "Deployment", "Pod"], "workload"),
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kubegen.model' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"kubegen.model.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))
+
 
 __all__ = [
-    "ClusterRole", "ClusterRoleBinding", "ConfigMap", "ConfigMapKeyRef", "Container",
-    "ContainerPort", "CronJob", "DaemonSet", "Deployment", "EnvFrom", "External", "FieldRef",
-    "FrozenDict", "HorizontalPodAutoscaler", "Ingress", "IngressPath", "IngressRule", "IngressTLS",
-    "Job", "Metric", "Namespace", "NetworkPolicy", "NetworkPolicyPeer", "NetworkPolicyPort",
-    "NetworkPolicyRule", "PersistentVolumeClaim", "Pod", "PodDisruptionBudget", "PolicyRule",
-    "Probe", "Raw", "ResourceFieldRef", "Resources", "Role", "RoleBinding", "ScaleTarget", "Secret",
-    "SecretKeyRef", "Service", "ServiceAccount", "ServicePort", "Stack", "StatefulSet", "Subject",
-    "ValueFrom", "Volume", "VolumeMount", "autoscale", "budget", "expose",
+    "ClusterRole", "ClusterRoleBinding", "ConfigMap", "ConfigMapKeyRef", "Container", "ContainerPort",
+    "CronJob", "DaemonSet", "Deployment", "EnvFrom", "External", "FieldRef", "FrozenDict",
+    "HorizontalPodAutoscaler", "Ingress", "IngressPath", "IngressRule", "IngressTLS", "Job", "Metric",
+    "Namespace", "NetworkPolicy", "NetworkPolicyPeer", "NetworkPolicyPort", "NetworkPolicyRule",
+    "PersistentVolumeClaim", "Pod", "PodDisruptionBudget", "PolicyRule", "Probe", "Raw", "ResourceFieldRef",
+    "Resources", "Role", "RoleBinding", "ScaleTarget", "Secret", "SecretKeyRef", "Service", "ServiceAccount",
+    "ServicePort", "Stack", "StatefulSet", "Subject", "ValueFrom", "Volume", "VolumeMount", "autoscale",
+    "budget", "expose",
 ]

@@ -28,6 +28,7 @@ from kubegen.model._base import (
     metadata,
     source_field,
     to_tuple,
+    typed_fields,
 )
 from kubegen.model.volume import plain
 
@@ -61,7 +62,7 @@ def _metric_selector(selector: Mapping[str, str] | None) -> dict[str, Any]:
     return {"selector": {"matchLabels": dict(selector)}} if selector else {}
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class Metric(Builder):
     """One metric an autoscaler follows; build it with a constructor:
 
@@ -138,7 +139,7 @@ class Metric(Builder):
         return result
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class ScaleTarget(Builder):
     """What an autoscaler scales: ``kind``, ``name`` and the ``api_version`` it is served at
     (default: the one kubegen knows for the kind: ``apps/v1`` for a Deployment)."""
@@ -187,7 +188,7 @@ def _metrics(value: Any) -> tuple[Metric, ...]:
     return metrics
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class HorizontalPodAutoscaler(Builder):
     """Scales a Deployment or StatefulSet between ``min_replicas`` and ``max_replicas``;
     usually made by ``workload.autoscale(...)``.

@@ -2,30 +2,32 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Mapping
 from typing import Any
 
 import attrs
 
 from kubegen import facts
-from kubegen.errors import BuilderError, BuilderTypeError
+from kubegen.errors import BuilderError, reject
 from kubegen.location import Location
 from kubegen.model._base import (
     EMPTY,
     Builder,
     FrozenDict,
+    Invalid,
     check,
     check_labels,
     frozen_str_map,
+    invalid,
     metadata,
     source_field,
+    typed_fields,
 )
 from kubegen.model.volume import Volume, VolumeMount, volume_name_for
 from kubegen.values import copy_data
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class Namespace(Builder):
     """A Namespace (a Stack with ``namespace=`` creates its own; add this one to set labels).
 
@@ -53,44 +55,54 @@ class Namespace(Builder):
         }
 
 
-def _string_data(owner: str) -> Any:
-    def convert(value: Mapping[str, str] | None) -> FrozenDict:
-        if not value:
-            return EMPTY
-        for key, item in value.items():
-            check(owner, "key", key, facts.config_key_problems)
-            if not isinstance(item, str):
-                hint = f"{str(item).lower()!r}" if isinstance(item, bool) else f"{str(item)!r}"
-                raise BuilderTypeError(
-                    f"{owner}[{key!r}]: values are strings in Kubernetes, got {item!r} "
-                    f"({type(item).__name__}); write {hint}"
-                )
-        return FrozenDict(value)
-
-    return convert
-
-
-def _config_data(value: Mapping[str, str] | None) -> FrozenDict:
-    result: FrozenDict = _string_data("ConfigMap data")(value)
-    return result
-
-
-def _secret_string_data(value: Mapping[str, str] | None) -> FrozenDict:
-    result: FrozenDict = _string_data("Secret string_data")(value)
-    return result
-
-
-def _binary_data(value: Mapping[str, bytes] | None) -> FrozenDict:
+def _to_string_data(value: Mapping[str, str] | None) -> Any:
     if not value:
         return EMPTY
+    if not isinstance(value, Mapping):
+        return invalid(EMPTY, f"{{owner}}: {{field}} must be a mapping of key to text (got {value!r}); "
+                              "write {field}={'key': 'text'}")
+    problems = _key_problems(value)
     for key, item in value.items():
-        check("binary data", "key", key, facts.config_key_problems)
+        if not isinstance(item, str):
+            hint = f"{str(item).lower()!r}" if isinstance(item, bool) else f"{str(item)!r}"
+            problems.append((
+                f"{{owner}}: {{field}}[{key!r}]: values are strings in Kubernetes, got {item!r} "
+                f"({type(item).__name__}); write {hint}", True,
+            ))
+    return Invalid(problems, FrozenDict(value)) if problems else FrozenDict(value)
+
+
+def _to_bytes_data(value: Mapping[str, bytes] | None) -> Any:
+    if not value:
+        return EMPTY
+    if not isinstance(value, Mapping):
+        return invalid(EMPTY, f"{{owner}}: {{field}} must be a mapping of key to bytes (got {value!r}); "
+                              "write {field}={'key': b'...'}")
+    problems = _key_problems(value)
+    for key, item in value.items():
         if not isinstance(item, bytes):
-            raise BuilderTypeError(f"binary data[{key!r}] must be bytes (got {type(item).__name__})")
-    return FrozenDict(value)
+            problems.append((
+                f"{{owner}}: {{field}}[{key!r}] must be bytes (got {type(item).__name__}); write b'...' "
+                "(text goes in data= of a ConfigMap, string_data= of a Secret)", True,
+            ))
+    return Invalid(problems, FrozenDict(value)) if problems else FrozenDict(value)
+
+
+def _key_problems(value: Mapping[str, Any]) -> list[tuple[str, bool]]:
+    problems: list[tuple[str, bool]] = []
+    for key in value:
+        if not isinstance(key, str):
+            problems.append((f"{{owner}}: {{field}} keys must be strings (got {key!r})", True))
+            continue
+        wrong = facts.config_key_problems(key)
+        if wrong:
+            problems.append((f"{{owner}}: {{field}} key {key!r} " + "; ".join(wrong), False))
+    return problems
 
 
 def _b64(data: Mapping[str, bytes]) -> dict[str, str]:
+    import base64  # only for binary data
+
     return {k: base64.b64encode(v).decode("ascii") for k, v in data.items()}
 
 
@@ -118,7 +130,7 @@ class _Mountable:
         return volume.mount(mount_path, read_only=read_only, sub_path=sub_path)
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class ConfigMap(_Mountable, Builder):
     """Configuration as key/value strings.
 
@@ -130,8 +142,8 @@ class ConfigMap(_Mountable, Builder):
     """
 
     name: str
-    data: FrozenDict = attrs.field(default=EMPTY, converter=_config_data)
-    binary_data: FrozenDict = attrs.field(default=EMPTY, converter=_binary_data)
+    data: FrozenDict = attrs.field(default=EMPTY, converter=_to_string_data)
+    binary_data: FrozenDict = attrs.field(default=EMPTY, converter=_to_bytes_data)
     immutable: bool | None = None
     namespace: str | None = None
     labels: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
@@ -145,7 +157,7 @@ class ConfigMap(_Mountable, Builder):
         check_labels(f"ConfigMap {self.name!r}", "labels", self.labels)
         both = set(self.data) & set(self.binary_data)
         if both:
-            raise BuilderError(f"ConfigMap {self.name!r}: keys {sorted(both)} are in data and binary_data")
+            reject(BuilderError(f"ConfigMap {self.name!r}: keys {sorted(both)} are in data and binary_data"))
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -162,7 +174,7 @@ class ConfigMap(_Mountable, Builder):
         return d
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class Secret(_Mountable, Builder):
     """A Secret. Values in ``string_data`` are written as given (the API encodes them);
     ``data`` takes bytes and writes them base64-encoded.
@@ -175,8 +187,8 @@ class Secret(_Mountable, Builder):
     """
 
     name: str
-    string_data: FrozenDict = attrs.field(default=EMPTY, converter=_secret_string_data)
-    data: FrozenDict = attrs.field(default=EMPTY, converter=_binary_data)
+    string_data: FrozenDict = attrs.field(default=EMPTY, converter=_to_string_data)
+    data: FrozenDict = attrs.field(default=EMPTY, converter=_to_bytes_data)
     type: str = "Opaque"
     immutable: bool | None = None
     namespace: str | None = None
@@ -206,13 +218,14 @@ class Secret(_Mountable, Builder):
         return d
 
 
-def _copy_manifest(value: Mapping[str, Any]) -> FrozenDict:
+def _copy_manifest(value: Mapping[str, Any]) -> Any:
     if not isinstance(value, Mapping):
-        raise BuilderTypeError(f"Raw: manifest must be a mapping (got {type(value).__name__})")
+        return invalid(EMPTY, f"Raw: manifest must be a mapping (got {type(value).__name__}); "
+                              "write manifest={'apiVersion': ..., 'kind': ..., 'metadata': {'name': ...}}")
     return FrozenDict(copy_data(dict(value)))
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class Raw(Builder):
     """Any manifest kubegen does not model (CRDs, RBAC, ...), passed through as given.
 
@@ -227,14 +240,20 @@ class Raw(Builder):
     source: Location = source_field()
 
     def __attrs_post_init__(self) -> None:
-        for key in ("apiVersion", "kind"):
-            if not isinstance(self.manifest.get(key), str) or not self.manifest.get(key):
-                raise BuilderError(f"Raw: invalid resource definition, key {key!r} missing")
+        if self.manifest is EMPTY:
+            return  # not a mapping: said so already
+        missing = [
+            k for k in ("apiVersion", "kind") if not isinstance(self.manifest.get(k), str) or not self.manifest[k]
+        ]
         meta = self.manifest.get("metadata")
         if not isinstance(meta, Mapping) or not isinstance(meta.get("name"), str):
-            raise BuilderError(
-                f"Raw {self.manifest['kind']}: invalid resource definition, key 'metadata.name' missing"
-            )
+            missing.append("metadata.name")
+        if missing:
+            kind = self.manifest.get("kind")
+            reject(BuilderError(
+                f"Raw{' ' + kind if isinstance(kind, str) and kind else ''}: invalid resource definition, "
+                f"{'key' if len(missing) == 1 else 'keys'} {', '.join(repr(k) for k in missing)} missing"
+            ))
 
     @property
     def kind(self) -> str:

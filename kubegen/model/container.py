@@ -2,32 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
 
 from kubegen import apidata, facts
-from kubegen.errors import BuilderError, BuilderTypeError
+from kubegen.errors import BuilderError, reject
 from kubegen.model._base import (
     EMPTY,
     Builder,
     FrozenDict,
-    any_tuple,
+    Invalid,
+    as_list,
     check,
     check_choice,
     check_port,
     frozen_any_map,
     int_or,
+    invalid,
     merge_extra,
-    str_tuple,
-    to_tuple,
+    no_such,
+    owner_of,
+    resolve,
+    str_list,
+    typed_fields,
 )
 from kubegen.model.env import EnvFrom, to_env
 from kubegen.model.volume import VolumeMount
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class ContainerPort(Builder):
     """A port the container listens on.
 
@@ -62,45 +67,45 @@ class ContainerPort(Builder):
         return d
 
 
-def _to_ports(value: Any) -> tuple[ContainerPort, ...]:
+def _ports_form(value: Any) -> str:
+    number = value if isinstance(value, int) and not isinstance(value, bool) else (
+        int(value) if isinstance(value, str) and value.isdigit() else 8080)
+    return f"[{number}] or ports={{'http': {number}}}"
+
+
+_bare_port = int_or(ContainerPort, lambda number: ContainerPort(container_port=number))
+
+
+def _to_ports(value: Iterable[int | ContainerPort] | Mapping[str, int] | None) -> Any:
     """``[8080]``, ``{"http": 8080}`` or ``[ContainerPort(...)]``."""
-    if value is None:
-        return ()
     if isinstance(value, Mapping):
         return tuple(ContainerPort(name=k, container_port=v) for k, v in value.items())
-    return to_tuple(_to_port)(value)
+    return as_list(value, (ContainerPort,), _ports_form, _bare_port, "an int or a ContainerPort")
 
 
-_to_port = int_or(ContainerPort, lambda number: ContainerPort(container_port=number), "a container port")
+def _to_quantities(value: Mapping[str, str | int] | None) -> Any:
+    if not value:
+        return EMPTY
+    if not isinstance(value, Mapping):
+        return invalid(EMPTY, f"{{owner}}: {{field}} must be a mapping of resource to quantity (got {value!r}); "
+                              "write {field}={'cpu': '100m', 'memory': '128Mi'}")
+    out = {}
+    problems: list[tuple[str, bool]] = []
+    for resource, amount in value.items():
+        if isinstance(amount, bool) or not isinstance(amount, (str, int, float)):
+            problems.append((
+                f"{{owner}}: {{field}}[{resource!r}]: expected a quantity such as '100m' (got {amount!r})", True
+            ))
+            continue
+        text = amount if isinstance(amount, str) else str(amount)
+        wrong = facts.quantity_problems(text)
+        if wrong:
+            problems.append((f"{{owner}}: {{field}}[{resource!r}] {text!r} " + "; ".join(wrong), False))
+        out[resource] = text
+    return Invalid(problems, FrozenDict(out)) if problems else FrozenDict(out)
 
 
-def _quantities(owner: str) -> Any:
-    def convert(value: Mapping[str, str | int] | None) -> FrozenDict:
-        if not value:
-            return EMPTY
-        out = {}
-        for resource, amount in value.items():
-            if isinstance(amount, bool) or not isinstance(amount, (str, int, float)):
-                raise BuilderTypeError(f"{owner}[{resource!r}]: expected a quantity (got {amount!r})")
-            text = amount if isinstance(amount, str) else str(amount)
-            check(owner, f"[{resource!r}]", text, facts.quantity_problems)
-            out[resource] = text
-        return FrozenDict(out)
-
-    return convert
-
-
-def _requests(value: Mapping[str, str | int] | None) -> FrozenDict:
-    result: FrozenDict = _quantities("requests")(value)
-    return result
-
-
-def _limits(value: Mapping[str, str | int] | None) -> FrozenDict:
-    result: FrozenDict = _quantities("limits")(value)
-    return result
-
-
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class Resources(Builder):
     """CPU/memory requests and limits, e.g. ``Resources(requests={"cpu": "100m"})``.
 
@@ -109,8 +114,8 @@ class Resources(Builder):
     ``Resources()`` renders as ``resources: {}``.
     """
 
-    requests: FrozenDict = attrs.field(default=EMPTY, converter=_requests)
-    limits: FrozenDict = attrs.field(default=EMPTY, converter=_limits)
+    requests: FrozenDict = attrs.field(default=EMPTY, converter=_to_quantities)
+    limits: FrozenDict = attrs.field(default=EMPTY, converter=_to_quantities)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -121,7 +126,7 @@ class Resources(Builder):
         return d
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class Probe(Builder):
     """A liveness/readiness/startup probe; build it with ``Probe.http``, ``Probe.tcp``,
     ``Probe.exec`` or ``Probe.grpc``.
@@ -150,7 +155,7 @@ class Probe(Builder):
 
     @classmethod
     def exec(cls, command: list[str], **timing: int) -> Probe:
-        return cls(handler={"exec": {"command": list(str_tuple(command))}}, **timing)
+        return cls(handler={"exec": {"command": list(resolve(str_list(command), "Probe.exec", "command"))}}, **timing)
 
     @classmethod
     def grpc(cls, *, port: int, service: str | None = None, **timing: int) -> Probe:
@@ -182,9 +187,15 @@ class Probe(Builder):
         return d
 
 
+def _to_env_from(value: Iterable[EnvFrom] | None) -> Any:
+    return as_list(value, (EnvFrom,), "[EnvFrom(config_map=...)]")
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+def _to_mounts(value: Iterable[VolumeMount] | None) -> Any:
+    return as_list(value, (VolumeMount,), "[VolumeMount(name=..., mount_path=...)]")
+
+
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class Container(Builder):
     """One container of a pod.
 
@@ -206,46 +217,49 @@ class Container(Builder):
 
     name: str
     image: str
-    command: tuple[str, ...] = attrs.field(default=(), converter=str_tuple)
-    args: tuple[str, ...] = attrs.field(default=(), converter=str_tuple)
+    command: tuple[str, ...] = attrs.field(default=(), converter=str_list)
+    args: tuple[str, ...] = attrs.field(default=(), converter=str_list)
     ports: tuple[ContainerPort, ...] = attrs.field(default=(), converter=_to_ports)
     env: FrozenDict = attrs.field(default=EMPTY, converter=to_env)
-    env_from: tuple[EnvFrom, ...] = attrs.field(default=(), converter=any_tuple)
+    env_from: tuple[EnvFrom, ...] = attrs.field(default=(), converter=_to_env_from)
     resources: Resources | None = None
     liveness_probe: Probe | None = None
     readiness_probe: Probe | None = None
     startup_probe: Probe | None = None
-    volume_mounts: tuple[VolumeMount, ...] = attrs.field(default=(), converter=any_tuple)
+    volume_mounts: tuple[VolumeMount, ...] = attrs.field(default=(), converter=_to_mounts)
     image_pull_policy: str | None = None
     working_dir: str | None = None
     extra: FrozenDict = attrs.field(default=EMPTY, converter=frozen_any_map)
 
     def __attrs_post_init__(self) -> None:
+        owner = owner_of(self)
         check("Container", "name", self.name, facts.dns1123_label_problems)
-        if not isinstance(self.image, str) or not self.image.strip():
-            raise BuilderError(f"Container {self.name!r}: image must be a non-empty string")
-        check_choice(f"Container {self.name!r}", "image_pull_policy", self.image_pull_policy,
+        if isinstance(self.image, str) and not self.image.strip():
+            reject(BuilderError(f"{owner}: image must be a non-empty string such as 'nginx:1.27'"))
+        check_choice(owner, "image_pull_policy", self.image_pull_policy,
                      apidata.enum("core.v1.Container", "imagePullPolicy"))
         seen: dict[str, int] = {}
         for port in self.ports:
             if port.name is not None:
                 if port.name in seen:
-                    raise BuilderError(
-                        f"Container {self.name!r}: port name {port.name!r} is used twice "
+                    reject(BuilderError(
+                        f"{owner}: port name {port.name!r} is used twice "
                         f"({seen[port.name]} and {port.container_port})"
-                    )
+                    ))
                 seen[port.name] = port.container_port
         for field, probe in (
             ("liveness_probe", self.liveness_probe),
             ("readiness_probe", self.readiness_probe),
             ("startup_probe", self.startup_probe),
         ):
-            if probe is not None and isinstance(probe.port, str) and probe.port not in seen:
-                raise BuilderError(
-                    f"Container {self.name!r}: {field} uses port name {probe.port!r}, which the container "
-                    f"does not declare (ports: {sorted(seen) or 'none named'}); the kubelet could never "
-                    f"reach it: add ports={{{probe.port!r}: ...}} or use the number"
-                )
+            wanted = probe.port if isinstance(probe, Probe) else None
+            if isinstance(wanted, str) and wanted not in seen:
+                reject(BuilderError(
+                    f"{owner}: {field} uses port name {wanted!r}, which the container does not declare, so "
+                    "the kubelet could never reach it"
+                    + no_such("declared port names", wanted, seen,
+                              f"declare it (ports={{{wanted!r}: 8080}}) or use the number")
+                ))
 
     def port_named(self, name: str) -> ContainerPort | None:
         """The declared port called ``name``, if any."""

@@ -20,6 +20,7 @@ from kubegen.model._base import (
     frozen_str_map,
     metadata,
     source_field,
+    typed_fields,
 )
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class PodDisruptionBudget(Builder):
     """Limits voluntary disruptions (drains, upgrades) of the pods ``selector`` picks;
     usually made by ``workload.budget(max_unavailable=1)``.

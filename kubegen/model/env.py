@@ -9,18 +9,38 @@ from typing import Any
 import attrs
 
 from kubegen import facts
-from kubegen.errors import BuilderError, BuilderTypeError
-from kubegen.model._base import EMPTY, Builder, FrozenDict, check, frozen_any_map, name_of
+from kubegen.errors import BuilderError, BuilderTypeError, reject
+from kubegen.model._base import (
+    EMPTY,
+    Builder,
+    FrozenDict,
+    Invalid,
+    check,
+    frozen_any_map,
+    invalid,
+    name_of,
+    typed_fields,
+)
 from kubegen.model.volume import plain
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+def _check_target(owner: str, field: str, target: Any, kind: str) -> None:
+    """A reference names its target: the object or its name (whether the stack has it, and
+    the key, is the ``config-ref`` / ``config-key`` rules' business)."""
+    if not isinstance(getattr(target, "name", target), str):
+        reject(BuilderTypeError(f"{owner}: {field} must be a {kind} or its name (got {target!r})"))
+
+
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class ConfigMapKeyRef(Builder):
     """Env value read from key ``key`` of ConfigMap ``config_map`` (a name or a ConfigMap)."""
 
     config_map: Any
     key: str
     optional: bool | None = None
+
+    def __attrs_post_init__(self) -> None:
+        _check_target("ConfigMapKeyRef", "config_map", self.config_map, "ConfigMap")
 
     def to_dict(self) -> dict[str, Any]:
         ref: dict[str, Any] = {"name": name_of(self.config_map), "key": self.key}
@@ -29,13 +49,16 @@ class ConfigMapKeyRef(Builder):
         return {"configMapKeyRef": ref}
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class SecretKeyRef(Builder):
     """Env value read from key ``key`` of Secret ``secret`` (a name or a Secret)."""
 
     secret: Any
     key: str
     optional: bool | None = None
+
+    def __attrs_post_init__(self) -> None:
+        _check_target("SecretKeyRef", "secret", self.secret, "Secret")
 
     def to_dict(self) -> dict[str, Any]:
         ref: dict[str, Any] = {"name": name_of(self.secret), "key": self.key}
@@ -44,7 +67,7 @@ class SecretKeyRef(Builder):
         return {"secretKeyRef": ref}
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class FieldRef(Builder):
     """Env value from the pod's own fields, e.g. ``FieldRef(field_path="status.podIP")``."""
 
@@ -54,7 +77,7 @@ class FieldRef(Builder):
         return {"fieldRef": {"fieldPath": self.field_path}}
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class ResourceFieldRef(Builder):
     """Env value from a container's own requests or limits, e.g.
     ``ResourceFieldRef(resource="limits.memory", divisor="1Mi")``.
@@ -83,7 +106,7 @@ class ResourceFieldRef(Builder):
         return {"resourceFieldRef": ref}
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class ValueFrom(Builder):
     """Any other env value source, in the API's shape: ``ValueFrom(source={"fileKeyRef":
     {...}})``: the per-variable escape hatch (the other variables stay typed)."""
@@ -92,7 +115,7 @@ class ValueFrom(Builder):
 
     def __attrs_post_init__(self) -> None:
         if len(self.source) != 1:
-            raise BuilderError(f"ValueFrom: source must hold exactly one value source (got {dict(self.source)})")
+            reject(BuilderError(f"ValueFrom: source must hold exactly one value source (got {dict(self.source)})"))
 
     def to_dict(self) -> dict[str, Any]:
         result: dict[str, Any] = plain(self.source)
@@ -103,7 +126,7 @@ EnvValue = str | int | float | ConfigMapKeyRef | SecretKeyRef | FieldRef | Resou
 _ENV_SOURCES = (ConfigMapKeyRef, SecretKeyRef, FieldRef, ResourceFieldRef, ValueFrom)
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class EnvFrom(Builder):
     """Import every key of a ConfigMap or a Secret as env vars (give exactly one)."""
 
@@ -113,7 +136,7 @@ class EnvFrom(Builder):
 
     def __attrs_post_init__(self) -> None:
         if (self.config_map is None) == (self.secret is None):
-            raise BuilderError("EnvFrom: give exactly one of config_map= or secret=")
+            reject(BuilderError("EnvFrom: give exactly one of config_map= or secret="))
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -126,26 +149,28 @@ class EnvFrom(Builder):
         return d
 
 
-def to_env(value: Mapping[str, EnvValue] | None) -> FrozenDict:
+def to_env(value: Mapping[str, EnvValue] | None) -> Any:
+    """Converter: ``{"NAME": value}``; numbers become strings, booleans are refused."""
     if not value:
         return EMPTY
     if not isinstance(value, Mapping):
-        raise BuilderTypeError(f"env must be a mapping of NAME to value (got {value!r})")
+        return invalid(EMPTY, f"{{owner}}: env must be a mapping of NAME to value (got {value!r}); "
+                              "write env={'LOG_LEVEL': 'info'}")
     env = {}
+    problems: list[tuple[str, bool]] = []
     for name, item in value.items():
         if not isinstance(name, str) or not name or "=" in name:
-            raise BuilderError(f"env: variable name {name!r} must be a non-empty string without '='")
-        if isinstance(item, bool) or item is None:
-            raise BuilderTypeError(
-                f"env[{name!r}]: {item!r} is not a string; env values are strings in Kubernetes "
-                f"(write {str(item).lower()!r} if that is what the program expects)"
-            )
-        if isinstance(item, (int, float)):
-            item = str(item)
-        if not isinstance(item, (str, *_ENV_SOURCES)):
-            raise BuilderTypeError(
-                f"env[{name!r}]: expected a string, ConfigMapKeyRef, SecretKeyRef, FieldRef, ResourceFieldRef "
-                f"or ValueFrom (got {item!r})"
-            )
-        env[name] = item
-    return FrozenDict(env)
+            problems.append((f"{{owner}}: env variable name {name!r} must be a non-empty string without '='", False))
+        elif isinstance(item, bool) or item is None:
+            problems.append((
+                f"{{owner}}: env[{name!r}]: {item!r} is not a string; env values are strings in Kubernetes "
+                f"(write {str(item).lower()!r} if that is what the program expects)", True,
+            ))
+        elif not isinstance(item, (str, int, float, *_ENV_SOURCES)):
+            problems.append((
+                f"{{owner}}: env[{name!r}]: expected a string, ConfigMapKeyRef, SecretKeyRef, FieldRef, "
+                f"ResourceFieldRef or ValueFrom (got {item!r})", True,
+            ))
+        else:
+            env[name] = str(item) if isinstance(item, (int, float)) else item
+    return Invalid(problems, FrozenDict(env)) if problems else FrozenDict(env)

@@ -21,14 +21,14 @@ import attrs
 from kubegen import facts
 from kubegen.errors import BuilderError
 from kubegen.location import Location
-from kubegen.model._base import Builder, check, source_field, str_tuple
+from kubegen.model._base import Builder, check, source_field, str_tuple, typed_fields
 
 
 def _keys(value: Any) -> tuple[str, ...] | None:
     return None if value is None else str_tuple(value)
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class External(Builder):
     """An object that exists in the cluster without this stack making it.
 

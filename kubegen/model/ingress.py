@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
 
 from kubegen import apidata, facts
-from kubegen.errors import BuilderError, BuilderTypeError
+from kubegen.errors import BuilderError, reject
 from kubegen.location import Location
 from kubegen.model._base import (
     EMPTY,
     Builder,
     FrozenDict,
-    any_tuple,
+    as_list,
     check,
     check_choice,
     check_labels,
@@ -22,12 +22,18 @@ from kubegen.model._base import (
     metadata,
     optional_name,
     source_field,
-    to_tuple,
+    typed_fields,
 )
 from kubegen.model.service import Service
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+def check_host(owner: str, host: str | None) -> None:
+    """An Ingress host: a lower-case DNS name, optionally ``*.`` wildcarded."""
+    if isinstance(host, str):
+        check(owner, "host", host.removeprefix("*."), facts.dns1123_subdomain_problems)
+
+
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class IngressPath(Builder):
     """Route ``path`` to a Service.
 
@@ -43,19 +49,17 @@ class IngressPath(Builder):
     path_type: str = "Prefix"
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.path, str) or not self.path.startswith("/"):
-            raise BuilderError(f"IngressPath: path {self.path!r} must start with '/'")
+        if isinstance(self.path, str) and not self.path.startswith("/"):
+            reject(BuilderError(f"IngressPath: path {self.path!r} must start with '/'; write {'/' + self.path!r}"))
         check_choice("IngressPath", "path_type", self.path_type,
                      apidata.enum("networking.v1.HTTPIngressPath", "pathType"))
         if isinstance(self.service, Service):
-            self.service.port_for(self.port)  # raises with the ports it has
-        elif not isinstance(self.service, str):
-            raise BuilderTypeError(f"IngressPath {self.path!r}: service must be a Service or a name")
-        elif self.port is None:
-            raise BuilderError(
+            self.service.port_for(self.port)  # reports a port the Service does not have
+        elif isinstance(self.service, str) and self.port is None:
+            reject(BuilderError(
                 f"IngressPath {self.path!r}: give port= when naming the Service {self.service!r} "
                 "by string (or pass the Service object)"
-            )
+            ))
 
     def backend(self) -> dict[str, Any]:
         if isinstance(self.service, Service):
@@ -73,21 +77,36 @@ class IngressPath(Builder):
         return {"path": self.path, "pathType": self.path_type, "backend": self.backend()}
 
 
-def _to_paths(value: Any) -> tuple[IngressPath, ...]:
+PathTarget = Service | str | tuple[Service | str, int | str]
+
+
+def _to_paths(value: Mapping[str, PathTarget] | Iterable[IngressPath] | None) -> Any:
     """``[IngressPath(...)]`` or ``{"/form": form_service, "/api": (api, "http")}``."""
     if isinstance(value, Mapping):
         paths = []
         for path, target in value.items():
-            if isinstance(target, tuple):
+            if isinstance(target, tuple) and len(target) == 2:
                 service, port = target
                 paths.append(IngressPath(path=path, service=service, port=port))
             else:
-                paths.append(IngressPath(path=path, service=target))
+                paths.append(IngressPath(path=path, service=target))  # type: ignore[arg-type]
         return tuple(paths)
-    return to_tuple()(value)
+    return as_list(value, (IngressPath,), "{'/form': form_service} or paths=[IngressPath(...)]")
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+def _to_hosts(value: Iterable[str] | None) -> Any:
+    return as_list(value, (str,), "['shop.example.com']")
+
+
+def _to_rules(value: Iterable[IngressRule] | None) -> Any:
+    return as_list(value, (IngressRule,), "[IngressRule(host=..., paths=...)]")
+
+
+def _to_tls(value: Iterable[IngressTLS] | None) -> Any:
+    return as_list(value, (IngressTLS,), "[IngressTLS(hosts=[...], secret_name=...)]")
+
+
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class IngressRule(Builder):
     """The paths served for one host (``host=None``: any host)."""
 
@@ -95,10 +114,9 @@ class IngressRule(Builder):
     paths: tuple[IngressPath, ...] = attrs.field(converter=_to_paths)
 
     def __attrs_post_init__(self) -> None:
-        if self.host is not None:
-            check("IngressRule", "host", self.host.removeprefix("*."), facts.dns1123_subdomain_problems)
+        check_host("IngressRule", self.host)
         if not self.paths:
-            raise BuilderError(f"IngressRule {self.host or '*'}: needs at least one path")
+            reject(BuilderError(f"IngressRule {self.host or '*'}: needs at least one path"))
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
@@ -108,12 +126,12 @@ class IngressRule(Builder):
         return d
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class IngressTLS(Builder):
     """TLS for ``hosts`` with the certificate in Secret ``secret_name`` (a Secret or its
     name; default: none, the controller's default certificate)."""
 
-    hosts: tuple[str, ...] = attrs.field(converter=any_tuple)
+    hosts: tuple[str, ...] = attrs.field(converter=_to_hosts)
     secret_name: str | None = attrs.field(default=None, converter=optional_name)
 
     def to_dict(self) -> dict[str, Any]:
@@ -123,7 +141,7 @@ class IngressTLS(Builder):
         return d
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class Ingress(Builder):
     """HTTP routing into the cluster.
 
@@ -140,11 +158,11 @@ class Ingress(Builder):
     """
 
     name: str
-    rules: tuple[IngressRule, ...] = attrs.field(default=(), converter=any_tuple)
+    rules: tuple[IngressRule, ...] = attrs.field(default=(), converter=_to_rules)
     host: str | None = None
     paths: tuple[IngressPath, ...] = attrs.field(default=(), converter=_to_paths)
     ingress_class_name: str | None = None
-    tls: tuple[IngressTLS, ...] = attrs.field(default=(), converter=any_tuple)
+    tls: tuple[IngressTLS, ...] = attrs.field(default=(), converter=_to_tls)
     default_backend: IngressPath | None = None
     namespace: str | None = None
     labels: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
@@ -154,16 +172,16 @@ class Ingress(Builder):
     kind = "Ingress"
 
     def __attrs_post_init__(self) -> None:
+        owner = f"Ingress {self.name!r}"
         check("Ingress", "name", self.name, facts.dns1123_subdomain_problems)
-        check_labels(f"Ingress {self.name!r}", "labels", self.labels)
-        if self.paths and self.rules:
-            raise BuilderError(f"Ingress {self.name!r}: give rules= or host=/paths=, not both")
+        check_labels(owner, "labels", self.labels)
+        check_host(owner, self.host)
+        if self.rules and (self.paths or self.host is not None):
+            reject(BuilderError(f"{owner}: give rules= or host=/paths=, not both"))
+        elif self.host is not None and not self.paths:
+            reject(BuilderError(f"{owner}: host= needs paths= (the routes for that host)"))
         if not (self.paths or self.rules or self.default_backend):
-            raise BuilderError(f"Ingress {self.name!r}: needs paths=, rules= or default_backend=")
-        if self.host is not None and not self.paths:
-            raise BuilderError(f"Ingress {self.name!r}: host= applies to paths=; give paths= (or put the host in "
-                               "rules=[IngressRule(host=..., paths=...)])")
-        self.all_rules()  # host= with paths= makes a rule: check its host now, not at render
+            reject(BuilderError(f"{owner}: needs paths=, rules= or default_backend="))
 
     def all_rules(self) -> tuple[IngressRule, ...]:
         if self.paths:

@@ -8,7 +8,16 @@ import attrs
 
 from kubegen import apidata, facts
 from kubegen.errors import BuilderError
-from kubegen.model._base import EMPTY, FrozenDict, check_choice, frozen_any_map, merge_extra, metadata, str_tuple
+from kubegen.model._base import (
+    EMPTY,
+    FrozenDict,
+    check_choice,
+    frozen_any_map,
+    merge_extra,
+    metadata,
+    str_tuple,
+    typed_fields,
+)
 from kubegen.model.container import Container, Resources
 from kubegen.model.volume import plain
 from kubegen.model.workload import _Controller
@@ -21,7 +30,7 @@ def _count(owner: str, field: str, value: Any, minimum: int) -> None:
         raise BuilderError(f"{owner}: {field} must be an int >= {minimum} (got {value!r})")
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class _JobFields(_Controller):
     """What a Job's spec holds (a CronJob's job template holds the same)."""
 
@@ -73,7 +82,7 @@ def _kubectl_containers(name: str, image: str, command: Any) -> list[Container]:
     return [Container(name=name, image=image, command=str_tuple(command), resources=Resources())]
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class Job(_JobFields):
     """Pods that run until ``completions`` of them succeed.
 
@@ -107,7 +116,7 @@ class Job(_JobFields):
         }
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class CronJob(_JobFields):
     """A Job created on a schedule.
 

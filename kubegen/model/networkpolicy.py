@@ -31,6 +31,7 @@ from kubegen.model._base import (
     source_field,
     str_tuple,
     to_tuple,
+    typed_fields,
 )
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ def _optional_labels(value: Mapping[str, str] | None) -> FrozenDict | None:
     return None if value is None else frozen_str_map(value)
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class NetworkPolicyPeer(Builder):
     """A set of pods (or addresses) a rule allows traffic from or to:
     ``NetworkPolicyPeer.pods(web)``, ``.namespaces({"team": "a"})``, ``.cidr("10.0.0.0/8")``.
@@ -130,7 +131,7 @@ def _labels_of(workload: Any) -> FrozenDict:
     return FrozenDict(labels)
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class NetworkPolicyPort(Builder):
     """A port a rule allows: a number or a container port *name* (resolved on the
     destination pods), with ``end_port`` for a range.
@@ -188,7 +189,7 @@ def _ports(value: Any) -> tuple[NetworkPolicyPort, ...]:
     return to_tuple(_port)(value)
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class NetworkPolicyRule(Builder):
     """One rule: traffic from (ingress) or to (egress) any of ``peers`` on any of ``ports``.
 
@@ -225,7 +226,7 @@ def _types(value: Any) -> tuple[str, ...] | None:
     return None if value is None else str_tuple(value)
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class NetworkPolicy(Builder):
     """Which traffic the pods ``pod_selector`` picks may receive (``ingress``) and send (``egress``).
 

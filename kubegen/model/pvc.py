@@ -23,6 +23,7 @@ from kubegen.model._base import (
     metadata,
     source_field,
     str_tuple,
+    typed_fields,
 )
 from kubegen.model.volume import Volume, VolumeMount, volume_name_for
 
@@ -38,7 +39,7 @@ def _storage(value: str | int) -> str:
     return text
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class PersistentVolumeClaim(Builder):
     """A claim on storage; mount it with ``claim.mount("/data")`` (the pod then declares
     the volume by itself). In a StatefulSet's ``volume_claim_templates=`` it is the

@@ -26,6 +26,7 @@ from kubegen.model._base import (
     source_field,
     str_tuple,
     to_tuple,
+    typed_fields,
 )
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ def _groups(value: Iterable[str] | str | None) -> tuple[str, ...] | None:
     return None if value is None else str_tuple(value)
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class PolicyRule(Builder):
     """Verbs allowed on resources (or on non-resource URLs such as ``/healthz``).
 
@@ -164,7 +165,7 @@ def _kubectl_rules(verb: Sequence[str], resource: Sequence[str], resource_name: 
     return rules
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class Role(Builder):
     """Permissions inside one namespace.
 
@@ -229,7 +230,7 @@ def _label_sets(value: Iterable[Any] | None) -> tuple[FrozenDict, ...]:
     return to_tuple(frozen_str_map)(value)
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class ClusterRole(Role):
     """Permissions cluster-wide (or, bound with ``bind_in_namespace``, in one namespace).
 

@@ -22,13 +22,14 @@ from kubegen.model._base import (
     metadata,
     source_field,
     to_tuple,
+    typed_fields,
 )
 from kubegen.model.rbac import RBAC_GROUP, RBAC_VERSION, Role
 
 _SUBJECT_KINDS = ("ServiceAccount", "User", "Group")
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class Subject(Builder):
     """Who a binding grants to: ``Subject.user("jane")``, ``Subject.group("devs")``,
     ``Subject.service_account("robot", namespace="ci")`` (or pass a ServiceAccount).
@@ -88,7 +89,7 @@ def _subjects(value: Iterable[Any] | None) -> tuple[Subject, ...]:
     return to_tuple(_subject)(value)
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class RoleBinding(Builder):
     """Grants a Role (or a ClusterRole's rules) to subjects inside one namespace; usually
     made by ``role.bind(...)`` or ``cluster_role.bind_in_namespace(...)``.
@@ -152,7 +153,7 @@ class RoleBinding(Builder):
         return d
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class ClusterRoleBinding(RoleBinding):
     """Grants a ClusterRole to subjects in every namespace; usually made by
     ``cluster_role.bind(...)``. Fields as :class:`RoleBinding`; ``role`` is a

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from kubegen import apidata, facts
-from kubegen.errors import BuilderError
+from kubegen.errors import BuilderError, reject
 from kubegen.location import Location
 from kubegen.model._base import (
     EMPTY,
     Builder,
     FrozenDict,
-    any_tuple,
+    as_list,
     check,
     check_choice,
     check_labels,
@@ -24,8 +24,9 @@ from kubegen.model._base import (
     int_or,
     merge_extra,
     metadata,
+    no_such,
     source_field,
-    to_tuple,
+    typed_fields,
 )
 
 if TYPE_CHECKING:
@@ -35,7 +36,8 @@ if TYPE_CHECKING:
 
 _SPEC = "core.v1.ServiceSpec"  # where the API data keeps the Service enumerations
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class ServicePort(Builder):
     """One port of a Service.
 
@@ -75,12 +77,13 @@ class ServicePort(Builder):
         container port named ``http``, named ``80-http``; ``"443"``: port and target 443,
         named ``443``.
         """
-        port_text, colon, target_text = spec.partition(":")
+        port_text, colon, target_text = spec.partition(":") if isinstance(spec, str) else ("", "", "")
         if not port_text.isascii() or not port_text.isdigit() or ":" in target_text or (colon and not target_text):
-            raise BuilderError(
+            reject(BuilderError(
                 f"--tcp style port {spec!r} must be PORT or PORT:TARGET (PORT a number, TARGET a number "
                 "or a container port name), e.g. '80:8080'"
-            )
+            ))
+            return cls(port=1, node_port=node_port)
         port = int(port_text)
         target: int | str = port
         if target_text:
@@ -102,14 +105,21 @@ class ServicePort(Builder):
         return d
 
 
-def _to_ports(value: Any) -> tuple[ServicePort, ...]:
-    return to_tuple(_to_port)(value)
+_bare_port = int_or(ServicePort, lambda number: ServicePort(port=number))
 
 
-_to_port = int_or(ServicePort, lambda number: ServicePort(port=number), "a Service port")
+def _to_ports(value: Iterable[int | ServicePort] | None) -> Any:
+    return as_list(
+        value, (ServicePort,), "[80] or ports=[ServicePort(port=80, target_port='http')]", _bare_port,
+        "an int or a ServicePort",
+    )
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+def _to_strings(value: Iterable[str] | None) -> Any:
+    return as_list(value, (str,), "['10.0.0.0/8']")
+
+
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class Service(Builder):
     """A Service. ``type`` is ``ClusterIP`` (default), ``NodePort``, ``LoadBalancer`` or
     ``ExternalName``; build one from a workload with ``workload.expose(...)`` so its
@@ -142,7 +152,7 @@ class Service(Builder):
     annotations: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
     external_traffic_policy: str | None = None
     session_affinity: str | None = None
-    load_balancer_source_ranges: tuple[str, ...] = attrs.field(default=(), converter=any_tuple)
+    load_balancer_source_ranges: tuple[str, ...] = attrs.field(default=(), converter=_to_strings)
     publish_not_ready_addresses: bool | None = None
     spec_extra: FrozenDict = attrs.field(default=EMPTY, converter=frozen_any_map)
     source: Location = source_field()
@@ -161,26 +171,26 @@ class Service(Builder):
                      apidata.enum(_SPEC, "externalTrafficPolicy"))
         check_choice(owner, "session_affinity", self.session_affinity, apidata.enum(_SPEC, "sessionAffinity"))
         if self.type == "ExternalName" and not self.external_name:
-            raise BuilderError(f"{owner}: an ExternalName Service needs external_name= (a DNS name)")
+            reject(BuilderError(f"{owner}: an ExternalName Service needs external_name= (a DNS name)"))
         for port in self.ports:
             if port.node_port is not None and self.type not in ("NodePort", "LoadBalancer"):
-                raise BuilderError(
+                reject(BuilderError(
                     f"{owner}: port {port.port} sets node_port={port.node_port}, but only NodePort "
                     f"and LoadBalancer Services open node ports (type is {self.type or 'ClusterIP'}); "
                     "use type='NodePort' or drop node_port"
-                )
+                ))
         if len(self.ports) > 1:
             unnamed = [p.port for p in self.ports if p.name is None]
             if unnamed:
-                raise BuilderError(
+                reject(BuilderError(
                     f"{owner}: has {len(self.ports)} ports, so every port needs a name "
                     f"(unnamed: {unnamed}); e.g. ServicePort(name='http', port=...)"
-                )
+                ))
         seen: set[tuple[int, str]] = set()
         for port in self.ports:
             key = (port.port, port.protocol)
             if key in seen:
-                raise BuilderError(f"{owner}: port {port.port}/{port.protocol} is declared twice")
+                reject(BuilderError(f"{owner}: port {port.port}/{port.protocol} is declared twice"))
             seen.add(key)
 
     # -- constructors with kubectl's meaning ---------------------------------
@@ -217,9 +227,9 @@ class Service(Builder):
             tcp = [tcp]
         ports = [ServicePort.parse(spec, node_port=node_port) for spec in tcp]
         if not ports and fields.get("cluster_ip") != "None":
-            raise BuilderError(
+            reject(BuilderError(
                 f"Service {name!r}: at least one tcp port specifier must be provided, e.g. tcp=['80:8080']"
-            )
+            ))
         fields.setdefault("labels", {"app": name})
         fields.setdefault("selector", {"app": name})
         return cls(name=name, type=type, ports=ports, **fields)
@@ -228,18 +238,23 @@ class Service(Builder):
         """The port a client means: a number, a port name, or ``None`` for the only one."""
         if port is None:
             if len(self.ports) != 1:
-                names = [p.name or p.port for p in self.ports]
-                raise BuilderError(
-                    f"Service {self.name!r} has {len(self.ports)} ports {names}; say which one"
-                )
+                names = ", ".join(str(p.name or p.port) for p in self.ports)
+                reject(BuilderError(
+                    f"Service {self.name!r} has {len(self.ports)} ports ({names or 'none'}); say which one "
+                    "with port=NAME or NUMBER"
+                ))
+                return self.ports[0] if self.ports else ServicePort(port=1)
             return self.ports[0]
         for candidate in self.ports:
             if candidate.port == port or (candidate.name is not None and candidate.name == port):
                 return candidate
-        raise BuilderError(
-            f"Service {self.name!r} has no port {port!r} (ports: "
-            f"{[p.name or p.port for p in self.ports]})"
-        )
+        existing = [p.name for p in self.ports if p.name] if isinstance(port, str) else [p.port for p in self.ports]
+        reject(BuilderError(
+            f"Service {self.name!r} has no port {port!r}"
+            + no_such("ports", port, existing, f"add it: ServicePort(name={port!r}, port=...)" if isinstance(port, str)
+                      else f"add it: ports=[{port}]")
+        ))
+        return self.ports[0] if self.ports else ServicePort(port=1)
 
     def to_dict(self) -> dict[str, Any]:
         spec: dict[str, Any] = {}
@@ -284,12 +299,13 @@ def _expose_ports(
                 protocols.append(declared_port.protocol)
     numbers = [port] if port is not None else list(declared)
     if not numbers:
-        raise BuilderError(f"{owner}: no port given and its containers declare none; pass port=...")
+        reject(BuilderError(f"{owner}: no port given and its containers declare none; pass port=..."))
     if node_port is not None and len(numbers) > 1:
-        raise BuilderError(
+        reject(BuilderError(
             f"{owner}: node_port={node_port} is for one port, but this exposes ports {numbers}; "
             "pass port=... or ports=[ServicePort(..., node_port=...), ...]"
-        )
+        ))
+        node_port = None
     several = len(numbers) > 1
     ports = []
     for index, number in enumerate(numbers, start=1):
@@ -345,11 +361,11 @@ def expose(
         target = service_port.target_port
         if isinstance(target, str) and workload.find_port(target) is None:
             declared_names = sorted({p.name for c in workload.containers for p in c.ports if p.name})
-            raise BuilderError(
-                f"{owner}: target_port {target!r} is not a port name any container declares "
-                f"(declared: {declared_names or 'none'}); name the container port, e.g. "
-                f"ports={{{target!r}: 8080}}"
-            )
+            reject(BuilderError(
+                f"{owner}: target_port {target!r} is not a port name any container declares"
+                + no_such("declared port names", target, declared_names,
+                          f"name the container port: ports={{{target!r}: 8080}}")
+            ))
     fields: dict[str, Any] = {"labels": workload.labels, "namespace": workload.namespace}
     fields.update(service_fields)
     return Service(name=name or workload.name, type=type, ports=ports, selector=workload.match_labels, **fields)

@@ -16,10 +16,11 @@ from kubegen.model._base import (
     metadata,
     name_tuple,
     source_field,
+    typed_fields,
 )
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class ServiceAccount(Builder):
     """A ServiceAccount; pods run as it with ``workload.run_as(account)`` (or
     ``service_account_name=account``), and ``role.bind(account)`` grants it a Role.

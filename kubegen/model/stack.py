@@ -8,9 +8,9 @@ from typing import Any, Protocol, TypeVar, overload
 import attrs
 
 from kubegen import facts
-from kubegen.errors import BuilderTypeError
+from kubegen.errors import BuilderTypeError, reject
 from kubegen.location import Location
-from kubegen.model._base import EMPTY, FrozenDict, check, check_labels, frozen_str_map, source_field
+from kubegen.model._base import EMPTY, FrozenDict, check, check_labels, frozen_str_map, source_field, typed_fields
 
 
 class Buildable(Protocol):
@@ -25,15 +25,18 @@ class Buildable(Protocol):
 B = TypeVar("B", bound=Buildable)
 
 
-def _check_object(obj: object) -> Buildable:
-    if not callable(getattr(obj, "to_dict", None)) or not isinstance(getattr(obj, "source", None), Location):
-        raise BuilderTypeError(
-            f"Stack.add: {obj!r} is not a kubegen object; wrap a plain manifest dict in kubegen.Raw(...)"
-        )
-    return obj  # type: ignore[return-value]
+def _is_object(obj: object) -> bool:
+    if callable(getattr(obj, "to_dict", None)) and isinstance(getattr(obj, "source", None), Location):
+        return True
+    hint = "wrap a plain manifest dict in kubegen.Raw(manifest=...)" if isinstance(obj, dict) else (
+        "add the object that holds it (a Container goes into a Deployment's containers=[...])"
+        if callable(getattr(obj, "to_dict", None)) else "add kubegen objects (Deployment(...), Service(...), ...)"
+    )
+    reject(BuilderTypeError(f"Stack.add: {obj!r} is not an object kubegen can render; {hint}"))
+    return False
 
 
-@attrs.define(kw_only=True)
+@attrs.define(kw_only=True, field_transformer=typed_fields)
 class Stack:
     """Everything one app deploys, rendered, checked and ordered together.
 
@@ -51,13 +54,16 @@ class Stack:
     labels: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
     create_namespace: bool = True
     _objects: list[Buildable] = attrs.field(factory=list, alias="objects")
-    source: Location = source_field()
+    source: Location = source_field(init=True)
 
     def __attrs_post_init__(self) -> None:
         if self.namespace is not None:
             check("Stack", "namespace", self.namespace, facts.dns1123_label_problems)
         check_labels("Stack", "labels", self.labels)
-        self._objects = [_check_object(o) for o in self._objects]
+        if isinstance(self._objects, (str, bytes, dict)) or not hasattr(self._objects, "__iter__"):
+            reject(BuilderTypeError(f"Stack: objects must be a list (got {self._objects!r}); write objects=[...]"))
+            self._objects = []
+        self._objects = [o for o in self._objects if _is_object(o)]
 
     @property
     def objects(self) -> tuple[Buildable, ...]:
@@ -79,11 +85,9 @@ class Stack:
     def add(self, *objs: Buildable) -> Any:
         """Add objects; returns the object (or a tuple of them), so you can write
         ``web = stack.add(Deployment(...))``."""
-        for obj in objs:
-            self._objects.append(_check_object(obj))
+        self._objects.extend(o for o in objs if _is_object(o))
         return objs[0] if len(objs) == 1 else objs
 
     def extend(self, objs: Iterable[Buildable]) -> None:
         """Add every object of ``objs``."""
-        for obj in objs:
-            self._objects.append(_check_object(obj))
+        self._objects.extend(o for o in objs if _is_object(o))

@@ -14,7 +14,7 @@ import attrs
 
 from kubegen import facts
 from kubegen.errors import BuilderError, BuilderTypeError
-from kubegen.model._base import Builder, FrozenDict, check, frozen_any_map, name_of
+from kubegen.model._base import Builder, FrozenDict, check, frozen_any_map, name_of, typed_fields
 
 
 def plain(value: Any) -> Any:
@@ -56,7 +56,7 @@ def _items(owner: str, items: Mapping[str, str] | None) -> list[dict[str, str]] 
     return out
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class Volume(Builder):
     """A pod volume; build it with ``Volume.config_map``, ``Volume.secret``,
     ``Volume.empty_dir`` or ``Volume.pvc`` (or give the raw ``source`` mapping).
@@ -126,7 +126,7 @@ def _source(
     return source
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class VolumeMount(Builder):
     """Mount volume ``name`` (declared on the pod) at ``mount_path``.
 

@@ -1,20 +1,20 @@
-"""Pods and the workloads that run them (Deployment, StatefulSet, DaemonSet)."""
+"""Pods and the workloads that run them (Deployment, DaemonSet; StatefulSet in its own module)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
 from kubegen import apidata, facts
-from kubegen.errors import BuilderError
+from kubegen.errors import BuilderError, reject
 from kubegen.location import Location
 from kubegen.model._base import (
     EMPTY,
     Builder,
     FrozenDict,
-    any_tuple,
+    as_list,
     check,
     check_choice,
     check_labels,
@@ -24,8 +24,10 @@ from kubegen.model._base import (
     metadata,
     name_of,
     name_tuple,
+    no_such,
     optional_name,
     source_field,
+    typed_fields,
 )
 from kubegen.model.container import Container, ContainerPort, Resources
 from kubegen.model.identity import default_selector
@@ -34,7 +36,6 @@ from kubegen.model.volume import Volume, claim_template_names, pod_volumes
 if TYPE_CHECKING:
     from kubegen.model.autoscaling import HorizontalPodAutoscaler, Metric
     from kubegen.model.disruption import PodDisruptionBudget
-    from kubegen.model.pvc import PersistentVolumeClaim
     from kubegen.model.service import Service, ServicePort
     from kubegen.model.serviceaccount import ServiceAccount
 
@@ -43,25 +44,33 @@ if TYPE_CHECKING:
 _W = TypeVar("_W", bound="_Workload")
 
 
+def _to_containers(value: Iterable[Container] | None) -> Any:
+    return as_list(value, (Container,), "[Container(name=..., image=...)]")
+
+
+def _to_volumes(value: Iterable[Volume] | None) -> Any:
+    return as_list(value, (Volume,), "[Volume.empty_dir('cache'), ...]")
+
+
 def _default_labels(self: Any) -> FrozenDict:
     return FrozenDict({"app": self.name})
 
 
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class _Workload(Builder):
     """Fields every object that runs pods has."""
 
     name: str
-    containers: tuple[Container, ...] = attrs.field(converter=any_tuple)
+    containers: tuple[Container, ...] = attrs.field(converter=_to_containers)
     namespace: str | None = None
     labels: FrozenDict = attrs.field(
         default=attrs.Factory(_default_labels, takes_self=True), converter=frozen_str_map
     )
     annotations: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
-    init_containers: tuple[Container, ...] = attrs.field(default=(), converter=any_tuple)
-    volumes: tuple[Volume, ...] = attrs.field(default=(), converter=any_tuple)
+    init_containers: tuple[Container, ...] = attrs.field(default=(), converter=_to_containers)
+    volumes: tuple[Volume, ...] = attrs.field(default=(), converter=_to_volumes)
     node_selector: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
     service_account_name: str | None = attrs.field(default=None, converter=optional_name)
     image_pull_secrets: tuple[str, ...] = attrs.field(default=(), converter=name_tuple)
@@ -80,20 +89,21 @@ class _Workload(Builder):
         check_labels(owner, "annotations key", {k: "" for k in self.annotations})
         check_choice(owner, "restart_policy", self.restart_policy, apidata.enum("core.v1.PodSpec", "restartPolicy"))
         if not self.containers:
-            raise BuilderError(f"{owner}: needs at least one container")
+            reject(BuilderError(f"{owner}: needs at least one container (containers=[Container(...)])"))
         names = [c.name for c in self.init_containers + self.containers]
-        for name in names:
-            if names.count(name) > 1:
-                raise BuilderError(f"{owner}: container name {name!r} is used twice")
-        volumes = {v.name for v in self.pod_volumes()} | self._claim_template_names()
+        for name in sorted({n for n in names if names.count(n) > 1}):
+            reject(BuilderError(f"{owner}: container name {name!r} is used twice"))
+        volumes = sorted({v.name for v in self.pod_volumes()} | self._claim_template_names())
         for container in self.init_containers + self.containers:
             for mount in container.volume_mounts:
                 if mount.name not in volumes:
-                    raise BuilderError(
-                        f"{owner}: container {container.name!r} mounts volume {mount.name!r}, "
-                        f"which the pod does not declare (volumes: {sorted(volumes) or 'none'}); "
-                        "add it to volumes=[...] or mount with a helper such as config.mount(path)"
-                    )
+                    reject(BuilderError(
+                        f"{owner}: container {container.name!r} mounts volume {mount.name!r}, which the pod "
+                        "does not declare" + no_such(
+                            "volumes", mount.name, volumes,
+                            "add it to volumes=[...] or mount with a helper such as config.mount(path)",
+                        )
+                    ))
 
     @property
     def pod_labels(self) -> FrozenDict:
@@ -180,7 +190,6 @@ class _Workload(Builder):
         return attrs.evolve(self, service_account_name=name_of(service_account))
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
 class Pod(_Workload):
     """A single Pod. Prefer a Deployment for anything that should survive a node.
 
@@ -199,6 +208,10 @@ class Pod(_Workload):
     - ``pod_extra``: raw pod-spec fields kubegen does not model. Default: none.
     """
 
+    # No fields of its own: a plain subclass (no attrs class to build at import time)
+    # keeps its base's generated __init__ and checks.
+    __slots__ = ()
+
     kind = "Pod"
 
     def to_dict(self) -> dict[str, Any]:
@@ -214,13 +227,19 @@ def _check_selector(owner: str, selector: Mapping[str, str], labels: Mapping[str
     check_labels(owner, "selector", selector)
     missing = {k: v for k, v in selector.items() if labels.get(k) != v}
     if missing:
-        raise BuilderError(
+        hints = [f"{k}={labels[k]!r}" for k in missing if k in labels]
+        for key in (k for k in missing if k not in labels):
+            close = facts.suggest(key, list(labels))
+            if close is not None:
+                hints.append(f"{close!r} (instead of {key!r})")
+        hint = f"; did you mean {', '.join(hints)}?" if hints else "; add these labels to pod_labels="
+        reject(BuilderError(
             f"{owner}: selector {dict(missing)} does not match the pod labels {dict(labels)}; "
-            "the API server rejects a workload whose selector misses its own pods"
-        )
+            f"the API server rejects a workload whose selector misses its own pods{hint}"
+        ))
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class _Controller(_Workload):
     """A workload that manages pods from a template."""
 
@@ -240,7 +259,7 @@ class _Controller(_Workload):
         if self.pod_labels is not self.labels:
             check_labels(owner, "pod_labels", self.pod_labels)
         if not (self.selector or self.pod_labels or self.generated_selector):
-            raise BuilderError(f"{owner}: its pods need labels (pod_labels=) for the selector to match")
+            reject(BuilderError(f"{owner}: its pods need labels (pod_labels=) for the selector to match"))
         if self.selector:
             _check_selector(owner, self.selector, self.pod_labels)
         elif not self.generated_selector:
@@ -278,9 +297,12 @@ class _Controller(_Workload):
 
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
 class _Scalable(_Controller):
     """A controller with a replica count an autoscaler can set."""
+
+    # No fields of its own: a plain subclass (no attrs class to build at import time)
+    # keeps its base's generated __init__ and checks.
+    __slots__ = ()
 
     def autoscale(
         self, *, max: int, min: int | None = None, cpu: int | None = None, memory: int | None = None,
@@ -292,7 +314,7 @@ class _Scalable(_Controller):
         return autoscale(self, max=max, min=min, cpu=cpu, memory=memory, metrics=metrics, name=name, **fields)
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
+@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class Deployment(_Scalable):
     """Replicated, rolling-updated pods: the usual way to run a stateless service.
 
@@ -317,8 +339,8 @@ class Deployment(_Scalable):
 
     def __attrs_post_init__(self) -> None:
         super().__attrs_post_init__()
-        if isinstance(self.replicas, bool) or not isinstance(self.replicas, int) or self.replicas < 0:
-            raise BuilderError(f"Deployment {self.name!r}: replicas must be an int >= 0 (got {self.replicas!r})")
+        if isinstance(self.replicas, int) and self.replicas < 0:
+            reject(BuilderError(f"Deployment {self.name!r}: replicas must be an int >= 0 (got {self.replicas!r})"))
         if self.strategy:
             check_choice(f"Deployment {self.name!r}", "strategy", self.strategy,
                          apidata.enum("apps.v1.DeploymentStrategy", "type"))
@@ -345,49 +367,12 @@ class Deployment(_Scalable):
         return spec
 
 
-@attrs.frozen(kw_only=True, eq=False, repr=False)
-class StatefulSet(_Scalable):
-    """Pods with stable names and storage (``name-0``, ``name-1``, ...).
-
-    - ``service_name``: the headless Service (or its name) that gives the pods DNS names
-      (required).
-    - ``replicas``: Default: 1.
-    - ``volume_claim_templates``: ``[PersistentVolumeClaim(...)]``, one claim per pod and
-      template, mounted by the claim's name (``claim.mount("/data")``). Default: none.
-    - plus every field of :class:`Deployment` except ``strategy``.
-    """
-
-    service_name: str = attrs.field(default="", converter=name_of)
-    replicas: int = 1
-    volume_claim_templates: tuple[PersistentVolumeClaim, ...] = attrs.field(default=(), converter=any_tuple)
-    kind = "StatefulSet"
-
-    def __attrs_post_init__(self) -> None:
-        super().__attrs_post_init__()
-        if not self.service_name:
-            raise BuilderError(
-                f"StatefulSet {self.name!r}: service_name= is required (the headless Service "
-                "that gives its pods stable DNS names)"
-            )
-
-    def controller_spec(self) -> dict[str, Any]:
-        return {"replicas": self.replicas, "serviceName": self.service_name}
-
-    def to_dict(self) -> dict[str, Any]:
-        obj = super().to_dict()
-        if self.volume_claim_templates:
-            if "volumeClaimTemplates" in self.spec_extra:
-                raise BuilderError(
-                    f"StatefulSet {self.name!r}: volumeClaimTemplates is set twice (volume_claim_templates= "
-                    "and spec_extra=); set it in one place only"
-                )
-            obj["spec"]["volumeClaimTemplates"] = [c.template_dict() for c in self.volume_claim_templates]
-        return obj
-
-
-@attrs.frozen(kw_only=True, eq=False, repr=False)
 class DaemonSet(_Controller):
     """One pod on every node (log shippers, node agents). Fields as :class:`Deployment`
     without ``replicas``."""
+
+    # No fields of its own: a plain subclass (no attrs class to build at import time)
+    # keeps its base's generated __init__ and checks.
+    __slots__ = ()
 
     kind = "DaemonSet"

@@ -4,7 +4,6 @@ ValidatePersistentVolumeClaim)."""
 
 from __future__ import annotations
 
-import base64
 import binascii
 import json
 from typing import Any
@@ -82,6 +81,8 @@ def _check_docker_json(ctx: Ctx, data: dict[str, Any], string_data: dict[str, An
         text, where = string_data[key], ("stringData", Key(key))
     elif isinstance(data.get(key), str):
         try:
+            import base64  # only for Secrets with data
+
             text = base64.b64decode("".join(data[key].split()), validate=True).decode()
         except (binascii.Error, UnicodeDecodeError):
             return  # the schema rule reports bad base64

@@ -3,7 +3,6 @@ validateContainerResourceName, ValidateResourceQuantityValue)."""
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any
 
 from kubegen import facts, names
@@ -58,7 +57,7 @@ def container_resource_name_problems(name: str) -> list[str]:
 
 def check_resources(ctx: Ctx, resources: dict[str, Any], path: P, claims: set[str]) -> None:
     limits, requests = mapping(resources.get("limits")) or {}, mapping(resources.get("requests")) or {}
-    parsed: dict[str, dict[str, Fraction]] = {"limits": {}, "requests": {}}
+    parsed: dict[str, dict[str, facts.Quantity]] = {"limits": {}, "requests": {}}
     for field, amounts in (("limits", limits), ("requests", requests)):
         for name, text in amounts.items():
             if not isinstance(name, str):

@@ -11,6 +11,7 @@ from kubegen import apidata, facts, names
 from kubegen.checks.validation import versions
 from kubegen.checks.validation.base import Ctx, P, items, ival, mapping, required_text, show, strings, sval
 from kubegen.checks.validation.meta import check_labels
+from kubegen.finding import yaml_value
 
 AFFINITY_MAX = 86400
 EXTERNAL_TYPES = ("NodePort", "LoadBalancer")
@@ -114,8 +115,8 @@ def _check_node_port(ctx: Ctx, stype: Any, node_port: int, number: int | None, p
                      node_range: tuple[int, int]) -> None:
     low, high = node_range
     if stype not in EXTERNAL_TYPES:
-        ctx.add(path, f"{node_port} is set for port {number}, but type is {stype}; only NodePort and LoadBalancer "
-                "Services open node ports (set type: NodePort or remove nodePort)", rule="node-port")
+        ctx.add(path, f"{node_port} is set for port {number}, but type is {yaml_value(stype)}; only NodePort and "
+                "LoadBalancer Services open node ports (set type: NodePort or remove nodePort)", rule="node-port")
     elif not low <= node_port <= high:
         ctx.add(path, f"{node_port} is outside the node-port range {low}-{high}; pick a port in {low}-{high} or "
                 "omit nodePort to let the cluster choose", rule="node-port")
@@ -127,8 +128,9 @@ def suggest_port_name(port: dict[str, Any]) -> str:
     if isinstance(target, str) and target:
         return target
     number = port.get("port")
-    return {80: "http", 443: "https", 8080: "http"}.get(number, f"port-{number}") if isinstance(number, int) \
-        else "port"
+    if not isinstance(number, int) or isinstance(number, bool):
+        return "port"
+    return {80: "http", 443: "https", 8080: "http"}.get(number, f"port-{number}")
 
 
 def _check_cluster_ips(ctx: Ctx, spec: dict[str, Any], stype: Any, path: P) -> None:

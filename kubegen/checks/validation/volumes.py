@@ -11,6 +11,7 @@ from kubegen.checks.validation import envs
 from kubegen.checks.validation.base import Ctx, P, dicts, ival, mapping, sval
 from kubegen.checks.validation.meta import check_label_selector
 from kubegen.checks.validation.paths import Key
+from kubegen.finding import yaml_value
 
 VOLUME_SOURCES = (
     "emptyDir", "hostPath", "gitRepo", "gcePersistentDisk", "awsElasticBlockStore", "secret", "nfs", "iscsi",
@@ -64,13 +65,10 @@ class Volumes:
             ctx.add(path, f"{who} mounts volume {name!r}, which is declared but invalid (see volumes"
                     f"[{self.invalid[name]}]), so the API server does not find it", rule="volume-mount")
             return
-        close = facts.suggest(name, self.declared)
-        if close:
-            hint = f"; did you mean {close!r}?"
-        elif self.declared:
-            hint = f"; declared volumes: {sorted(self.declared)}"
-        else:
-            hint = "; the pod declares no volumes"
+        declared = sorted(self.declared)
+        close = facts.suggest(name, declared)
+        hint = facts.no_such("volumes", name, declared,
+                             f"declare it in the pod's volumes: [{{name: {yaml_value(name)}, ...}}]")
         ctx.add(path, f"{who} mounts volume {name!r}, which the pod does not declare{hint}", rule="volume-mount",
                 suggestion=close)
 
