@@ -393,3 +393,13 @@ def test_a_named_port_is_resolved_on_each_selected_pod(tmp_path: Path) -> None:
     endpoints = {e["workload"]: e for e in port_of(doc, "api")["endpoints"]}
     assert {a["allowed"] for a in endpoints["Deployment/api"]["access"]} == {True}
     assert {a["allowed"] for a in endpoints["Deployment/api-canary"]["access"]} == {False}
+
+
+def test_a_namespace_selector_by_expressions_is_shown_in_its_condition(tmp_path: Path) -> None:
+    by_expression = policy("ops", """\
+        podSelector: {matchLabels: {app: api}}
+        ingress:
+        - from: [{namespaceSelector: {matchExpressions: [{key: team, operator: In, values: [ops, sre]}]}}]
+        """)
+    out = explain(tmp_path, MONITORING, by_expression)[1]
+    assert "? depends  from Deployment mon (if namespace monitoring is labelled team in (ops,sre))" in out

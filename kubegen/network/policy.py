@@ -26,7 +26,7 @@ from typing import Any
 
 from kubegen.checks.validation.meta import selector_matches
 from kubegen.checks.wiring import DEFAULT_NAMESPACE
-from kubegen.finding import flow_labels
+from kubegen.finding import flow_labels, flow_selector
 from kubegen.manifest import Manifest
 from kubegen.network.model import Backend, PolicyModel, ServiceModel, Verdict, Workload
 
@@ -200,8 +200,13 @@ class Judge:
 
 
 def _shown(selector: Any) -> str:
-    labels = selector.get("matchLabels") if isinstance(selector, dict) else None
-    return flow_labels(labels) if isinstance(labels, dict) and labels else "(by expressions)"
+    """``{team: ops}`` for labels only, else kubectl's form (``team in (ops,sre)``)."""
+    if not isinstance(selector, dict):
+        return "(none)"
+    labels = selector.get("matchLabels")
+    if isinstance(labels, dict) and labels and not selector.get("matchExpressions"):
+        return flow_labels(labels)
+    return flow_selector(selector)
 
 
 def _by_name(selector: Any, namespace: str) -> bool:
