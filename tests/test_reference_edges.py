@@ -265,3 +265,16 @@ def test_a_selector_by_expressions_is_shown_as_kubectl_writes_it() -> None:
     assert [f.rule for f in found] == ["pdb-selector"]
     assert "selector app=web,tier in (back,db),!canary matches no pod template in namespace 'default'" in \
         found[0].message
+
+
+@pytest.mark.parametrize(("version", "error"), [
+    ("apps/v1", False),
+    ("apps/v1beta2", False),  # the controller maps group and kind; any version of apps serves the scale
+    ("extensions/v1beta1", True),  # no Deployment in that group any more
+    ("batch/v1", True),
+])
+def test_only_the_group_of_the_targets_apiversion_matters(version: str, error: bool) -> None:
+    found = lint(web(), hpa(f"{{apiVersion: {version}, kind: Deployment, name: web}}"))
+    assert bool(found) is error, [f.format() for f in found]
+    if error:
+        assert [f.rule for f in found] == ["hpa-target"] and "use apiVersion: apps/v1" in found[0].message

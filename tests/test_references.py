@@ -370,7 +370,7 @@ def test_hpa_utilisation_needs_requests_in_yaml() -> None:
     assert "container(s) 'sidecar' request no cpu: the autoscaler cannot compute it and never scales" in by_line[
         (21, "error")]
     assert "(no metrics" not in by_line[(21, "error")] and "'sidecar'" in by_line[(28, "error")]
-    assert "apiVersion extensions/v1beta1, which does not serve it" in by_line[(29, "error")]
+    assert "apiVersion extensions/v1beta1, whose API group has no Deployment" in by_line[(29, "error")]
     assert "two autoscalers fight over its replica count" in by_line[(29, "warning")]
     assert "DaemonSet 'agent', which has no replica count to set" in by_line[(37, "error")]
 

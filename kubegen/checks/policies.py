@@ -102,9 +102,10 @@ def _check_hpas(hpas: list[Manifest], manifests: Sequence[Manifest], known: Know
         served = facts.SCALABLE_KINDS.get(kind)
         version = ref.get("apiVersion")
         target = known.objects.get((kind, namespace, name))
-        if served is not None and isinstance(version, str) and version and version != served:
-            report.add("hpa-target", m, f"{m.label}: scaleTargetRef names {kind} at apiVersion {version}, which does "
-                       f"not serve it: the autoscaler cannot read its scale; use apiVersion: {served}",
+        if served is not None and isinstance(version, str) and version and _group(version) != _group(served):
+            # the controller maps the group and kind to a resource: the version does not matter
+            report.add("hpa-target", m, f"{m.label}: scaleTargetRef names {kind} at apiVersion {version}, whose API "
+                       f"group has no {kind}: the autoscaler cannot read its scale; use apiVersion: {served}",
                        (*path, "apiVersion"))
         elif not version and "/" in (served or (target.api_version if target is not None else "/")):
             # the controller maps the kind in the apiVersion's group: none is the core group
@@ -125,6 +126,10 @@ def _check_hpas(hpas: list[Manifest], manifests: Sequence[Manifest], known: Know
         lowest[id(target)] = minimum if isinstance(minimum, int) and not isinstance(minimum, bool) else 1
         _check_requests(m, spec, target, defaulted.get(namespace, frozenset()), report)
     return lowest
+
+
+def _group(api_version: str) -> str:
+    return api_version.rpartition("/")[0]
 
 
 def _defaulted_requests(manifests: Sequence[Manifest]) -> dict[str, frozenset[str]]:
