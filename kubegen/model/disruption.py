@@ -22,6 +22,7 @@ from kubegen.model._base import (
     source_field,
     typed_fields,
 )
+from kubegen.model.selector import LabelExpression, expressions, label_selector, parse_selector
 
 if TYPE_CHECKING:
     from kubegen.model.workload import _Workload
@@ -34,8 +35,10 @@ class PodDisruptionBudget(Builder):
     usually made by ``workload.budget(max_unavailable=1)``.
 
     - ``name``: DNS-1123 subdomain (required).
-    - ``selector``: pod labels (required: an empty selector would pick every pod of the
-      namespace).
+    - ``selector``: pod labels (required unless ``selector_expressions`` are given: an
+      empty selector would pick every pod of the namespace).
+    - ``selector_expressions``: set-based requirements on the pods' labels
+      (``[LabelExpression.in_("tier", ["db"])]``), with ``selector``'s labels. Default: none.
     - ``max_unavailable`` or ``min_available``: a count or a percentage such as ``"25%"``
       (exactly one).
     - ``unhealthy_pod_eviction_policy``: ``IfHealthyBudget`` or ``AlwaysAllow``. Default:
@@ -44,7 +47,8 @@ class PodDisruptionBudget(Builder):
     """
 
     name: str
-    selector: FrozenDict = attrs.field(converter=frozen_str_map)
+    selector: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
+    selector_expressions: tuple[LabelExpression, ...] = attrs.field(default=(), converter=expressions)
     max_unavailable: int | str | None = None
     min_available: int | str | None = None
     unhealthy_pod_eviction_policy: str | None = None
@@ -58,7 +62,7 @@ class PodDisruptionBudget(Builder):
     def __attrs_post_init__(self) -> None:
         owner = check_meta("PodDisruptionBudget", self)
         check_labels(owner, "selector", self.selector)
-        if not self.selector:
+        if not self.selector and not self.selector_expressions:
             raise BuilderError(f"{owner}: selector is empty, so it would cover every pod of the namespace; "
                                "give the pods' labels (or use workload.budget(...))")
         if (self.max_unavailable is None) == (self.min_available is None):
@@ -74,16 +78,12 @@ class PodDisruptionBudget(Builder):
     @classmethod
     def create(cls, name: str, *, selector: str, min_available: int | str | None = None,
                max_unavailable: int | str | None = None, **fields: Any) -> PodDisruptionBudget:
-        """Same as ``kubectl create poddisruptionbudget NAME --selector=k=v,...
-        --min-available=N|--max-unavailable=N`` (kubectl passes a number with ``%`` as a
-        percentage, any other as a count)."""
-        labels = {}
-        for pair in selector.split(","):
-            key, equals, value = pair.partition("=")
-            if not equals:
-                raise BuilderError(f"PodDisruptionBudget {name!r}: selector {selector!r} must be k=v[,k=v...]")
-            labels[key.strip()] = value.strip()
-        return cls(name=name, selector=labels, min_available=_kubectl_count(min_available),
+        """Same as ``kubectl create poddisruptionbudget NAME --selector=SELECTOR
+        --min-available=N|--max-unavailable=N``: the selector in kubectl's syntax
+        (``app=web,tier in (db,cache),!canary``); kubectl passes a number with ``%`` as a
+        percentage, any other as a count."""
+        labels, exprs = parse_selector(f"PodDisruptionBudget {name!r}", selector)
+        return cls(name=name, selector=labels, selector_expressions=exprs, min_available=_kubectl_count(min_available),
                    max_unavailable=_kubectl_count(max_unavailable), **fields)
 
     def to_dict(self) -> dict[str, Any]:
@@ -92,7 +92,7 @@ class PodDisruptionBudget(Builder):
             spec["maxUnavailable"] = self.max_unavailable
         if self.min_available is not None:
             spec["minAvailable"] = self.min_available
-        spec["selector"] = {"matchLabels": dict(self.selector)}
+        spec["selector"] = label_selector(self.selector, self.selector_expressions)
         if self.unhealthy_pod_eviction_policy is not None:
             spec["unhealthyPodEvictionPolicy"] = self.unhealthy_pod_eviction_policy
         return {
