@@ -47,8 +47,10 @@ WEB = """\
     """
 
 
-def web(replicas: int = 1) -> str:
-    return WEB.replace("REPLICAS", str(replicas))
+def web(replicas: int | None = None) -> str:
+    """The web Deployment, with ``replicas`` (None: left out, as for an autoscaled one)."""
+    text = WEB.replace("REPLICAS", str(replicas))
+    return text if replicas is not None else text.replace("      replicas: None\n", "")
 
 
 # --- config-key: Secrets whose keys a controller writes ------------------------------------
@@ -127,7 +129,7 @@ def hpa(ref: str) -> str:
 
 def test_a_target_without_apiversion_is_in_the_core_group_where_no_deployment_is() -> None:
     found = lint(web(), hpa("{kind: Deployment, name: web}"))
-    assert rules(found) == [("hpa-target", 16)]
+    assert rules(found) == [("hpa-target", 15)]
     assert found[0].message == (
         "HorizontalPodAutoscaler 'web': scaleTargetRef names Deployment 'web' without an apiVersion, so the "
         "autoscaler looks for it in the core API group, which has no Deployment (FailedGetScale: no matches for "
@@ -278,3 +280,28 @@ def test_only_the_group_of_the_targets_apiversion_matters(version: str, error: b
     assert bool(found) is error, [f.format() for f in found]
     if error:
         assert [f.rule for f in found] == ["hpa-target"] and "use apiVersion: apps/v1" in found[0].message
+
+
+# --- hpa-target: a fixed replica count fights the autoscaler ------------------------------
+
+
+def test_a_replica_count_beside_an_autoscaler_is_a_warning_at_the_replicas() -> None:
+    found = lint(web(3), hpa("{apiVersion: apps/v1, kind: Deployment, name: web}"))
+    assert [(f.rule, f.severity, f.location.line) for f in found] == [("hpa-target", "warning", 5)]
+    assert found[0].message == (
+        "Deployment 'web': spec.replicas: 3 while HorizontalPodAutoscaler 'web' scales it: every kubectl apply "
+        "(and GitOps sync) sets it back to 3 pods before the autoscaler scales it again; leave replicas out "
+        "(replicas=None in kubegen) and let the autoscaler's minReplicas decide")
+    assert lint(web(), hpa("{apiVersion: apps/v1, kind: Deployment, name: web}")) == []
+
+
+def test_a_workload_without_replicas_is_left_to_its_autoscaler() -> None:
+    app = Deployment(name="web", replicas=None, containers=[
+        Container(name="web", image="web:1", resources=Resources(requests={"cpu": "100m"}))])
+    assert "replicas" not in app.to_dict()["spec"]
+    stack = Stack(namespace="shop", objects=[app, app.autoscale(min=2, max=5, cpu=70), app.budget(min_available=1)])
+    assert kubegen.check_stack(stack) == []
+    fixed = Deployment(name="web", replicas=2, containers=app.containers)
+    found = kubegen.check_stack(Stack(namespace="shop", objects=[fixed, fixed.autoscale(min=2, max=5, cpu=70)]))
+    assert [(f.rule, f.severity) for f in found] == [("hpa-target", "warning")]
+    assert "replicas=None" in found[0].message and found[0].location.line > 0

@@ -49,7 +49,7 @@ def test_users_builder_mistakes_are_type_errors(tmp_path: Path) -> None:
     result = mypy("--strict", str(app), cache=tmp_path / "cache")
     out = result.stdout
     assert result.returncode == 1, out
-    assert 'app.py:3: error: Argument "replicas" to "Deployment" has incompatible type "str"; expected "int"' in out
+    assert 'app.py:3: error: Argument "replicas" to "Deployment" has incompatible type "str"; expected "int | None"' in out
     assert 'app.py:4: error: Unexpected keyword argument "nme" for "Service"' in out
     assert "app.py:6" not in out  # Stack.add returns the object it was given, typed
     assert 'app.py:7: error: Argument "ports" to "Container" has incompatible type "int"' in out

@@ -124,8 +124,22 @@ def _check_hpas(hpas: list[Manifest], manifests: Sequence[Manifest], known: Know
                        "autoscalers fight over its replica count: keep one", (*path, "name"), severity="warning")
         minimum = spec.get("minReplicas", 1)
         lowest[id(target)] = minimum if isinstance(minimum, int) and not isinstance(minimum, bool) else 1
+        if first is m:
+            _fixed_replicas(m, target, report)
         _check_requests(m, spec, target, defaulted.get(namespace, frozenset()), report)
     return lowest
+
+
+def _fixed_replicas(m: Manifest, target: Manifest, report: Report) -> None:
+    """A replica count in the manifest of an autoscaled workload: each apply resets it."""
+    spec = target.obj.get("spec")
+    count = spec.get("replicas") if isinstance(spec, dict) else None
+    if count is None:
+        return
+    report.add("hpa-target", target, f"{target.label}: spec.replicas: {quoted(count)} while {m.label} scales it: "
+               f"every kubectl apply (and GitOps sync) sets it back to {quoted(count)} pods before the autoscaler "
+               "scales it again; leave replicas out (replicas=None in kubegen) and let the autoscaler's "
+               "minReplicas decide", ("spec", "replicas"), severity="warning")
 
 
 def _group(api_version: str) -> str:

@@ -191,7 +191,7 @@ def selector_parts(selector: Any, what: str) -> tuple[dict[str, str], list[Call]
         raise Unsupported(f"a {what} whose matchExpressions kubegen would write in another form")
     calls = []
     for e in exprs:
-        func = _OPERATORS.get(e.get("operator")) if isinstance(e, dict) else None
+        func = _OPERATORS.get(str(e.get("operator"))) if isinstance(e, dict) else None
         values = e.get("values") if isinstance(e, dict) else None
         if func is None or not isinstance(e.get("key"), str) or not set(e) <= {"key", "operator", "values"} or (
                 (values is not None) != (e["operator"] in ("In", "NotIn"))) or (

@@ -319,7 +319,9 @@ class Deployment(_Scalable):
     """Replicated, rolling-updated pods: the usual way to run a stateless service.
 
     - ``name`` and ``containers``: required.
-    - ``replicas``: how many pods. Default: 1.
+    - ``replicas``: how many pods; ``None`` leaves the count out of the manifest, for a
+      Deployment an autoscaler scales (a count in the manifest would reset it on every
+      apply). Default: 1.
     - ``labels``: labels of the Deployment and its pods. Default: ``{"app": name}``.
     - ``pod_labels``: labels of the pods only, when they differ from the Deployment's
       own (what Services select). Default: ``labels``.
@@ -333,7 +335,7 @@ class Deployment(_Scalable):
     - plus every field of :class:`Pod`.
     """
 
-    replicas: int = 1
+    replicas: int | None = 1
     strategy: str | None = None
     kind = "Deployment"
 
@@ -361,7 +363,7 @@ class Deployment(_Scalable):
         return cls(name=name, replicas=replicas, containers=containers, strategy="", **fields)
 
     def controller_spec(self) -> dict[str, Any]:
-        spec: dict[str, Any] = {"replicas": self.replicas}
+        spec: dict[str, Any] = {} if self.replicas is None else {"replicas": self.replicas}
         if self.strategy is not None:
             spec["strategy"] = {"type": self.strategy} if self.strategy else {}
         return spec
