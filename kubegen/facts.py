@@ -221,11 +221,16 @@ APPLY_RANK = {kind: rank for rank, kind in enumerate(APPLY_ORDER)}
 
 # --- Secrets and CronJobs ---------------------------------------------------
 
-_CRON_FIELD = lazy_pattern(r"[0-9A-Za-z*?/,-]+\Z")
-_CRON_NUMBER = lazy_pattern(r"(?<![/0-9])[0-9]+")  # not a step (*/15)
 _CRON_DESCRIPTORS = ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly")
 _CRON_BOUNDS = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 6))
 _CRON_NAMES = ("minute", "hour", "day of month", "month", "day of week")
+_CRON_WORDS: tuple[dict[str, int], ...] = (
+    {}, {}, {},
+    {m: i + 1 for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split())},
+    {d: i for i, d in enumerate("sun mon tue wed thu fri sat".split())},
+)
+_GO_DURATION = lazy_pattern(r"[-+]?(0|((\d+\.?\d*|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h))+)\Z")
+_CRON_INT = lazy_pattern(r"\+?\d+\Z")
 # The keys a typed Secret must carry (basic-auth: at least one of the two).
 SECRET_TYPE_KEYS: dict[str, tuple[str, ...]] = {
     "kubernetes.io/tls": ("tls.crt", "tls.key"),
@@ -237,25 +242,69 @@ SECRET_TYPE_KEYS: dict[str, tuple[str, ...]] = {
 
 
 def cron_schedule_problem(schedule: str) -> str | None:
-    """Why a CronJob schedule is not one the controller's cron parser accepts (None if fine)."""
-    text = schedule.strip()
+    """Why a CronJob schedule is not one the API server's parser accepts (robfig/cron's
+    ParseStandard: five fields of numbers, ranges, steps and lists, month and weekday
+    names, ``*`` and ``?``; or a descriptor such as ``@daily`` or ``@every 1h``), None if fine."""
+    text = schedule
     if text.startswith(("TZ=", "CRON_TZ=")):
         return "sets a time zone; remove the TZ= prefix and use spec.timeZone instead"
     if text.startswith("@"):
-        if text in _CRON_DESCRIPTORS or text.startswith("@every "):
+        if text in _CRON_DESCRIPTORS:
             return None
-        return f"is not a known descriptor; use one of {', '.join(_CRON_DESCRIPTORS)} or five fields"
+        if text.startswith("@every ") and _GO_DURATION.match(text[len("@every "):]):
+            return None
+        return (f"is not a known descriptor; use one of {', '.join(_CRON_DESCRIPTORS)}, '@every <duration>' (e.g. "
+                "'@every 1h30m') or five fields")
     fields = text.split()
     if len(fields) != 5:
         return (f"has {len(fields)} field{'s' if len(fields) != 1 else ''}; a schedule has 5 "
                 "(minute hour day-of-month month day-of-week), e.g. '*/5 * * * *'")
-    for field, (low, high), name in zip(fields, _CRON_BOUNDS, _CRON_NAMES, strict=True):
-        if not _CRON_FIELD.match(field):
-            return f"has an invalid {name} field {field!r}"
-        for number in _CRON_NUMBER.findall(field):
-            if not low <= int(number) <= high:
-                return f"has {name} {number}, outside {low}-{high}"
+    for field, bounds, name, words in zip(fields, _CRON_BOUNDS, _CRON_NAMES, _CRON_WORDS, strict=True):
+        for part in (p for p in field.split(",") if p):
+            problem = _cron_range_problem(part, bounds, words)
+            if problem:
+                return f"has an invalid {name} field {field!r}: {problem}" if "outside" not in problem else \
+                    f"has {name} {problem}"
     return None
+
+
+def _cron_range_problem(part: str, bounds: tuple[int, int], words: dict[str, int]) -> str | None:
+    """One comma-separated part of a cron field (robfig/cron's getRange)."""
+    low, high = bounds
+    range_text, *steps = part.split("/")
+    ends = range_text.split("-")
+    if len(steps) > 1:
+        return "more than one '/'"
+    if ends[0] in ("*", "?"):
+        first, last = low, high
+    else:
+        if len(ends) > 2:
+            return "more than one '-'"
+        numbers = [_cron_number(end, words) for end in ends]
+        if any(n is None for n in numbers):
+            bad = next(e for e, n in zip(ends, numbers, strict=True) if n is None)
+            return f"{bad!r} is not a number" + (" or a name" if words else "")
+        first, last = numbers[0] or 0, numbers[-1] or 0
+        if steps and len(ends) == 1:
+            last = high  # N/step means N-max/step
+        for number in (first, last):
+            if not low <= number <= high:
+                return f"{number}, outside {low}-{high}"
+        if first > last:
+            return f"range {range_text!r} runs backwards"
+    if steps:
+        step = _cron_number(steps[0], {})
+        if step is None:
+            return f"step {steps[0]!r} is not a number"
+        if step == 0:
+            return "a step must be a positive number"
+    return None
+
+
+def _cron_number(text: str, words: dict[str, int]) -> int | None:
+    if text.lower() in words:
+        return words[text.lower()]
+    return int(text) if _CRON_INT.match(text) else None
 
 
 # --- storage, RBAC, autoscaling ----------------------------------------------

@@ -270,6 +270,39 @@ def sysctl_name_problems(value: str) -> list[str]:
             "case segments of letters, digits, '-' and '_', separated by '.' or '/')"]
 
 
+_HTTP_PATH = lazy_pattern(r"[A-Za-z0-9/\-._~%!$&'()*+,;=:]+\Z")
+
+
+def domain_prefixed_path_problems(value: str) -> list[str]:
+    """IsDomainPrefixedPath: ``example.com/some/path`` (IngressClass controllers, Job
+    managedBy): a DNS subdomain, '/', then URL path characters."""
+    host, slash, rest = value.partition("/")
+    if not slash or not host or not rest:
+        return ["must be a domain-prefixed path such as 'example.com/my-controller'"]
+    problems = [f"domain {host!r} " + p for p in dns1123_subdomain_problems(host)]
+    if not _HTTP_PATH.match(rest):
+        problems.append(f"path {rest!r} may contain only letters, digits and /-._~%!$&'()*+,;=:")
+    return problems
+
+
+_RFC3339 = lazy_pattern(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](\d{2}):(\d{2}))\Z")
+
+
+def is_rfc3339(text: str) -> bool:
+    """A time as metav1.Time decodes it (Go's time.RFC3339, fractional seconds allowed)."""
+    match = _RFC3339.match(text)
+    if match is None:
+        return False
+    import datetime  # only for a timestamp to check: keeps start-up fast
+
+    try:
+        year, month, day, hour, minute, second = (int(part) for part in match.groups()[:6])
+        datetime.datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return False
+    return int(match.group(9) or 0) < 24 and int(match.group(10) or 0) < 60
+
+
 def is_percent(value: str) -> bool:
     return bool(_PERCENT.match(value))
 

@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 from typing import Any
 
@@ -127,12 +126,10 @@ def test_few_objects_of_modeled_kinds_stay_raw_in_the_corpus() -> None:
 
 
 @pytest.mark.skipif(not CORPUS_FILES, reason="the manifest corpus is not available")
-def test_whole_corpus_as_one_app_fast_deterministic_and_round_trips() -> None:
+def test_whole_corpus_as_one_app_deterministic_and_round_trips() -> None:
+    """(Its speed is measured by bench/bench_import.py, not by a timed test.)"""
     files = importable_corpus()
-    start = time.perf_counter()
     first = import_paths(files)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 10, f"importing the corpus took {elapsed:.1f}s"
     assert import_paths(files) == first
     read = read_paths(files)
     back = read_text(run_app(first), "rendered").manifests

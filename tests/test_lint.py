@@ -394,28 +394,13 @@ spec:
 """
 
 
-def test_lint_costs_at_most_a_small_multiple_of_loading(tmp_path: Path) -> None:
-    """bench/bench_lint.py measures the target (<= 2x PyYAML's C loader at 10,000 objects);
-    this guards the order of magnitude with a margin for noisy, parallel test runs."""
-    import gc
-    import time
-
+def test_lint_of_a_thousand_objects_is_clean(tmp_path: Path) -> None:
+    """bench/bench_lint.py measures lint against PyYAML's C loader (<= 2x at 10,000 objects);
+    tests never time anything."""
     path = tmp_path / "stack.yaml"
     path.write_text("---\n".join(SERVICE_PAIR.format(i=i) for i in range(500)))
-
-    def best(fn: object) -> float:
-        times = []
-        for _ in range(3):
-            gc.collect()
-            start = time.perf_counter()
-            fn()  # type: ignore[operator]
-            times.append(time.perf_counter() - start)
-        return min(times)
-
-    load = best(lambda: list(yaml.load_all(path.read_text(), Loader=yaml.CSafeLoader)))
     result = lint([str(path)])
     assert result.findings == [] and result.objects == 1000
-    assert best(lambda: lint([str(path)])) <= 3.0 * load
 
 
 def test_kustomize_files_are_not_objects(tmp_path: Path) -> None:

@@ -10,7 +10,6 @@ import importlib.util
 import json
 import re
 import textwrap
-import time
 from pathlib import Path
 from typing import Any
 
@@ -531,7 +530,8 @@ def test_every_corpus_manifest_runs_through_the_checks() -> None:
     assert len(removed) == 2, removed
 
 
-def test_ten_thousand_raw_objects_are_walked_quickly() -> None:
+def test_ten_thousand_raw_objects_are_walked_without_findings() -> None:
+    """Speed is bench/bench_lint.py's job (never a timed test); this holds the walk's verdict at scale."""
     from kubegen.checks import CheckOptions, Report
     from kubegen.checks.schema import check_schema
 
@@ -539,11 +539,8 @@ def test_ten_thousand_raw_objects_are_walked_quickly() -> None:
     manifests = [Manifest(copy.deepcopy(docs[i % 2]), Location("x.yaml", 1)) for i in range(10_000)]
     report = Report(CheckOptions())
     check_schema(manifests[:10], report)  # load the data once
-    start = time.perf_counter()
     check_schema(manifests, report)
-    elapsed = time.perf_counter() - start
     assert report.findings == []
-    assert elapsed < 1.0, f"{elapsed:.2f}s for 10,000 objects"
 
 
 def test_generated_data_is_compact_and_up_to_date() -> None:

@@ -378,6 +378,12 @@ def test_case_ids_are_unique() -> None:
 
 
 def test_rule(text: str, expected: str | None) -> None:
+    assert_verdict(text, expected)
+
+
+def assert_verdict(text: str, expected: str | None) -> None:
+    """No error at all (``expected`` None), else an error whose message holds ``expected``
+    (the field path as the server names it)."""
     errors = errors_of(text)
     if expected is None:
         assert errors == []

@@ -16,8 +16,10 @@ The file holds:
   before alpha, higher versions first, the core group first);
 - ``roots``: ``"<apiVersion> <kind>"`` -> definition name, for the kinds checked deeply;
 - ``defs``: definition name -> ``{"p": {field: TYPE}, "r": [required], "e": {field:
-  [enum values]}, "d": {field: default}, "k": {field: [list-map keys]}}`` (``r``,
-  ``e``, ``d`` and ``k`` only when not empty).
+  [enum values]}, "d": {field: default}, "k": {field: [list-map keys]}, "f": {field:
+  format}}`` (``r``, ``e``, ``d``, ``k`` and ``f`` only when not empty). ``f`` names the
+  formats the API server's decoder holds a scalar to: ``int32`` (a Go int32 field) and
+  ``date-time`` (a metav1.Time, RFC 3339).
 
 A TYPE is a primitive name (``string``, ``integer``, ``number``, ``boolean``,
 ``int-or-string``, ``quantity``, ``bytes``, ``any``), a definition name (always
@@ -166,10 +168,29 @@ def _facts(prop: dict[str, Any]) -> tuple[list[Any] | None, Any, list[str] | Non
     return (sorted(enum) if enum else None), default, keys
 
 
+_DECODED_FORMATS = {
+    "io.k8s.apimachinery.pkg.apis.meta.v1.Time": "date-time",
+    "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime": "date-time",
+}
+
+
+def decoded_format(prop: dict[str, Any]) -> str | None:
+    """The format a scalar field's Go type enforces when the server decodes it."""
+    full = _ref(prop)
+    if full is not None:
+        return _DECODED_FORMATS.get(full)
+    if prop.get("type") == "integer" and prop.get("format") == "int32":
+        return "int32"
+    return None
+
+
 def compile_definition(schema: dict[str, Any], schemas: dict[str, Any], needed: set[str]) -> dict[str, Any]:
     entry: dict[str, Any] = {"p": {}}
     for field, prop in schema.get("properties", {}).items():
         entry["p"][field] = convert(prop, schemas, needed)
+        fmt = decoded_format(prop)
+        if fmt:
+            entry.setdefault("f", {})[field] = fmt
         enum, default, keys = _facts(prop)
         if enum:
             entry.setdefault("e", {})[field] = enum

@@ -82,7 +82,7 @@ def group_of(api_version: str) -> str:
 class Definition:
     """One object type: its fields (name -> type) and the fields it requires."""
 
-    __slots__ = ("name", "title", "props", "required", "enums", "defaults", "list_keys")
+    __slots__ = ("name", "title", "props", "required", "enums", "defaults", "list_keys", "formats")
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -95,6 +95,8 @@ class Definition:
         """field -> the value the API server fills in when the field is absent."""
         self.list_keys: dict[str, tuple[str, ...]] = {}
         """list field -> the item fields that identify an item (x-kubernetes-list-map-keys)."""
+        self.formats: dict[str, str] = {}
+        """scalar field -> the format its Go type holds it to when decoded (``int32``, ``date-time``)."""
 
     def __repr__(self) -> str:
         return f"<Definition {self.name}>"
@@ -147,6 +149,7 @@ class ApiData:
             d.enums = {field: tuple(values) for field, values in entry.get("e", {}).items()}
             d.defaults = dict(entry.get("d", {}))
             d.list_keys = {field: tuple(keys) for field, keys in entry.get("k", {}).items()}
+            d.formats = dict(entry.get("f", {}))
         for name, fields in EXTRA_REQUIRED.items():
             defs[name].required = tuple(sorted({*defs[name].required, *fields}))
         for name, fields in (*REPORTED_ELSEWHERE.items(), *NOT_REQUIRED.items()):

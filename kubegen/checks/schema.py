@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from kubegen import facts
+from kubegen import facts, names
 from kubegen.checks import Report
 from kubegen.checks.apiversions import check_api_version
 from kubegen.checks.k8sdata import Definition, FieldType, ListOf, MapOf, api_data
@@ -98,6 +98,7 @@ class _Ctx:
 def _walk_object(ctx: _Ctx, obj: dict[Any, Any], d: Definition, path: Path) -> None:
     props = d.props
     enums = d.enums
+    formats = d.formats
     misspelled: tuple[str, ...] = ()
     for key, value in obj.items():
         t = props.get(key)
@@ -112,6 +113,8 @@ def _walk_object(ctx: _Ctx, obj: dict[Any, Any], d: Definition, path: Path) -> N
                 _scalar(ctx, value, t, (*path, key), key, d.title)
             elif enums and key in enums and value not in enums[key] and value != "":
                 _unsupported(ctx, value, enums[key], (*path, key), d, key)
+            elif formats and key in formats:
+                _format(ctx, value, formats[key], (*path, key))
         else:
             _walk_value(ctx, value, t, (*path, key), key)
             if key in d.list_keys and isinstance(value, list) and len(value) > 1 and isinstance(t, ListOf):
@@ -186,6 +189,8 @@ def _walk_value(ctx: _Ctx, value: Any, t: FieldType, path: Path, key: Any) -> No
             for i, v in enumerate(value):
                 if v is not None:
                     _walk_value(ctx, v, item, (*path, i), i)
+                elif isinstance(item, Definition) and item.required:
+                    _walk_object(ctx, {}, item, (*path, i))  # null decodes to the item's zero value
     elif isinstance(t, MapOf):
         if not isinstance(value, dict):
             ctx.schema(f"{dotted(path)} must be a mapping of key: value pairs ({_got(value)})", path)
@@ -243,6 +248,16 @@ def _scalar(
         ctx.schema(f"{dotted(path)} must be {_EXPECTED[t]} ({_got(value)}){hint}", path)
         return
     ctx.schema(f"{dotted(path)} must be {_EXPECTED.get(t, t)} ({_got(value)})", path)
+
+
+def _format(ctx: _Ctx, value: Any, fmt: str, path: Path) -> None:
+    """What the field's Go type refuses when the server decodes the object (the whole
+    object is then refused: "cannot be handled as a ...")."""
+    if fmt == "int32" and isinstance(value, int) and not -2**31 <= value < 2**31:
+        ctx.schema(f"{dotted(path)} {value} does not fit the field's 32-bit integer (-2147483648 to 2147483647)", path)
+    elif fmt == "date-time" and isinstance(value, str) and value and not names.is_rfc3339(value):
+        ctx.schema(f"{dotted(path)} {value!r} is not an RFC 3339 time such as '2024-05-01T12:00:00Z', so the API "
+                   "server cannot decode the object (the server sets this field itself: remove it)", path)
 
 
 def _unquote_fix(value: str, t: str) -> str | None:

@@ -27,6 +27,8 @@ from kubegen.manifest import Manifest
 from kubegen.reader import ReadResult
 
 MAX_PASSES = 4
+MAX_RUNS = 16
+"""Whole runs redone after refusing the fixes that brought a finding (each refuses one or more)."""
 BROKEN = "has YAML errors; fix those first (see the findings), then run --fix again"
 
 
@@ -74,19 +76,20 @@ class Engine:
 
     def run(self) -> None:
         start_read, start_result = self.read, self.result
-        while True:
+        for _ in range(MAX_RUNS):
             for _ in range(MAX_PASSES):
                 if not self._pass():
                     break
             culprits = self._brought(start_result.findings)
             if not culprits:
-                for file in sorted(self._broken):  # say why nothing there changed
-                    self.skipped.setdefault(file, BROKEN)
-                return
+                break
             for fix, reason in culprits:
                 self.refused[fix.key()] = (fix, reason)
             self.read, self.result = start_read, start_result
             self.sources, self.skipped, self.applied, self.lines = {}, {}, [], {}
+        # (after MAX_RUNS runs that each refused a fix, the last reset leaves everything as read)
+        for file in sorted(self._broken):  # say why nothing there changed
+            self.skipped.setdefault(file, BROKEN)
 
     def changed(self) -> list[Source]:
         """The sources whose text changed, in file order."""

@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from kubegen.checks import CheckOptions
-from kubegen.checks.k8sdata import ApiData, Definition, FieldType, ListOf, MapOf, api_data
+from kubegen.checks.k8sdata import REMOVED, ApiData, Definition, FieldType, ListOf, MapOf, api_data, group_of
 from kubegen.finding import Finding
 from kubegen.fix.ops import Op
 from kubegen.manifest import Manifest
@@ -76,8 +76,17 @@ class Context:
         return self._index
 
     def root(self, m: Manifest) -> Definition | None:
-        """The schema of ``m``'s kind at its own (served) apiVersion."""
-        return self.data.roots.get((m.api_version, m.kind))
+        """The schema of ``m``'s kind at its own apiVersion, or, when only the apiVersion is
+        wrong (``apps/v1`` Service), at the one that serves the kind (as the checks judge it);
+        None for a removed apiVersion whose schema differed, or an unknown kind."""
+        data = self.data
+        root = data.roots.get((m.api_version, m.kind))
+        if root is not None or (m.api_version, m.kind) in REMOVED:
+            return root
+        served = data.kinds.get(m.kind) or []
+        same_group = [v for v in served if group_of(v) == group_of(m.api_version)]
+        candidates = same_group or served
+        return data.roots.get((candidates[0], m.kind)) if len(candidates) == 1 else None
 
     def type_at(self, m: Manifest, path: P) -> FieldType | None:
         """The schema type of the field at ``path`` (None: unknown or not served)."""

@@ -156,6 +156,23 @@ def frozen_any_map(value: Mapping[str, Any] | None) -> Any:
     return FrozenDict(value)
 
 
+def as_mapping(value: Any, what: str, example: str) -> Any:
+    """For the converters of mapping fields: ``EMPTY`` for an empty value, the
+    :class:`Invalid` saying how to write it for a value that is not a mapping, else the
+    mapping itself (to convert): ``if is_done(mapping): return mapping``."""
+    if not value:
+        return EMPTY
+    if not isinstance(value, Mapping):
+        return invalid(EMPTY, f"{{owner}}: {{field}} must be a mapping of {what} (got {value!r}); "
+                              f"write {{field}}={example}")
+    return value
+
+
+def is_done(value: Any) -> bool:
+    """Whether :func:`as_mapping` already answered (empty, or refused)."""
+    return value is EMPTY or type(value) is Invalid
+
+
 def as_list(
     value: Any, kinds: tuple[type, ...], form: str | Callable[[Any], str], item: Callable[[Any], Any] | None = None,
     expected: str = "",

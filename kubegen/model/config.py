@@ -15,10 +15,12 @@ from kubegen.model._base import (
     Builder,
     FrozenDict,
     Invalid,
+    as_mapping,
     check,
     check_labels,
     frozen_str_map,
     invalid,
+    is_done,
     metadata,
     source_field,
     typed_fields,
@@ -56,11 +58,9 @@ class Namespace(Builder):
 
 
 def _to_string_data(value: Mapping[str, str] | None) -> Any:
-    if not value:
-        return EMPTY
-    if not isinstance(value, Mapping):
-        return invalid(EMPTY, f"{{owner}}: {{field}} must be a mapping of key to text (got {value!r}); "
-                              "write {field}={'key': 'text'}")
+    value = as_mapping(value, "key to text", "{'key': 'text'}")
+    if is_done(value):
+        return value
     problems = _key_problems(value)
     for key, item in value.items():
         if not isinstance(item, str):
@@ -73,11 +73,9 @@ def _to_string_data(value: Mapping[str, str] | None) -> Any:
 
 
 def _to_bytes_data(value: Mapping[str, bytes] | None) -> Any:
-    if not value:
-        return EMPTY
-    if not isinstance(value, Mapping):
-        return invalid(EMPTY, f"{{owner}}: {{field}} must be a mapping of key to bytes (got {value!r}); "
-                              "write {field}={'key': b'...'}")
+    value = as_mapping(value, "key to bytes", "{'key': b'...'}")
+    if is_done(value):
+        return value
     problems = _key_problems(value)
     for key, item in value.items():
         if not isinstance(item, bytes):

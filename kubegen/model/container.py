@@ -15,12 +15,13 @@ from kubegen.model._base import (
     FrozenDict,
     Invalid,
     as_list,
+    as_mapping,
     check,
     check_choice,
     check_port,
     frozen_any_map,
     int_or,
-    invalid,
+    is_done,
     merge_extra,
     no_such,
     owner_of,
@@ -84,11 +85,9 @@ def _to_ports(value: Iterable[int | ContainerPort] | Mapping[str, int] | None) -
 
 
 def _to_quantities(value: Mapping[str, str | int] | None) -> Any:
-    if not value:
-        return EMPTY
-    if not isinstance(value, Mapping):
-        return invalid(EMPTY, f"{{owner}}: {{field}} must be a mapping of resource to quantity (got {value!r}); "
-                              "write {field}={'cpu': '100m', 'memory': '128Mi'}")
+    value = as_mapping(value, "resource to quantity", "{'cpu': '100m', 'memory': '128Mi'}")
+    if is_done(value):
+        return value
     out = {}
     problems: list[tuple[str, bool]] = []
     for resource, amount in value.items():

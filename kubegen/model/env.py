@@ -11,13 +11,13 @@ import attrs
 from kubegen import facts
 from kubegen.errors import BuilderError, BuilderTypeError, reject
 from kubegen.model._base import (
-    EMPTY,
     Builder,
     FrozenDict,
     Invalid,
+    as_mapping,
     check,
     frozen_any_map,
-    invalid,
+    is_done,
     name_of,
     typed_fields,
 )
@@ -151,11 +151,9 @@ class EnvFrom(Builder):
 
 def to_env(value: Mapping[str, EnvValue] | None) -> Any:
     """Converter: ``{"NAME": value}``; numbers become strings, booleans are refused."""
-    if not value:
-        return EMPTY
-    if not isinstance(value, Mapping):
-        return invalid(EMPTY, f"{{owner}}: env must be a mapping of NAME to value (got {value!r}); "
-                              "write env={'LOG_LEVEL': 'info'}")
+    value = as_mapping(value, "NAME to value", "{'LOG_LEVEL': 'info'}")
+    if is_done(value):
+        return value
     env = {}
     problems: list[tuple[str, bool]] = []
     for name, item in value.items():

@@ -23,7 +23,19 @@ from typing import Any
 
 from kubegen import facts
 from kubegen.checks import Report
-from kubegen.checks.validation import apps, autoscaling, batch, config, meta, networking, pods, policy, rbac, services
+from kubegen.checks.validation import (
+    apps,
+    autoscaling,
+    batch,
+    config,
+    meta,
+    networking,
+    pods,
+    policy,
+    rbac,
+    security,
+    services,
+)
 from kubegen.checks.validation.base import Ctx
 from kubegen.manifest import Manifest
 
@@ -86,6 +98,9 @@ def check_validation(manifests: Sequence[Manifest], report: Report) -> None:
             spec = {} if spec is None else spec
             if isinstance(spec, dict):
                 pods.check_pod_spec(ctx, spec, ("spec",), [], pod=True)
+                meta_obj = m.obj.get("metadata")
+                if isinstance(meta_obj, dict):
+                    security.check_pod_annotations(ctx, meta_obj.get("annotations"), spec, ("metadata", "annotations"))
             continue
         if kind == "PodTemplate" and group == "":
             template = m.obj.get("template")

@@ -7,6 +7,8 @@ from typing import Any
 
 from kubegen import facts, names
 from kubegen.checks.validation.base import Ctx, P, dicts, ival, mapping, sval
+from kubegen.checks.validation.meta import check_label_selector
+from kubegen.checks.validation.resources import container_resource_name_problems
 
 SOURCES = {"Object": "object", "Pods": "pods", "Resource": "resource", "ContainerResource": "containerResource",
            "External": "external"}
@@ -71,10 +73,16 @@ def _check_metric(ctx: Ctx, metric: dict[str, Any], path: P) -> None:
         return
     here = (*path, expected or "")
     if expected in ("resource", "containerResource"):
-        if source.get("name") == "":
+        name = source.get("name")
+        if name == "":
             ctx.add((*here, "name"), "is required: the resource (cpu, memory)")
-        if expected == "containerResource" and source.get("container") == "":
+        elif expected == "containerResource" and isinstance(name, str):  # validateContainerResourceSource
+            ctx.problems((*here, "name"), name, container_resource_name_problems(name))
+        container = source.get("container")
+        if expected == "containerResource" and container == "":
             ctx.add((*here, "container"), "is required: the container whose usage counts")
+        elif expected == "containerResource" and isinstance(container, str):
+            ctx.problems((*here, "container"), container, names.dns1123_label_problems(container))
     else:
         ident = mapping(source.get("metric")) or {}
         name = ident.get("name")
@@ -82,6 +90,7 @@ def _check_metric(ctx: Ctx, metric: dict[str, Any], path: P) -> None:
             ctx.add((*here, "metric", "name"), "is required: the metric's name")
         elif isinstance(name, str):
             ctx.problems((*here, "metric", "name"), name, names.path_segment_problems(name))
+        check_label_selector(ctx, ident.get("selector"), (*here, "metric", "selector"))  # validateMetricIdentifier
     if expected == "object":
         _check_reference(ctx, mapping(source.get("describedObject")), (*here, "describedObject"))
     target = mapping(source.get("target"))
@@ -124,7 +133,13 @@ def _check_rules(ctx: Ctx, rules: dict[str, Any], path: P) -> None:
     select = rules.get("selectPolicy")
     if isinstance(select, str) and select not in _SELECT_POLICIES:
         ctx.unsupported((*path, "selectPolicy"), select, _SELECT_POLICIES)
-    for i, policy in dicts(rules.get("policies")):
+    policies = rules.get("policies")
+    if policies == []:  # absent: the defaults' policies; given empty: none at all
+        ctx.add((*path, "policies"), "must specify at least one policy (or omit policies to keep the defaults)")
+    tolerance = facts.parse_quantity(rules.get("tolerance"))
+    if tolerance is not None and tolerance < 0:
+        ctx.invalid((*path, "tolerance"), rules.get("tolerance"), "must be greater than or equal to 0")
+    for i, policy in dicts(policies):
         here = (*path, "policies", i)
         kind = policy.get("type")
         if isinstance(kind, str) and kind not in _POLICY_TYPES:

@@ -155,10 +155,11 @@ def items(value: Any) -> list[tuple[int, Any]]:
 
 
 def dicts(value: Any) -> list[tuple[int, dict[str, Any]]]:
-    """The (index, item) pairs of a list whose items are mappings."""
+    """The (index, item) pairs of a list whose items are mappings; a null item is an
+    empty mapping, as the server decodes it (the zero value of the item's struct)."""
     if not isinstance(value, list):
         return []
-    return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]
+    return [(i, {} if item is None else item) for i, item in enumerate(value) if item is None or isinstance(item, dict)]
 
 
 def strings(value: Any) -> list[tuple[int, str]]:

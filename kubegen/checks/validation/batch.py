@@ -13,6 +13,7 @@ from kubegen import facts, names
 from kubegen.checks.validation import pods
 from kubegen.checks.validation.base import Ctx, P, dicts, ival, mapping, non_negative, required_text, show, sval
 from kubegen.checks.validation.meta import check_label_selector, selector_matches
+from kubegen.checks.validation.paths import Key
 
 MAX_INDEXED_PARALLELISM = 100_000
 MAX_FAILED_INDEXES = 100_000
@@ -23,6 +24,9 @@ CRONJOB_NAME_MAX = 52
 _COUNTS = ("parallelism", "completions", "activeDeadlineSeconds", "backoffLimit", "ttlSecondsAfterFinished",
            "backoffLimitPerIndex", "maxFailedIndexes")
 _CONDITION_STATUSES = ("True", "False", "Unknown")
+_JOB_NAME_LABELS = ("job-name", "batch.kubernetes.io/job-name")
+_UID_LABELS = ("controller-uid", "batch.kubernetes.io/controller-uid")
+LABEL_VALUE_MAX = 63
 _TIME_ZONE_PART = re.compile(r"[A-Za-z.\-_0-9+]{1,14}\Z")
 
 
@@ -41,10 +45,12 @@ def check_job(ctx: Ctx, spec: dict[str, Any]) -> None:
             if not selector_matches(selector, labels):
                 ctx.add((*path, "template", "metadata", "labels"), "do not match spec.selector; the API server "
                         "rejects this (`selector` does not match template `labels`)", rule="workload-selector")
-    elif selector is not None:
-        ctx.add((*path, "selector"), "must not be set unless manualSelector is true: the Job controller generates "
-                "the selector (and the template's controller-uid labels, spec.template.metadata.labels) itself; "
-                "remove selector")
+    else:
+        if selector is not None:
+            ctx.add((*path, "selector"), "must not be set unless manualSelector is true: the Job controller generates "
+                    "the selector (and the template's controller-uid labels, spec.template.metadata.labels) itself; "
+                    "remove selector")
+        _check_generated_labels(ctx, labels, path)
     name, completions = ctx.m.name, ival(spec.get("completions"))
     if spec.get("completionMode") == "Indexed" and name and completions and completions > 0:
         hostname = f"{name}-{completions - 1}"
@@ -52,6 +58,33 @@ def check_job(ctx: Ctx, spec: dict[str, Any]) -> None:
             ctx.invalid(("metadata", "name"), name, f"is too long or not a DNS label for an Indexed Job: its pods get "
                         f"host names such as {hostname!r}, which must be a lowercase RFC 1123 label (at most 63 "
                         "characters)", rule="name")
+
+
+def _check_generated_labels(ctx: Ctx, labels: dict[str, Any], path: P) -> None:
+    """The Job strategy's generateSelector puts job-name/controller-uid labels on the pod
+    template before validation (validateGeneratedSelector then checks their values): the
+    Job's name becomes a label value (at most 63 characters), and a template label of the
+    same key must carry the value the server generates."""
+    name = ctx.m.name
+    where = (*path, "template", "metadata", "labels")
+    for key in _JOB_NAME_LABELS:
+        value = labels.get(key, name)
+        if isinstance(value, str) and value != name and name:
+            ctx.invalid((*where, Key(key)), value, f"must be {name!r} (the Job's name): the API server sets this label "
+                        "itself; remove it from the template")
+    for key in _UID_LABELS:
+        if key in labels:
+            ctx.invalid((*where, Key(key)), labels[key], "must be the Job's uid, which the API server generates: "
+                        "remove this label from the template (or set manualSelector: true with your own selector)")
+    if name and _adds_name_labels(labels) and len(name) > LABEL_VALUE_MAX:
+        ctx.invalid(("metadata", "name"), name, f"must be no more than {LABEL_VALUE_MAX} characters for a Job without "
+                    "manualSelector: the API server labels its pods job-name=<name> (a label value, at most 63 "
+                    "characters)", rule="name")
+
+
+def _adds_name_labels(labels: dict[str, Any]) -> bool:
+    """Whether the server adds the job-name labels (it keeps a template label already set)."""
+    return any(key not in labels for key in _JOB_NAME_LABELS)
 
 
 def check_cronjob(ctx: Ctx, spec: dict[str, Any]) -> None:
@@ -182,11 +215,9 @@ def _check_large_per_index(ctx: Ctx, spec: dict[str, Any], path: P, parallelism:
 
 
 def _check_managed_by(ctx: Ctx, value: str, path: P) -> None:
-    domain, slash, rest = value.partition("/")
     if len(value) > 63:
         ctx.invalid(path, value, "must be no more than 63 characters")
-    if not slash or not rest or names.dns1123_subdomain_problems(domain):
-        ctx.invalid(path, value, "must be a domain-prefixed path such as 'example.com/my-controller'")
+    ctx.problems(path, value, names.domain_prefixed_path_problems(value))
 
 
 def _check_pod_failure_policy(ctx: Ctx, policy: dict[str, Any], path: P, spec: dict[str, Any],
@@ -251,6 +282,9 @@ def _check_exit_codes(ctx: Ctx, codes: dict[str, Any], path: P, containers: set[
 
 
 def _check_success_policy(ctx: Ctx, policy: dict[str, Any], path: P, completions: int | None) -> None:
+    """validateSuccessPolicy: 1-20 rules, each with succeededIndexes (ordered intervals
+    below completions, validateIndexesFormat) and/or succeededCount (at most completions
+    and at most the number of indexes listed)."""
     rules = policy.get("rules")
     if not rules:
         ctx.add((*path, "rules"), "is required: at least one rule when successPolicy is set")
@@ -259,12 +293,45 @@ def _check_success_policy(ctx: Ctx, policy: dict[str, Any], path: P, completions
         ctx.add((*path, "rules"), f"must have at most {MAX_RULES} rules")
     for i, rule in dicts(rules):
         here = (*path, "rules", i)
-        count = rule.get("succeededCount")
-        if count is None and rule.get("succeededIndexes") is None:
+        count, indexes = rule.get("succeededCount"), rule.get("succeededIndexes")
+        if count is None and indexes is None:
             ctx.add(here, "must specify succeededCount or succeededIndexes (or both)")
+        listed: int | None = None
+        if isinstance(indexes, str) and completions is not None:
+            listed, problem = _count_indexes(indexes, completions)
+            if problem:
+                ctx.invalid((*here, "succeededIndexes"), indexes, f"is not a valid index list: {problem} (write "
+                            "ordered indexes and ranges below completions, e.g. '0,2-4')")
         number = ival(count)
         if number is not None:
             if number < 0:
                 ctx.invalid((*here, "succeededCount"), number, "must be greater than or equal to 0")
             elif completions is not None and number > completions:
                 ctx.invalid((*here, "succeededCount"), number, f"must be at most completions ({completions})")
+            elif listed is not None and number > listed:
+                ctx.invalid((*here, "succeededCount"), number, f"must be at most the number of indexes in "
+                            f"succeededIndexes ({listed})")
+
+
+def _count_indexes(text: str, completions: int) -> tuple[int | None, str]:
+    """(how many indexes, problem) of a succeededIndexes value such as ``0,2-4``."""
+    total, last = 0, -1
+    for part in text.split(","):
+        if not part:
+            continue
+        bounds = part.split("-")
+        if len(bounds) > 2:
+            return None, f"{part!r} has more than one '-'"
+        numbers = []
+        for bound in bounds:
+            if not re.fullmatch(r"[+-]?\d+", bound):
+                return None, f"{bound!r} is not an index"
+            numbers.append(int(bound))
+        if any(n >= completions for n in numbers):
+            return None, f"index {max(numbers)} is not below completions ({completions})"
+        first, end = numbers[0], numbers[-1]
+        if first <= last or (len(numbers) == 2 and first >= end):
+            return None, f"{part!r} is not in increasing order"
+        total += end - first + 1
+        last = end
+    return total, ""

@@ -66,6 +66,9 @@ def check_secret(ctx: Ctx, obj: dict[str, Any]) -> None:
     if stype == "kubernetes.io/basic-auth":
         missing = [] if keys & set(needed) else list(needed)
         holds = " or ".join(needed)
+    elif stype == "kubernetes.io/ssh-auth":  # the key must hold something, not merely be present
+        missing = [k for k in needed if not (data.get(k) or string_data.get(k))]
+        holds = "a non-empty " + needed[0]
     else:
         missing = [k for k in needed if k not in keys]
         holds = " and ".join(needed)

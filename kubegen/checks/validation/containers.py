@@ -183,7 +183,7 @@ def _check_devices(ctx: Ctx, c: dict[str, Any], path: P, volumes: Volumes) -> No
             if device_path in paths_seen:
                 ctx.invalid((*here, "devicePath"), device_path, "must be unique")
             paths_seen.add(device_path)
-            if ".." in device_path.replace("\\", "/").split("/"):
+            if ".." in device_path.split("/"):
                 ctx.invalid((*here, "devicePath"), device_path, "can not contain backsteps ('..')")
 
 

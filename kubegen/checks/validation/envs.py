@@ -9,6 +9,7 @@ from typing import Any
 from kubegen import names
 from kubegen.checks.validation import versions
 from kubegen.checks.validation.base import Ctx, P, dicts, mapping, required_text, sval
+from kubegen.checks.validation.resources import canonical_quantity
 
 VALUE_SOURCES = ("fieldRef", "resourceFieldRef", "configMapKeyRef", "secretKeyRef")
 ENV_FIELD_PATHS = (
@@ -21,7 +22,8 @@ RESOURCE_FIELDS = (
     "requests.cpu", "requests.ephemeral-storage", "requests.memory",
 )
 _HUGEPAGES = ("requests.hugepages-", "limits.hugepages-")
-_SUBSCRIPT = re.compile(r"(metadata\.(?:labels|annotations))\['(.*)'\]\Z")
+_SUBSCRIPT = re.compile(r"(metadata\.(?:labels|annotations))\['(.*)'\]\Z", re.DOTALL)
+_ALIASES = {"spec.host": "spec.nodeName"}
 _CPU_DIVISORS = ("1m", "1")
 _BYTE_DIVISORS = ("1", "1k", "1M", "1G", "1T", "1P", "1E", "1Ki", "1Mi", "1Gi", "1Ti", "1Pi", "1Ei")
 
@@ -69,6 +71,9 @@ def _check_value_from(ctx: Ctx, source: dict[str, Any], path: P, value: Any) -> 
 
 
 def check_field_ref(ctx: Ctx, ref: dict[str, Any], path: P, allowed: tuple[str, ...]) -> None:
+    """validateObjectFieldSelector: ``metadata.labels['k']`` / ``metadata.annotations['k']``
+    everywhere (the key a qualified name), any other path from ``allowed``; ``spec.host``
+    is read as ``spec.nodeName`` (ConvertDownwardAPIFieldLabel's old-client alias)."""
     api_version, field_path = ref.get("apiVersion"), sval(ref.get("fieldPath"))
     if api_version not in (None, "", "v1"):
         ctx.invalid((*path, "apiVersion"), api_version, "is not supported; the downward API reads v1 pod fields "
@@ -80,11 +85,12 @@ def check_field_ref(ctx: Ctx, ref: dict[str, Any], path: P, allowed: tuple[str, 
         return
     subscript = _SUBSCRIPT.match(field_path)
     if subscript:
-        if subscript.group(1) not in allowed and "metadata.labels" not in allowed:
-            ctx.invalid((*path, "fieldPath"), field_path, "does not support subscripts here")
         key = subscript.group(2).lower() if subscript.group(1) == "metadata.annotations" else subscript.group(2)
         ctx.problems((*path, "fieldPath"), field_path, names.qualified_name_problems(key))
-    elif field_path not in allowed:
+    elif field_path.endswith("']") and "['" in field_path:
+        ctx.invalid((*path, "fieldPath"), field_path, "does not support subscripts (only metadata.labels['KEY'] and "
+                    "metadata.annotations['KEY'] do)")
+    elif (_ALIASES.get(field_path, field_path)) not in allowed:
         ctx.unsupported((*path, "fieldPath"), field_path, allowed)
 
 
@@ -98,11 +104,11 @@ def check_resource_field_ref(ctx: Ctx, ref: dict[str, Any], path: P, *, volume: 
         ctx.unsupported((*path, "resource"), resource, RESOURCE_FIELDS)
     divisor = ref.get("divisor")
     if isinstance(resource, str) and divisor not in (None, "", 0, "0"):
-        text = str(divisor)
         allowed = _CPU_DIVISORS if resource.endswith(".cpu") else _BYTE_DIVISORS
+        canonical = canonical_quantity(divisor)  # the server compares Quantity.String(): 1000m is 1
         if (resource.endswith((".cpu", ".memory", ".ephemeral-storage")) or resource.startswith(_HUGEPAGES)) \
-                and text not in allowed:
-            ctx.unsupported((*path, "divisor"), text, allowed, why=f" for {resource}")
+                and canonical is not None and canonical not in allowed:
+            ctx.unsupported((*path, "divisor"), str(divisor), allowed, why=f" for {resource}")
 
 
 def _check_key_ref(ctx: Ctx, ref: dict[str, Any], path: P, kind: str) -> None:

@@ -55,6 +55,9 @@ def check_metadata(ctx: Ctx, namespaced: bool) -> None:
             note = f" ({version})" if version else ""
             ctx.problems((*path, "name"), name, [p + note for p in problems], rule=NAME,
                          suggestion=fix(name) if fix else None)
+    elif name == "" and not generate:  # absent: the schema rule's "has no metadata.name"
+        ctx.add((*path, "name"), "is empty: an object needs a name (kubectl: resource name may not be empty)",
+                rule=NAME)
     elif generate:
         ctx.add((*path, "generateName"), f"{generate!r}: kubectl apply cannot create an object that only has "
                 "a generateName (error: cannot use generate name with apply); set metadata.name, or use "

@@ -134,14 +134,13 @@ def check_ingress_class(ctx: Ctx, spec: dict[str, Any]) -> None:
     controller = spec.get("controller")
     if isinstance(controller, str) or controller is None:
         text = controller or ""
-        domain, slash, rest = text.partition("/")
         if len(text) > CONTROLLER_MAX:
             ctx.add((*path, "controller"), f"must be no more than {CONTROLLER_MAX} characters")
         if not text:
             ctx.add((*path, "controller"), "is required: the controller that implements the class, a domain-prefixed "
                     "path such as k8s.io/ingress-nginx")
-        elif not slash or not rest or names.dns1123_subdomain_problems(domain):
-            ctx.invalid((*path, "controller"), text, "must be a domain-prefixed path such as 'example.com/controller'")
+        else:
+            ctx.problems((*path, "controller"), text, names.domain_prefixed_path_problems(text))
     params = mapping(spec.get("parameters"))
     if params is None:
         return
@@ -149,8 +148,8 @@ def check_ingress_class(ctx: Ctx, spec: dict[str, Any]) -> None:
     _check_typed_reference(ctx, params, here)
     scope = params.get("scope")
     if scope is None:
-        ctx.add((*here, "scope"), "is required: Cluster or Namespace")
-    elif isinstance(scope, str) and scope not in _SCOPES:
+        scope = "Cluster"  # SetDefaults_IngressClass
+    if isinstance(scope, str) and scope not in _SCOPES:
         ctx.unsupported((*here, "scope"), scope, _SCOPES)
     elif scope == "Namespace":
         namespace = params.get("namespace")

@@ -11,7 +11,7 @@ from kubegen.checks.validation import containers, scheduling, security
 from kubegen.checks.validation.base import Ctx, P, dicts, items, ival, mapping, required_text, sval
 from kubegen.checks.validation.containers import PodFacts
 from kubegen.checks.validation.meta import check_annotations, check_labels
-from kubegen.checks.validation.resources import check_resources
+from kubegen.checks.validation.resources import check_pod_resources, check_resources
 from kubegen.checks.validation.volumes import check_volumes
 
 INT32_MAX = 2**31 - 1
@@ -42,6 +42,8 @@ def check_template(ctx: Ctx, template: dict[str, Any], path: P, claim_templates:
         spec = {}
     if isinstance(spec, dict):
         check_pod_spec(ctx, spec, (*path, "spec"), list(claim_templates), pod=False)
+        if meta is not None:
+            security.check_pod_annotations(ctx, meta.get("annotations"), spec, (*path, "metadata", "annotations"))
 
 
 def check_pod_spec(ctx: Ctx, spec: dict[str, Any], path: P, claim_templates: list[str], *, pod: bool) -> None:
@@ -92,6 +94,7 @@ def check_pod_spec(ctx: Ctx, spec: dict[str, Any], path: P, claim_templates: lis
                          names.qualified_name_problems(condition))
     _check_scheduling_gates(ctx, spec.get("schedulingGates"), (*path, "schedulingGates"))
     _check_claims(ctx, spec.get("resourceClaims"), (*path, "resourceClaims"))
+    check_pod_resources(ctx, spec, path)
     overhead = mapping(spec.get("overhead"))
     if overhead is not None:
         check_resources(ctx, {"limits": overhead}, (*path, "overhead"), set())

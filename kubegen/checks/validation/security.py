@@ -3,15 +3,23 @@ validatePodSpecSecurityContext, seccomp and AppArmor profiles, sysctls)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from kubegen import names
 from kubegen.checks.validation.base import Ctx, P, dicts, items, ival, mapping, sval
+from kubegen.checks.validation.paths import Key
 from kubegen.checks.validation.volumes import local_path_problems
 
 ID_MAX = 2**31 - 1
 _IPC_SYSCTLS = ("kernel.shm", "kernel.msg", "kernel.sem", "fs.mqueue.")
 _SELINUX_CHANGE_POLICIES = ("Recursive", "MountOption")
+_DELETION_COST = "controller.kubernetes.io/pod-deletion-cost"
+_MIRROR = "kubernetes.io/config.mirror"
+_SECCOMP_POD = "seccomp.security.alpha.kubernetes.io/pod"
+_SECCOMP_CONTAINER = "container.seccomp.security.alpha.kubernetes.io/"
+_APPARMOR_CONTAINER = "container.apparmor.security.beta.kubernetes.io/"
+_INT32 = re.compile(r"(-?[1-9][0-9]*|0)\Z")
 
 
 def _check_id(ctx: Ctx, owner: dict[str, Any], field: str, path: P) -> None:
@@ -116,3 +124,42 @@ def _check_sysctls(ctx: Ctx, sysctls: Any, path: P, spec: dict[str, Any]) -> Non
                         "namespace)")
         if spec.get("hostIPC") is True and dotted.startswith(_IPC_SYSCTLS):
             ctx.invalid(where, name, "may not be set when hostIPC is true")
+
+
+def check_pod_annotations(ctx: Ctx, annotations: Any, spec: dict[str, Any], path: P) -> None:
+    """ValidatePodSpecificAnnotations (pods and pod templates): a mirror-pod annotation
+    needs a nodeName, the pod-deletion-cost is a 32-bit integer, the deprecated seccomp
+    annotations name a profile, the deprecated AppArmor annotations name a container of
+    the pod and a profile."""
+    if not isinstance(annotations, dict):
+        return
+    containers = {sval(c.get("name")) for f in ("containers", "initContainers", "ephemeralContainers")
+                  for _, c in dicts(spec.get(f))}
+    for key, value in annotations.items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            continue
+        where = (*path, Key(key))
+        if key == _MIRROR and not spec.get("nodeName"):
+            ctx.invalid(where, value, "needs spec.nodeName: only the kubelet creates mirror pods, for its node")
+        elif key == _DELETION_COST and not (_INT32.match(value) and -2**31 <= int(value) < 2**31):
+            ctx.invalid(where, value, "must be a 32-bit integer (no sign '+', no leading zeros)")
+        elif key == _SECCOMP_POD or key.startswith(_SECCOMP_CONTAINER):
+            ctx.problems(where, value, _seccomp_annotation_problems(value))
+        elif key.startswith(_APPARMOR_CONTAINER):
+            container = key[len(_APPARMOR_CONTAINER):]
+            if container not in containers:
+                ctx.invalid(where, container, "is not a container of the pod: the AppArmor annotation "
+                            f"{_APPARMOR_CONTAINER}<container> must name one (container not found)")
+            if value not in ("", "runtime/default", "unconfined") and not value.startswith("localhost/"):
+                ctx.invalid(where, value, "is not an AppArmor profile: use runtime/default, unconfined or "
+                            "localhost/<profile> (or securityContext.appArmorProfile)")
+
+
+def _seccomp_annotation_problems(value: str) -> list[str]:
+    """ValidateSeccompProfile: runtime/default, docker/default, unconfined or localhost/<path>."""
+    if value in ("runtime/default", "docker/default", "unconfined"):
+        return []
+    if value.startswith("localhost/"):
+        return local_path_problems(value[len("localhost/"):], reserved=False)
+    return ["must be a valid seccomp profile: runtime/default, unconfined or localhost/<path> (or use "
+            "securityContext.seccompProfile)"]

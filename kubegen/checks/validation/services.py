@@ -11,10 +11,14 @@ from kubegen import apidata, facts, names
 from kubegen.checks.validation import versions
 from kubegen.checks.validation.base import Ctx, P, items, ival, mapping, required_text, show, strings, sval
 from kubegen.checks.validation.meta import check_labels
+from kubegen.checks.validation.paths import Key
 from kubegen.finding import yaml_value
 
 AFFINITY_MAX = 86400
 EXTERNAL_TYPES = ("NodePort", "LoadBalancer")
+_SOURCE_RANGES = "service.beta.kubernetes.io/load-balancer-source-ranges"
+_TOPOLOGY_MODE = "service.kubernetes.io/topology-mode"
+_TOPOLOGY_HINTS = "service.kubernetes.io/topology-aware-hints"
 
 
 def check_service(ctx: Ctx, spec: dict[str, Any]) -> None:
@@ -188,7 +192,27 @@ def _check_affinity(ctx: Ctx, spec: dict[str, Any], path: P) -> None:
                     f"must be greater than 0 and at most {AFFINITY_MAX} (24 hours)")
 
 
+def _check_annotations(ctx: Ctx, spec: dict[str, Any], stype: Any) -> None:
+    """ValidateService's annotation rules: the old source-ranges annotation (read when the
+    field is empty) and the two topology annotations, which must agree when both are set."""
+    annotations = mapping((mapping(ctx.m.obj.get("metadata")) or {}).get("annotations")) or {}
+    where: P = ("metadata", "annotations")
+    mode, hints = annotations.get(_TOPOLOGY_MODE), annotations.get(_TOPOLOGY_HINTS)
+    if isinstance(mode, str) and isinstance(hints, str) and mode != hints:
+        ctx.invalid((*where, Key(_TOPOLOGY_MODE)), mode, f"must match annotations[{_TOPOLOGY_HINTS}] ({hints!r}) "
+                    "when both are set; drop the deprecated one")
+    ranges = annotations.get(_SOURCE_RANGES)
+    if spec.get("loadBalancerSourceRanges") or not isinstance(ranges, str):
+        return
+    here = (*where, Key(_SOURCE_RANGES))
+    if stype != "LoadBalancer":
+        ctx.add(here, f"may only be used when type is LoadBalancer (type is {stype})")
+    for cidr in (c.strip() for c in ranges.strip().split(",") if ranges.strip()):
+        ctx.problems(here, cidr, names.cidr_problems(cidr))
+
+
 def _check_load_balancer(ctx: Ctx, spec: dict[str, Any], stype: Any, path: P) -> None:
+    _check_annotations(ctx, spec, stype)
     ranges = spec.get("loadBalancerSourceRanges")
     if isinstance(ranges, list) and ranges:
         if stype != "LoadBalancer":
@@ -227,7 +251,11 @@ def _check_traffic(ctx: Ctx, spec: dict[str, Any], stype: Any, path: P) -> None:
             ctx.invalid((*path, "healthCheckNodePort"), health, "may only be set when type is LoadBalancer and "
                         "externalTrafficPolicy is Local")
         else:
-            ctx.problems((*path, "healthCheckNodePort"), health, names.port_number_problems(health))
+            low, high = ctx.report.options.node_port_range
+            problems = names.port_number_problems(health) or (
+                [] if low <= health <= high else [f"is outside the node-port range {low}-{high}: the API server "
+                                                  "allocates it from there (omit it to let the cluster choose)"])
+            ctx.problems((*path, "healthCheckNodePort"), health, problems, rule="node-port")
     distribution = spec.get("trafficDistribution")
     allowed = versions.traffic_distributions(ctx.target)
     if isinstance(distribution, str) and allowed is not None and distribution not in allowed:

@@ -7,9 +7,9 @@ from typing import Any
 
 from kubegen import apidata, facts, names
 from kubegen.checks.k8sdata import Definition, api_data
-from kubegen.checks.validation import envs
-from kubegen.checks.validation.base import Ctx, P, dicts, ival, mapping, sval
-from kubegen.checks.validation.meta import check_label_selector
+from kubegen.checks.validation import envs, sources
+from kubegen.checks.validation.base import Ctx, P, dicts, empty, ival, mapping, sval
+from kubegen.checks.validation.meta import check_annotations, check_label_selector, check_labels
 from kubegen.checks.validation.paths import Key
 from kubegen.finding import yaml_value
 
@@ -40,7 +40,7 @@ def local_path_problems(value: str, *, reserved: bool) -> list[str]:
     if value.startswith("/"):
         problems.append(f"must be a relative path (try {value.lstrip('/')!r})" if value.strip("/") else
                         "must be a relative path")
-    if ".." in value.replace("\\", "/").split("/"):
+    if ".." in value.split("/"):  # the API server splits at '/' only (filepath.ToSlash on Linux)
         problems.append("must not contain '..'")
     elif reserved and value.startswith(".."):
         problems.append("must not start with '..'")
@@ -146,33 +146,36 @@ def _check_source(ctx: Ctx, volume: dict[str, Any], path: P, pod: bool) -> str |
                                                                                      reserved=False))
     elif kind == "nfs" and sval(source.get("path")) and not str(source["path"]).startswith("/"):
         ctx.invalid((*here, "path"), source["path"], "must be an absolute path")
-    elif kind in ("gcePersistentDisk", "awsElasticBlockStore"):
-        partition = ival(source.get("partition"))
-        if partition is not None and not 0 <= partition <= 255:
-            ctx.invalid((*here, "partition"), partition, "must be between 0 and 255, inclusive")
-    elif kind == "iscsi":
-        lun = ival(source.get("lun"))
-        if lun is not None and not 0 <= lun <= 255:
-            ctx.invalid((*here, "lun"), lun, "must be between 0 and 255, inclusive")
     elif kind == "downwardAPI":
         _check_downward_items(ctx, source.get("items"), here)
     elif kind == "projected":
         _check_projected(ctx, source, here)
-    elif kind == "csi":
-        driver = sval(source.get("driver"))
-        if driver and (len(driver) > 63 or names.dns1123_subdomain_problems(driver.lower())):
-            ctx.invalid((*here, "driver"), driver, "must be a CSI driver name: at most 63 characters, a DNS "
-                        "subdomain such as csi.example.com")
     elif kind == "ephemeral":
         template = mapping(source.get("volumeClaimTemplate"))
         if template is None:
             ctx.required((*here, "volumeClaimTemplate"), "the claim to create for the pod")
         else:
+            _check_template_meta(ctx, mapping(template.get("metadata")), (*here, "volumeClaimTemplate", "metadata"))
             spec = mapping(template.get("spec"))
             check_claim_spec(ctx, spec if spec is not None else {}, (*here, "volumeClaimTemplate", "spec"))
     elif kind == "image" and pod and not source.get("reference"):
         ctx.required((*here, "reference"), "the image to mount")
+    elif kind in sources.CHECKS:
+        sources.CHECKS[kind](ctx, source, here, sval(volume.get("name")) or "")
     return kind
+
+
+def _check_template_meta(ctx: Ctx, meta: dict[str, Any] | None, path: P) -> None:
+    """ValidateTemplateObjectMeta: an ephemeral volume's claim template takes labels and
+    annotations only (the claim is named <pod>-<volume>)."""
+    if meta is None:
+        return
+    check_labels(ctx, meta.get("labels"), (*path, "labels"))
+    check_annotations(ctx, meta.get("annotations"), (*path, "annotations"))
+    for field, value in meta.items():
+        if field not in ("labels", "annotations") and not empty(value):
+            ctx.add((*path, field), "cannot be set in an ephemeral volume's claim template (only labels and "
+                    "annotations; the claim is named <pod name>-<volume name>)")
 
 
 def _check_modes(ctx: Ctx, source: dict[str, Any], path: P) -> None:
@@ -302,4 +305,21 @@ def check_claim_spec(ctx: Ctx, spec: dict[str, Any], path: P) -> None:
                         "default apiGroup (set apiGroup, e.g. snapshot.storage.k8s.io for a VolumeSnapshot)")
         elif group:
             ctx.problems((*path, field, "apiGroup"), group, names.dns1123_subdomain_problems(group))
+    _check_data_sources(ctx, mapping(spec.get("dataSource")), mapping(spec.get("dataSourceRef")), path)
     check_label_selector(ctx, spec.get("selector"), (*path, "selector"))
+
+
+def _check_data_sources(ctx: Ctx, source: dict[str, Any] | None, ref: dict[str, Any] | None, path: P) -> None:
+    """Both dataSource and dataSourceRef: they must name the same object, and a
+    cross-namespace dataSourceRef (namespace set) takes no dataSource at all."""
+    if ref is None:
+        return
+    namespace = sval(ref.get("namespace"))
+    if namespace:
+        ctx.problems((*path, "dataSourceRef", "namespace"), namespace, names.dns1123_label_problems(namespace))
+        if source is not None:
+            ctx.add((*path, "dataSource"), "may not be specified when dataSourceRef.namespace is specified; remove "
+                    "dataSource")
+    elif source is not None and any(source.get(k) != ref.get(k) for k in ("apiGroup", "kind", "name")):
+        ctx.add((*path, "dataSource"), "must match dataSourceRef (apiGroup, kind and name) when both are set; keep "
+                "one of them")
