@@ -305,3 +305,35 @@ def test_a_workload_without_replicas_is_left_to_its_autoscaler() -> None:
     found = kubegen.check_stack(Stack(namespace="shop", objects=[fixed, fixed.autoscale(min=2, max=5, cpu=70)]))
     assert [(f.rule, f.severity) for f in found] == [("hpa-target", "warning")]
     assert "replicas=None" in found[0].message and found[0].location.line > 0
+
+
+# --- envFrom: prefix and optional, typed ------------------------------------------------------
+
+
+def test_an_optional_env_from_is_typed_and_no_finding() -> None:
+    from kubegen import EnvFrom
+
+    maybe = EnvFrom(config_map="feature-flags", prefix="FLAG_", optional=True)
+    assert maybe.to_dict() == {"prefix": "FLAG_", "configMapRef": {"name": "feature-flags", "optional": True}}
+    pod = Deployment(name="api", containers=[Container(name="api", image="api:1", env_from=[maybe])])
+    assert kubegen.check_stack(Stack(namespace="shop", objects=[pod])) == []
+
+
+def test_import_keeps_an_optional_env_from_typed() -> None:
+    from test_import_appkinds import import_chart, run_app
+
+    chart = """\
+    apiVersion: v1
+    kind: Pod
+    metadata: {name: p}
+    spec:
+      containers:
+      - name: c
+        image: c:1
+        envFrom: [{prefix: X_, secretRef: {name: maybe, optional: true}}]
+    """
+    source = import_chart(chart)
+    assert 'EnvFrom(secret="maybe", prefix="X_", optional=True)' in source and "extra=" not in source
+    rendered = run_app(source)[0]
+    assert rendered["spec"]["containers"][0]["envFrom"] == [{"prefix": "X_", "secretRef": {"name": "maybe",
+                                                                                              "optional": True}}]
