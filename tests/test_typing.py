@@ -68,7 +68,8 @@ def test_app_kind_helpers_keep_their_types(tmp_path: Path) -> None:
     their result is a type error too, and helpers take only what they accept."""
     app = tmp_path / "app.py"
     app.write_text(textwrap.dedent("""\
-        from kubegen import ClusterRole, Container, Deployment, Role, ServiceAccount, StatefulSet, Subject
+        from kubegen import (ClusterRole, Container, Deployment, NetworkPolicy, NetworkPolicyPeer, Role,
+                             ServiceAccount, StatefulSet, Subject)
 
         robot = ServiceAccount(name="robot")
         web = Deployment(name="web", containers=[Container(name="web", image="nginx:1")])
@@ -80,13 +81,17 @@ def test_app_kind_helpers_keep_their_types(tmp_path: Path) -> None:
         same: StatefulSet = db.run_as("robot")
         binding = ClusterRole(name="view").bind_in_namespace(Subject.user("jane"), robot)
         ok: int = binding.subjects[0].name
+        NetworkPolicy.allow(to=web, from_="web", port="http")
+        NetworkPolicy.allow(to=web, from_=[db, NetworkPolicyPeer.namespaces(name="ingress")], port="http")
     """))
     result = mypy("--strict", str(app), cache=tmp_path / "cache")
     out = result.stdout
-    assert 'app.py:5: error: "Deployment" has no attribute "replicaz"' in out, out
-    assert 'app.py:6: error: "Role" has no attribute "rulez"' in out, out
-    assert 'app.py:7: error: "ClusterRole" has no attribute "aggregate_fromm"' in out, out
-    assert 'app.py:8: error: Argument 2 to "bind" of "Role" has incompatible type "int"' in out, out
-    assert "app.py:10" not in out  # run_as returns the same kind of workload
-    assert 'app.py:12: error: Incompatible types in assignment (expression has type "str", variable has type ' \
+    assert 'app.py:6: error: "Deployment" has no attribute "replicaz"' in out, out
+    assert 'app.py:7: error: "Role" has no attribute "rulez"' in out, out
+    assert 'app.py:8: error: "ClusterRole" has no attribute "aggregate_fromm"' in out, out
+    assert 'app.py:9: error: Argument 2 to "bind" of "Role" has incompatible type "int"' in out, out
+    assert "app.py:11" not in out  # run_as returns the same kind of workload
+    assert 'app.py:13: error: Incompatible types in assignment (expression has type "str", variable has type ' \
            '"int")' in out, out
+    assert 'app.py:14: error: Argument "from_" to "allow" of "NetworkPolicy" has incompatible type "str"' in out, out
+    assert "app.py:15" not in out

@@ -36,7 +36,12 @@ from kubegen.model._base import (
 from kubegen.model.selector import LabelExpression, expressions, label_selector
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     from kubegen.model.workload import _Workload
+
+    # what a rule may name as the other end: a workload (its pods) or any peer
+    Source: TypeAlias = "_Workload | NetworkPolicyPeer"
 
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 
@@ -84,7 +89,7 @@ class NetworkPolicyPeer(Builder):
             raise BuilderError("NetworkPolicyPeer: except_ belongs to a cidr")
 
     @classmethod
-    def pods(cls, workload: Any, *, namespace: str | None = None) -> NetworkPolicyPeer:
+    def pods(cls, workload: _Workload | Mapping[str, str], *, namespace: str | None = None) -> NetworkPolicyPeer:
         """The pods of ``workload`` (a workload object, or a mapping of labels), in its
         namespace when that is given and differs from the policy's (``namespace=``)."""
         labels = workload if isinstance(workload, Mapping) else _labels_of(workload)
@@ -289,7 +294,7 @@ class NetworkPolicy(Builder):
         return cls(name=name, ingress=() if ingress else None, egress=() if egress else None, **fields)
 
     @classmethod
-    def allow(cls, *, to: _Workload, from_: Any = None, port: int | str | None = None,
+    def allow(cls, *, to: _Workload, from_: Source | Sequence[Source] | None = None, port: int | str | None = None,
               ports: Sequence[int | str | NetworkPolicyPort] | None = None, name: str | None = None,
               **fields: Any) -> NetworkPolicy:
         """Allow traffic into ``to``'s pods from ``from_`` (workloads or peers; default:
