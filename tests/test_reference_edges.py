@@ -337,3 +337,50 @@ def test_import_keeps_an_optional_env_from_typed() -> None:
     rendered = run_app(source)[0]
     assert rendered["spec"]["containers"][0]["envFrom"] == [{"prefix": "X_", "secretRef": {"name": "maybe",
                                                                                               "optional": True}}]
+
+
+# --- config-ref: the Secrets cert-manager's ingress-shim makes for annotated Ingresses ----------
+
+SHIMMED = """\
+    apiVersion: networking.k8s.io/v1
+    kind: Ingress
+    metadata:
+      name: web
+      annotations: {ANNOTATION}
+    spec:
+      ingressClassName: nginx
+      tls: [{hosts: [shop.example.com], secretName: shop-tls}]
+      rules:
+      - host: shop.example.com
+        http:
+          paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata: {name: web}
+    spec:
+      selector: {app: web}
+      ports: [{port: 80}]
+    ---
+    apiVersion: v1
+    kind: Pod
+    metadata: {name: web, labels: {app: web}}
+    spec:
+      containers: [{name: web, image: web:1, ports: [{containerPort: 80}]}]
+      volumes: [{name: tls, secret: {secretName: shop-tls, items: [{key: tls.key, path: key}]}}]
+    """
+
+
+@pytest.mark.parametrize(("annotation", "made"), [
+    ("'cert-manager.io/cluster-issuer': letsencrypt", True),
+    ("'cert-manager.io/issuer': ca", True),
+    ("'kubernetes.io/tls-acme': 'true'", True),
+    ("'kubernetes.io/tls-acme': 'false'", False),
+    ("'nginx.ingress.kubernetes.io/ssl-redirect': 'true'", False),
+])
+def test_cert_managers_ingress_shim_makes_the_tls_secrets(annotation: str, made: bool) -> None:
+    found = lint(SHIMMED.replace("ANNOTATION", annotation))
+    if made:
+        assert found == [], [f.format() for f in found]
+    else:
+        assert sorted(f.rule for f in found) == ["config-ref", "config-ref"]
