@@ -21,7 +21,8 @@ stack are declared (``External(...)``, ``--assume KIND/NAME``), never assumed. A
 known to exist everywhere: the ``default`` ServiceAccount, the ``kube-root-ca.crt``
 ConfigMap, the built-in ClusterRoles. Objects other tools derive from the stack count
 as defined (a cert-manager ``Certificate``'s Secret, the TLS Secrets of an Ingress
-cert-manager issues certificates for, a ``SealedSecret``, an ``ExternalSecret``'s target). The selection rules (HPA, PDB, NetworkPolicy) are in
+cert-manager issues certificates for, a ``SealedSecret``, an ``ExternalSecret``'s
+target). The selection rules (HPA, PDB, NetworkPolicy) are in
 :mod:`kubegen.checks.policies`.
 """
 

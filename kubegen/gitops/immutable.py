@@ -67,8 +67,8 @@ _TOP_FIXED = {  # kind -> top-level fields that never change after creation
     "RoleBinding": ("roleRef",), "ClusterRoleBinding": ("roleRef",),
     "StorageClass": ("provisioner", "parameters", "reclaimPolicy", "volumeBindingMode"),
 }
-_COMPARED = SELECTOR_KINDS | {"Pod", "PersistentVolumeClaim", "ConfigMap", "Secret", "Service", "ReplicationController"} \
-    | set(_TOP_FIXED)
+_COMPARED = SELECTOR_KINDS | {"Pod", "PersistentVolumeClaim", "ConfigMap", "Secret", "Service",
+                              "ReplicationController"} | set(_TOP_FIXED)
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # for line numbers of findings
 
 
