@@ -23,7 +23,7 @@ from kubegen.checks import Report
 from kubegen.checks.references import Known, namespace_of, report_missing, text_of
 from kubegen.checks.validation.base import dicts
 from kubegen.checks.validation.meta import selector_matches
-from kubegen.checks.wiring import PodSet, StackIndex, dangling_message
+from kubegen.checks.wiring import PodSet, StackIndex, dangling_message, declare_hint, missing_pods
 from kubegen.finding import flow_selector, quoted
 from kubegen.manifest import Manifest, pod_template
 
@@ -37,7 +37,7 @@ def check_policies(manifests: Sequence[Manifest], known: Known, report: Report) 
     mine = [m for m in manifests if m.kind in _KINDS]
     if not mine:
         return  # no pod index to build
-    index = StackIndex(manifests)
+    index = StackIndex(manifests, report.options.assume)
     scaled = _check_hpas([m for m in mine if m.kind == "HorizontalPodAutoscaler"], manifests, known, report)
     budgets: dict[int, list[Manifest]] = {}
     for m in mine:
@@ -69,11 +69,13 @@ def select(index: StackIndex, namespace: str, selector: dict[str, Any]) -> list[
 def _no_pods(m: Manifest, rule: str, selector: dict[str, Any], path: tuple[str | int, ...], namespace: str,
              index: StackIndex, report: Report, consequence: str) -> None:
     labels = selector.get("matchLabels")
+    missing = None
     if isinstance(labels, dict) and labels and not selector.get("matchExpressions"):
         text = dangling_message(m, namespace, labels, index)
+        missing = missing_pods(namespace, labels, None)
     else:
         text = f"{m.label}: selector {flow_selector(selector)} matches no pod template in namespace {namespace!r}"
-    report.add(rule, m, f"{text}; {consequence}", path)
+    report.add(rule, m, declare_hint(f"{text}; {consequence}", missing), path, missing=missing)
 
 
 # --- HorizontalPodAutoscaler ---------------------------------------------------------
@@ -227,6 +229,8 @@ def _requests(container: dict[str, Any], resource: str) -> bool:
 def _replicas(podset: PodSet, scaled: dict[int, int]) -> int | None:
     """The fewest pods the workload runs (None: depends on the cluster, e.g. a DaemonSet)."""
     m = podset.manifest
+    if podset.declared:
+        return None  # pods another file or tool runs: how many is not known here
     if id(m) in scaled:
         return scaled[id(m)]
     spec = m.obj.get("spec")
@@ -308,6 +312,8 @@ def _check_peer(m: Manifest, peer: dict[str, Any], path: tuple[str | int, ...], 
 
 def _check_named_ports(m: Manifest, rule: dict[str, Any], path: tuple[str | int, ...], chosen: list[PodSet],
                        report: Report) -> None:
+    if not all(podset.ports_known for podset in chosen):
+        return  # pods declared elsewhere without their ports
     declared = {p.get("name") for podset in chosen for p in podset.declared_ports()}
     for pi, port in dicts(rule.get("ports")):
         name = port.get("port")

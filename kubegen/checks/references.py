@@ -112,7 +112,7 @@ class Known:
                 kind == "Role" and facts.is_builtin_role(namespace, name)):
             return True, None
         for a in self.assumed:
-            if a.kind == kind and a.name == name and (a.namespace is None or a.namespace == space or not space):
+            if a.names(kind, space, name):
                 return True, a.keys
         return False, None
 
@@ -132,7 +132,8 @@ def report_missing(report: Report, rule: str, m: Manifest, path: P, what: str, k
     where = "" if kind in facts.CLUSTER_SCOPED else f" in namespace {namespace!r}"
     hint = f"; did you mean {close!r}?" if close else ""
     report.add(rule, m, f"{m.label}: {what} names {kind} {name!r}, which the stack does not define{where}{hint}; "
-               f"{why}; {fix_hint(kind, name)}", path, severity="warning" if severity == "warning" else "error")
+               f"{why}; {fix_hint(kind, name)}", path, severity="warning" if severity == "warning" else "error",
+               missing=Assumed(kind, name, None if kind in facts.CLUSTER_SCOPED else namespace))
 
 
 def _key_missing(report: Report, m: Manifest, path: P, what: str, kind: str, name: str, key: str,

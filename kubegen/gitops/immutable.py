@@ -165,6 +165,9 @@ def _fix(obj: Mapping[str, Any], allow_recreate: bool) -> str:
 def compare(old: dict[str, Any], new: dict[str, Any], *, allow_recreate: bool = False) -> list[Change]:
     """Every change from ``old`` to ``new`` (same kind) that a live object rejects or that frees a node port."""
     kind = new.get("kind")
+    meta = new.get("metadata")
+    if isinstance(meta, dict) and not meta.get("name") and meta.get("generateName"):
+        return []  # created anew each time (a hook): no live object is updated
     before, after = _spec(old), _spec(new)
     fix = _fix(new, allow_recreate)
     fields: list[str] = []

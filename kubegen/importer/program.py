@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import builtins
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,7 @@ from kubegen import facts, model
 from kubegen.errors import InputError, KubegenError
 from kubegen.importer import deps, kinds
 from kubegen.importer.normalize import normalise
+from kubegen.importer.objects import object_name
 from kubegen.importer.pods import dig
 from kubegen.importer.pysource import Call, Var, call, evaluate, identifier
 from kubegen.location import Location
@@ -27,7 +29,7 @@ from kubegen.values import copy_data
 _ORIGIN = Location("<import>")
 WORKLOAD_KINDS = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")
 BUILDERS: dict[str, Any] = {name: getattr(model, name) for name in model.__all__}
-_RESERVED = frozenset(dir(builtins)) | {"stack", "kubegen"}
+RESERVED = frozenset(dir(builtins)) | {"stack", "kubegen"}
 # Variables are named in this order of kinds, so workloads get the plain names.
 _NAME_PRIORITY = {kind: rank for rank, kind in enumerate(
     ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod", "ConfigMap", "Secret", "ServiceAccount",
@@ -57,6 +59,11 @@ class Entry:
     def __post_init__(self) -> None:
         self.kind, self.name = self.manifest.kind, self.manifest.name
 
+    @property
+    def stem(self) -> str:
+        """What the variable is named after: the name, else the generateName prefix."""
+        return self.name or object_name(self.manifest.obj)
+
 
 @dataclass
 class Settings:
@@ -73,7 +80,8 @@ class Plan:
     entries: list[Entry]  # input order
     order: list[Entry]  # definition order (dependencies first)
 
-    def stack_call(self) -> Call:
+    def stack_call(self, declared: Sequence[str] = ()) -> Call:
+        """``Stack(...)`` with every object's variable (and then the ``declared`` Externals')."""
         kwargs: dict[str, Any] = {}
         if self.settings.namespace:
             kwargs["namespace"] = self.settings.namespace
@@ -81,7 +89,7 @@ class Plan:
             kwargs["labels"] = self.settings.labels
         if not self.settings.create_namespace:
             kwargs["create_namespace"] = False
-        kwargs["objects"] = [Var(e.var) for e in self.entries if not e.implicit]
+        kwargs["objects"] = [Var(e.var) for e in self.entries if not e.implicit] + [Var(v) for v in declared]
         return call("Stack", **kwargs)
 
 
@@ -167,7 +175,7 @@ def _name_options(entry: Entry, base: str, kind: str, same_kind: bool) -> list[s
 
 def assign_names(entries: list[Entry]) -> None:
     """Variables from object names: valid, unique, workloads first to the plain name."""
-    taken: dict[str, str] = {name: "" for name in _RESERVED}  # variable -> kind
+    taken: dict[str, str] = {name: "" for name in RESERVED}  # variable -> kind
     numbered: dict[str, int] = {}  # last number tried after a stem, so that counting goes on from there
     kinds: dict[str, str] = {}
     for entry in sorted(entries, key=lambda e: (_NAME_PRIORITY.get(e.kind, 99), e.index)):
@@ -176,7 +184,7 @@ def assign_names(entries: list[Entry]) -> None:
         kind = kinds.get(entry.kind)
         if kind is None:
             kind = kinds[entry.kind] = identifier(re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", entry.kind))
-        base = identifier(entry.name) if entry.name else kind
+        base = identifier(entry.stem) if entry.stem else kind
         if base.startswith("_"):
             base = f"{kind}{base}"
         options = [base, *_name_options(entry, base, kind, taken.get(base) == entry.kind)]
@@ -374,7 +382,8 @@ def _check_identity(manifest: Manifest) -> None:
     obj = manifest.obj
     missing = [k for k in ("apiVersion", "kind") if not isinstance(obj.get(k), str) or not obj.get(k)]
     meta = obj.get("metadata")
-    if not isinstance(meta, dict) or not isinstance(meta.get("name"), str) or not meta.get("name"):
+    named = isinstance(meta, dict) and any(isinstance(meta.get(k), str) and meta[k] for k in ("name", "generateName"))
+    if not named:
         missing.append("metadata.name")
     if missing:
         raise InputError(

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from kubegen.model.external import External
     from kubegen.model.ingress import Ingress, IngressPath, IngressRule, IngressTLS
     from kubegen.model.job import CronJob, Job
+    from kubegen.model.meta import Hook
     from kubegen.model.networkpolicy import (
         NetworkPolicy,
         NetworkPolicyPeer,
@@ -52,6 +53,7 @@ _WHERE: dict[str, str] = {
     **dict.fromkeys(["External"], "external"),
     **dict.fromkeys(["Ingress", "IngressPath", "IngressRule", "IngressTLS"], "ingress"),
     **dict.fromkeys(["CronJob", "Job"], "job"),
+    **dict.fromkeys(["Hook"], "meta"),
     **dict.fromkeys([
         "NetworkPolicy", "NetworkPolicyPeer", "NetworkPolicyPort", "NetworkPolicyRule",
     ], "networkpolicy"),
@@ -84,8 +86,8 @@ def __dir__() -> list[str]:
 __all__ = [
     "ClusterRole", "ClusterRoleBinding", "ConfigMap", "ConfigMapKeyRef", "Container", "ContainerPort",
     "CronJob", "DaemonSet", "Deployment", "EnvFrom", "External", "FieldRef", "FrozenDict",
-    "HorizontalPodAutoscaler", "Ingress", "IngressPath", "IngressRule", "IngressTLS", "Job", "LabelExpression",
-    "Metric",
+    "Hook", "HorizontalPodAutoscaler", "Ingress", "IngressPath", "IngressRule", "IngressTLS", "Job",
+    "LabelExpression", "Metric",
     "Namespace", "NetworkPolicy", "NetworkPolicyPeer", "NetworkPolicyPort", "NetworkPolicyRule",
     "PersistentVolumeClaim", "Pod", "PodDisruptionBudget", "PolicyRule", "Probe", "Raw", "ResourceFieldRef",
     "Resources", "Role", "RoleBinding", "ScaleTarget", "Secret", "SecretKeyRef", "Service", "ServiceAccount",

@@ -25,11 +25,11 @@ from kubegen.model._base import (
     check_meta,
     frozen_any_map,
     frozen_str_map,
-    metadata,
     source_field,
     to_tuple,
     typed_fields,
 )
+from kubegen.model.meta import ObjectBuilder
 from kubegen.model.volume import plain
 
 if TYPE_CHECKING:
@@ -189,7 +189,7 @@ def _metrics(value: Any) -> tuple[Metric, ...]:
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class HorizontalPodAutoscaler(Builder):
+class HorizontalPodAutoscaler(ObjectBuilder):
     """Scales a Deployment or StatefulSet between ``min_replicas`` and ``max_replicas``;
     usually made by ``workload.autoscale(...)``.
 
@@ -203,7 +203,7 @@ class HorizontalPodAutoscaler(Builder):
     - ``labels`` / ``annotations`` / ``namespace``: Default: none / none / the Stack's.
     """
 
-    name: str
+    name: str = ""
     target: ScaleTarget = attrs.field(converter=_scale_target)
     max_replicas: int
     min_replicas: int | None = None
@@ -241,7 +241,7 @@ class HorizontalPodAutoscaler(Builder):
         return {
             "apiVersion": "autoscaling/v2",
             "kind": "HorizontalPodAutoscaler",
-            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+            "metadata": self.object_meta(),
             "spec": spec,
         }
 

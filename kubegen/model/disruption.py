@@ -11,17 +11,16 @@ from kubegen.errors import BuilderError
 from kubegen.location import Location
 from kubegen.model._base import (
     EMPTY,
-    Builder,
     FrozenDict,
     check_choice,
     check_labels,
     check_meta,
     fail,
     frozen_str_map,
-    metadata,
     source_field,
     typed_fields,
 )
+from kubegen.model.meta import ObjectBuilder
 from kubegen.model.selector import LabelExpression, expressions, label_selector, parse_selector
 
 if TYPE_CHECKING:
@@ -30,7 +29,7 @@ if TYPE_CHECKING:
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class PodDisruptionBudget(Builder):
+class PodDisruptionBudget(ObjectBuilder):
     """Limits voluntary disruptions (drains, upgrades) of the pods ``selector`` picks;
     usually made by ``workload.budget(max_unavailable=1)``.
 
@@ -46,7 +45,7 @@ class PodDisruptionBudget(Builder):
     - ``labels`` / ``annotations`` / ``namespace``: Default: none / none / the Stack's.
     """
 
-    name: str
+    name: str = ""
     selector: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
     selector_expressions: tuple[LabelExpression, ...] = attrs.field(default=(), converter=expressions)
     max_unavailable: int | str | None = None
@@ -98,7 +97,7 @@ class PodDisruptionBudget(Builder):
         return {
             "apiVersion": "policy/v1",
             "kind": "PodDisruptionBudget",
-            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+            "metadata": self.object_meta(),
             "spec": spec,
         }
 

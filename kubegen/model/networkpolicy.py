@@ -27,12 +27,12 @@ from kubegen.model._base import (
     check_meta,
     check_port,
     frozen_str_map,
-    metadata,
     source_field,
     str_tuple,
     to_tuple,
     typed_fields,
 )
+from kubegen.model.meta import ObjectBuilder
 from kubegen.model.selector import LabelExpression, expressions, label_selector
 
 if TYPE_CHECKING:
@@ -235,7 +235,7 @@ def _types(value: Any) -> tuple[str, ...] | None:
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class NetworkPolicy(Builder):
+class NetworkPolicy(ObjectBuilder):
     """Which traffic the pods ``pod_selector`` picks may receive (``ingress``) and send (``egress``).
 
     - ``name``: DNS-1123 subdomain (required).
@@ -252,7 +252,7 @@ class NetworkPolicy(Builder):
     - ``labels`` / ``annotations`` / ``namespace``: Default: none / none / the Stack's.
     """
 
-    name: str
+    name: str = ""
     pod_selector: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
     pod_selector_expressions: tuple[LabelExpression, ...] = attrs.field(default=(), converter=expressions)
     ingress: tuple[NetworkPolicyRule, ...] | None = attrs.field(default=None, converter=_rules)
@@ -328,7 +328,7 @@ class NetworkPolicy(Builder):
         return {
             "apiVersion": "networking.k8s.io/v1",
             "kind": "NetworkPolicy",
-            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+            "metadata": self.object_meta(),
             "spec": spec,
         }
 

@@ -22,12 +22,12 @@ from kubegen.model._base import (
     check_labels,
     check_meta,
     frozen_str_map,
-    metadata,
     source_field,
     str_tuple,
     to_tuple,
     typed_fields,
 )
+from kubegen.model.meta import ObjectBuilder
 
 if TYPE_CHECKING:
     from kubegen.model.rolebinding import ClusterRoleBinding, RoleBinding, Subject
@@ -166,7 +166,7 @@ def _kubectl_rules(verb: Sequence[str], resource: Sequence[str], resource_name: 
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class Role(Builder):
+class Role(ObjectBuilder):
     """Permissions inside one namespace.
 
     - ``name``: DNS-1123 subdomain (required).
@@ -174,7 +174,7 @@ class Role(Builder):
     - ``labels`` / ``annotations`` / ``namespace``: Default: none / none / the Stack's.
     """
 
-    name: str
+    name: str = ""
     rules: tuple[PolicyRule, ...] = attrs.field(default=(), converter=_rules)
     namespace: str | None = None
     labels: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
@@ -206,7 +206,7 @@ class Role(Builder):
         d: dict[str, Any] = {
             "apiVersion": RBAC_VERSION,
             "kind": self.kind,
-            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+            "metadata": self.object_meta(),
         }
         if self.rules:
             d["rules"] = [rule for r in self.rules for rule in r.to_dicts()]

@@ -12,16 +12,15 @@ from kubegen.errors import BuilderError, reject
 from kubegen.location import Location
 from kubegen.model._base import (
     EMPTY,
-    Builder,
     FrozenDict,
     as_list,
     check,
     check_choice,
     check_labels,
+    check_name,
     frozen_any_map,
     frozen_str_map,
     merge_extra,
-    metadata,
     name_of,
     name_tuple,
     no_such,
@@ -31,6 +30,7 @@ from kubegen.model._base import (
 )
 from kubegen.model.container import Container, ContainerPort, Resources
 from kubegen.model.identity import default_selector
+from kubegen.model.meta import ObjectBuilder
 from kubegen.model.volume import Volume, claim_template_names, pod_volumes
 
 if TYPE_CHECKING:
@@ -53,16 +53,17 @@ def _to_volumes(value: Iterable[Volume] | None) -> Any:
 
 
 def _default_labels(self: Any) -> FrozenDict:
-    return FrozenDict({"app": self.name})
+    """``{"app": name}`` (for a ``generate_name``, the prefix without its trailing ``-``)."""
+    return FrozenDict({"app": self.name or (self.generate_name or "").rstrip("-")})
 
 
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class _Workload(Builder):
+class _Workload(ObjectBuilder):
     """Fields every object that runs pods has."""
 
-    name: str
+    name: str = ""
     containers: tuple[Container, ...] = attrs.field(converter=_to_containers)
     namespace: str | None = None
     labels: FrozenDict = attrs.field(
@@ -81,8 +82,7 @@ class _Workload(Builder):
     kind = "Pod"
 
     def __attrs_post_init__(self) -> None:
-        owner = f"{self.kind} {self.name!r}"
-        check(self.kind, "name", self.name, facts.dns1123_subdomain_problems)
+        owner = check_name(self.kind, self, facts.dns1123_subdomain_problems)
         if self.namespace is not None:
             check(owner, "namespace", self.namespace, facts.dns1123_label_problems)
         check_labels(owner, "labels", self.labels)
@@ -218,7 +218,7 @@ class Pod(_Workload):
         return {
             "apiVersion": "v1",
             "kind": "Pod",
-            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+            "metadata": self.object_meta(),
             "spec": self.pod_spec(),
         }
 
@@ -255,7 +255,7 @@ class _Controller(_Workload):
 
     def __attrs_post_init__(self) -> None:
         super().__attrs_post_init__()
-        owner = f"{self.kind} {self.name!r}"
+        owner = self.label
         if self.pod_labels is not self.labels:
             check_labels(owner, "pod_labels", self.pod_labels)
         if not (self.selector or self.pod_labels or self.generated_selector):
@@ -290,7 +290,7 @@ class _Controller(_Workload):
         return {
             "apiVersion": self.api_version,
             "kind": self.kind,
-            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+            "metadata": self.object_meta(),
             "spec": spec,
         }
 

@@ -102,7 +102,7 @@ def build_network(manifests: Sequence[Manifest], options: NetworkOptions | None 
     nodes = [Node(f"node-{k}", str(NODE_NETWORK[k + 2]), str(next(subnets))) for k in range(options.nodes)]
     findings = run_checks(manifests, options.checks)
     manifests = admitted(manifests)  # a value JSON cannot carry: a finding, and no part of the model
-    index = StackIndex(manifests)
+    index = StackIndex(manifests, options.checks.assume)  # pods declared External: selected, not simulated
     workloads = schedule(index, nodes, autoscaled_minimums(manifests))
     by_podset = {id(w.podset): w for w in workloads}
     services = [read_service(m, index, by_podset) for m in manifests if m.kind == "Service"]

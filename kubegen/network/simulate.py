@@ -113,7 +113,8 @@ def schedule(index: StackIndex, nodes: list[Node],
              minimums: dict[tuple[str, str, str], int] | None = None) -> list[Workload]:
     """Pods round-robin over the nodes (as many as the workload asks for, or its
     autoscaler's minimum when that is more); pod IPs from each node's /24 starting at .2."""
-    workloads = [Workload(p.manifest, p, _replicas(p.manifest, len(nodes), minimums or {})) for p in index.podsets]
+    workloads = [Workload(p.manifest, p, _replicas(p.manifest, len(nodes), minimums or {})) for p in index.podsets
+                 if not p.declared]
     workloads.sort(key=lambda w: (w.namespace, w.name, w.kind))
     used = [0] * len(nodes)
     capacity = min(MAX_PODS_PER_NODE, 253)
