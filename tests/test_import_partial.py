@@ -61,8 +61,7 @@ EXPECTED = {
         "ports=['http', 9090])"],
     "lone-ingress.yaml": [
         "External(kind='Service', name='checkout', ports=['http'])",
-        "External(kind='Service', name='storefront', ports=[8080])",
-        "External(kind='Secret', name='storefront-tls')"],
+        "External(kind='Service', name='storefront', ports=[8080])"],  # cert-manager makes storefront-tls
     "deployment-with-config.yaml": [
         "External(kind='ConfigMap', name='catalog-env')", "External(kind='Secret', name='catalog-db')",
         "External(kind='ConfigMap', name='catalog-config')",
@@ -169,7 +168,7 @@ def test_declared_pods_are_still_checked_for_their_ports() -> None:
 def test_externals_are_never_rendered() -> None:
     stack = app_of(import_paths([str(GITOPS / "lone-ingress.yaml")]))
     assert [m.kind for m in compile_stacks(stack)] == ["Ingress"]
-    assert sum(1 for o in stack.objects if isinstance(o, External)) == 3
+    assert sum(1 for o in stack.objects if isinstance(o, External)) == 2
 
 
 def test_what_no_external_can_declare_is_left_to_the_checks(tmp_path: Path) -> None:

@@ -69,6 +69,7 @@ REFERENCE_RULES = frozenset(
 OUTPUT_DIR_RULES: dict[str, str] = {
     "immutable-field": "a change kubectl apply cannot make to a live object (selector, clusterIP, ...)",
     "node-port-freed": "a Service change that frees a nodePort clients outside the cluster may rely on",
+    "replicas-dropped": "a workload's replica count left out: applied, the live workload falls back to 1 pod",
 }
 
 CROSS_OBJECT_RULES = frozenset(

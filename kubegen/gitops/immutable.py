@@ -29,6 +29,9 @@ what the cluster was last synced to):
 - ``node-port-freed`` (warning): a Service leaves NodePort/LoadBalancer for
   ClusterIP (or ExternalName), drops a port that had a nodePort, or moves a nodePort:
   clients outside the cluster that use the old node port lose it.
+- ``replicas-dropped`` (warning): a workload's ``spec.replicas`` (more than 1) is left
+  out, as for an autoscaler: ``kubectl apply`` removes the field and the live workload
+  falls back to 1 pod until the autoscaler scales it again.
 
 Each finding points at the field's line in the previous file.
 """
@@ -64,7 +67,8 @@ _TOP_FIXED = {  # kind -> top-level fields that never change after creation
     "RoleBinding": ("roleRef",), "ClusterRoleBinding": ("roleRef",),
     "StorageClass": ("provisioner", "parameters", "reclaimPolicy", "volumeBindingMode"),
 }
-_COMPARED = SELECTOR_KINDS | {"Pod", "PersistentVolumeClaim", "ConfigMap", "Secret", "Service"} | set(_TOP_FIXED)
+_COMPARED = SELECTOR_KINDS | {"Pod", "PersistentVolumeClaim", "ConfigMap", "Secret", "Service",
+                              "ReplicationController"} | set(_TOP_FIXED)
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # for line numbers of findings
 
 
@@ -196,7 +200,28 @@ def compare(old: dict[str, Any], new: dict[str, Any], *, allow_recreate: bool = 
                         f"{label(new)}: {field} {_from_to(old.get(field), new.get(field))}; {fix}"))
     if kind == "Service":
         out += service_changes(label(new), before, after, fix)
+    if kind in _REPLICATED:
+        out += _replicas_dropped(new, before, after)
     return out
+
+
+_REPLICATED = frozenset({"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"})
+
+
+def _replicas_dropped(new: Mapping[str, Any], before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Change]:
+    """``spec.replicas`` left out (to hand the count to an autoscaler): kubectl apply removes
+    the field and the API server's default, 1 pod, applies until the autoscaler acts."""
+    count = before.get("replicas")
+    if "replicas" in after or not isinstance(count, int) or isinstance(count, bool) or count <= 1:
+        return []
+    kind, meta = str(new.get("kind")), new.get("metadata")
+    meta = meta if isinstance(meta, dict) else {}
+    ns = f" -n {meta['namespace']}" if meta.get("namespace") else ""
+    return [("replicas-dropped", ("spec", "replicas"),
+             f"{label(new)}: spec.replicas: {count} is left out now, so kubectl apply removes it and the live {kind} "
+             f"falls back to 1 pod until its autoscaler scales it up again; to hand the count over without that "
+             f"drop, first run `kubectl apply edit-last-applied {kind.lower()}/{meta.get('name')}{ns}` and delete "
+             "spec.replicas there (no pod changes), then apply this")]
 
 
 def _moved(before: Mapping[str, Any], after: Mapping[str, Any], field: str) -> bool:

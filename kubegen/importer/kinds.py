@@ -57,6 +57,10 @@ def workload(obj: dict[str, Any], ctx: Context) -> list[Call]:
         replicas = spec.pop("replicas")
         if replicas != 1:
             head["replicas"] = replicas
+    elif kind in ("Deployment", "StatefulSet") and "replicas" not in spec:
+        # left out on purpose (an autoscaler, KEDA or `kubectl scale` owns the count):
+        # writing the builder's default 1 would reset it on every apply
+        head["replicas"] = None
     selector = spec.pop("selector", None)
     if not isinstance(selector, dict) or set(selector) != {"matchLabels"} or not is_str_map(selector["matchLabels"]):
         raise Unsupported("a selector other than matchLabels")

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from kubegen.model.pvc import PersistentVolumeClaim
     from kubegen.model.rbac import ClusterRole, PolicyRule, Role
     from kubegen.model.rolebinding import ClusterRoleBinding, RoleBinding, Subject
+    from kubegen.model.selector import LabelExpression
     from kubegen.model.service import Service, ServicePort, expose
     from kubegen.model.serviceaccount import ServiceAccount
     from kubegen.model.stack import Stack
@@ -59,6 +60,7 @@ _WHERE: dict[str, str] = {
     **dict.fromkeys(["PersistentVolumeClaim"], "pvc"),
     **dict.fromkeys(["ClusterRole", "PolicyRule", "Role"], "rbac"),
     **dict.fromkeys(["ClusterRoleBinding", "RoleBinding", "Subject"], "rolebinding"),
+    **dict.fromkeys(["LabelExpression"], "selector"),
     **dict.fromkeys(["Service", "ServicePort", "expose"], "service"),
     **dict.fromkeys(["ServiceAccount"], "serviceaccount"),
     **dict.fromkeys(["Stack"], "stack"),
@@ -84,7 +86,8 @@ def __dir__() -> list[str]:
 __all__ = [
     "ClusterRole", "ClusterRoleBinding", "ConfigMap", "ConfigMapKeyRef", "Container", "ContainerPort",
     "CronJob", "DaemonSet", "Deployment", "EnvFrom", "External", "FieldRef", "FrozenDict",
-    "Hook", "HorizontalPodAutoscaler", "Ingress", "IngressPath", "IngressRule", "IngressTLS", "Job", "Metric",
+    "Hook", "HorizontalPodAutoscaler", "Ingress", "IngressPath", "IngressRule", "IngressTLS", "Job",
+    "LabelExpression", "Metric",
     "Namespace", "NetworkPolicy", "NetworkPolicyPeer", "NetworkPolicyPort", "NetworkPolicyRule",
     "PersistentVolumeClaim", "Pod", "PodDisruptionBudget", "PolicyRule", "Probe", "Raw", "ResourceFieldRef",
     "Resources", "Role", "RoleBinding", "ScaleTarget", "Secret", "SecretKeyRef", "Service", "ServiceAccount",

@@ -248,8 +248,10 @@ class HorizontalPodAutoscaler(ObjectBuilder):
 
 def requested(workload: _Workload, resource: str, container: str | None) -> list[str]:
     """The containers of ``workload`` (or just ``container``) that request no ``resource``
-    (a limit alone counts: the API server copies it into the request)."""
-    found = [c for c in workload.containers if container is None or c.name == container]
+    (a limit alone counts: the API server copies it into the request). Sidecars (init
+    containers with ``restartPolicy: Always``) count: the autoscaler sums their requests too."""
+    sidecars = [c for c in workload.init_containers if c.extra.get("restartPolicy") == "Always"]
+    found = [c for c in (*workload.containers, *sidecars) if container is None or c.name == container]
     return [c.name for c in found
             if c.resources is None or (resource not in c.resources.requests and resource not in c.resources.limits)]
 
@@ -284,7 +286,8 @@ def autoscale(
             raise BuilderError(
                 f"{owner}: a {resource} utilisation target{default} is a percentage of the containers' "
                 f"{resource} requests, but {', '.join(repr(c) for c in missing)} request(s) no {resource}; add "
-                f"resources=Resources(requests={{{resource!r}: ...}})"
+                f"resources=Resources(requests={{{resource!r}: ...}}) (if a LimitRange of the namespace gives "
+                "containers default requests, build HorizontalPodAutoscaler(...) itself: the checks count it)"
             )
     values: dict[str, Any] = {"labels": workload.labels, "namespace": workload.namespace}
     values.update(fields)

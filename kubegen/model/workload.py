@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
@@ -39,6 +39,9 @@ if TYPE_CHECKING:
     from kubegen.model.service import Service, ServicePort
     from kubegen.model.serviceaccount import ServiceAccount
 
+
+
+_W = TypeVar("_W", bound="_Workload")
 
 
 def _to_containers(value: Iterable[Container] | None) -> Any:
@@ -181,7 +184,7 @@ class _Workload(ObjectBuilder):
 
         return budget(self, max_unavailable=max_unavailable, min_available=min_available, name=name, **fields)
 
-    def run_as(self, service_account: ServiceAccount | str) -> Any:
+    def run_as(self: _W, service_account: ServiceAccount | str) -> _W:
         """A copy of this workload whose pods run as ``service_account`` (the object or
         its name): ``stack.add(Deployment(...).run_as(robot))``."""
         return attrs.evolve(self, service_account_name=name_of(service_account))
@@ -316,7 +319,9 @@ class Deployment(_Scalable):
     """Replicated, rolling-updated pods: the usual way to run a stateless service.
 
     - ``name`` and ``containers``: required.
-    - ``replicas``: how many pods. Default: 1.
+    - ``replicas``: how many pods; ``None`` leaves the count out of the manifest, for a
+      Deployment an autoscaler scales (a count in the manifest would reset it on every
+      apply). Default: 1.
     - ``labels``: labels of the Deployment and its pods. Default: ``{"app": name}``.
     - ``pod_labels``: labels of the pods only, when they differ from the Deployment's
       own (what Services select). Default: ``labels``.
@@ -330,7 +335,7 @@ class Deployment(_Scalable):
     - plus every field of :class:`Pod`.
     """
 
-    replicas: int = 1
+    replicas: int | None = 1
     strategy: str | None = None
     kind = "Deployment"
 
@@ -358,7 +363,7 @@ class Deployment(_Scalable):
         return cls(name=name, replicas=replicas, containers=containers, strategy="", **fields)
 
     def controller_spec(self) -> dict[str, Any]:
-        spec: dict[str, Any] = {"replicas": self.replicas}
+        spec: dict[str, Any] = {} if self.replicas is None else {"replicas": self.replicas}
         if self.strategy is not None:
             spec["strategy"] = {"type": self.strategy} if self.strategy else {}
         return spec

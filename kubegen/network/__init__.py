@@ -65,7 +65,7 @@ from kubegen.network.model import (
 )
 from kubegen.network.parse import attach_findings, link_route, read_ingress, read_service
 from kubegen.network.policy import apply_policies, read_policies
-from kubegen.network.simulate import assign_addresses, schedule
+from kubegen.network.simulate import assign_addresses, autoscaled_minimums, schedule
 
 __all__ = [
     "CLUSTER_DOMAIN", "MAX_PODS_PER_NODE", "ROUTE_RULES", "Backend", "IngressModel", "IngressRoute", "Network",
@@ -110,7 +110,7 @@ def build_network(manifests: Sequence[Manifest], options: NetworkOptions | None 
     findings = run_checks(manifests, options.checks)
     manifests = admitted(manifests)  # a value JSON cannot carry: a finding, and no part of the model
     index = StackIndex(manifests, options.checks.assume)  # pods declared External: selected, not simulated
-    workloads = schedule(index, nodes)
+    workloads = schedule(index, nodes, autoscaled_minimums(manifests))
     by_podset = {id(w.podset): w for w in workloads}
     services = [read_service(m, index, by_podset) for m in manifests if m.kind == "Service"]
     services.sort(key=lambda s: (s.namespace, s.name))
