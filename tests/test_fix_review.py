@@ -121,3 +121,24 @@ def test_a_fix_that_brings_a_finding_is_refused_alone(tmp_path: Path) -> None:
     [(refused, reason)] = result.refused
     assert refused.summary == 'metadata.labels.ratio: -.5 -> "-.5"'
     assert reason.startswith("the change would bring name: ConfigMap 'settings': metadata.labels[ratio]: label ratio='-.5'")
+
+
+# --- the files given -------------------------------------------------------------------
+
+
+def test_a_file_given_twice_or_also_through_its_directory_is_one_file(tmp_path: Path) -> None:
+    k8s = tmp_path / "k8s"
+    k8s.mkdir()
+    svc = k8s / "svc.yaml"
+    svc.write_text(SERVICE)
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        given = ["k8s", "k8s/svc.yaml", "./k8s/svc.yaml", str(svc), "k8s/../k8s/svc.yaml"]
+        assert [f.rule for f in lint(given, CheckOptions()).findings] == ["api-version"]  # no `duplicate`
+        result = fix_paths(given)
+    finally:
+        os.chdir(cwd)
+    assert result.skipped == {} and [f.rule for f in result.applied] == ["api-version"]
+    assert svc.read_text() == SERVICE.replace("apps/v1", "v1")
+    assert result.lint.summary() == "0 errors, 0 warnings in 1 object from 1 file"
