@@ -142,3 +142,17 @@ def test_a_file_given_twice_or_also_through_its_directory_is_one_file(tmp_path: 
     assert result.skipped == {} and [f.rule for f in result.applied] == ["api-version"]
     assert svc.read_text() == SERVICE.replace("apps/v1", "v1")
     assert result.lint.summary() == "0 errors, 0 warnings in 1 object from 1 file"
+
+
+def test_a_read_only_file_is_left_alone_with_the_reason(tmp_path: Path) -> None:
+    # as editors and other fixers do (ruff --fix, eslint --fix fail on it): a file made
+    # read-only is not replaced behind its owner's back, even by root
+    svc = tmp_path / "svc.yaml"
+    svc.write_text(SERVICE)
+    svc.chmod(0o444)
+    code, out, _ = lint_cli("--fix", str(tmp_path))
+    assert svc.read_text() == SERVICE and (svc.stat().st_mode & 0o777) == 0o444
+    assert f"{svc}: not fixed: is read-only; make it writable (chmod u+w) to let --fix change it\n" in out
+    assert code == 1
+    code, out, _ = lint_cli("--diff", str(svc))  # --diff writes nothing: it shows the change
+    assert code == 0 and out.startswith("--- a/")

@@ -116,7 +116,7 @@ def fix_paths(paths: Sequence[str], options: CheckOptions | None = None, *, writ
     if "-" in paths:
         raise UsageError("--fix rewrites files in place and cannot fix stdin (-); pass the files")
     options = options or CheckOptions()
-    refused = unwritable(paths)
+    refused = unwritable(paths, writing=write)
     engine = Engine(read_paths(paths), options, refused)
     engine.run()
     errors: list[str] = []

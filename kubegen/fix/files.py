@@ -2,7 +2,7 @@
 
 A file is rewritten only when it is a regular file reached without a symlink from a
 path the user gave (a file given itself, or a file below a directory given), and
-never through a symlink. The new text replaces the old atomically (a temporary file
+never through a symlink; a read-only file is left as it is. The new text replaces the old atomically (a temporary file
 beside it, fsync, rename), with the old file's permissions, and only if the file
 still holds exactly what was fixed: an editor saving meanwhile wins.
 """
@@ -19,8 +19,9 @@ from kubegen.reader import expand_paths
 from kubegen.safefs import read_input
 
 
-def unwritable(paths: Sequence[str]) -> dict[str, str]:
-    """For each file the paths expand to that ``--fix`` must not write: why."""
+def unwritable(paths: Sequence[str], *, writing: bool = True) -> dict[str, str]:
+    """For each file the paths expand to that ``--fix`` must not write: why (a read-only
+    file only when ``writing``: ``--diff`` may show its changes)."""
     refused: dict[str, str] = {}
     for given in paths:
         if given == "-":
@@ -28,7 +29,7 @@ def unwritable(paths: Sequence[str]) -> dict[str, str]:
         link = _linked_part(given)
         root = os.path.realpath(given) if os.path.isdir(given) else None
         for file in expand_paths([given]):
-            reason = f"is reached through the symlink {link}" if link else _why_not(file, given, root)
+            reason = f"is reached through the symlink {link}" if link else _why_not(file, given, root, writing)
             if reason is not None:
                 refused[file] = reason
     return refused
@@ -49,7 +50,7 @@ def _linked_part(given: str) -> str | None:
     return next((p for p in parts if os.path.islink(p)), None)
 
 
-def _why_not(file: str, given: str, root: str | None) -> str | None:
+def _why_not(file: str, given: str, root: str | None, writing: bool) -> str | None:
     try:
         info = os.lstat(file)
     except OSError as exc:
@@ -58,6 +59,8 @@ def _why_not(file: str, given: str, root: str | None) -> str | None:
         return "is a symlink; kubegen never writes through one (fix the file it points to)"
     if not stat.S_ISREG(info.st_mode):
         return "is not a regular file"
+    if writing and not _writable(file, info):
+        return "is read-only; make it writable (chmod u+w) to let --fix change it"
     if root is not None:
         real = os.path.realpath(file)
         if os.path.commonpath([real, root]) != root:
@@ -68,6 +71,14 @@ def _why_not(file: str, given: str, root: str | None) -> str | None:
                 return f"is reached through the symlink {here}"
             here = os.path.dirname(here)
     return None
+
+
+def _writable(file: str, info: os.stat_result) -> bool:
+    """Whether the file is meant to be written: root may write anything, so for root a file
+    without any write permission bit counts as read-only (as editors treat it)."""
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        return bool(info.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    return os.access(file, os.W_OK)
 
 
 def read_regular(path: str) -> bytes:
