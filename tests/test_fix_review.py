@@ -156,3 +156,22 @@ def test_a_read_only_file_is_left_alone_with_the_reason(tmp_path: Path) -> None:
     assert code == 1
     code, out, _ = lint_cli("--diff", str(svc))  # --diff writes nothing: it shows the change
     assert code == 0 and out.startswith("--- a/")
+
+
+def test_the_diff_applies_from_here_however_the_paths_were_written(tmp_path: Path) -> None:
+    work = tmp_path / "repo"
+    (work / "k8s").mkdir(parents=True)
+    svc = work / "k8s" / "svc.yaml"
+    svc.write_text(SERVICE)
+    subprocess.run(["git", "init", "-q", str(work)], check=True)
+    cwd = os.getcwd()
+    os.chdir(work)
+    try:
+        for given in ["./k8s", "k8s/./svc.yaml", str(work / "k8s"), "../repo/k8s"]:
+            code, out, _ = lint_cli("--diff", given)
+            assert code == 0 and out.startswith("--- a/k8s/svc.yaml\n+++ b/k8s/svc.yaml\n"), (given, out)
+            subprocess.run(["git", "apply", "--check", "-"], input=out.encode(), check=True)
+            subprocess.run(["patch", "-p1", "--dry-run", "-s"], input=out.encode(), check=True)
+    finally:
+        os.chdir(cwd)
+    assert svc.read_text() == SERVICE

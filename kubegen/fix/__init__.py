@@ -17,6 +17,7 @@ and only then. ruamel.yaml is imported here, on first use, never by ``render``.
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Sequence
 
 from kubegen.checks import CheckOptions
@@ -73,12 +74,13 @@ class FixResult:
         return f"{head}; {self.lint.summary().replace(' in ', ' left in ', 1)}"
 
     def diff(self) -> str:
-        """A unified diff of every change (``a/FILE`` -> ``b/FILE``, ``git apply`` reads it)."""
+        """A unified diff of every change (``a/FILE`` -> ``b/FILE``, ``git apply`` and ``patch -p1``
+        read it from the working directory)."""
         out: list[str] = []
         for source in self.sources:
             old = source.original_text.splitlines(keepends=True)
             new = source.text.splitlines(keepends=True)
-            name = source.path.lstrip("/")
+            name = _diff_name(source.path)
             for line in difflib.unified_diff(old, new, f"a/{name}", f"b/{name}"):
                 if line.startswith(("---", "+++")):
                     line = line.rstrip("\n") + "\n"
@@ -104,6 +106,16 @@ class FixResult:
             for fix, reason in self.refused
         ]
         return data
+
+
+def _diff_name(path: str) -> str:
+    """The file's name in a diff (after ``a/``, ``b/``): relative to the working directory
+    when the file is below it, so ``git apply`` and ``patch -p1`` take the diff from here
+    however the path was written (``./k8s``, ``/abs/k8s``, ``../repo/k8s``)."""
+    absolute, here = os.path.abspath(path), os.getcwd()
+    if os.path.commonpath([absolute, here]) == here:
+        return os.path.relpath(absolute, here).replace(os.sep, "/")
+    return absolute.lstrip(os.sep).replace(os.sep, "/")
 
 
 def _count(n: int, word: str) -> str:
