@@ -175,3 +175,24 @@ def test_the_diff_applies_from_here_however_the_paths_were_written(tmp_path: Pat
     finally:
         os.chdir(cwd)
     assert svc.read_text() == SERVICE
+
+
+# --- layouts ---------------------------------------------------------------------------
+
+
+def test_tabs_where_kubectl_allows_them_do_not_stop_the_fix(tmp_path: Path) -> None:
+    # libyaml (kubectl's YAML parser, and kubegen's) allows a tab after a value and before
+    # a comment; ruamel.yaml's scanner does not, which must not leave the file unfixed
+    text = "apiVersion: apps/v1\t# wrong group\nkind: Service\nmetadata:\n  name: web\t\nspec:\n  type: ClusterIp\t\n  ports: [{port: 80,\tprotocol: udp}]\n"
+    result, after = fix(tmp_path, text)
+    assert result.skipped == {}
+    assert after == text.replace("apps/v1", "v1").replace("ClusterIp", "ClusterIP").replace("udp", "UDP")
+
+
+def test_yaml_ruamel_cannot_edit_is_named_with_its_line(tmp_path: Path) -> None:
+    # a BOM in the middle of the text: libyaml reads it, ruamel.yaml's scanner does not
+    text = SERVICE.replace("kind: Service\n", "kind: Service\n\ufeff\n")
+    result, after = fix(tmp_path, text)
+    [(file, reason)] = result.skipped.items()
+    assert after == text
+    assert reason == "ruamel.yaml cannot read it for editing (line 4: could not find expected ':')"
