@@ -196,3 +196,45 @@ def test_yaml_ruamel_cannot_edit_is_named_with_its_line(tmp_path: Path) -> None:
     [(file, reason)] = result.skipped.items()
     assert after == text
     assert reason == "ruamel.yaml cannot read it for editing (line 4: could not find expected ':')"
+
+
+# --- close matches ---------------------------------------------------------------------
+
+PODS = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+      - name: api
+        image: api:1.2
+        ports: [{name: http, containerPort: 8080}, {name: grpc, containerPort: 9090}]
+"""
+
+
+def wired(tmp_path: Path, selector: str, target: str) -> tuple[FixResult, str]:
+    (tmp_path / "pods.yaml").write_text(PODS)
+    svc = tmp_path / "svc.yaml"
+    svc.write_text(f"apiVersion: v1\nkind: Service\nmetadata: {{name: api}}\nspec:\n  selector: {{app: {selector}}}\n"
+                   f"  ports: [{{port: 80, targetPort: {target}}}]\n")
+    result = fix_paths([str(tmp_path)])
+    return result, svc.read_text()
+
+
+def test_a_slip_in_a_short_port_name_is_a_typo(tmp_path: Path) -> None:
+    # the README's own example: `targetPort: htpp` -> `http` (lint says "did you mean 'http'?");
+    # port names are short by nature and chosen among the few the selected pods declare
+    result, text = wired(tmp_path, "api", "htpp")
+    assert "targetPort: http}" in text and result.left == []
+    assert [f.summary for f in result.applied] == ["spec.ports[0].targetPort htpp -> http"]
+
+
+def test_a_letter_changed_in_a_short_label_is_another_name(tmp_path: Path) -> None:
+    # short label values differ by one letter (api, app) and are left
+    result, text = wired(tmp_path, "apx", "http")
+    assert "selector: {app: apx}" in text and result.applied == []
+    assert [f.rule for f in result.left] == ["selector-dangling"]
