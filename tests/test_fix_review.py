@@ -238,3 +238,34 @@ def test_a_letter_changed_in_a_short_label_is_another_name(tmp_path: Path) -> No
     result, text = wired(tmp_path, "apx", "http")
     assert "selector: {app: apx}" in text and result.applied == []
     assert [f.rule for f in result.left] == ["selector-dangling"]
+
+
+# --- kustomize -------------------------------------------------------------------------
+
+
+def test_kustomize_patches_are_left_alone_and_resources_fixed(tmp_path: Path) -> None:
+    # a patch is part of an object: kustomize finds its target by apiVersion, kind and
+    # name, so a "fixed" apiVersion would make the overlay fail to build, and a selector
+    # added to a patch would change the live workload's (immutable) selector
+    base, overlay = tmp_path / "base", tmp_path / "overlay"
+    (overlay / "patches").mkdir(parents=True)
+    base.mkdir()
+    (base / "kustomization.yaml").write_text("resources: [svc.yaml]\n")
+    (base / "svc.yaml").write_text(SERVICE.replace("apps/v1", "v1").replace("port: 80", "port: 80\n    protocol: tcp"))
+    (overlay / "kustomization.yaml").write_text(
+        "resources: [../base]\npatchesStrategicMerge:\n- svc-patch.yaml\npatches:\n"
+        "- path: patches/deploy.yaml\n  target: {kind: Deployment}\n")
+    svc_patch = "apiVersion: apps/v1\nkind: Service\nmetadata: {name: web}\nspec:\n  type: ClusterIp\n"
+    deploy_patch = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: \"3\"\n"
+                    "  template:\n    metadata:\n      labels: {version: v2}\n")
+    (overlay / "svc-patch.yaml").write_text(svc_patch)
+    (overlay / "patches" / "deploy.yaml").write_text(deploy_patch)
+    result = fix_paths([str(tmp_path)], CheckOptions(partial=True))
+    assert (overlay / "svc-patch.yaml").read_text() == svc_patch
+    assert (overlay / "patches" / "deploy.yaml").read_text() == deploy_patch
+    assert "protocol: TCP" in (base / "svc.yaml").read_text()
+    reason = (f"is a kustomize patch (named in {overlay / 'kustomization.yaml'}): part of an object, "
+              "not a whole one; fix the object it patches, or check `kubectl kustomize` output")
+    assert result.skipped == {str(overlay / "svc-patch.yaml"): reason, str(overlay / "patches" / "deploy.yaml"): reason}
+    # given on its own, a patch is still recognised
+    assert fix_paths([str(overlay / "patches" / "deploy.yaml")]).skipped == {str(overlay / "patches" / "deploy.yaml"): reason}
