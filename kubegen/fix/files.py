@@ -4,9 +4,10 @@ A file is rewritten only when it is a regular file reached without a symlink fro
 path the user gave (a file given itself, or a file below a directory given), and
 never through a symlink; a read-only file is left as it is, and so is a kustomize
 patch (part of an object, which kustomize matches to its target by apiVersion, kind
-and name: a "fixed" apiVersion would break the overlay's build). The new text replaces the old atomically (a temporary file
-beside it, fsync, rename), with the old file's permissions, and only if the file
-still holds exactly what was fixed: an editor saving meanwhile wins.
+and name: a "fixed" apiVersion would break the overlay's build). The new text
+replaces the old atomically (a temporary file beside it, fsync, rename), with the
+old file's permissions, and only if the file still holds exactly what was fixed:
+an editor saving meanwhile wins.
 """
 
 from __future__ import annotations
