@@ -269,3 +269,35 @@ def test_kustomize_patches_are_left_alone_and_resources_fixed(tmp_path: Path) ->
     assert result.skipped == {str(overlay / "svc-patch.yaml"): reason, str(overlay / "patches" / "deploy.yaml"): reason}
     # given on its own, a patch is still recognised
     assert fix_paths([str(overlay / "patches" / "deploy.yaml")]).skipped == {str(overlay / "patches" / "deploy.yaml"): reason}
+
+
+def test_the_diff_of_a_file_with_a_bom_applies(tmp_path: Path) -> None:
+    # the first line's text in the diff must carry the BOM, or git apply finds no match
+    svc = tmp_path / "svc.yaml"
+    svc.write_bytes(b"\xef\xbb\xbf" + SERVICE.encode())
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        code, out, _ = lint_cli("--diff", "svc.yaml")
+        subprocess.run(["git", "init", "-q", "."], check=True)
+        subprocess.run(["git", "apply", "-"], input=out.encode(), check=True)
+    finally:
+        os.chdir(cwd)
+    assert code == 0 and svc.read_bytes() == b"\xef\xbb\xbf" + SERVICE.replace("apps/v1", "v1").encode()
+
+
+def test_the_diff_splits_lines_where_git_does(tmp_path: Path) -> None:
+    # U+2028 and NEL inside a string are no line ends to git or patch (Python's
+    # str.splitlines() says they are): the diff must still apply
+    svc = tmp_path / "svc.yaml"
+    text = SERVICE.replace("apps/v1", "v1").replace("  name: web\n", '  name: web\n  annotations:\n    note: "a\u2028b\x85c"\n    x: yes\n')
+    svc.write_text(text)
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        code, out, _ = lint_cli("--diff", "svc.yaml")
+        subprocess.run(["git", "init", "-q", "."], check=True)
+        subprocess.run(["git", "apply", "-"], input=out.encode(), check=True)
+    finally:
+        os.chdir(cwd)
+    assert svc.read_text() == text.replace("x: yes", 'x: "yes"')

@@ -78,8 +78,8 @@ class FixResult:
         read it from the working directory)."""
         out: list[str] = []
         for source in self.sources:
-            old = source.original_text.splitlines(keepends=True)
-            new = source.text.splitlines(keepends=True)
+            bom = "\ufeff" if source.bom else ""  # the file's first line, as git reads it
+            old, new = _lines(bom + source.original_text), _lines(bom + source.text)
             name = _diff_name(source.path)
             for line in difflib.unified_diff(old, new, f"a/{name}", f"b/{name}"):
                 if line.startswith(("---", "+++")):
@@ -106,6 +106,14 @@ class FixResult:
             for fix, reason in self.refused
         ]
         return data
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of ``text`` with their ends, split only at ``\\n`` as git and patch split
+    (``str.splitlines`` would also split at U+2028, NEL, form feeds, ... inside a value)."""
+    lines = [line + "\n" for line in text.split("\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]
 
 
 def _diff_name(path: str) -> str:
