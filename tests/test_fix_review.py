@@ -301,3 +301,20 @@ def test_the_diff_splits_lines_where_git_does(tmp_path: Path) -> None:
     finally:
         os.chdir(cwd)
     assert svc.read_text() == text.replace("x: yes", 'x: "yes"')
+
+
+def test_an_ingress_at_the_container_port_of_a_named_target_port_goes_to_the_service_port(tmp_path: Path) -> None:
+    # `targetPort: http` is how most Services are written: 8080 is still the port behind 80
+    (tmp_path / "pods.yaml").write_text(PODS)
+    (tmp_path / "svc.yaml").write_text(
+        "apiVersion: v1\nkind: Service\nmetadata: {name: api}\nspec:\n  selector: {app: api}\n  ports:\n"
+        "  - {name: web, port: 80, targetPort: http}\n  - {name: rpc, port: 9000, targetPort: grpc}\n")
+    ingress = tmp_path / "ingress.yaml"
+    ingress.write_text(
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: edge}\nspec:\n  defaultBackend:\n"
+        "    service: {name: api, port: {number: 8080}}\n")
+    result = fix_paths([str(tmp_path)])
+    assert ingress.read_text().endswith("    service: {name: api, port: {number: 80}}\n")
+    assert [f.summary for f in result.applied] == [
+        "spec.defaultBackend.service.port.number 8080 (the targetPort) -> 80 (the Service port)"]
+    assert result.left == []

@@ -147,7 +147,8 @@ def ingress_backend(f: Finding, ctx: Context) -> Fix | None:
     number, port_name = ref.get("number"), ref.get("name")
     if isinstance(number, int) and not isinstance(number, bool):
         # the container's port given where the Service's port belongs
-        by_target = [p.get("port") for p in ports if p.get("targetPort") == number]
+        assert service is not None
+        by_target = [p.get("port") for p in ports if number in _container_ports(ctx, service, p)]
         if len(by_target) != 1 or not isinstance(by_target[0], int):
             return None
         return _fix(f, [Set((*f.path, "number"), by_target[0])],
@@ -159,3 +160,19 @@ def ingress_backend(f: Finding, ctx: Context) -> Fix | None:
             return None
         return _fix(f, [Set((*f.path, "name"), meant)], f"{dotted((*f.path, 'name'))} {port_name} -> {meant}")
     return None
+
+
+def _container_ports(ctx: Context, service: Manifest, port: dict[str, Any]) -> set[Any]:
+    """The container port numbers a Service port sends traffic to: its targetPort, by
+    number or by the name the selected pods declare (default: the port itself)."""
+    target = port.get("targetPort", port.get("port"))
+    if not isinstance(target, str):
+        return {target}
+    selector = value_at(service.obj, ("spec", "selector"))
+    if not isinstance(selector, dict) or not selector:
+        return set()
+    return {
+        declared.get("containerPort")
+        for podset in ctx.index.select(_namespace(service), selector)
+        for declared in podset.declared_ports() if declared.get("name") == target
+    }
