@@ -318,3 +318,48 @@ def test_an_ingress_at_the_container_port_of_a_named_target_port_goes_to_the_ser
     assert [f.summary for f in result.applied] == [
         "spec.defaultBackend.service.port.number 8080 (the targetPort) -> 80 (the Service port)"]
     assert result.left == []
+
+
+# --- Helm ------------------------------------------------------------------------------
+
+RENDERED = """\
+---
+# Source: shop/templates/rules.yaml
+apiVersion: monitoring.coreos.com/v1
+kind: PrometheusRule
+metadata:
+  name: shop
+spec:
+  groups:
+  - name: shop
+    rules:
+    - alert: ShopDown
+      expr: up{job="shop"} == 0
+      annotations:
+        summary: "{{ $labels.instance }} is down"
+        description: '{{ $value }} targets down'
+---
+# Source: shop/templates/service.yaml
+apiVersion: apps/v1
+kind: Service
+metadata:
+  name: shop
+spec:
+  ports:
+  - port: 80
+"""
+
+
+def test_helm_rendered_output_with_alert_templates_in_strings_is_fixed(tmp_path: Path) -> None:
+    # `helm template` marks each document with `# Source:`; what is left of `{{` there is
+    # data (Prometheus and Alertmanager text in quoted strings), not a template to render
+    result, text = fix(tmp_path, RENDERED)
+    assert result.skipped == {} and text == RENDERED.replace("apiVersion: apps/v1", "apiVersion: v1")
+
+
+def test_quoted_template_braces_without_helm_s_marker_still_make_a_template(tmp_path: Path) -> None:
+    source = RENDERED.replace("# Source: shop/templates/rules.yaml\n", "").replace("# Source: shop/templates/service.yaml\n", "")
+    result, text = fix(tmp_path, source)
+    assert text == source
+    assert list(result.skipped.values()) == [
+        "looks like a template ('{{' on line 13); kubegen fixes plain manifests, not Helm or other templates"]
