@@ -85,14 +85,16 @@ def stack() -> Stack:
     blog.add(db.expose(5432, target_port="postgres", cluster_ip="None", name="db"))
 
     uploads = blog.add(PersistentVolumeClaim(name="uploads", storage="50Gi", access_modes=["ReadWriteMany"]))
+    # replicas=None: the autoscalers below own the replica count (a count here would be
+    # reset on every apply); they keep at least 2 pods each.
     api = blog.add(Deployment(
-        name="api", replicas=2,
+        name="api", replicas=None,
         containers=[http_container("api", API_IMAGE, env={
             **db_env, "LOG_LEVEL": ConfigMapKeyRef(config_map=settings, key="LOG_LEVEL")},
             volume_mounts=[uploads.mount("/srv/uploads")])],
     ).run_as(robot))
     web = blog.add(Deployment(
-        name="web", replicas=2,
+        name="web", replicas=None,
         containers=[http_container("web", "ghcr.io/example/blog-web:3.2.0", volume_mounts=[
             settings.mount("/etc/nginx/conf.d", items={"nginx.conf": "default.conf"}),
             uploads.mount("/srv/uploads", read_only=True),

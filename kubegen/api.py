@@ -101,7 +101,9 @@ def assumptions(target: Target) -> frozenset[Assumed]:
     for stack in stacks:
         for ext in stack.externals:
             keys = None if ext.keys is None else frozenset(ext.keys)
-            found.add(Assumed(ext.kind, ext.name, ext.namespace or stack.namespace, keys))
+            labels = None if ext.labels is None else tuple(ext.labels.items())
+            found.add(Assumed(ext.kind, ext.name, ext.namespace or stack.namespace, keys, labels, ext.ports,
+                              ext.source))
     return frozenset(found)
 
 
@@ -182,7 +184,7 @@ def write_manifests(
     )
     objs = [m.obj for m in items]
     if format == "json":
-        return dump_json(objs) if objs else ""
+        return dump_json(objs)  # no objects: an empty List, still JSON
     return dump_all(objs)
 
 

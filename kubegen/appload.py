@@ -22,6 +22,8 @@ from kubegen.errors import AppLoadError, KubegenError, UsageError, collect_error
 from kubegen.location import Location, chain_location
 from kubegen.model.stack import Stack
 from kubegen.safefs import UnreadableInput, read_input
+from kubegen.stdio import HardExit, owns_process, streams_kept
+from kubegen.values import shown
 
 _counter = 0
 
@@ -30,23 +32,52 @@ _counter = 0
 def _user_code() -> Iterator[None]:
     """Run the user's code with its prints on stderr (stdout carries only the manifests);
     its builders collect their errors, so that one run reports them all; an exit it
-    attempts (``sys.exit``, any ``BaseException`` but Ctrl-C) is an error."""
-    with contextlib.redirect_stdout(sys.stderr):
-        try:
-            with collect_errors():
-                yield
-        except (Exception, KeyboardInterrupt):
-            raise
-        except BaseException as exc:
-            raise app_exit_error(exc).with_traceback(exc.__traceback__) from None
+    attempts (``sys.exit``, any ``BaseException`` but Ctrl-C) is an error.
+
+    A child process the app forked (``os.fork()``) that returns here is not kubegen: it
+    ends at once (exit code 0, 1 if it raised), so the output is written only once, by
+    the process the user started. Inside a library caller's process it gets an error.
+    """
+    pid = os.getpid()
+    try:
+        with streams_kept(), contextlib.redirect_stdout(sys.stderr):
+            try:
+                with collect_errors():
+                    yield
+            except (Exception, KeyboardInterrupt):
+                raise
+            except BaseException as exc:
+                raise app_exit_error(exc).with_traceback(exc.__traceback__) from None
+    except BaseException:
+        if os.getpid() != pid:
+            _forked_child_returned(1)
+        raise
+    if os.getpid() != pid:
+        _forked_child_returned(0)
+
+
+def _forked_child_returned(code: int) -> None:
+    if owns_process():
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                if stream is not None:
+                    stream.flush()
+        os._exit(code)
+    raise AppLoadError(
+        "the app forked, and the child process returned into kubegen; let the child end itself "
+        "(os._exit) so that only one process goes on"
+    )
 
 
 def app_exit_error(exc: BaseException) -> AppLoadError:
-    """The error for an app that tried to end the process (``sys.exit(0)`` included)."""
-    if isinstance(exc, SystemExit):
-        what = f"called sys.exit({exc.code!r})" if exc.code is not None else "called sys.exit()"
+    """The error for an app that tried to end the process (``sys.exit(0)``, ``os._exit(0)`` included)."""
+    if isinstance(exc, HardExit):
+        what = f"called os._exit({shown(exc.code)})"
+    elif isinstance(exc, SystemExit):
+        what = f"called sys.exit({shown(exc.code)})" if exc.code is not None else "called sys.exit()"
     else:
-        what = f"raised {type(exc).__name__}" + (f": {exc}" if str(exc) else "")
+        text = shown(exc, str)
+        what = f"raised {type(exc).__name__}" + (f": {text}" if text else "")
     loc = _user_frame(exc)
     place = f"{loc}: " if loc is not None else ""
     return AppLoadError(
@@ -55,8 +86,20 @@ def app_exit_error(exc: BaseException) -> AppLoadError:
     )
 
 
-def load_stacks(spec: str, sets: Mapping[str, str] | None = None) -> list[Stack]:
-    """The Stack(s) named by ``spec``, calling a factory with ``sets`` converted by annotation."""
+def load_stacks(
+    spec: str, sets: Mapping[str, str] | None = None, *, same_target_as: str | None = None,
+    origins: Mapping[str, str] | None = None,
+) -> list[Stack]:
+    """The Stack(s) named by ``spec``, calling a factory with ``sets`` converted by annotation.
+
+    ``origins`` says where ``--set`` values the user did not type came from (``recorded in
+    deploy/.kubegen-manifest``), for messages about them.
+
+    ``same_target_as`` is another spec of the same file (what an output directory
+    recorded), one of the two naming its target (``app.py:prod``) and the other not
+    (``app.py``: the one stack the file has): :class:`UsageError` unless both name the
+    same target, so a directory rendered from ``prod`` never gets another stack.
+    """
     module, attr, where = _load_module(spec)
     sets = dict(sets or {})
     if attr is not None:
@@ -64,16 +107,40 @@ def load_stacks(spec: str, sets: Mapping[str, str] | None = None) -> list[Stack]
             names = sorted(n for n in vars(module) if not n.startswith("_"))
             raise AppLoadError(f"{where}: attribute {attr!r} not found (it defines: {', '.join(names) or 'nothing'})")
         target = getattr(module, attr)
-        label = f"{where}:{attr}"
+        name = attr
     else:
-        label, target = _find_target(module, where)
-    return _resolve(target, label, sets, where)
+        name, target = _find_target(module, where)
+    if same_target_as is not None:
+        _confirm_target(module, where, spec, name, same_target_as)
+    return _resolve(target, f"{where}:{name}", sets, where, origins or {})
+
+
+def _confirm_target(module: types.ModuleType, where: str, spec: str, name: str, recorded: str) -> None:
+    _, recorded_attr = _split_spec(recorded)
+    expected: str | None = recorded_attr
+    if not expected:
+        try:
+            expected = _find_target(module, where)[0]
+        except AppLoadError:  # no longer one stack to find
+            expected = None
+    if expected != name:
+        was = f"{recorded} (its stack {expected!r})" if expected and not recorded_attr else recorded
+        raise UsageError(
+            f"APP: the output directory was rendered from {was}, but {spec} is the stack {name!r}; leave APP "
+            f"out to render as recorded, or pass --force to render {spec} there (kubegen then records it)"
+        )
+
+
+def _split_spec(spec: str) -> tuple[str, str]:
+    """``path/app.py:NAME`` -> (``path/app.py``, ``NAME``); ``NAME`` may be empty."""
+    path, sep, attr = spec.rpartition(":")
+    if not sep or os.sep in attr or attr.endswith(".py"):
+        return spec, ""
+    return path, attr
 
 
 def _load_module(spec: str) -> tuple[types.ModuleType, str | None, str]:
-    path, sep, attr = spec.rpartition(":")
-    if not sep or os.sep in attr or attr.endswith(".py"):
-        path, attr = spec, ""
+    path, attr = _split_spec(spec)
     if not attr:
         attr_or_none = None
     elif not attr.isidentifier():
@@ -171,7 +238,7 @@ def _build_error(exc: BaseException, where: str) -> AppLoadError:
     loc = exc.location if isinstance(exc, KubegenError) and exc.location is not None else _user_frame(exc)
     place = str(loc) if loc is not None else where
     kind = "" if isinstance(exc, KubegenError) else f"{type(exc).__name__}: "
-    text = exc.message if isinstance(exc, KubegenError) else str(exc)
+    text = exc.message if isinstance(exc, KubegenError) else shown(exc, str)
     return AppLoadError(f"{place}: error while building the stack: {kind}{text}", original=exc)
 
 
@@ -185,6 +252,7 @@ def _returns_stack(fn: Callable[..., Any]) -> bool:
 
 
 def _find_target(module: types.ModuleType, where: str) -> tuple[str, Any]:
+    """The one Stack (or list, or function returning one) the module defines, by name."""
     found: dict[int, tuple[str, Any]] = {}
     for name, value in vars(module).items():
         if name.startswith("_"):
@@ -209,13 +277,14 @@ def _find_target(module: types.ModuleType, where: str) -> tuple[str, Any]:
         names = ", ".join(sorted(name for name, _ in found.values()))
         first = sorted(name for name, _ in found.values())[0]
         raise AppLoadError(f"{where}: found several Stacks ({names}); pick one: {where}:{first}")
-    name, value = next(iter(found.values()))
-    return f"{where}:{name}", value
+    return next(iter(found.values()))
 
 
-def _resolve(target: Any, label: str, sets: dict[str, str], where: str) -> list[Stack]:
+def _resolve(
+    target: Any, label: str, sets: dict[str, str], where: str, origins: Mapping[str, str],
+) -> list[Stack]:
     if callable(target) and not isinstance(target, Stack):
-        kwargs = convert_sets(target, sets, label)
+        kwargs = convert_sets(target, sets, label, origins)
         try:
             with _user_code():
                 target = target(**kwargs)
@@ -238,8 +307,13 @@ _TRUE = {"true", "yes", "on", "1", "y"}
 _FALSE = {"false", "no", "off", "0", "n"}
 
 
-def convert_sets(fn: Callable[..., Any], sets: Mapping[str, str], label: str) -> dict[str, Any]:
-    """``--set name=value`` strings to keyword arguments, by ``fn``'s annotations."""
+def convert_sets(
+    fn: Callable[..., Any], sets: Mapping[str, str], label: str, origins: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """``--set name=value`` strings to keyword arguments, by ``fn``'s annotations.
+
+    ``origins``: for values the user did not type, where they came from; a message about
+    one says so, and how to drop it."""
     try:
         signature = inspect.signature(fn)
     except (TypeError, ValueError):
@@ -254,14 +328,20 @@ def convert_sets(fn: Callable[..., Any], sets: Mapping[str, str], label: str) ->
     }
     kwargs: dict[str, Any] = {}
     for name, text in sets.items():
+        origin = (origins or {}).get(name)
+        what = f"--set {name}={text}" + (f" ({origin})" if origin else "")
         if name not in params:
             known = ", ".join(f"{n}" for n in params) or "none"
-            raise UsageError(f"--set {name}={text}: {label} has no parameter {name!r} (parameters: {known})")
-        kwargs[name] = _convert(text, hints.get(name, params[name].annotation), f"--set {name}={text}")
+            drop = f"; drop it with --unset {name} --force" if origin else ""
+            raise UsageError(f"{what}: {label} has no parameter {name!r} (parameters: {known}){drop}")
+        kwargs[name] = _convert(text, hints.get(name, params[name].annotation), what)
     missing = [n for n, p in params.items() if p.default is p.empty and n not in kwargs]
     if missing:
         raise UsageError(f"{label} needs a value for {', '.join(missing)}: pass --set {missing[0]}=...")
     return kwargs
+
+
+_COLLECTIONS = (list, tuple, set, frozenset, dict)
 
 
 def _convert(text: str, annotation: Any, what: str) -> Any:
@@ -286,6 +366,12 @@ def _convert(text: str, annotation: Any, what: str) -> Any:
             except UsageError as exc:
                 errors.append(exc.message)
         raise UsageError(errors[0] if errors else f"{what}: cannot convert")
+    if origin is not None or annotation in _COLLECTIONS:  # list(text) would be its characters
+        shown = getattr(annotation, "__name__", None) if origin is None else None
+        raise UsageError(
+            f"{what}: the parameter is a {shown or annotation}, which one --set value cannot give (--set gives "
+            "str, int, float, bool, a Literal, an Enum, or None for an Optional); take a str and split it in the app"
+        )
     if annotation is bool:
         lowered = text.lower()
         if lowered in _TRUE:

@@ -12,7 +12,6 @@ rewrite a terminal; a ``/`` or a leading ``.`` in a file name moves or hides a f
 
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import Literal
 
@@ -71,6 +70,8 @@ def escape(text: str, context: Context = "comment", *, limit: int = NAME_MAX) ->
     if safe.startswith("."):
         safe = "_" + safe[1:]
     if len(safe) > limit:
+        import hashlib  # only for names too long for a file: start-up does not pay for it
+
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
         safe = f"{safe[:limit - 9]}-{digest}"
     return safe

@@ -19,6 +19,7 @@ JSON schema (``"schema": "kubegen.explain/v1"``; keys are stable, lists are sort
         "clusterIP": str|null ("None": headless), "externalIP": str|null ("<pending>"),
         "externalIPs": [str], "externalName": str|null, "dns": str,
         "selector": {str: str}|null, "workloads": ["Kind/name"],
+        "declared": [str],                                # pods declared External that it selects
         "ports": [{"name": str|null, "protocol": str, "port": int, "targetPort": int|str,
                    "nodePort": int|null, "nodePortAssigned": bool, "broken": bool,
                    "endpoints": [{"workload": "Kind/name", "containerPort": int|null,
@@ -60,6 +61,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from kubegen.escape import escape
 from kubegen.finding import Finding
 from kubegen.finding import flow_labels as _flow
 from kubegen.finding import plural as _plural
@@ -215,6 +217,8 @@ def _service_lines(network: Network, svc: ServiceModel) -> list[str]:
     elif svc.workloads:
         picked = ", ".join(f"{w.kind} {w.name} ({_plural(w.replicas, 'replica')})" for w in svc.workloads)
         lines.append(f"  selector {_flow(svc.selector)} → {picked}")
+    elif svc.declared:
+        lines.append(f"  selector {_flow(svc.selector)} → {', '.join(svc.declared)}: made elsewhere, not simulated")
     else:
         lines.append(f"  selector {_flow(svc.selector)} → no pods")
     lines.extend(_finding_lines(svc.findings, "  "))
@@ -282,7 +286,8 @@ def explain_text(network: Network) -> str:
     if pending:
         lines += [f"{_plural(pending, 'pod')} Pending: {len(network.nodes)} nodes hold at most "
                   f"{MAX_PODS_PER_NODE} pods each; try a larger --nodes", ""]
-    return "\n".join(lines).rstrip("\n") + "\n"
+    # one printable line each: a name from hostile YAML cannot split a line or rewrite the terminal
+    return "\n".join(escape(line) for line in lines).rstrip("\n") + "\n"
 
 
 def _findings(findings: list[Finding]) -> list[dict[str, object]]:
@@ -315,7 +320,8 @@ def _service_json(network: Network, svc: ServiceModel) -> dict[str, Any]:
         "namespace": svc.namespace, "name": svc.name, "type": svc.type, "source": str(svc.manifest.locate()),
         "clusterIP": svc.cluster_ip, "externalIP": svc.external_ip, "externalIPs": svc.external_ips,
         "externalName": svc.external_name, "dns": svc.dns, "selector": svc.selector,
-        "workloads": [_ref(w) for w in svc.workloads], "ports": ports, "findings": _findings(svc.findings),
+        "workloads": [_ref(w) for w in svc.workloads], "declared": svc.declared, "ports": ports,
+        "findings": _findings(svc.findings),
     }
 
 

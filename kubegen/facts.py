@@ -342,6 +342,28 @@ SCALABLE_KINDS = {
 _PERCENT = lazy_pattern(r"(0|[1-9][0-9]*)%\Z")
 
 
+def budget_blocks_evictions(max_unavailable: object, min_available: object, pods: int | None,
+                            of: str = "") -> str | None:
+    """Why a PodDisruptionBudget allows no eviction at all, or None. ``pods``: how many pods
+    it covers at least (None: unknown). The disruption controller rounds a percentage up
+    (``minAvailable: 50%`` of 1 pod is 1), so a percentage can also ask for every pod; ``of``
+    names them (`` of Deployment 'web'``)."""
+    if max_unavailable in (0, "0%"):
+        return f"maxUnavailable is {max_unavailable}"
+    if min_available == "100%":
+        return "minAvailable is 100%"
+    if not pods:
+        return None
+    if isinstance(min_available, int) and not isinstance(min_available, bool) and min_available >= pods:
+        return f"minAvailable {min_available} is at least the {pods} pod(s){of}"
+    match = _PERCENT.match(min_available) if isinstance(min_available, str) else None
+    if match is not None:
+        needed = -(-int(match.group(1)) * pods // 100)
+        if needed >= pods:
+            return f"minAvailable {min_available} of the {pods} pod(s){of} rounds up to {needed}: all of them"
+    return None
+
+
 def int_or_percent_problems(value: int | str) -> list[str]:
     """A count or a percentage (``1``, ``"25%"``), as PodDisruptionBudgets and rolling
     updates take them."""

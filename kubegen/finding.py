@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 import attrs
 
+from kubegen.escape import escape
 from kubegen.facts import lazy_pattern
 from kubegen.location import Location
 from kubegen.manifest import Manifest
@@ -56,6 +57,24 @@ def flow_labels(mapping: dict[str, Any]) -> str:
     return yaml_value(mapping)
 
 
+def flow_selector(selector: dict[str, Any]) -> str:
+    """A LabelSelector as kubectl writes one: ``app=web,tier in (back,db),!canary``
+    (``matchLabels``, then ``matchExpressions`` in their order)."""
+    parts: list[str] = []
+    labels = selector.get("matchLabels")
+    if isinstance(labels, dict):
+        parts += [f"{k}={v}" for k, v in labels.items()]
+    expressions = selector.get("matchExpressions")
+    for e in expressions if isinstance(expressions, list) else []:
+        if not isinstance(e, dict):
+            continue
+        key, op, values = e.get("key"), e.get("operator"), e.get("values")
+        shown = ",".join(str(v) for v in values) if isinstance(values, list) else ""
+        parts.append({"In": f"{key} in ({shown})", "NotIn": f"{key} notin ({shown})", "Exists": f"{key}",
+                      "DoesNotExist": f"!{key}"}.get(str(op), f"{key} {op} ({shown})"))
+    return ",".join(parts) or "{} (every pod)"
+
+
 def plural(n: int, word: str) -> str:
     """``1 error``, ``2 errors``."""
     return f"{n} {word}{'' if n == 1 else 's'}"
@@ -84,8 +103,11 @@ class Finding:
         return Location("<stack>", 0)
 
     def format(self) -> str:
-        """``file:line: severity rule-id: message``."""
-        return f"{self.location}: {self.severity} {self.rule}: {self.message}"
+        """``file:line: severity rule-id: message``, always one printable line: a file name
+        or a value from the input with a newline or a terminal escape in it is shown
+        escaped (:func:`kubegen.escape.escape`), so it can neither forge another finding
+        nor rewrite the terminal."""
+        return escape(f"{self.location}: {self.severity} {self.rule}: {self.message}")
 
     def to_json(self) -> dict[str, object]:
         loc = self.location

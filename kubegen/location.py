@@ -7,9 +7,11 @@ it, so a finding can name the line that made *this* object and how it got there:
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -156,9 +158,29 @@ def chain_location(frames: Iterable[Frame], *, user_first: bool = False) -> Loca
     return Location(file, line, tuple(chain[-2::-1]), function)
 
 
+_fixed: contextvars.ContextVar[Location | None] = contextvars.ContextVar("kubegen_fixed_location", default=None)
+
+
 def caller_location() -> Location:
-    """Where the user's code called into kubegen, with the helpers it went through."""
+    """Where the user's code called into kubegen, with the helpers it went through
+    (or the location :func:`built_at` fixed)."""
+    fixed = _fixed.get()
+    if fixed is not None:
+        return fixed
     return chain_location(_stack_frames(sys._getframe(1)))
+
+
+@contextlib.contextmanager
+def built_at(location: Location) -> Iterator[None]:
+    """Builders made inside record ``location`` without looking for the user's line, for
+    code kubegen runs itself: ``kubegen import`` builds every object it writes to check
+    it, and walking the stack for a user frame that is not there costs most of a
+    builder's construction."""
+    token = _fixed.set(location)
+    try:
+        yield
+    finally:
+        _fixed.reset(token)
 
 
 def _stack_frames(frame: object) -> Iterable[Frame]:

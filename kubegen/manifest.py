@@ -6,6 +6,7 @@ Everything after this layer (checks, order, writer, explain) works on
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from kubegen import facts
@@ -101,26 +102,34 @@ def compile_stack(stack: Stack) -> list[Manifest]:
             continue  # an External only tells the checks what the cluster has
         origin = builder.source.relative_to(anchor)
         try:
-            obj = builder.to_dict()
+            obj = stack_object(builder, namespace, common)
         except KubegenError as exc:
             exc.location = origin  # a problem only rendering shows is still the object's
             raise
-        kind = obj.get("kind")
-        meta = obj.get("metadata")
-        if isinstance(meta, dict):
-            if namespace and kind not in facts.CLUSTER_SCOPED and "namespace" not in meta:
-                _set_namespace(meta, namespace)
-            if namespace and kind == "ClusterRoleBinding":
-                _subject_namespaces(obj, namespace)
-            if common:
-                meta["labels"] = {**common, **meta.get("labels", {})}
-                template = _pod_template(obj)
-                if template is not None and template is not obj:
-                    tmeta = template.setdefault("metadata", {})
-                    tmeta["labels"] = {**common, **tmeta.get("labels", {})}
         typed = type(builder).__name__ != "Raw" and not _has_raw_fields(builder)
         manifests.append(Manifest(obj, origin, typed=typed))
     return manifests
+
+
+def stack_object(builder: Any, namespace: str | None, common: Mapping[str, str]) -> dict[str, Any]:
+    """One builder's object as a Stack with ``namespace`` and ``common`` labels writes it
+    (what :func:`compile_stack` does for each object; ``kubegen import`` checks its
+    spellings with it, one object at a time)."""
+    obj: dict[str, Any] = builder.to_dict()
+    kind = obj.get("kind")
+    meta = obj.get("metadata")
+    if isinstance(meta, dict):
+        if namespace and kind not in facts.CLUSTER_SCOPED and "namespace" not in meta:
+            _set_namespace(meta, namespace)
+        if namespace and kind == "ClusterRoleBinding":
+            _subject_namespaces(obj, namespace)
+        if common:
+            meta["labels"] = {**common, **meta.get("labels", {})}
+            template = _pod_template(obj)
+            if template is not None and template is not obj:
+                tmeta = template.setdefault("metadata", {})
+                tmeta["labels"] = {**common, **tmeta.get("labels", {})}
+    return obj
 
 
 def _has_raw_fields(builder: object, depth: int = 0) -> bool:

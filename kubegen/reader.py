@@ -126,7 +126,21 @@ def _expand(paths: Sequence[str]) -> tuple[list[str], list[Finding]]:
             files.append(path)
         else:
             raise InputError(f"{path}: no such file or directory")
-    return files, problems
+    return _once(files), problems
+
+
+def _once(files: list[str]) -> list[str]:
+    """Each file once, however often it was named (``k8s/ k8s/a.yaml``, ``./a.yaml a.yaml``):
+    read twice, its objects would be reported as defined twice. Paths are compared as
+    written, not through symlinks (a link is a file of its own)."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for file in files:
+        key = file if file == "-" else os.path.abspath(file)
+        if key not in seen:
+            seen.add(key)
+            out.append(file)
+    return out
 
 
 def expand_paths(paths: Sequence[str]) -> list[str]:

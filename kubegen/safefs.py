@@ -19,22 +19,36 @@ app file) goes through :func:`open_input` / :func:`read_input` or
 from __future__ import annotations
 
 import errno
+import math
 import os
 import stat
 from typing import IO, Any
 
-from kubegen.errors import InputError
+from kubegen.errors import InputError, UsageError
 
 CHUNK = 1 << 20
 """Bytes read at a time."""
 
 
+LIMIT_ENV = "KUBEGEN_MAX_INPUT_MB"
+
+
 def max_input_bytes() -> int:
-    """The largest input read, in bytes: ``KUBEGEN_MAX_INPUT_MB`` (default 64) MiB."""
-    try:
-        return int(float(os.environ.get("KUBEGEN_MAX_INPUT_MB", "64")) * 1024 * 1024)
-    except ValueError:
+    """The largest input read, in bytes: ``KUBEGEN_MAX_INPUT_MB`` (default 64) MiB.
+
+    Raises :class:`~kubegen.errors.UsageError` when the variable is set to anything but
+    a positive number (``abc``, ``0``, ``-1``, ``inf``): a limit kubegen cannot apply is
+    said, not replaced by another one in silence."""
+    text = os.environ.get(LIMIT_ENV, "")
+    if not text.strip():  # unset, or set to nothing (a CI template's empty value)
         return 64 * 1024 * 1024
+    try:
+        megabytes = float(text)
+    except ValueError:
+        megabytes = math.nan
+    if not (math.isfinite(megabytes) and megabytes * 1024 * 1024 >= 1):
+        raise UsageError(f"{LIMIT_ENV}={text!r}: expected the input limit as a positive number of MiB (default 64)")
+    return int(megabytes * 1024 * 1024)
 
 
 class UnreadableInput(InputError):
@@ -53,13 +67,20 @@ class InputTooLarge(UnreadableInput):
     """Input over the size limit; ``size`` is its size when known before reading, else None."""
 
     def __init__(self, path: str, limit: int, size: int | None = None) -> None:
-        amount = f"{size / 1048576:.1f} MiB" if size is not None else f"more than {limit / 1048576:.0f} MiB"
+        amount = _amount(size) if size is not None else f"more than {_amount(limit)}"
         super().__init__(
             path,
-            f"input is {amount}, over kubegen's limit of {limit / 1048576:.0f} MiB; split it into several "
+            f"input is {amount}, over kubegen's limit of {_amount(limit)}; split it into several "
             "files or raise the limit with KUBEGEN_MAX_INPUT_MB",
         )
         self.size = size
+
+
+def _amount(size: int) -> str:
+    """``64 MiB``, ``1.5 MiB``, ``2,048 bytes`` (a limit set below a MiB is not "0 MiB")."""
+    if size < 1024 * 1024:
+        return f"{size:,} bytes"
+    return f"{size / 1048576:.1f}".removesuffix(".0") + " MiB"
 
 
 _KINDS = (
@@ -107,6 +128,12 @@ def _os_problem(path: str, exc: OSError) -> UnreadableInput:
         )
     if exc.errno in (errno.EACCES, errno.EPERM):
         return UnreadableInput(path, "permission denied: kubegen needs read access to this file")
+    try:  # a socket cannot be opened at all (ENXIO): say what it is, not only what failed
+        mode = os.stat(path).st_mode
+    except OSError:
+        mode = stat.S_IFREG
+    if not stat.S_ISREG(mode):
+        return _not_regular(path, mode)
     return UnreadableInput(path, f"cannot read: {exc.strerror or exc}")
 
 

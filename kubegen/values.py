@@ -17,7 +17,7 @@ nor reads it:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from kubegen.errors import KubegenError
@@ -36,12 +36,22 @@ class InadmissibleValue(KubegenError, ValueError):
     as findings first; this is for manifests written without them)."""
 
 
+def shown(value: Any, how: Callable[[Any], str] = repr) -> str:
+    """``how(value)`` (``repr`` or ``str``) for a message; a user's object whose own
+    ``__repr__``/``__str__`` raises (or returns no string) is named by its type instead."""
+    try:
+        text = how(value)
+    except Exception as exc:  # noqa: BLE001 - the user's code failed, not kubegen's
+        return f"<{type(value).__name__} whose {how.__name__}() raised {type(exc).__name__}>"
+    return text if isinstance(text, str) else f"<{type(value).__name__} whose {how.__name__}() is no string>"
+
+
 def _describe(value: Any) -> str:
-    text = repr(value)
+    text = shown(value)
     if len(text) > 40:
         text = text[:37] + "..."
     name = type(value).__name__
-    return f"{'an' if name[:1] in 'aeiou' else 'a'} {name} ({text})"
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name} ({text})"
 
 
 def text_problem(value: str) -> str | None:
@@ -71,17 +81,17 @@ def scalar_problem(value: Any) -> str | None:
     if isinstance(value, int):
         if INT_MIN <= value <= INT_MAX:
             return None
-        shown = str(value) if value.bit_length() <= 128 else \
+        number = int.__repr__(value) if value.bit_length() <= 128 else \
             f"an integer of about {int(value.bit_length() * 0.30103) + 1} digits"
         return (
-            f"is {shown}, outside the 64-bit range Kubernetes stores (-2**63 .. 2**63-1); "
+            f"is {number}, outside the 64-bit range Kubernetes stores (-2**63 .. 2**63-1); "
             "write it as a string if it is text"
         )
     if isinstance(value, float):
         if math.isfinite(value):
             return None
         return (
-            f"is {value!r}, which JSON (what kubectl sends to the API server) cannot carry; "
+            f"is {float.__repr__(value)}, which JSON (what kubectl sends to the API server) cannot carry; "
             "use a finite number or a string"
         )
     if isinstance(value, (bytes, bytearray)):
@@ -105,8 +115,9 @@ def key_problem(key: Any) -> str | None:
     if key is None:
         return "has the key None: mapping keys are strings in Kubernetes; use a string key"
     if isinstance(key, (bool, int, float)):
-        shown = str(key).lower() if isinstance(key, bool) else str(key)
-        return f"has the key {key!r} ({type(key).__name__}): mapping keys are strings in Kubernetes; write {shown!r}"
+        text = shown(key, str)
+        return (f"has the key {shown(key)} ({type(key).__name__}): mapping keys are strings in Kubernetes; "
+                f"write {text.lower() if isinstance(key, bool) else text!r}")
     return f"has {_describe(key)} as a key: mapping keys are strings in Kubernetes"
 
 
@@ -229,6 +240,36 @@ def copy_data(value: Any, _depth: int = 0) -> Any:
                 for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [copy_data(item, _depth + 1) if isinstance(item, _CONTAINERS) else item for item in value]
+    return value
+
+
+def plain_data(value: Any, _depth: int = 0) -> Any:
+    """:func:`copy_data` for values an app made: also every string, integer and float of
+    a subclass (an enum member such as ``IntEnum``, a ``str`` subclass), as a value or
+    a key, becomes the plain value it stands for, so that nothing downstream calls the
+    app's own ``__str__``, ``__repr__`` or ``__eq__`` (which may say anything, or raise)."""
+    if _depth > MAX_DEPTH:
+        return _copy_deep(value)
+    if isinstance(value, dict):
+        return {key if type(key) is str else _plain(key): item if type(item) in _EXACT else plain_data(item, _depth + 1)
+                for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [item if type(item) in _EXACT else plain_data(item, _depth + 1) for item in value]
+    return _plain(value)
+
+
+_EXACT = frozenset({str, int, float, bool, type(None)})
+
+
+def _plain(value: Any) -> Any:
+    if type(value) in _EXACT:
+        return value
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return int.__int__(value)
+    if isinstance(value, float):
+        return float.__float__(value)
     return value
 
 

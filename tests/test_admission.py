@@ -52,6 +52,10 @@ HOSTILE = {
                   "Widget 'w': spec has a tuple ((1, 2)) as a key: mapping keys are strings in Kubernetes"),
     "int key": ('Raw(manifest=widget({"ports": {80: "http"}}))',
                 "Widget 'w': spec.ports has the key 80 (int): mapping keys are strings in Kubernetes; write '80'"),
+    "repr raises": ('Raw(manifest=widget({"x": Odd()}))',
+                    "Widget 'w': spec.x is an Odd (<Odd whose repr() raised RuntimeError>): manifests hold only"),
+    "key whose repr raises": ('Raw(manifest=widget({Odd(): 1}))',
+                              "Widget 'w': spec has an Odd (<Odd whose repr() raised RuntimeError>) as a key"),
     "cycle": ('Raw(manifest=widget(cyclic()))',
               "Widget 'w': spec.self.self.self.self.self...self.self (100 levels down) nests more than 100 levels"),
 }
@@ -67,11 +71,15 @@ APP = textwrap.dedent("""\
         loop["self"] = loop
         return loop
 
+    class Odd:
+        def __repr__(self):
+            raise RuntimeError("no")
+
     stack = Stack(namespace="demo")
     stack.add(ConfigMap(name="fine", data={{"k": "v"}}))
     stack.add({builder})
     """)
-LINE = 13  # of the stack.add above
+LINE = 17  # of the stack.add above
 
 
 @pytest.mark.parametrize("fmt", ["yaml", "json"])
@@ -89,6 +97,40 @@ def test_values_json_cannot_carry_are_findings_at_the_users_line(tmp_path: Path,
     assert errors[0].startswith(f"{app}:{LINE}: error schema: {message}"), errors[0]
     assert result.stderr.endswith("kubegen: 1 error, 0 warnings: nothing was written\n")
     assert not out.exists()
+
+
+ENUMS_APP = textwrap.dedent("""\
+    import enum
+    from kubegen import Raw, Stack
+
+    class Port(enum.IntEnum):
+        HTTP = 80
+
+        def __repr__(self):
+            raise RuntimeError("no repr")
+
+    class Mode(str, enum.Enum):
+        ON = "on"
+
+    stack = Stack(namespace="demo")
+    stack.add(Raw(manifest={{"apiVersion": "v1", "kind": "{kind}", "metadata": {{"name": "w"}}, {body}}}))
+    """)
+
+
+def test_enum_members_in_raw_are_the_values_they_stand_for(tmp_path: Path) -> None:
+    app = tmp_path / "app.py"
+    body = '"spec": {"ports": [{"port": Port.HTTP, "name": Mode.ON}], "selector": {"app": "w"}}'
+    app.write_text(ENUMS_APP.format(kind="Service", body=body))
+    result = CliRunner().invoke(main, ["render", str(app), "--ignore", "selector-dangling"])
+    assert result.exit_code == 0, result.output
+    service = list(yaml.safe_load_all(result.stdout))[-1]
+    assert service["spec"]["ports"] == [{"port": 80, "name": "on"}]
+    app.write_text(ENUMS_APP.format(kind="ConfigMap", body='"data": {"port": Port.HTTP}'))
+    result = CliRunner().invoke(main, ["render", str(app)])
+    assert result.exit_code == 1
+    assert f"{app}:14: error yaml-boolean: ConfigMap 'w': data.port is the number 80, but ConfigMap data " \
+        "values are strings; use the string '80'" in result.stderr
+    assert "internal error" not in result.stderr
 
 
 def test_reading_never_yields_what_the_writer_refuses() -> None:

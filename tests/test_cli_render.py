@@ -84,6 +84,12 @@ def test_render_json(tmp_path: Path) -> None:
     assert list(doc["items"][1])[:4] == ["apiVersion", "kind", "metadata", "spec"]
 
 
+def test_render_json_of_a_stack_without_objects_is_still_json(tmp_path: Path) -> None:
+    code, out, _ = run("render", str(write(tmp_path, "from kubegen import Stack\nstack = Stack()\n")), "--format", "json")
+    assert code == 0
+    assert json.loads(out) == {"apiVersion": "v1", "kind": "List", "items": []}
+
+
 def test_render_output_file_atomic_and_untouched_on_findings(tmp_path: Path) -> None:
     app = write(tmp_path, APP)
     out_file = tmp_path / "out.yaml"
@@ -190,6 +196,17 @@ def test_set_rejects_bad_values(tmp_path: Path, sets: list[str], expected: str) 
     args = [a for s in sets for a in ("--set", s)]
     code, out, err = run("render", str(app), *args)
     assert code == 2 and expected in err and out == "", err
+
+
+@pytest.mark.parametrize("annotation", ["list[str]", "list", "dict[str, str] | None", "tuple", "set[int]"])
+def test_set_refuses_collections_it_cannot_give(tmp_path: Path, annotation: str) -> None:
+    """list("a,b") would hand the app the characters of the text: a clear refusal instead."""
+    app = write(tmp_path, f"from kubegen import Stack\n\ndef stack(hosts: {annotation} = None) -> Stack:\n"
+                          "    return Stack(labels={'n': str(len(hosts))})\n")
+    code, out, err = run("render", str(app), "--set", "hosts=a.example.com,b.example.com")
+    assert code == 2 and out == ""
+    assert f"--set hosts=a.example.com,b.example.com: the parameter is a {annotation.split(' |')[0]}, which one " \
+        "--set value cannot give" in err
 
 
 def test_real_process_no_traceback_and_exit_codes(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from conftest import assert_valid_k8s
 from test_kubectl_oracle import DISCOVERY, KUBECTL, TIMEOUT, from_kubegen, kubeconfig, normalize
 
 from kubegen import (
+    BuilderError,
     ClusterRole,
     Container,
     CronJob,
@@ -75,6 +76,14 @@ def test_create_cronjob(kubeconfig: Path, schedule: str) -> None:
     assert_valid_k8s(built.to_dict())
 
 
+def test_create_cronjob_restart_never(kubeconfig: Path) -> None:
+    expected = create(kubeconfig, "create", "cronjob", "hello", "--image=busybox", "--schedule=@daily",
+                      "--restart=Never", command=("date",))
+    del expected["spec"]["jobTemplate"]["metadata"]
+    built = CronJob.create("hello", image="busybox", schedule="@daily", command=["date"], restart_policy="Never")
+    assert from_kubegen(built) == expected
+
+
 def test_create_serviceaccount(kubeconfig: Path) -> None:
     built = ServiceAccount.create("build-robot")
     assert from_kubegen(built) == create(kubeconfig, "create", "serviceaccount", "build-robot")
@@ -107,6 +116,25 @@ def test_create_clusterrole(kubeconfig: Path) -> None:
     assert from_kubegen(urls) == create(kubeconfig, "create", "clusterrole", "logs", "--verb=get",
                                         "--non-resource-url=/logs*", "--non-resource-url=/healthz")
     assert_valid_k8s([built.to_dict(), urls.to_dict()])
+
+
+@pytest.mark.parametrize("rule", ["rbac.example.com/aggregate-to-monitoring=true", "a=true,b=x"])
+def test_create_clusterrole_with_an_aggregation_rule(kubeconfig: Path, rule: str) -> None:
+    expected = create(kubeconfig, "create", "clusterrole", "monitoring", f"--aggregation-rule={rule}")
+    assert expected.pop("rules") is None  # kubectl writes rules: null; the controller fills them in
+    built = ClusterRole.create("monitoring", aggregation_rule=rule)
+    assert from_kubegen(built) == expected
+    assert_valid_k8s(built.to_dict())
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"aggregation_rule": "a=true", "verb": ["get"], "resource": ["pods"]}, "without verb="),
+    ({}, "give verb="),
+    ({"aggregation_rule": "a"}, "must be key=value"),
+])
+def test_clusterrole_create_refuses_what_kubectl_refuses(fields: dict[str, Any], message: str) -> None:
+    with pytest.raises(BuilderError, match=message):
+        ClusterRole.create("monitoring", **fields)
 
 
 def test_create_rolebinding(kubeconfig: Path) -> None:

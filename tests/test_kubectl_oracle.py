@@ -406,3 +406,23 @@ def test_kubectl_reads_the_goldens_as_yaml_1_1_does(kubeconfig: Path, golden: Pa
     assert len(read) == len(objs)
     for original, got in zip(objs, read, strict=True):
         assert _same_after_json(original, got), _difference(original, got)
+
+
+# -- generateName: what kubectl apply refuses and kubectl create takes -------------------
+
+
+def test_kubectl_apply_refuses_a_generate_name_that_kubectl_create_takes(kubeconfig: Path, tmp_path: Path) -> None:
+    """The generate-name rule's premise, from kubectl itself: apply cannot, create can."""
+    from kubegen import Hook, Job
+
+    job = Job(generate_name="db-migrate-", hook=Hook.argocd("PreSync"),
+              containers=[Container(name="migrate", image="ghcr.io/example/migrate:2.1")])
+    path = tmp_path / "job.yaml"
+    path.write_text(dump(job.to_dict()))
+    applied = kubectl(kubeconfig, "apply", "-f", str(path), "--validate=false", ok=False)
+    assert applied.returncode != 0
+    assert "cannot use generate name with apply" in applied.stderr
+    created = from_kubectl(kubectl(kubeconfig, "create", "-f", str(path), "--validate=false"))
+    assert created["metadata"]["generateName"] == "db-migrate-" and "name" not in created["metadata"]
+    assert created["metadata"].pop("namespace") == "default"  # kubectl create fills in the current namespace
+    assert created == from_kubegen(job)

@@ -153,7 +153,7 @@ def test_collect_errors_for_library_users() -> None:
         Deployment(name="d", replicas="3", containers=[])  # type: ignore[arg-type]
     messages = [e.message for e in info.value.errors]
     assert messages[0].startswith("Container: name 'Web' must be a lowercase RFC 1123 label")
-    assert "Deployment 'd': replicas must be an int (got '3', a str); write replicas=3" in messages
+    assert "Deployment 'd': replicas must be an int or None (got '3', a str); write replicas=3" in messages
     assert "Deployment 'd': needs at least one container (containers=[Container(...)])" in messages
     with kubegen.collect_errors() as errors:  # nothing wrong: nothing raised
         Container(name="web", image="x")

@@ -123,7 +123,7 @@ def test_an_ingress_port_typo_suggests_the_port_name() -> None:
     (lambda: Deployment(name="web", containers=Container(name="web", image="x")),
      "Deployment 'web': containers must be a list (got Container("),
     (lambda: Deployment(name="web", replicas="3", containers=[Container(name="web", image="x")]),
-     "Deployment 'web': replicas must be an int (got '3', a str); write replicas=3"),
+     "Deployment 'web': replicas must be an int or None (got '3', a str); write replicas=3"),
     (lambda: Container(name="web", image="x", resources={"cpu": "1"}),
      "Container 'web': resources must be a Resources or None (got {'cpu': '1'}, a dict); write resources=Resources(...)"),
     (lambda: Service(name="web", ports=["80"]),

@@ -226,6 +226,10 @@ def test_findings_land_on_the_route_they_break() -> None:
         (NetworkOptions(service_cidr="10.96.0.1/12"), "--service-cidr '10.96.0.1/12': 10.96.0.1/12 has host bits set"),
         (NetworkOptions(pod_cidr="fd00::/64"), "--pod-cidr 'fd00::/64': only IPv4 networks are simulated"),
         (NetworkOptions(pod_cidr="10.0.0.0/24", nodes=2), "too small to give each of 2 nodes a /24"),
+        (NetworkOptions(service_cidr="10.0.0.0/8"),  # a pod and a Service could get one address
+         "--service-cidr 10.0.0.0/8 and --pod-cidr 10.244.0.0/16 overlap"),
+        (NetworkOptions(pod_cidr="192.168.0.0/16"),
+         "--pod-cidr 192.168.0.0/16: overlaps the simulated nodes' network 192.168.49.0/24"),
     ],
 )
 def test_bad_cluster_options_are_usage_errors(options: NetworkOptions, message: str) -> None:

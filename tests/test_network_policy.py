@@ -10,6 +10,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from kubegen import Container, Deployment, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyRule, Stack
@@ -266,3 +267,139 @@ def _yaml(stack: Stack) -> str:
     from kubegen.api import write_manifests
 
     return write_manifests(compile_stacks(stack), check=False)
+
+
+# --- semantics, case by case against the Kubernetes documentation -----------------------
+# (concepts/services-networking/network-policies and the API reference of NetworkPolicySpec)
+
+MONITORING = """\
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: mon, namespace: monitoring}
+    spec:
+      selector: {matchLabels: {app: mon}}
+      template:
+        metadata: {labels: {app: mon}}
+        spec: {containers: [{name: mon, image: mon:1}]}
+    """
+OPS_NAMESPACE = """\
+    ---
+    apiVersion: v1
+    kind: Namespace
+    metadata: {name: monitoring, labels: {team: ops}}
+    """
+
+
+def into_api(tmp_path: Path, *docs: str) -> dict[str, bool | None]:
+    """Whether each source may reach the api pods (True everywhere when no policy is involved)."""
+    doc = json.loads(explain(tmp_path, *docs, fmt="json")[1])
+    access = port_of(doc, "api")["endpoints"][0]["access"]
+    if not access:
+        return {f"{w['kind']}/{w['name']}": True for w in doc["workloads"]}
+    return {a["source"]: a["allowed"] for a in access if "/" in a["source"]}
+
+
+def test_an_empty_egress_list_does_not_make_a_policy_an_egress_policy(tmp_path: Path) -> None:
+    # policyTypes defaults to Ingress, plus Egress only when the policy has egress rules:
+    # `egress: []` has none, so web's egress is not isolated (its ingress is)
+    empty = policy("web-in", """\
+        podSelector: {matchLabels: {app: web}}
+        egress: []
+        """)
+    doc = json.loads(explain(tmp_path, empty, fmt="json")[1])
+    assert doc["networkPolicies"][0]["policyTypes"] == ["Ingress"]
+    assert into_api(tmp_path, empty)["Deployment/web"] is True
+    assert next(w for w in doc["workloads"] if w["name"] == "web")["dnsBlockedBy"] == []
+    assert "isolates ingress of Deployment web" in explain(tmp_path, empty)[1]
+
+
+def test_an_empty_policy_types_list_defaults_like_an_absent_one(tmp_path: Path) -> None:
+    deny = policy("api-deny", """\
+        podSelector: {matchLabels: {app: api}}
+        policyTypes: []
+        """)
+    doc = json.loads(explain(tmp_path, deny, fmt="json")[1])
+    assert doc["networkPolicies"][0]["policyTypes"] == ["Ingress"]
+    assert set(into_api(tmp_path, deny).values()) == {False}
+
+
+@pytest.mark.parametrize("rules", ["[{}]", "[{from: []}]", "[{from: [], ports: []}]"])
+def test_a_rule_without_peers_or_ports_admits_everything(tmp_path: Path, rules: str) -> None:
+    opened = policy("api-open", f"""\
+        podSelector: {{matchLabels: {{app: api}}}}
+        ingress: {rules}
+        """)
+    assert set(into_api(tmp_path, DENY, opened).values()) == {True}
+
+
+def test_namespace_and_pod_selector_in_one_peer_is_and_in_two_peers_or(tmp_path: Path) -> None:
+    both = policy("and", """\
+        podSelector: {matchLabels: {app: api}}
+        ingress:
+        - from: [{namespaceSelector: {matchLabels: {team: ops}}, podSelector: {matchLabels: {app: web}}}]
+        """)
+    either = policy("or", """\
+        podSelector: {matchLabels: {app: api}}
+        ingress:
+        - from: [{namespaceSelector: {matchLabels: {team: ops}}}, {podSelector: {matchLabels: {app: web}}}]
+        """)
+    assert set(into_api(tmp_path, MONITORING, OPS_NAMESPACE, both).values()) == {False}
+    assert into_api(tmp_path, MONITORING, OPS_NAMESPACE, either) == {
+        "Deployment/api": False, "Deployment/mon": True, "Deployment/web": True, "Deployment/worker": False}
+
+
+def test_namespace_labels_the_stack_does_not_declare_are_not_judged(tmp_path: Path) -> None:
+    # the monitoring namespace is not in the stack: whether it carries team=ops is the
+    # cluster's business, so its pods "depend"; its name label is always known
+    by_label = policy("ops", """\
+        podSelector: {matchLabels: {app: api}}
+        ingress:
+        - from: [{namespaceSelector: {matchLabels: {team: ops}}}]
+        """)
+    verdicts = into_api(tmp_path, MONITORING, by_label)
+    assert verdicts["Deployment/mon"] is None
+    assert verdicts["Deployment/web"] is False  # shop is declared (labelled team: shop)
+    by_name = policy("ops", """\
+        podSelector: {matchLabels: {app: api}}
+        ingress:
+        - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}]
+        """)
+    assert into_api(tmp_path, MONITORING, by_name)["Deployment/mon"] is True
+    code, out = explain(tmp_path, MONITORING, by_label)
+    assert "? depends  from Deployment mon" in out and "team: ops" in out
+
+
+def test_a_named_port_is_resolved_on_each_selected_pod(tmp_path: Path) -> None:
+    # two workloads behind one Service both call their port http, on different numbers:
+    # a policy on port 8080 opens only the one that serves http on 8080
+    other = """\
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: api-canary, namespace: shop}
+        spec:
+          selector: {matchLabels: {app: api, track: canary}}
+          template:
+            metadata: {labels: {app: api, track: canary}}
+            spec: {containers: [{name: api, image: api:2, ports: [{name: http, containerPort: 9090}]}]}
+        """
+    numbered = policy("api-8080", """\
+        podSelector: {matchLabels: {app: api}}
+        ingress:
+        - ports: [{port: 8080}]
+        """)
+    doc = json.loads(explain(tmp_path, other, numbered, fmt="json")[1])
+    endpoints = {e["workload"]: e for e in port_of(doc, "api")["endpoints"]}
+    assert {a["allowed"] for a in endpoints["Deployment/api"]["access"]} == {True}
+    assert {a["allowed"] for a in endpoints["Deployment/api-canary"]["access"]} == {False}
+
+
+def test_a_namespace_selector_by_expressions_is_shown_in_its_condition(tmp_path: Path) -> None:
+    by_expression = policy("ops", """\
+        podSelector: {matchLabels: {app: api}}
+        ingress:
+        - from: [{namespaceSelector: {matchExpressions: [{key: team, operator: In, values: [ops, sre]}]}}]
+        """)
+    out = explain(tmp_path, MONITORING, by_expression)[1]
+    assert "? depends  from Deployment mon (if namespace monitoring is labelled team in (ops,sre))" in out

@@ -3,6 +3,7 @@ nothing leaked, nothing replaced, no exit code outside 0/1/2, nothing left behin
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import shutil
@@ -308,6 +309,27 @@ def test_other_special_files_in_the_output_directory(app: Path, tmp_path: Path, 
     assert os.path.lexists(owned)
 
 
+HOSTILE_NAME = "web\nk8s.yaml:1: error fake: all good\x1b[2K"
+
+
+def test_findings_and_explain_are_one_printable_line_each(tmp_path: Path) -> None:
+    """A file name or an object name from the input cannot forge a finding or rewrite the terminal."""
+    folder = tmp_path / "k8s"
+    folder.mkdir()
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": HOSTILE_NAME},
+               "spec": {"selector": {"app": "none"}, "ports": [{"port": 80}]}}
+    (folder / f"{HOSTILE_NAME}.yaml").write_text(yaml.safe_dump(service))
+    linted = kubegen("lint", str(folder))
+    assert linted.returncode == 1
+    findings = linted.stdout.splitlines()[:-1]
+    assert findings and all(line.startswith(f"{folder}/web\\nk8s.yaml:1: error fake: all good\\x1b[2K.yaml:")
+                            for line in findings), linted.stdout
+    assert "\x1b" not in linted.stdout
+    explained = kubegen("explain", str(folder))
+    assert "\x1b" not in explained.stdout and "\nerror fake" not in explained.stdout
+    assert "web\\nk8s.yaml:1: error fake: all good\\x1b[2K" in explained.stdout
+
+
 # --- 4. exit codes stay 0/1/2 whatever the app does ------------------------------------------------
 
 EXITS = {
@@ -316,6 +338,12 @@ EXITS = {
     "systemexit-message": ("def stack() -> Stack:\n    raise SystemExit('bye')\n", "called sys.exit('bye')"),
     "base-exception": ("class Stop(BaseException):\n    pass\n\ndef stack() -> Stack:\n    raise Stop('now')\n",
                        "raised Stop: now"),
+    "os-exit-0": ("import os\n\ndef stack() -> Stack:\n    os._exit(0)\n", "called os._exit(0)"),
+    "exit-whose-repr-raises": (
+        "class Code:\n    def __repr__(self):\n        raise RuntimeError('no')\n\n"
+        "def stack() -> Stack:\n    raise SystemExit(Code())\n",
+        "called sys.exit(<Code whose repr() raised RuntimeError>)",
+    ),
     "exit-in-to_dict": (
         "import sys\nfrom kubegen.location import Location\n\nclass Odd:\n    source = Location('app.py', 7)\n\n"
         "    def to_dict(self):\n        sys.exit(0)\n\nstack = Stack(objects=[Odd()])\n",
@@ -335,6 +363,72 @@ def test_an_app_that_exits_is_a_user_error(tmp_path: Path, command: str, case: s
     assert said in result.stderr
     assert "an app must not end the process" in result.stderr
     assert result.stdout == ""
+
+
+def test_os_exit_in_a_thread_of_the_app_ends_with_1_not_0(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(
+        "import os, threading\nfrom kubegen import ConfigMap, Stack\n\ndef stack() -> Stack:\n"
+        "    threading.Thread(target=os._exit, args=(0,)).start()\n    threading.Event().wait()\n"
+    )
+    result = kubegen("check", "app.py", "--output-dir", "out", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Error: a thread of the app called os._exit(0); an app must not end the process" in result.stderr
+    assert result.stdout == ""
+
+
+FORKING_APP = textwrap.dedent(
+    """
+    import os
+    from kubegen import ConfigMap, Stack
+
+
+    def stack() -> Stack:
+        demo = Stack(namespace="demo", objects=[ConfigMap(name="c", data={"k": "v"})])
+        child = os.fork()
+        if child == 0:
+            {child}
+        os.waitpid(child, 0)
+        return demo
+    """
+)
+
+
+@pytest.mark.parametrize("child", ["return demo", "raise ValueError('in the child')"])
+def test_a_child_the_app_forks_writes_nothing(tmp_path: Path, child: str) -> None:
+    (tmp_path / "app.py").write_text(FORKING_APP.replace("{child}", child))
+    result = kubegen("render", "app.py", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert [d["kind"] for d in yaml.safe_load_all(result.stdout)] == ["Namespace", "ConfigMap"]
+    assert "Error" not in result.stderr and "Traceback" not in result.stderr
+    out = tmp_path / "out"
+    assert kubegen("render", "app.py", "--output-dir", str(out), cwd=tmp_path).returncode == 0
+    assert kubegen("check", "--output-dir", str(out), cwd=tmp_path).returncode == 0
+
+
+def test_an_exception_whose_str_raises_is_the_apps_error_not_kubegens(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(
+        "from kubegen import Stack\n\nclass Odd(Exception):\n    def __str__(self):\n"
+        "        raise RuntimeError('no text')\n\ndef stack() -> Stack:\n    raise Odd()\n"
+    )
+    result = kubegen("render", "app.py", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == "Error: app.py:8: error while building the stack: Odd: <Odd whose str() raised RuntimeError>\n"
+
+
+@pytest.mark.parametrize("silence", [
+    "sys.stderr = open(os.devnull, 'w')", "sys.stderr = None", "sys.stdout.close()", "sys.stderr.close()",
+    "sys.stderr = io.StringIO()",
+])
+def test_what_the_app_does_to_sys_stderr_never_hides_kubegens_findings(tmp_path: Path, silence: str) -> None:
+    (tmp_path / "app.py").write_text(
+        "import io, os, sys\nfrom kubegen import Service, Stack\n\ndef stack() -> Stack:\n"
+        f"    {silence}\n"
+        "    return Stack(namespace='demo', objects=[Service(name='lost', ports=[80], selector={'app': 'none'})])\n"
+    )
+    result = kubegen("render", "app.py", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "app.py:6: error selector-dangling: Service 'lost'" in result.stderr
+    assert "lost sys.stderr" not in result.stderr and result.stdout == ""
 
 
 def test_the_exit_names_the_line_of_the_app(tmp_path: Path) -> None:
@@ -445,6 +539,38 @@ def test_output_dir_that_links_to_another_file_system(app: Path, tmp_path: Path,
         assert not [p for p in tmp_path.iterdir() if "kubegen-tmp" in p.name]
     finally:
         stop(proc, signal.SIGKILL)
+
+
+def test_output_dir_that_is_a_mount_point(app: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A volume mounted at the output directory (docker run -v ...:/out): a rename from its
+    parent into it crosses file systems (EXDEV), so the write stages inside it."""
+    import importlib
+
+    commit = importlib.import_module("kubegen.gitops.commit")  # the module (the package exports a function so named)
+
+    mount = tmp_path / "out"
+    mount.mkdir()
+    (mount / "notes.txt").write_text("not kubegen's\n")
+    real_replace, real_rename = os.replace, os.rename
+
+    def across(move):  # type: ignore[no-untyped-def]
+        def moved(src, dst):  # type: ignore[no-untyped-def]
+            if (str(mount) in os.path.abspath(src)) != (str(mount) in os.path.abspath(dst)):
+                raise OSError(errno.EXDEV, "Invalid cross-device link")
+            return move(src, dst)
+        return moved
+
+    monkeypatch.setattr(os, "replace", across(real_replace))
+    monkeypatch.setattr(os, "rename", across(real_rename))
+    monkeypatch.setattr(commit, "same_file_system", lambda one, other: str(mount) not in (one, other), raising=False)
+    for count in ("3", "1"):  # create, then replace and remove files
+        result = run("render", str(app), "--set", f"count={count}", "--output-dir", str(mount), "--kustomization",
+                     "--force")
+        assert result.exit_code == 0, result.output
+        assert run("check", "--output-dir", str(mount)).exit_code == 0
+    assert sorted(p.name for p in (mount / "demo").iterdir()) == ["configmap-settings-0.yaml"]
+    assert (mount / "notes.txt").read_text() == "not kubegen's\n"
+    assert not [p for p in [*tmp_path.iterdir(), *mount.iterdir()] if "kubegen-tmp" in p.name]
 
 
 NOISY_APP = textwrap.dedent(

@@ -7,8 +7,10 @@ source text, and kubectl (client-side decoding) for what kubectl refuses.
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -310,10 +312,21 @@ def test_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KUBEGEN_MAX_INPUT_MB", str(2048 / 2**20))
     result = read_paths([str(path)])
     (msg,) = messages(result)
-    assert msg == (f"{path}: error yaml: input is 0.0 MiB, over kubegen's limit of 0 MiB; split it into "
+    assert msg == (f"{path}: error yaml: input is 3,065 bytes, over kubegen's limit of 2,048 bytes; split it into "
                    "several files or raise the limit with KUBEGEN_MAX_INPUT_MB")
     monkeypatch.setenv("KUBEGEN_MAX_INPUT_MB", str(4096 / 2**20))
     assert [m.name for m in read_paths([str(path)]).manifests] == ["big"]
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-1", "inf", "nan", "1e400"])
+def test_a_size_limit_kubegen_cannot_apply_is_a_usage_error(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
+    proc = subprocess.run([sys.executable, "-m", "kubegen", "lint", str(path)], capture_output=True, text=True,
+                          env={**os.environ, "KUBEGEN_MAX_INPUT_MB": value}, timeout=60)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == (f"Error: KUBEGEN_MAX_INPUT_MB={value!r}: expected the input limit as a positive number "
+                           "of MiB (default 64)\n")
 
 
 def test_a_few_megabytes_of_manifests_read_in_linear_time() -> None:

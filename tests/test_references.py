@@ -315,7 +315,7 @@ def requesting(**requests: str) -> Container:
 
 
 def test_hpa_target_must_exist_and_be_scalable() -> None:
-    web = app(requesting(cpu="100m"))
+    web = app(requesting(cpu="100m"), replicas=None)
     assert typed(web, web.autoscale(max=4, cpu=70)) == []
     missing = HorizontalPodAutoscaler(name="h", target="Deployment/ap", max_replicas=3, metrics=[Metric.pods(
         "rps", average_value="1")])
@@ -370,7 +370,7 @@ def test_hpa_utilisation_needs_requests_in_yaml() -> None:
     assert "container(s) 'sidecar' request no cpu: the autoscaler cannot compute it and never scales" in by_line[
         (21, "error")]
     assert "(no metrics" not in by_line[(21, "error")] and "'sidecar'" in by_line[(28, "error")]
-    assert "apiVersion extensions/v1beta1, which does not serve it" in by_line[(29, "error")]
+    assert "apiVersion extensions/v1beta1, whose API group has no Deployment" in by_line[(29, "error")]
     assert "two autoscalers fight over its replica count" in by_line[(29, "warning")]
     assert "DaemonSet 'agent', which has no replica count to set" in by_line[(37, "error")]
 
@@ -393,12 +393,13 @@ def test_pdb_selector_and_blocked_evictions() -> None:
 
 
 def test_pdb_counts_the_autoscalers_minimum_and_sees_two_budgets() -> None:
-    web = app(requesting(cpu="1"), replicas=5)
+    web = app(requesting(cpu="1"), replicas=None)
     budget = PodDisruptionBudget(name="b", selector={"app": "app"}, min_available=2)
     assert of(typed(web, budget, web.autoscale(min=2, max=9, cpu=60)), "pdb-eviction")
     assert typed(web, budget, web.autoscale(min=3, max=9, cpu=60)) == []
     second = PodDisruptionBudget(name="c", selector={"app": "app"}, max_unavailable="10%")
-    assert "covered by 2 budgets" in one(typed(web, budget, second), "pdb-eviction").message
+    five = app(requesting(cpu="1"), replicas=5)
+    assert "covered by 2 budgets" in one(typed(five, budget, second), "pdb-eviction").message
 
 
 def test_pdb_match_expressions_in_yaml() -> None:
@@ -519,7 +520,7 @@ def _pair(rule: str) -> tuple[list[object], list[object]]:
     if rule == "hpa-target":
         hpa = HorizontalPodAutoscaler(name="api", target="Deployment/api", max_replicas=3)
         bare = Deployment(name="api", containers=[Container(name="api", image="api:1")])
-        return [bare, hpa], [api, hpa]
+        return [bare, hpa], [_api(replicas=None), hpa]
     if rule == "pdb-selector":
         return [api, PodDisruptionBudget(name="p", selector={"app": "api-x"}, max_unavailable=1)], [
             api, PodDisruptionBudget(name="p", selector={"app": "api"}, max_unavailable=1)]

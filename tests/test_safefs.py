@@ -85,6 +85,16 @@ def test_a_fifo_named_on_the_command_line_does_not_hang(tmp_path: Path) -> None:
     assert proc.stdout.startswith(f"{fifo}: error yaml: is a named pipe (FIFO), not a regular file")
 
 
+def test_a_socket_is_named_as_such(tmp_path: Path) -> None:
+    import socket
+
+    path = tmp_path / "s.yaml"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        (problem,) = read_paths([str(tmp_path)]).problems
+    assert problem.message.startswith("is a socket, not a regular file; kubegen reads only regular files")
+
+
 def test_an_app_file_that_is_a_fifo_or_a_device_is_refused(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "app.py")
     (tmp_path / "zero.py").symlink_to("/dev/zero")
@@ -123,7 +133,7 @@ def test_the_limit_holds_while_reading_whatever_the_size_claims() -> None:
 def test_a_regular_file_over_the_limit_is_refused_by_its_size(tmp_path: Path) -> None:
     path = tmp_path / "big.yaml"
     path.write_bytes(b"#" * 3000)
-    with pytest.raises(safefs.InputTooLarge, match=r"input is 0\.0 MiB, over kubegen's limit of 0 MiB") as info:
+    with pytest.raises(safefs.InputTooLarge, match="input is 3,000 bytes, over kubegen's limit of 2,048 bytes") as info:
         safefs.read_input(str(path), limit=2048)
     assert info.value.size == 3000
     assert safefs.read_input(str(path), limit=4096) == b"#" * 3000

@@ -214,6 +214,8 @@ BLOCKED = {
     "secret-type": (_obj("Secret", type="Opaque", stringData={"a": "1"}),
                     _obj("Secret", type="kubernetes.io/basic-auth", stringData={"username": "u", "password": "p"}),
                     "type changes from Opaque to kubernetes.io/basic-auth"),
+    "secret-immutable": (_obj("Secret", immutable=True, stringData={"a": "1"}),
+                         _obj("Secret", immutable=True, data={"a": "Mg=="}), "its data changes"),
 }
 
 ACCEPTED = {
@@ -230,6 +232,8 @@ ACCEPTED = {
     "pvc-grow": (_obj("PersistentVolumeClaim", PVC),
                  _obj("PersistentVolumeClaim", _swap(PVC, "resources.requests.storage", "20Gi"))),
     "configmap-mutable": (_obj("ConfigMap", data={"a": "1"}), _obj("ConfigMap", data={"a": "2"})),
+    "immutable-secret-written-the-other-way": (  # stringData is stored as data: the same Secret
+        _obj("Secret", immutable=True, stringData={"a": "1"}), _obj("Secret", immutable=True, data={"a": "MQ=="})),
     "cronjob-template": (_obj("CronJob", {"schedule": "@hourly", "jobTemplate": {"spec": JOB}}, "batch/v1"),
                          _obj("CronJob", {"schedule": "@daily", "jobTemplate": {"spec": {**JOB, "parallelism": 2}}},
                               "batch/v1")),
@@ -390,6 +394,66 @@ def test_a_directory_another_app_rendered_is_never_overwritten_silently(shop: Pa
     assert run("render", f"{other}:stack", "--output-dir", str(out)).exit_code == 0  # the same file
 
 
+TWO_STACKS = textwrap.dedent(
+    """\
+    from kubegen import ConfigMap, Stack
+
+    stack = Stack(namespace="dev", objects=[ConfigMap(name="settings", data={"env": "dev"})])
+
+
+    def prod() -> Stack:
+        return Stack(namespace="prod", objects=[ConfigMap(name="settings", data={"env": "prod"})])
+    """
+)
+
+
+def test_the_file_alone_is_not_the_target_the_directory_recorded(tmp_path: Path) -> None:
+    app = tmp_path / "app.py"
+    app.write_text(TWO_STACKS)
+    out = tmp_path / "out"
+    assert run("render", f"{app}:prod", "--output-dir", str(out)).exit_code == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    for command in ("render", "check"):  # app.py alone finds the module-level dev stack
+        refused = run(command, str(app), "--output-dir", str(out))
+        assert refused.exit_code == 2, refused.output
+        assert (f"Error: APP: the output directory was rendered from {app}:prod, but {app} is the stack 'stack'; "
+                "leave APP out to render as recorded, or pass --force") in refused.stderr
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert run("check", f"{app}:prod", "--output-dir", str(out)).exit_code == 0
+    assert run("render", str(app), "--output-dir", str(out), "--force").exit_code == 0  # taken over, on purpose
+    assert sorted(p.name for p in out.iterdir()) == [RECORD_NAME, "_cluster", "dev"]
+    assert json.loads((out / RECORD_NAME).read_text())["app"] == "../app.py"
+    refused = run("render", f"{app}:prod", "--output-dir", str(out))
+    assert refused.exit_code == 2
+    assert f"rendered from {app} (its stack 'stack'), but {app}:prod is the stack 'prod'" in refused.stderr
+
+
+def test_naming_the_recorded_target_rewrites_nothing(shop: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run("render", str(shop), "--output-dir", str(out)).exit_code == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    again = run("render", f"{shop}:stack", "--output-dir", str(out))
+    assert again.exit_code == 0 and f"{out}: 0 written, 0 removed, 6 unchanged" in again.stderr
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert run("check", f"./{os.path.relpath(shop)}:stack", "--output-dir", str(out)).exit_code == 0
+
+
+def test_a_recorded_value_the_app_no_longer_takes_says_where_it_came_from(shop: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run("render", str(shop), "--set", "note=hi", "--set", "replicas=3", "--output-dir", str(out)).exit_code == 0
+    shop.write_text(SHOP.replace(', note: str = ""', "").replace(', "note": note', "").replace(
+        "replicas: int = 2", "replicas: Literal[1, 2] = 2"))
+    for command in ("check", "render"):
+        refused = run(command, "--output-dir", str(out))
+        assert refused.exit_code == 2
+        assert (f"Error: --set note=hi (recorded in {out}/{RECORD_NAME}): {shop}:stack has no parameter 'note' "
+                "(parameters: env, tag, replicas); drop it with --unset note --force") in refused.stderr
+    refused = run("render", "--output-dir", str(out), "--unset", "note", "--force")
+    assert f"--set replicas=3 (recorded in {out}/{RECORD_NAME}): must be one of 1, 2" in refused.stderr
+    given = run("render", "--output-dir", str(out), "--set", "replicas=3", "--unset", "note", "--force")
+    assert "Error: --set replicas=3: must be one of 1, 2" in given.stderr  # typed now: no origin to name
+
+
 def test_app_is_required_where_nothing_records_it(tmp_path: Path) -> None:
     fresh = run("check", "--output-dir", str(tmp_path / "none"))
     assert fresh.exit_code == 2
@@ -437,6 +501,7 @@ HEX = "a" * 64
 @pytest.mark.parametrize("image", [
     "nginx:1.27", "ghcr.io/example/web:1.0.0", "localhost:5000/team/app:v2", "registry.example.com:443/a/b_c__d.e-f:t",
     f"nginx@sha256:{HEX}", f"ghcr.io/x/y:1.2@sha256:{HEX}", "[::1]:5000/app:1", "quay.io/org/app:1.0_RC-1",
+    f"nginx@sha384:{'b' * 96}", f"nginx@sha512:{'c' * 128}", f"{HEX}:1",
 ])
 def test_valid_image_references_pass(image: str) -> None:
     assert _image_findings(image) == []
@@ -452,6 +517,12 @@ def test_valid_image_references_pass(image: str) -> None:
     ("nginx:-1", "has tag '-1'"),
     ("nginx:" + "x" * 129, "up to 128 characters"),
     ("my_/app:1", "has repository part 'my_'"),
+    ("nginx:1.0-\u00e4", "has tag '1.0-\u00e4'"),  # Go's \w is ASCII
+    (f"nginx@md5:{HEX[:32]}", "has a digest of algorithm 'md5'; the kubelet knows sha256, sha384 and sha512 only"),
+    (f"nginx@sha256:{HEX.upper()}", "has a sha256 digest with upper-case hex digits"),
+    (f"nginx@sha512:{HEX}", "has a sha512 digest of 64 hex digits, not 128"),
+    (f"nginx@sha256:{HEX}a", "has a sha256 digest of 65 hex digits, not 64"),
+    (HEX, "is 64 hexadecimal digits, which is taken for an image ID"),
 ])
 def test_invalid_image_references_are_errors(image: str, said: str) -> None:
     [finding] = _image_findings(image)

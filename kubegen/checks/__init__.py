@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from kubegen import facts
+from kubegen.checks.assumed import Assumed as Assumed
 from kubegen.finding import Finding as Finding
 from kubegen.finding import Severity as Severity
 from kubegen.finding import plural
@@ -54,6 +55,9 @@ RULES: dict[str, str] = {
     "netpol-selector": "NetworkPolicy pod selector (or a rule's peer selector) that matches no pod",
     "netpol-port": "NetworkPolicy ingress rule naming a port no selected pod declares",
     "role-ref": "RoleBinding/ClusterRoleBinding roleRef naming a Role or ClusterRole that does not exist",
+    "generate-name": "generateName without name: kubectl apply cannot create it (error; a warning on an Argo CD or "
+                     "Helm hook, which the tool creates)",
+    "hook": "an Argo CD or Helm hook annotation (phase, delete policy, sync wave, weight) the tool does not understand",
 }
 
 REFERENCE_RULES = frozenset(
@@ -65,41 +69,12 @@ REFERENCE_RULES = frozenset(
 OUTPUT_DIR_RULES: dict[str, str] = {
     "immutable-field": "a change kubectl apply cannot make to a live object (selector, clusterIP, ...)",
     "node-port-freed": "a Service change that frees a nodePort clients outside the cluster may rely on",
+    "replicas-dropped": "a workload's replica count left out: applied, the live workload falls back to 1 pod",
 }
 
 CROSS_OBJECT_RULES = frozenset(
     {"selector-dangling", "selector-overlap", "target-port", "ingress-backend", *REFERENCE_RULES}
 )
-
-
-@attrs.frozen
-class Assumed:
-    """An object the cluster has without the stack making it (``External(...)`` in
-    Python, ``--assume KIND/NAME`` on the command line): references to it are fine.
-
-    ``namespace`` None: in any namespace. ``keys`` None: any key of a ConfigMap/Secret.
-    """
-
-    kind: str
-    name: str
-    namespace: str | None = None
-    keys: frozenset[str] | None = None
-
-    @classmethod
-    def parse(cls, text: str) -> Assumed:
-        """``KIND/NAME`` or ``KIND/NAMESPACE/NAME``, with ``:KEY,KEY`` for the keys of a
-        ConfigMap or Secret (``Secret/db:password,user``)."""
-        head, colon, keys = text.partition(":")
-        parts = head.split("/")
-        if len(parts) not in (2, 3) or not all(parts) or not parts[0][:1].isupper() or (colon and not keys):
-            raise ValueError(
-                f"{text!r}: expected KIND/NAME or KIND/NAMESPACE/NAME (e.g. Secret/registry-creds), "
-                "optionally :KEY,KEY for the keys of a ConfigMap or Secret"
-            )
-        key_set = frozenset(k for k in keys.split(",") if k) if colon else None
-        if len(parts) == 2:
-            return cls(parts[0], parts[1], None, key_set)
-        return cls(parts[0], parts[2], parts[1], key_set)
 
 
 @attrs.frozen(kw_only=True)
@@ -148,6 +123,9 @@ class Report:
         self.findings: list[Finding] = []
         self.deferred: list[Callable[[], None]] = []
         """Actions to run after every rule (findings that depend on the others')."""
+        # what a finding says is missing from the stack, as the declaration that would
+        # supply it (``kubegen import`` declares these for a file of a larger app)
+        self.missing: list[tuple[Assumed, Finding]] = []
         # every object checked, by identity, when a Checker runs the rules (else the
         # whole-stack rules catalogue the objects they are given)
         self.catalogue: Catalogue | None = None
@@ -161,15 +139,18 @@ class Report:
         *,
         severity: Severity = "error",
         suggestion: str | None = None,
+        missing: Assumed | None = None,
     ) -> None:
+        """Report a finding; ``missing``: what the stack lacks, as the declaration that supplies it."""
         if rule in self.options.ignore:
             return
         if self.options.partial and rule in CROSS_OBJECT_RULES:
             severity = "warning"
-        self.findings.append(
-            Finding(rule=rule, severity=severity, message=message, manifest=manifest, path=tuple(path),
-                    suggestion=suggestion)
-        )
+        finding = Finding(rule=rule, severity=severity, message=message, manifest=manifest, path=tuple(path),
+                          suggestion=suggestion)
+        self.findings.append(finding)
+        if missing is not None:
+            self.missing.append((missing, finding))
 
 
 Rule = Callable[[Sequence[Manifest], Report], None]
@@ -177,11 +158,11 @@ Rule = Callable[[Sequence[Manifest], Report], None]
 
 def _object_rules() -> list[Rule]:
     """Rules that judge each object alone (they may see the objects in any batches)."""
-    from kubegen.checks import images
+    from kubegen.checks import hooks, images
     from kubegen.checks.schema import check_schema
     from kubegen.checks.validation import check_validation
 
-    return [check_schema, check_validation, images.check_images]
+    return [check_schema, check_validation, images.check_images, hooks.check_hooks]
 
 
 def _stack_rules() -> tuple[list[Rule], frozenset[str]]:

@@ -37,19 +37,46 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+# Keys a controller writes into a Secret of this type (the token controller fills a
+# service-account token Secret the manifest leaves empty).
+_CONTROLLER_KEYS = {"kubernetes.io/service-account-token": frozenset({"token", "ca.crt", "namespace"})}
+
+
 def data_keys(m: Manifest) -> frozenset[str]:
     fields = ("data", "binaryData") if m.kind == "ConfigMap" else ("data", "stringData")
-    return frozenset(k for f in fields if isinstance(m.obj.get(f), dict) for k in m.obj[f] if isinstance(k, str))
+    keys = frozenset(k for f in fields if isinstance(m.obj.get(f), dict) for k in m.obj[f] if isinstance(k, str))
+    kind = m.obj.get("type") if m.kind == "Secret" else None
+    return keys | _CONTROLLER_KEYS[kind] if isinstance(kind, str) and kind in _CONTROLLER_KEYS else keys
+
+
+_CERTIFICATE_KEYS = frozenset({"tls.crt", "tls.key", "ca.crt"})
+_SHIM_ANNOTATIONS = ("cert-manager.io/issuer", "cert-manager.io/cluster-issuer")
+
+
+def _shimmed(m: Manifest) -> bool:
+    """An Ingress cert-manager's ingress-shim issues certificates for: an issuer
+    annotation, or ``kubernetes.io/tls-acme: "true"`` (the default issuer)."""
+    annotations = m.metadata.get("annotations")
+    if not isinstance(annotations, dict):
+        return False
+    return any(_text(annotations.get(a)) for a in _SHIM_ANNOTATIONS) or annotations.get(
+        "kubernetes.io/tls-acme") == "true"
 
 
 def derived_secrets(m: Manifest) -> Iterator[tuple[str, frozenset[str] | None]]:
-    """Secrets other controllers make from ``m``: cert-manager, sealed-secrets, external-secrets."""
+    """Secrets other controllers make from ``m``: cert-manager (Certificates and annotated
+    Ingresses), sealed-secrets, external-secrets."""
     spec = m.obj.get("spec")
     if not isinstance(spec, dict):
         return
     group = m.api_version.partition("/")[0]
-    if m.kind == "Certificate" and group == "cert-manager.io" and _text(spec.get("secretName")):
-        yield spec["secretName"], frozenset({"tls.crt", "tls.key", "ca.crt"})
+    if m.kind == "Ingress" and _shimmed(m):
+        # cert-manager's ingress-shim makes a Certificate (so a Secret) per tls entry
+        for _, tls in dicts(spec.get("tls")):
+            if _text(tls.get("secretName")):
+                yield tls["secretName"], _CERTIFICATE_KEYS
+    elif m.kind == "Certificate" and group == "cert-manager.io" and _text(spec.get("secretName")):
+        yield spec["secretName"], _CERTIFICATE_KEYS
     elif m.kind == "SealedSecret" and group == "bitnami.com":
         encrypted = spec.get("encryptedData")
         yield m.name, frozenset(k for k in encrypted if isinstance(k, str)) if isinstance(encrypted, dict) else None

@@ -18,6 +18,7 @@ ended up):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -32,8 +33,13 @@ _DOMAIN = lazy_pattern(
     r"(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*"
     r"|\[[0-9A-Fa-f:]+\])(?::[0-9]+)?\Z"
 )
-_TAG = lazy_pattern(r"[\w][\w.-]{0,127}\Z")
+# Go's \w is ASCII: a tag of other letters (``1.0-ä``) does not parse.
+_TAG = lazy_pattern(r"[\w][\w.-]{0,127}\Z", re.ASCII)
 _DIGEST = lazy_pattern(r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}\Z")
+# The digest algorithms the kubelet's reference parser (opencontainers/go-digest) knows,
+# with the length of their lower-case hex; any other algorithm is "unsupported".
+_DIGEST_HEX = {"sha256": 64, "sha384": 96, "sha512": 128}
+_IMAGE_ID = lazy_pattern(r"[a-f0-9]{64}\Z")
 NAME_MAX = 255
 
 
@@ -60,12 +66,26 @@ def image_problems(ref: str) -> list[str]:
         problems.append("has an empty tag after ':'; give a tag (e.g. :1.2.3) or drop the ':'")
     elif tag is not None and not _TAG.match(tag):
         problems.append(f"has tag {tag!r}: a tag is letters, digits, '_', '.', '-' (not first), up to 128 characters")
-    if digest is not None and not _DIGEST.match(digest):
-        problems.append(f"has digest {digest!r}, not ALGORITHM:HEX (e.g. sha256: and 64 hex digits)")
-    elif digest is not None and digest.startswith("sha256:") and len(digest) != 7 + 64:
-        problems.append("has a sha256 digest that is not 64 hex digits")
+    if digest is not None:
+        problems += _digest_problems(digest)
+    if _IMAGE_ID.match(ref):
+        return ["is 64 hexadecimal digits, which is taken for an image ID, not a repository name"]
     problems += _name_problems(name)
     return problems
+
+
+def _digest_problems(digest: str) -> list[str]:
+    if not _DIGEST.match(digest):
+        return [f"has digest {digest!r}, not ALGORITHM:HEX (e.g. sha256: and 64 hex digits)"]
+    algorithm, _, hexdigits = digest.partition(":")
+    size = _DIGEST_HEX.get(algorithm)
+    if size is None:
+        return [f"has a digest of algorithm {algorithm!r}; the kubelet knows sha256, sha384 and sha512 only"]
+    if len(hexdigits) != size:
+        return [f"has a {algorithm} digest of {len(hexdigits)} hex digits, not {size}"]
+    if hexdigits != hexdigits.lower():
+        return [f"has a {algorithm} digest with upper-case hex digits; write them lower case"]
+    return []
 
 
 def _name_problems(name: str) -> list[str]:

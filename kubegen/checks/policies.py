@@ -23,8 +23,8 @@ from kubegen.checks import Report
 from kubegen.checks.references import Known, namespace_of, report_missing, text_of
 from kubegen.checks.validation.base import dicts
 from kubegen.checks.validation.meta import selector_matches
-from kubegen.checks.wiring import PodSet, StackIndex, dangling_message
-from kubegen.finding import flow_labels, quoted
+from kubegen.checks.wiring import PodSet, StackIndex, dangling_message, declare_hint, missing_pods
+from kubegen.finding import flow_selector, quoted
 from kubegen.manifest import Manifest, pod_template
 
 _NOT_SCALABLE = frozenset({"DaemonSet", "Pod", "Job", "CronJob", "Service", "ConfigMap", "Secret", "Ingress"})
@@ -37,8 +37,8 @@ def check_policies(manifests: Sequence[Manifest], known: Known, report: Report) 
     mine = [m for m in manifests if m.kind in _KINDS]
     if not mine:
         return  # no pod index to build
-    index = StackIndex(manifests)
-    scaled = _check_hpas([m for m in mine if m.kind == "HorizontalPodAutoscaler"], known, report)
+    index = StackIndex(manifests, report.options.assume)
+    scaled = _check_hpas([m for m in mine if m.kind == "HorizontalPodAutoscaler"], manifests, known, report)
     budgets: dict[int, list[Manifest]] = {}
     for m in mine:
         if m.kind == "PodDisruptionBudget":
@@ -69,20 +69,23 @@ def select(index: StackIndex, namespace: str, selector: dict[str, Any]) -> list[
 def _no_pods(m: Manifest, rule: str, selector: dict[str, Any], path: tuple[str | int, ...], namespace: str,
              index: StackIndex, report: Report, consequence: str) -> None:
     labels = selector.get("matchLabels")
+    missing = None
     if isinstance(labels, dict) and labels and not selector.get("matchExpressions"):
         text = dangling_message(m, namespace, labels, index)
+        missing = missing_pods(namespace, labels, None)
     else:
-        text = f"{m.label}: selector {flow_labels(selector)} matches no pod template in namespace {namespace!r}"
-    report.add(rule, m, f"{text}; {consequence}", path)
+        text = f"{m.label}: selector {flow_selector(selector)} matches no pod template in namespace {namespace!r}"
+    report.add(rule, m, declare_hint(f"{text}; {consequence}", missing), path, missing=missing)
 
 
 # --- HorizontalPodAutoscaler ---------------------------------------------------------
 
 
-def _check_hpas(hpas: list[Manifest], known: Known, report: Report) -> dict[int, int]:
+def _check_hpas(hpas: list[Manifest], manifests: Sequence[Manifest], known: Known, report: Report) -> dict[int, int]:
     """Check each autoscaler; the lowest replica count each autoscaled workload may reach
     (by ``id`` of the workload manifest)."""
     lowest: dict[int, int] = {}
+    defaulted = _defaulted_requests(manifests) if hpas else {}
     claimed: dict[tuple[str, str, str], Manifest] = {}
     for m in hpas:
         spec = m.obj.get("spec")
@@ -100,11 +103,18 @@ def _check_hpas(hpas: list[Manifest], known: Known, report: Report) -> dict[int,
             continue
         served = facts.SCALABLE_KINDS.get(kind)
         version = ref.get("apiVersion")
-        if served is not None and isinstance(version, str) and version != served:
-            report.add("hpa-target", m, f"{m.label}: scaleTargetRef names {kind} at apiVersion {version}, which does "
-                       f"not serve it: the autoscaler cannot read its scale; use apiVersion: {served}",
-                       (*path, "apiVersion"))
         target = known.objects.get((kind, namespace, name))
+        if served is not None and isinstance(version, str) and version and _group(version) != _group(served):
+            # the controller maps the group and kind to a resource: the version does not matter
+            report.add("hpa-target", m, f"{m.label}: scaleTargetRef names {kind} at apiVersion {version}, whose API "
+                       f"group has no {kind}: the autoscaler cannot read its scale; use apiVersion: {served}",
+                       (*path, "apiVersion"))
+        elif not version and "/" in (served or (target.api_version if target is not None else "/")):
+            # the controller maps the kind in the apiVersion's group: none is the core group
+            fix = served or (target.api_version if target is not None else f"the apiVersion that serves {kind}")
+            report.add("hpa-target", m, f"{m.label}: scaleTargetRef names {kind} {name!r} without an apiVersion, "
+                       f"so the autoscaler looks for it in the core API group, which has no {kind} (FailedGetScale: "
+                       f"no matches for kind \"{kind}\" in group \"\"); add apiVersion: {fix}", path)
         if target is None:
             if not known.find(kind, namespace, name)[0]:
                 report_missing(report, "hpa-target", m, (*path, "name"), "scaleTargetRef", kind, name, namespace,
@@ -116,8 +126,41 @@ def _check_hpas(hpas: list[Manifest], known: Known, report: Report) -> dict[int,
                        "autoscalers fight over its replica count: keep one", (*path, "name"), severity="warning")
         minimum = spec.get("minReplicas", 1)
         lowest[id(target)] = minimum if isinstance(minimum, int) and not isinstance(minimum, bool) else 1
-        _check_requests(m, spec, target, report)
+        if first is m:
+            _fixed_replicas(m, target, report)
+        _check_requests(m, spec, target, defaulted.get(namespace, frozenset()), report)
     return lowest
+
+
+def _fixed_replicas(m: Manifest, target: Manifest, report: Report) -> None:
+    """A replica count in the manifest of an autoscaled workload: each apply resets it."""
+    spec = target.obj.get("spec")
+    count = spec.get("replicas") if isinstance(spec, dict) else None
+    if count is None:
+        return
+    report.add("hpa-target", target, f"{target.label}: spec.replicas: {quoted(count)} while {m.label} scales it: "
+               f"every kubectl apply (and GitOps sync) sets it back to {quoted(count)} pods before the autoscaler "
+               "scales it again; leave replicas out (replicas=None in kubegen) and let the autoscaler's "
+               "minReplicas decide", ("spec", "replicas"), severity="warning")
+
+
+def _group(api_version: str) -> str:
+    return api_version.rpartition("/")[0]
+
+
+def _defaulted_requests(manifests: Sequence[Manifest]) -> dict[str, frozenset[str]]:
+    """Per namespace, the resources its LimitRanges give containers a request for when they
+    name none (``defaultRequest``, which defaults to ``default``, which defaults to ``max``)."""
+    found: dict[str, set[str]] = {}
+    for m in manifests:
+        spec = m.obj.get("spec") if m.kind == "LimitRange" else None
+        for _, item in dicts(spec.get("limits") if isinstance(spec, dict) else None):
+            if item.get("type") != "Container":
+                continue
+            for field in ("defaultRequest", "default", "max"):
+                if isinstance(item.get(field), dict):
+                    found.setdefault(namespace_of(m), set()).update(k for k in item[field] if isinstance(k, str))
+    return {k: frozenset(v) for k, v in found.items()}
 
 
 def _utilisation_targets(m: Manifest, spec: dict[str, Any]) -> list[tuple[str, str | None, tuple[str | int, ...]]]:
@@ -144,12 +187,16 @@ def _utilisation_targets(m: Manifest, spec: dict[str, Any]) -> list[tuple[str, s
     return found
 
 
-def _check_requests(m: Manifest, spec: dict[str, Any], target: Manifest, report: Report) -> None:
+def _check_requests(m: Manifest, spec: dict[str, Any], target: Manifest, defaulted: frozenset[str],
+                    report: Report) -> None:
     template = pod_template(target)
     pod = template.get("spec") if template is not None else None
     if not isinstance(pod, dict):
         return
-    containers = [c for _, c in dicts(pod.get("containers"))]
+    # the controller sums the requests of the containers and of the sidecars (init
+    # containers that keep running: restartPolicy Always)
+    containers = [c for _, c in dicts(pod.get("containers"))] + [
+        c for _, c in dicts(pod.get("initContainers")) if c.get("restartPolicy") == "Always"]
     for resource, wanted, path in _utilisation_targets(m, spec):
         chosen = [c for c in containers if wanted is None or c.get("name") == wanted]
         if wanted is not None and not chosen:
@@ -158,6 +205,8 @@ def _check_requests(m: Manifest, spec: dict[str, Any], target: Manifest, report:
             report.add("hpa-target", m, f"{m.label}: a {resource} target names container {quoted(wanted)}, which "
                        f"{target.label} does not have{hint}", (*path, "container"))
             continue
+        if resource in defaulted:
+            continue  # a LimitRange of the namespace gives every container a request
         missing = [c.get("name") for c in chosen if not _requests(c, resource)]
         if missing:
             default = " (no metrics: the controller's default 80% CPU)" if path == ("spec",) else ""
@@ -180,6 +229,8 @@ def _requests(container: dict[str, Any], resource: str) -> bool:
 def _replicas(podset: PodSet, scaled: dict[int, int]) -> int | None:
     """The fewest pods the workload runs (None: depends on the cluster, e.g. a DaemonSet)."""
     m = podset.manifest
+    if podset.declared:
+        return None  # pods another file or tool runs: how many is not known here
     if id(m) in scaled:
         return scaled[id(m)]
     spec = m.obj.get("spec")
@@ -207,16 +258,11 @@ def _check_pdb(m: Manifest, index: StackIndex, scaled: dict[int, int], report: R
         return []
     names = ", ".join(sorted({p.manifest.label for p in chosen}))
     blocked = None
-    max_unavailable, min_available = spec.get("maxUnavailable"), spec.get("minAvailable")
-    if max_unavailable in (0, "0%"):
-        blocked = ("maxUnavailable", f"maxUnavailable is {max_unavailable}")
-    elif min_available == "100%":
-        blocked = ("minAvailable", "minAvailable is 100%")
-    elif isinstance(min_available, int) and not isinstance(min_available, bool):
-        counts = [_replicas(p, scaled) for p in chosen]
-        if all(c is not None for c in counts) and min_available >= sum(c for c in counts if c is not None):
-            total = sum(c for c in counts if c is not None)
-            blocked = ("minAvailable", f"minAvailable {min_available} is at least the {total} pod(s) of {names}")
+    counts = [_replicas(p, scaled) for p in chosen]
+    total = None if None in counts else sum(c for c in counts if c is not None)
+    reason = facts.budget_blocks_evictions(spec.get("maxUnavailable"), spec.get("minAvailable"), total, f" of {names}")
+    if reason is not None:
+        blocked = ("maxUnavailable" if reason.startswith("maxUnavailable") else "minAvailable", reason)
     if blocked is not None:
         report.add("pdb-eviction", m, f"{m.label}: {blocked[1]}, so no pod may ever be evicted: every node drain "
                    "and cluster upgrade hangs on these pods; allow at least one (e.g. maxUnavailable: 1)",
@@ -266,6 +312,8 @@ def _check_peer(m: Manifest, peer: dict[str, Any], path: tuple[str | int, ...], 
 
 def _check_named_ports(m: Manifest, rule: dict[str, Any], path: tuple[str | int, ...], chosen: list[PodSet],
                        report: Report) -> None:
+    if not all(podset.ports_known for podset in chosen):
+        return  # pods declared elsewhere without their ports
     declared = {p.get("name") for podset in chosen for p in podset.declared_ports()}
     for pi, port in dicts(rule.get("ports")):
         name = port.get("port")

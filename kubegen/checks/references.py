@@ -6,8 +6,9 @@ does not exist, a RoleBinding to a missing Role; the cluster then breaks at run 
 never arrive). These rules find each such name, in stacks built in Python and in YAML:
 
 - ``config-ref``: ConfigMaps and Secrets named by ``env``, ``envFrom``, volumes
-  (``configMap``, ``secret``, ``projected``), ``imagePullSecrets`` (of pods and of
-  ServiceAccounts) and Ingress TLS;
+  (``configMap``, ``secret``, ``projected``, and the credentials of ``csi``,
+  ``azureFile`` and the other plugins that take a Secret), ``imagePullSecrets`` (of pods
+  and of ServiceAccounts) and Ingress TLS;
 - ``config-key``: the keys ``env`` and volume ``items`` read (and the keys an Ingress TLS
   Secret or an image pull Secret must hold);
 - ``pvc-ref``: ``persistentVolumeClaim.claimName``;
@@ -19,8 +20,9 @@ References marked ``optional: true`` are not findings. Objects the cluster has w
 stack are declared (``External(...)``, ``--assume KIND/NAME``), never assumed. A few are
 known to exist everywhere: the ``default`` ServiceAccount, the ``kube-root-ca.crt``
 ConfigMap, the built-in ClusterRoles. Objects other tools derive from the stack count
-as defined (a cert-manager ``Certificate``'s Secret, a ``SealedSecret``, an
-``ExternalSecret``'s target). The selection rules (HPA, PDB, NetworkPolicy) are in
+as defined (a cert-manager ``Certificate``'s Secret, the TLS Secrets of an Ingress
+cert-manager issues certificates for, a ``SealedSecret``, an ``ExternalSecret``'s
+target). The selection rules (HPA, PDB, NetworkPolicy) are in
 :mod:`kubegen.checks.policies`.
 """
 
@@ -39,14 +41,22 @@ from kubegen.manifest import Manifest, pod_template
 P = tuple[str | int, ...]
 # What these rules and those of kubegen.checks.policies read whole (the rest they only
 # look up in the catalogue): pods and their templates, accounts, Ingresses, bindings,
-# and the policies themselves.
+# the policies themselves, and LimitRanges (the requests they give containers).
 KINDS = frozenset({*facts.POD_TEMPLATE_PATHS, *facts.SCALABLE_KINDS, "ServiceAccount", "Ingress", "RoleBinding",
-                   "ClusterRoleBinding", "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy"})
+                   "ClusterRoleBinding", "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy",
+                   "LimitRange"})
 # Objects every namespace has: (kind, name) -> keys (None: any).
 _EVERYWHERE: dict[tuple[str, str], frozenset[str] | None] = {
     ("ServiceAccount", "default"): None,
     ("ConfigMap", "kube-root-ca.crt"): frozenset({"ca.crt"}),
 }
+# Volume plugins that read credentials from a Secret of the pod's namespace (where its
+# name is): the kubelet cannot mount the volume without it.
+_PLUGIN_SECRETS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("csi", ("nodePublishSecretRef", "name")), ("azureFile", ("secretName",)),
+    ("flexVolume", ("secretRef", "name")), ("cephfs", ("secretRef", "name")), ("rbd", ("secretRef", "name")),
+    ("iscsi", ("secretRef", "name")), ("scaleIO", ("secretRef", "name")), ("storageos", ("secretRef", "name")),
+)
 _WHY = {
     "env": "the container would not start (CreateContainerConfigError)",
     "volume": "the pod would never start (stuck in ContainerCreating: FailedMount)",
@@ -102,7 +112,7 @@ class Known:
                 kind == "Role" and facts.is_builtin_role(namespace, name)):
             return True, None
         for a in self.assumed:
-            if a.kind == kind and a.name == name and (a.namespace is None or a.namespace == space or not space):
+            if a.names(kind, space, name):
                 return True, a.keys
         return False, None
 
@@ -122,7 +132,8 @@ def report_missing(report: Report, rule: str, m: Manifest, path: P, what: str, k
     where = "" if kind in facts.CLUSTER_SCOPED else f" in namespace {namespace!r}"
     hint = f"; did you mean {close!r}?" if close else ""
     report.add(rule, m, f"{m.label}: {what} names {kind} {name!r}, which the stack does not define{where}{hint}; "
-               f"{why}; {fix_hint(kind, name)}", path, severity="warning" if severity == "warning" else "error")
+               f"{why}; {fix_hint(kind, name)}", path, severity="warning" if severity == "warning" else "error",
+               missing=Assumed(kind, name, None if kind in facts.CLUSTER_SCOPED else namespace))
 
 
 def _key_missing(report: Report, m: Manifest, path: P, what: str, kind: str, name: str, key: str,
@@ -239,6 +250,13 @@ def _check_volume(m: Manifest, volume: dict[str, Any], vpath: P, namespace: str,
         if isinstance(source, dict):
             _config_ref(m, source, (*vpath, source_key), what, kind, name_key, _items(source), namespace, known,
                         report, _WHY["volume"])
+    for plugin, name_path in _PLUGIN_SECRETS:
+        source = volume.get(plugin)
+        ref = source.get(name_path[0]) if isinstance(source, dict) else None
+        name = text_of(ref.get("name") if len(name_path) > 1 and isinstance(ref, dict) else ref)
+        if name is not None and not known.find("Secret", namespace, name)[0]:
+            report_missing(report, "config-ref", m, (*vpath, plugin, *name_path), what, "Secret", name, namespace,
+                           known, _WHY["volume"])
     projected = volume.get("projected")
     for si, item in dicts(projected.get("sources") if isinstance(projected, dict) else None):
         for source_key, kind in (("configMap", "ConfigMap"), ("secret", "Secret")):

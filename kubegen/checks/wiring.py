@@ -7,103 +7,19 @@ Services by name, never compared pairwise.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
 from kubegen import facts
 from kubegen.checks import Report
+from kubegen.checks.assumed import Assumed, Port
+from kubegen.checks.podindex import DEFAULT_NAMESPACE as DEFAULT_NAMESPACE
+from kubegen.checks.podindex import PodSet as PodSet
+from kubegen.checks.podindex import StackIndex as StackIndex
 from kubegen.finding import flow_labels as _flow
 from kubegen.finding import yaml_value
 from kubegen.location import Location
-from kubegen.manifest import Manifest, pod_template
-
-DEFAULT_NAMESPACE = "default"
-
-
-class PodSet:
-    """The pods one object runs: its template's labels and containers."""
-
-    __slots__ = ("manifest", "namespace", "labels", "containers")
-
-    def __init__(self, manifest: Manifest, namespace: str, labels: dict[str, Any], containers: list[Any]) -> None:
-        self.manifest = manifest
-        self.namespace = namespace
-        self.labels = labels
-        self.containers = containers
-
-    def has_labels(self, selector: dict[str, Any]) -> bool:
-        """Whether these pods carry every pair of ``selector`` (what a Service selects)."""
-        return all(self.labels.get(k) == v for k, v in selector.items())
-
-    def declared_ports(self) -> list[dict[str, Any]]:
-        return [
-            p for c in self.containers if isinstance(c, dict) and isinstance(c.get("ports"), list)
-            for p in c["ports"] if isinstance(p, dict)
-        ]
-
-
-class StackIndex:
-    """Pod templates by (namespace, label, value) and Services by (namespace, name)."""
-
-    def __init__(self, manifests: Sequence[Manifest]) -> None:
-        self.podsets: list[PodSet] = []
-        self.by_label: dict[tuple[str, str, Any], list[PodSet]] = defaultdict(list)
-        self.services: dict[tuple[str, str], Manifest] = {}
-        workloads: set[tuple[str, str, str]] = set()
-        uids = {m.metadata["uid"] for m in manifests if isinstance(m.metadata.get("uid"), str)}
-        for m in manifests:
-            kind = m.kind
-            if kind == "Service":
-                self.services.setdefault((m.namespace or DEFAULT_NAMESPACE, m.name), m)
-            elif kind in facts.POD_TEMPLATE_PATHS:
-                template = pod_template(m)
-                if template is None:
-                    continue
-                # A second object of the same kind and name is one workload on apply (the
-                # `duplicate` rule reports it); counting it twice would fake overlaps.
-                identity = (kind, m.namespace or DEFAULT_NAMESPACE, m.name)
-                if (m.name and identity in workloads) or _controlled(m, uids):
-                    continue
-                workloads.add(identity)
-                meta = template.get("metadata")
-                labels = meta.get("labels") if isinstance(meta, dict) else None
-                spec = template.get("spec")
-                containers = spec.get("containers") if isinstance(spec, dict) else None
-                podset = PodSet(
-                    m, m.namespace or DEFAULT_NAMESPACE,
-                    labels if isinstance(labels, dict) else {},
-                    containers if isinstance(containers, list) else [],
-                )
-                self.podsets.append(podset)
-                for key, value in podset.labels.items():
-                    if isinstance(value, (str, int, float, bool)):
-                        self.by_label[(podset.namespace, key, value)].append(podset)
-
-    def select(self, namespace: str, selector: dict[str, Any]) -> list[PodSet]:
-        """The pod sets in ``namespace`` whose labels include every selector pair."""
-        candidates: list[PodSet] | None = None
-        for key, value in selector.items():
-            if not isinstance(value, (str, int, float, bool)):
-                return []
-            found = self.by_label.get((namespace, key, value))
-            if not found:
-                return []
-            if candidates is None or len(found) < len(candidates):
-                candidates = found
-        if not candidates:
-            return []
-        return [p for p in candidates if p.has_labels(selector)]
-
-
-def _controlled(m: Manifest, uids: set[str]) -> bool:
-    """Made by a controller that is in the input too (a live Deployment's ReplicaSet and
-    their Pods, from `kubectl get all`): its pods are the controller's, not more workloads."""
-    refs = m.metadata.get("ownerReferences")
-    return isinstance(refs, list) and any(
-        isinstance(r, dict) and r.get("controller") is True and r.get("uid") in uids for r in refs
-    )
-
+from kubegen.manifest import Manifest
 
 # What these rules read whole: Services, Ingresses and what runs pods.
 KINDS = frozenset({"Service", "Ingress", *facts.POD_TEMPLATE_PATHS})
@@ -111,7 +27,7 @@ KINDS = frozenset({"Service", "Ingress", *facts.POD_TEMPLATE_PATHS})
 
 def check_wiring(manifests: Sequence[Manifest], report: Report) -> None:
     _check_node_port_clashes(manifests, report)
-    index = StackIndex(manifests)
+    index = StackIndex(manifests, report.options.assume)
     for m in manifests:
         if m.kind == "Service":
             _check_service_wiring(m, index, report)
@@ -177,7 +93,9 @@ def _check_service_wiring(m: Manifest, index: StackIndex, report: Report) -> Non
     namespace = m.namespace or DEFAULT_NAMESPACE
     selected = index.select(namespace, selector)
     if not selected:
-        report.add("selector-dangling", m, dangling_message(m, namespace, selector, index), ("spec", "selector"))
+        missing = missing_pods(namespace, selector, _target_ports(spec.get("ports")))
+        report.add("selector-dangling", m, declare_hint(dangling_message(m, namespace, selector, index), missing),
+                   ("spec", "selector"), missing=missing)
         return
     owners = {id(p.manifest): p.manifest for p in selected}
     if len(owners) > 1 and not _members_of_one_app(selected):
@@ -193,6 +111,34 @@ def _check_service_wiring(m: Manifest, index: StackIndex, report: Report) -> Non
         for i, port in enumerate(ports):
             if isinstance(port, dict):
                 _check_target_port(m, i, port, selected, report)
+
+
+def missing_pods(namespace: str, selector: dict[str, Any], ports: tuple[Port, ...] | None) -> Assumed | None:
+    """The declaration of the pods a selector looks for (None: a selector no label map spells)."""
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in selector.items()):
+        return None
+    return Assumed("Pod", "", namespace, labels=tuple(selector.items()), ports=ports)
+
+
+def declare_hint(message: str, missing: Assumed | None) -> str:
+    """``message``, and how to declare pods another file or tool runs (unless it names a near miss)."""
+    if missing is None or "did you mean" in message:
+        return message
+    return (f"{message}; if another file or tool runs them, declare them: {missing.python()} or "
+            f"--assume {missing.text()}")
+
+
+def _target_ports(ports: Any) -> tuple[Port, ...]:
+    """What a Service's ports target on its pods: (name, 0) or ("", number), each once."""
+    found: list[Port] = []
+    for port in ports if isinstance(ports, list) else ():
+        target = port.get("targetPort") if isinstance(port, dict) else None
+        if target is None or target == 0 or target == "":
+            target = port.get("port") if isinstance(port, dict) else None
+        item = (target, 0) if isinstance(target, str) else ("", target) if isinstance(target, int) else None
+        if item is not None and not isinstance(target, bool) and item not in found:
+            found.append(item)
+    return tuple(found)
 
 
 def _members_of_one_app(selected: list[PodSet]) -> bool:
@@ -252,8 +198,11 @@ def _moved_key(podset: PodSet, key: str, value: Any) -> str | None:
 def _describe_ports(podset: PodSet) -> str:
     parts = []
     for p in podset.declared_ports():
-        number = yaml_value(p.get("containerPort"))
-        parts.append(f"{p['name']}({number})" if isinstance(p.get("name"), str) else number)
+        number, name = p.get("containerPort"), p.get("name")
+        if isinstance(name, str):
+            parts.append(f"{name}({yaml_value(number)})" if number is not None else name)
+        else:
+            parts.append(yaml_value(number))
     return ", ".join(parts) if parts else "none"
 
 
@@ -267,6 +216,8 @@ def _check_target_port(m: Manifest, i: int, port: dict[str, Any], selected: list
         if not target or target.isdigit():
             return  # the ``name`` rule reports quoted numbers
         for podset in selected:
+            if not podset.ports_known:
+                continue  # pods declared elsewhere, ports not given: any
             matches = [p for p in podset.declared_ports() if p.get("name") == target]
             if not matches:
                 names = [p["name"] for p in podset.declared_ports() if isinstance(p.get("name"), str)]
@@ -289,7 +240,7 @@ def _check_target_port(m: Manifest, i: int, port: dict[str, Any], selected: list
                     path,
                 )
         return
-    if not isinstance(target, int) or isinstance(target, bool):
+    if not isinstance(target, int) or isinstance(target, bool) or not all(p.ports_known for p in selected):
         return
     declared = [p for podset in selected for p in podset.declared_ports()]
     if any(p.get("containerPort") == target for p in declared):
@@ -374,17 +325,23 @@ def _check_ingress(m: Manifest, index: StackIndex, report: Report) -> None:
         if not isinstance(name, str):
             continue
         service = index.services.get((namespace, name))
+        if service is None and _declared_service(m, index, namespace, name, wanted, spath, service_ref, report):
+            continue
         if service is None:
             names = [n for (ns, n) in index.services if ns == namespace]
             close = facts.suggest(name, names)
             hint = f"; did you mean {close!r}?" if close else (
                 f"; Services in namespace {namespace!r}: {', '.join(sorted(names))}" if names else ""
             ) + ("" if close else "; add a Service of that name or fix the name")
+            wanted_port = (wanted, 0) if isinstance(wanted, str) else ("", wanted) if isinstance(wanted, int) else None
             report.add(
                 "ingress-backend", m,
                 f"{m.label} routes to Service {name!r}, which the stack does not define in "
-                f"namespace {namespace!r}{hint}",
+                f"namespace {namespace!r}{hint}" + ("" if close else "; if another file or tool makes it, declare "
+                                                     f"it: External(kind='Service', name={name!r}) or --assume "
+                                                     f"Service/{name}"),
                 (*spath, "name") if isinstance(service_ref, dict) else spath,
+                missing=Assumed("Service", name, namespace, ports=(wanted_port,) if wanted_port else None),
             )
             continue
         sspec = service.obj.get("spec")
@@ -411,3 +368,20 @@ def _check_ingress(m: Manifest, index: StackIndex, report: Report) -> None:
                 f"(ports: {have or 'none'}); {hint}",
                 (*spath, "port") if isinstance(service_ref, dict) else spath,
             )
+
+
+def _declared_service(m: Manifest, index: StackIndex, namespace: str, name: str, wanted: Any,
+                      path: tuple[str | int, ...], service_ref: Any, report: Report) -> bool:
+    """Whether ``name`` is a Service declared to exist (then its declared ports are checked)."""
+    declared = index.declared_service(namespace, name)
+    if declared is None:
+        return False
+    ports = declared.ports
+    if ports is None or wanted is None or isinstance(wanted, bool):
+        return True
+    if any(number == wanted if isinstance(wanted, int) else port_name == wanted for port_name, number in ports):
+        return True
+    report.add("ingress-backend", m, f"{m.label} routes to port {wanted!r} of {declared.label}, which declares no "
+               f"such port (ports: {', '.join(n or str(p) for n, p in ports) or 'none'}); add it to the declaration "
+               "or fix the port", (*path, "port") if isinstance(service_ref, dict) else path)
+    return True

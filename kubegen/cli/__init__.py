@@ -109,11 +109,11 @@ def report_errors(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from kubegen.stdio import app_output_to_stderr
+        from kubegen.stdio import app_output_to_stderr, no_hard_exit
 
         show_traceback = kwargs.pop("traceback", False)
         try:
-            with app_output_to_stderr():
+            with app_output_to_stderr(), no_hard_exit():
                 return fn(*args, **kwargs)
         except FindingsError as exc:
             print_findings(exc.findings)

@@ -61,8 +61,11 @@ def check(
     from kubegen.output import data_out
 
     check_ignore, gitops_ignore = split_ignore(ignore)
-    target_dir, recipe, spec = run_recipe(app, output_dir, parse_sets(sets), unset, kustomization, force)
-    ordered = load_checked(spec, dict(recipe.sets), node_port_range, check_ignore, strict, assume, kube_version)
+    run = run_recipe(app, output_dir, parse_sets(sets), unset, kustomization, force)
+    target_dir, recipe = run.directory, run.recipe
+    ordered = load_checked(
+        run.spec, dict(recipe.sets), node_port_range, check_ignore, strict, assume, kube_version, run=run,
+    )
     result = check_dir(
         ordered, target_dir, recipe=recipe, shown=output_dir, base=base, allow_recreate=allow_recreate,
         ignore=gitops_ignore,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from kubegen.cli import usage_error
 from kubegen.cli.params import Option, decorate
@@ -50,22 +50,44 @@ def require_output_dir(output_dir: str | None, **given: Any) -> None:
                 usage_error(f"{flag} needs --output-dir DIR")
 
 
+class Run(NamedTuple):
+    """What a run on an output directory loads, resolved from the command line and the record."""
+
+    directory: str
+    """The absolute output directory."""
+    recipe: Recipe
+    """This run's recipe (what the record will say)."""
+    spec: str
+    """The APP spec to load."""
+    confirm: str | None
+    """The recorded APP ``spec`` must turn out to name (see
+    :func:`kubegen.gitops.record.target_to_confirm`; None: nothing to confirm)."""
+    recorded: dict[str, str]
+    """``--set`` names taken from the record, with where (for messages)."""
+
+
 def run_recipe(
     app: str | None, output_dir: str, sets: dict[str, str], unset: tuple[str, ...], kustomization: bool | None,
     force: bool,
-) -> tuple[str, Recipe, str]:
-    """The absolute output directory, this run's recipe, and the APP spec to load.
+) -> Run:
+    """The run on ``output_dir``: its recipe and what to load (:class:`Run`).
 
     Everything is resolved before the app runs (an ``os.chdir()`` in it moves nothing).
     """
-    from kubegen.gitops import read_record, source_label
-    from kubegen.gitops.record import app_to_load, resolve
+    from kubegen.gitops import RECORD_NAME, read_record, source_label
+    from kubegen.gitops.record import app_to_load, resolve, target_to_confirm
 
     target = os.path.join(os.getcwd(), output_dir)
     record = read_record(os.path.realpath(target), output_dir) if os.path.isdir(target) else None
+    recorded = record.recipe if record is not None else None
     recipe = resolve(
-        record.recipe if record is not None else None, target, output_dir, app=app, sets=sets, unset=unset,
+        recorded, target, output_dir, app=app, sets=sets, unset=unset,
         kustomization=kustomization, force=force, label_of=source_label,
     )
     assert recipe.app is not None
-    return target, recipe, app if app is not None else app_to_load(recipe.app, target)
+    confirm = None if force else target_to_confirm(recorded, app, target)
+    where = f"recorded in {os.path.join(output_dir, RECORD_NAME)}"
+    return Run(
+        directory=target, recipe=recipe, spec=app if app is not None else app_to_load(recipe.app, target),
+        confirm=confirm, recorded={name: where for name in recipe.sets if name not in sets},
+    )

@@ -26,6 +26,14 @@ def import_(paths: tuple[str, ...], output: str | None) -> None:
     duplicate keys, an object without apiVersion) is reported and nothing is
     printed; exit code 1.
 
+    A file that is one part of a larger app (a lone Service, an Ingress, a
+    Deployment mounting a ConfigMap of another file) renders on its own: what it
+    refers to but does not contain is declared as External(...) (pods by their
+    labels, Services, ConfigMaps, Secrets, ...), and the header says so. Importing
+    the whole app (a kustomize base directory) needs no declaration.
+    `metadata.generateName` and the Argo CD / Helm hook annotations become
+    `generate_name=`, `hook=Hook...(...)` and `sync_wave=`.
+
     Objects read from a cluster (`kubectl get -o yaml`) lose what the server wrote
     (uid, resourceVersion, status, managedFields, allocated clusterIPs, ...) and the
     API's defaults, and objects their controllers made (ReplicaSets, Pods) are left

@@ -25,6 +25,7 @@ from kubegen.cli.gitops import GITOPS_OPTIONS, require_output_dir, run_recipe
 from kubegen.cli.params import Argument, Command, Option
 
 if TYPE_CHECKING:
+    from kubegen.cli.gitops import Run
     from kubegen.gitops import Recipe
     from kubegen.manifest import Manifest
 
@@ -88,13 +89,17 @@ def split_ignore(ignore: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[st
 
 def load_checked(
     app: str, sets: dict[str, str], node_port_range: str | None, ignore: tuple[str, ...], strict: bool,
-    assume: tuple[str, ...] = (), kube_version: str | None = None,
+    assume: tuple[str, ...] = (), kube_version: str | None = None, *, run: Run | None = None,
 ) -> list[Manifest]:
-    """Load APP with ``--set`` values, check it (findings to stderr) and return the ordered manifests."""
+    """Load APP with ``--set`` values, check it (findings to stderr) and return the ordered manifests.
+
+    ``run``: the output directory's run (:func:`kubegen.cli.gitops.run_recipe`), for its
+    APP to confirm and the ``--set`` values its record gave."""
     from kubegen.api import checked_manifests, compile_stacks, options_for
     from kubegen.appload import load_stacks
 
-    stacks = load_stacks(app, sets)
+    stacks = load_stacks(app, sets, same_target_as=run.confirm if run else None,
+                         origins=run.recorded if run else None)
     options = options_for(stacks, check_options(node_port_range, ignore, assume=assume, kube_version=kube_version))
     ordered, findings = checked_manifests(compile_stacks(stacks), options, strict=strict)
     print_findings(findings)
@@ -149,17 +154,20 @@ def render(
     with no_cyclic_gc():
         if output_dir is None:
             target = resolve_output(output)  # before the app runs: an os.chdir() in it moves nothing
-            spec, values = app, parse_sets(sets)
+            spec, values, run = app, parse_sets(sets), None
             if recipe_dir is not None:
-                _, recipe, spec = run_recipe(app, recipe_dir, values, unset, None, force)
-                values = dict(recipe.sets)
+                run = run_recipe(app, recipe_dir, values, unset, None, force)
+                spec, values = run.spec, dict(run.recipe.sets)
             assert spec is not None
-            ordered = load_checked(spec, values, node_port_range, check_ignore, strict, assume, kube_version)
+            ordered = load_checked(spec, values, node_port_range, check_ignore, strict, assume, kube_version, run=run)
             write_text(target, write_manifests(ordered, fmt, check=False), shown=output)  # type: ignore[arg-type]
             return
-        target_dir, recipe, spec = run_recipe(app, output_dir, parse_sets(sets), unset, kustomization, force)
-        ordered = load_checked(spec, dict(recipe.sets), node_port_range, check_ignore, strict, assume, kube_version)
-        write_to_dir(ordered, recipe, target_dir, output_dir, strict, gitops_ignore, fsync, base, allow_recreate)
+        run = run_recipe(app, output_dir, parse_sets(sets), unset, kustomization, force)
+        ordered = load_checked(
+            run.spec, dict(run.recipe.sets), node_port_range, check_ignore, strict, assume, kube_version, run=run,
+        )
+        write_to_dir(ordered, run.recipe, run.directory, output_dir, strict, gitops_ignore, fsync, base,
+                     allow_recreate)
 
 
 def write_to_dir(

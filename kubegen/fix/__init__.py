@@ -17,6 +17,7 @@ and only then. ruamel.yaml is imported here, on first use, never by ``render``.
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Sequence
 
 from kubegen.checks import CheckOptions
@@ -73,12 +74,13 @@ class FixResult:
         return f"{head}; {self.lint.summary().replace(' in ', ' left in ', 1)}"
 
     def diff(self) -> str:
-        """A unified diff of every change (``a/FILE`` -> ``b/FILE``, ``git apply`` reads it)."""
+        """A unified diff of every change (``a/FILE`` -> ``b/FILE``, ``git apply`` and ``patch -p1``
+        read it from the working directory)."""
         out: list[str] = []
         for source in self.sources:
-            old = source.original_text.splitlines(keepends=True)
-            new = source.text.splitlines(keepends=True)
-            name = source.path.lstrip("/")
+            bom = "\ufeff" if source.bom else ""  # the file's first line, as git reads it
+            old, new = _lines(bom + source.original_text), _lines(bom + source.text)
+            name = _diff_name(source.path)
             for line in difflib.unified_diff(old, new, f"a/{name}", f"b/{name}"):
                 if line.startswith(("---", "+++")):
                     line = line.rstrip("\n") + "\n"
@@ -106,6 +108,24 @@ class FixResult:
         return data
 
 
+def _lines(text: str) -> list[str]:
+    """The lines of ``text`` with their ends, split only at ``\\n`` as git and patch split
+    (``str.splitlines`` would also split at U+2028, NEL, form feeds, ... inside a value)."""
+    lines = [line + "\n" for line in text.split("\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]
+
+
+def _diff_name(path: str) -> str:
+    """The file's name in a diff (after ``a/``, ``b/``): relative to the working directory
+    when the file is below it, so ``git apply`` and ``patch -p1`` take the diff from here
+    however the path was written (``./k8s``, ``/abs/k8s``, ``../repo/k8s``)."""
+    absolute, here = os.path.abspath(path), os.getcwd()
+    if os.path.commonpath([absolute, here]) == here:
+        return os.path.relpath(absolute, here).replace(os.sep, "/")
+    return absolute.lstrip(os.sep).replace(os.sep, "/")
+
+
 def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
@@ -116,7 +136,7 @@ def fix_paths(paths: Sequence[str], options: CheckOptions | None = None, *, writ
     if "-" in paths:
         raise UsageError("--fix rewrites files in place and cannot fix stdin (-); pass the files")
     options = options or CheckOptions()
-    refused = unwritable(paths)
+    refused = unwritable(paths, writing=write)
     engine = Engine(read_paths(paths), options, refused)
     engine.run()
     errors: list[str] = []

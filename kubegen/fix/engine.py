@@ -20,6 +20,7 @@ from typing import Any
 
 from kubegen.checks import CheckOptions
 from kubegen.finding import Finding
+from kubegen.fix.ops import touched
 from kubegen.fix.plan import Context, Fix, plan
 from kubegen.fix.source import Attempt, Source
 from kubegen.lint import LintResult, lint_read
@@ -176,26 +177,59 @@ class Engine:
         ]
 
     def _brought(self, start: Sequence[Finding]) -> list[tuple[Fix, str]]:
-        """The fixes to blame for any object having more findings of a rule than at the start."""
-        count_key = self.objects.count_key
-        before = Counter(count_key(f) for f in start)
-        now = Counter(count_key(f) for f in self.result.findings)
+        """The fixes to blame for any object having more findings of a rule than at the start:
+        of the object's fixes, those that changed the new finding's field (or a field around
+        it), else those that change what the object is (its apiVersion, kind), else all."""
         by_object: dict[tuple[Any, ...], list[Fix]] = {}
         for fix in self.applied:
             by_object.setdefault(self.objects.key(fix.manifest), []).append(fix)
         culprits: dict[int, tuple[Fix, str]] = {}
-        for finding in self.result.findings:
-            key = count_key(finding)
-            if now[key] <= before[key]:
-                continue
+        for finding in self._new_findings(start):
             reason = f"the change would bring {finding.rule}: {finding.message}"
             owner = self.objects.key(finding.manifest) if finding.manifest is not None else None
             suspects = by_object.get(owner, []) if owner is not None else []
-            if not suspects:  # another object's finding: blame the fixes that reach across objects
+            if suspects:
+                suspects = ([f for f in suspects if _reaches(f, finding.path)]
+                            or [f for f in suspects if _renames_object(f)] or suspects)
+            else:  # another object's finding: blame the fixes that reach across objects
                 suspects = [f for f in self.applied if f.cross_object or _renames_object(f)] or self.applied
             for fix in suspects:
                 culprits.setdefault(id(fix), (fix, reason))
         return list(culprits.values())
+
+    def _new_findings(self, start: Sequence[Finding]) -> list[Finding]:
+        """The findings of each (rule, object) that has more of them than at the start: those
+        not there at the start (same field, same message), or all of them when that cannot tell."""
+        count_key = self.objects.count_key
+        before: dict[tuple[Any, ...], Counter[tuple[Any, str]]] = {}
+        for f in start:
+            before.setdefault(count_key(f), Counter())[(f.path, f.message)] += 1
+        now: dict[tuple[Any, ...], list[Finding]] = {}
+        for f in self.result.findings:
+            now.setdefault(count_key(f), []).append(f)
+        new: list[Finding] = []
+        for key, findings in now.items():
+            had = before.get(key, Counter())
+            if len(findings) <= sum(had.values()):
+                continue
+            fresh = []
+            for f in findings:
+                if had[(f.path, f.message)] > 0:
+                    had[(f.path, f.message)] -= 1  # this one was there
+                else:
+                    fresh.append(f)
+            new.extend(fresh or findings)
+        return new
+
+
+def _reaches(fix: Fix, path: tuple[str | int, ...]) -> bool:
+    """Whether ``fix`` changes the field at ``path``, one inside it, or one around it."""
+    for op in fix.ops:
+        for p in touched(op):
+            n = min(len(p), len(path))
+            if n and p[:n] == path[:n]:
+                return True
+    return False
 
 
 def _renames_object(fix: Fix) -> bool:

@@ -2,9 +2,12 @@
 
 A file is rewritten only when it is a regular file reached without a symlink from a
 path the user gave (a file given itself, or a file below a directory given), and
-never through a symlink. The new text replaces the old atomically (a temporary file
-beside it, fsync, rename), with the old file's permissions, and only if the file
-still holds exactly what was fixed: an editor saving meanwhile wins.
+never through a symlink; a read-only file is left as it is, and so is a kustomize
+patch (part of an object, which kustomize matches to its target by apiVersion, kind
+and name: a "fixed" apiVersion would break the overlay's build). The new text
+replaces the old atomically (a temporary file beside it, fsync, rename), with the
+old file's permissions, and only if the file still holds exactly what was fixed:
+an editor saving meanwhile wins.
 """
 
 from __future__ import annotations
@@ -14,24 +17,86 @@ import stat
 import tempfile
 from collections.abc import Sequence
 
+import yaml  # type: ignore[import-untyped]
+
 from kubegen.errors import InputError, OutputError
 from kubegen.reader import expand_paths
 from kubegen.safefs import read_input
 
 
-def unwritable(paths: Sequence[str]) -> dict[str, str]:
-    """For each file the paths expand to that ``--fix`` must not write: why."""
+def unwritable(paths: Sequence[str], *, writing: bool = True) -> dict[str, str]:
+    """For each file the paths expand to that ``--fix`` must not write: why (a read-only
+    file only when ``writing``: ``--diff`` may show its changes)."""
     refused: dict[str, str] = {}
+    patches = _KustomizePatches()
     for given in paths:
         if given == "-":
             continue
         link = _linked_part(given)
         root = os.path.realpath(given) if os.path.isdir(given) else None
         for file in expand_paths([given]):
-            reason = f"is reached through the symlink {link}" if link else _why_not(file, given, root)
+            reason = f"is reached through the symlink {link}" if link else _why_not(file, given, root, writing)
+            kustomization = patches.naming(file) if reason is None else None
+            if kustomization is not None:
+                reason = (f"is a kustomize patch (named in {kustomization}): part of an object, not a whole "
+                          "one; fix the object it patches, or check `kubectl kustomize` output")
             if reason is not None:
                 refused[file] = reason
     return refused
+
+
+class _KustomizePatches:
+    """The patch files the kustomizations above a file name (kustomize loads files only
+    from a kustomization's own directory and below)."""
+
+    NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+
+    def __init__(self) -> None:
+        self._by_dir: dict[str, tuple[str, set[str]] | None] = {}
+
+    def naming(self, file: str) -> str | None:
+        """The kustomization that names ``file`` as a patch, as a path like ``file``'s."""
+        target = os.path.abspath(file)
+        shown = os.path.dirname(file)
+        here = os.path.dirname(target)
+        while True:
+            found = self._patches(here)
+            if found is not None and target in found[1]:
+                return os.path.normpath(os.path.join(shown, os.path.relpath(found[0], os.path.dirname(target))))
+            up = os.path.dirname(here)
+            if up == here:
+                return None
+            here = up
+
+    def _patches(self, directory: str) -> tuple[str, set[str]] | None:
+        if directory not in self._by_dir:
+            self._by_dir[directory] = None
+            for name in self.NAMES:
+                path = os.path.join(directory, name)
+                if os.path.isfile(path):
+                    self._by_dir[directory] = (path, _patch_files(path))
+                    break
+        return self._by_dir[directory]
+
+
+def _patch_files(kustomization: str) -> set[str]:
+    """The absolute paths of the patch files a kustomization names (none if unreadable)."""
+    from kubegen.reader_loader import KubeLoader
+
+    try:
+        data = yaml.load(read_input(kustomization, follow_links=False).decode("utf-8-sig"), Loader=KubeLoader)
+    except (InputError, UnicodeDecodeError, yaml.YAMLError):
+        return set()
+    if not isinstance(data, dict):
+        return set()
+    named: list[object] = []
+    for key in ("patchesStrategicMerge", "patches", "patchesJson6902"):
+        entries = data.get(key)
+        for entry in entries if isinstance(entries, list) else []:
+            named.append(entry.get("path") if isinstance(entry, dict) else entry)
+    directory = os.path.dirname(kustomization)
+    return {os.path.normpath(os.path.join(directory, n)) for n in named
+            if isinstance(n, str) and n and "\n" not in n}  # a string with lines is an inline patch
 
 
 def _linked_part(given: str) -> str | None:
@@ -49,7 +114,7 @@ def _linked_part(given: str) -> str | None:
     return next((p for p in parts if os.path.islink(p)), None)
 
 
-def _why_not(file: str, given: str, root: str | None) -> str | None:
+def _why_not(file: str, given: str, root: str | None, writing: bool) -> str | None:
     try:
         info = os.lstat(file)
     except OSError as exc:
@@ -58,6 +123,8 @@ def _why_not(file: str, given: str, root: str | None) -> str | None:
         return "is a symlink; kubegen never writes through one (fix the file it points to)"
     if not stat.S_ISREG(info.st_mode):
         return "is not a regular file"
+    if writing and not _writable(file, info):
+        return "is read-only; make it writable (chmod u+w) to let --fix change it"
     if root is not None:
         real = os.path.realpath(file)
         if os.path.commonpath([real, root]) != root:
@@ -68,6 +135,14 @@ def _why_not(file: str, given: str, root: str | None) -> str | None:
                 return f"is reached through the symlink {here}"
             here = os.path.dirname(here)
     return None
+
+
+def _writable(file: str, info: os.stat_result) -> bool:
+    """Whether the file is meant to be written: root may write anything, so for root a file
+    without any write permission bit counts as read-only (as editors treat it)."""
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        return bool(info.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    return os.access(file, os.W_OK)
 
 
 def read_regular(path: str) -> bytes:

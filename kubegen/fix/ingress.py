@@ -47,8 +47,10 @@ def convert(f: Finding, ctx: Context) -> Fix | None:
                 if backend is not None:
                     ops.append(backend)
                 if "pathType" not in entry:
-                    after = "path" if "path" in entry else None
-                    ops.append(Insert(here, "pathType", OLD_DEFAULT_PATH_TYPE, after=after))
+                    # after `path`, or first: never after the backend, whose old keys go
+                    has_path = "path" in entry
+                    ops.append(Insert(here, "pathType", OLD_DEFAULT_PATH_TYPE,
+                                      after="path" if has_path else None, first=not has_path))
                     if "pathType" not in notes:
                         notes.append("pathType")
         if "backend" in spec:

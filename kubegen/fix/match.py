@@ -8,7 +8,9 @@ the intended value is beyond doubt. Two strengths of match:
 - :func:`near_miss`: one typing slip in a word of some length: one letter added,
   dropped, changed or two swapped (``reports`` -> ``report``, ``protectionDoamin`` ->
   ``protectionDomain``), never a digit (``web-1`` and ``web-2`` are two things, not a
-  typo) and never in a short word (``api`` and ``app`` are different apps).
+  typo) and never in a short word (``api`` and ``app`` are different apps), except
+  among a container's port names: a targetPort names one of the few ports the selected
+  pods declare (``htpp`` -> ``http``), where :data:`MIN_PORT_NAME_TYPO_LENGTH` holds.
 
 :func:`unique_match` applies them to a set of candidates and answers only when exactly
 one candidate matches.
@@ -21,6 +23,9 @@ from collections.abc import Iterable
 
 MIN_TYPO_LENGTH = 5
 """Shorter words are never corrected by edit distance (only by case)."""
+MIN_PORT_NAME_TYPO_LENGTH = 4
+"""For port names (``http``, ``grpc``, ``dns``: short by nature, and chosen from the few a
+pod declares), words of four letters are corrected too."""
 
 _SEPARATORS = re.compile(r"[-_ ]")
 
@@ -35,12 +40,12 @@ def same_word(wrong: str, right: str) -> bool:
     return wrong != right and fold(wrong) == fold(right)
 
 
-def near_miss(wrong: str, right: str) -> bool:
+def near_miss(wrong: str, right: str, min_length: int = MIN_TYPO_LENGTH) -> bool:
     """One slip (insertion, deletion, substitution or swap of neighbours) apart, in words
-    of at least :data:`MIN_TYPO_LENGTH` characters, and the slip is not a digit."""
+    of at least ``min_length`` characters, and the slip is not a digit."""
     if wrong == right or same_word(wrong, right):
         return wrong != right
-    if min(len(wrong), len(right)) < MIN_TYPO_LENGTH or abs(len(wrong) - len(right)) > 1:
+    if min(len(wrong), len(right)) < min_length or abs(len(wrong) - len(right)) > 1:
         return False
     slip = _one_slip(wrong, right)
     return slip is not None and not any(ch.isdigit() for ch in slip)
@@ -65,7 +70,7 @@ def _one_slip(a: str, b: str) -> str | None:
     return None
 
 
-def unique_match(wrong: str, candidates: Iterable[str]) -> str | None:
+def unique_match(wrong: str, candidates: Iterable[str], min_length: int = MIN_TYPO_LENGTH) -> str | None:
     """The one candidate ``wrong`` was meant to be, or None when there is none or several.
 
     A candidate equal but for case (:func:`same_word`) wins over typo matches; two such
@@ -78,5 +83,5 @@ def unique_match(wrong: str, candidates: Iterable[str]) -> str | None:
     by_case = [c for c in options if same_word(wrong, c)]
     if by_case:
         return by_case[0] if len(by_case) == 1 else None
-    typos = [c for c in options if near_miss(wrong, c)]
+    typos = [c for c in options if near_miss(wrong, c, min_length)]
     return typos[0] if len(typos) == 1 else None

@@ -3,13 +3,15 @@ fixes tried on its text, and the check that the new text reads back as intended.
 
 A file is left alone (with the reason) when it cannot be rewritten (stdin, a
 symlink), has YAML errors, looks like a template (``{{`` outside a block scalar:
-Helm, Jinja), uses anchors, aliases or explicit tags, is not UTF-8, holds a stream
-of JSON objects, or changed since it was linted.
+Helm, Jinja; in ``helm template`` output, outside a quoted one too), uses anchors,
+aliases or explicit tags, is not UTF-8, holds a stream of JSON objects, or changed
+since it was linted.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -260,16 +262,22 @@ def _unsupported(text: str) -> str | None:
     return None
 
 
+_HELM_RENDERED = re.compile(r"^# Source: \S", re.MULTILINE)
+
+
 def _template_line(yt: YamlText) -> int | None:
-    """The line of a ``{{`` that is not inside a block scalar (``|``, ``>``), if any."""
+    """The line of a ``{{`` that is not inside a block scalar (``|``, ``>``), if any; in
+    ``helm template`` output (its ``# Source:`` lines), not inside a quoted one either:
+    Helm has rendered it, and what is left is data (Prometheus or Alertmanager text)."""
     start = yt.text.find("{{")
     if start < 0:
         return None
+    styles = ("|", ">", '"', "'") if _HELM_RENDERED.search(yt.text) else ("|", ">")
     spans: list[tuple[int, int]] = []
     stack: list[Node] = list(yt.docs)
     while stack:
         node = stack.pop()
-        if isinstance(node, ScalarNode) and node.style in ("|", ">"):
+        if isinstance(node, ScalarNode) and node.style in styles:
             spans.append((int(node.start_mark.index), int(node.end_mark.index)))
         elif isinstance(node, MappingNode):
             for k, v in node.value:

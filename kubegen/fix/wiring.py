@@ -13,7 +13,7 @@ from typing import Any
 from kubegen.checks.wiring import DEFAULT_NAMESPACE
 from kubegen.checks.yamlvalues import dotted
 from kubegen.finding import Finding
-from kubegen.fix.match import near_miss, unique_match
+from kubegen.fix.match import MIN_PORT_NAME_TYPO_LENGTH, near_miss, unique_match
 from kubegen.fix.ops import Insert, Op, Rename, Set
 from kubegen.fix.plan import Context, Fix, planner
 from kubegen.manifest import Manifest, value_at
@@ -98,7 +98,7 @@ def target_port(f: Finding, ctx: Context) -> Fix | None:
         common = set.intersection(*(
             {p["name"] for p in ps.declared_ports() if isinstance(p.get("name"), str)} for ps in selected
         ))
-        meant = unique_match(target, common)
+        meant = unique_match(target, common, MIN_PORT_NAME_TYPO_LENGTH)
         if meant is None or f.path[3] != "targetPort":
             return None
         return _fix(f, [Set(f.path, meant)], f"{dotted(f.path)} {target} -> {meant}")
@@ -147,14 +147,32 @@ def ingress_backend(f: Finding, ctx: Context) -> Fix | None:
     number, port_name = ref.get("number"), ref.get("name")
     if isinstance(number, int) and not isinstance(number, bool):
         # the container's port given where the Service's port belongs
-        by_target = [p.get("port") for p in ports if p.get("targetPort") == number]
+        assert service is not None
+        by_target = [p.get("port") for p in ports if number in _container_ports(ctx, service, p)]
         if len(by_target) != 1 or not isinstance(by_target[0], int):
             return None
         return _fix(f, [Set((*f.path, "number"), by_target[0])],
                     f"{dotted((*f.path, 'number'))} {number} (the targetPort) -> {by_target[0]} (the Service port)")
     if isinstance(port_name, str):
-        meant = unique_match(port_name, [p["name"] for p in ports if isinstance(p.get("name"), str)])
+        names = [p["name"] for p in ports if isinstance(p.get("name"), str)]
+        meant = unique_match(port_name, names, MIN_PORT_NAME_TYPO_LENGTH)
         if meant is None:
             return None
         return _fix(f, [Set((*f.path, "name"), meant)], f"{dotted((*f.path, 'name'))} {port_name} -> {meant}")
     return None
+
+
+def _container_ports(ctx: Context, service: Manifest, port: dict[str, Any]) -> set[Any]:
+    """The container port numbers a Service port sends traffic to: its targetPort, by
+    number or by the name the selected pods declare (default: the port itself)."""
+    target = port.get("targetPort", port.get("port"))
+    if not isinstance(target, str):
+        return {target}
+    selector = value_at(service.obj, ("spec", "selector"))
+    if not isinstance(selector, dict) or not selector:
+        return set()
+    return {
+        declared.get("containerPort")
+        for podset in ctx.index.select(_namespace(service), selector)
+        for declared in podset.declared_ports() if declared.get("name") == target
+    }

@@ -46,11 +46,23 @@ def compose(text: str) -> list[Node]:
     """The root node of every document (ruamel.yaml's round-trip composer, YAML 1.1)."""
     loader = YAML(typ="rt", pure=True)
     loader.version = (1, 1)
+    # ruamel.yaml's scanner refuses a tab where libyaml (kubectl's parser, and kubegen's
+    # reader) takes it as a blank: after a value, before a comment, in a flow collection.
+    # Only positions are read from these nodes, and a tab and a space are one character
+    # each; every changed text is read back by kubegen's own reader before it counts.
     try:
-        return list(loader.compose_all(text))
+        return list(loader.compose_all(text.replace("\t", " ")))
     except (YAMLError, ValueError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise Unfixable(f"ruamel.yaml cannot read it for editing ({first})") from None
+        raise Unfixable(f"ruamel.yaml cannot read it for editing ({_reason(exc)})") from None
+
+
+def _reason(exc: Exception) -> str:
+    """``line 3: found character '\\t' that cannot start any token`` from a ruamel.yaml error."""
+    problem, mark = getattr(exc, "problem", None), getattr(exc, "problem_mark", None)
+    if problem and mark is not None:
+        return f"line {mark.line + 1}: {problem}"
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def key_text(node: Node) -> str | None:

@@ -2,8 +2,9 @@
 
 1. Stage: every new or changed file is written into a temporary sibling of the
    directory, ``.<dir>.kubegen-tmp-<nonce>-<tag>`` (same file system, so renames are
-   atomic; the tag, a hash of the nonce, tells kubegen's siblings from folders
-   someone else named alike, which are never touched). The directory itself is
+   atomic: inside the directory when it is a mount point, see :func:`staging_folder`;
+   the tag, a hash of the nonce, tells kubegen's siblings from folders someone else
+   named alike, which are never touched). The directory itself is
    untouched; a crash here leaves only the sibling, which the next run deletes.
 2. Journal: ``journal.json`` in the sibling lists every change to make. From the
    moment it exists until it is deleted, a run that finds it rolls the directory
@@ -102,17 +103,38 @@ def busy(directory: str) -> bool:
     return False
 
 
+def staging_folder(directory: str) -> str:
+    """Where a write into ``directory`` stages its files: beside it, or inside it when it
+    is a mount point (a volume mounted at ``deploy/``): renames cannot cross from one
+    file system to another, and the parent is on another one then."""
+    parent, _ = _split(directory)
+    try:
+        if not same_file_system(directory, parent):
+            return directory
+    except OSError:  # the directory does not exist yet: it is made in the parent
+        pass
+    return parent
+
+
+def same_file_system(one: str, other: str) -> bool:
+    """Whether two existing paths are on one file system (a rename between them works)."""
+    return os.stat(one).st_dev == os.stat(other).st_dev
+
+
 def leftovers(directory: str) -> list[str]:
-    """Temporary siblings a killed run left next to ``directory``."""
+    """Temporary folders a killed run left next to ``directory`` (or in it, for a mount point)."""
     parent, name = _split(directory)
     prefix = f".{name}{_TMP_MARK}"
-    try:
-        entries = os.listdir(parent)
-    except OSError:
-        return []
-    return sorted(  # only names kubegen makes (tagged): a folder someone else named so is not ours
-        os.path.join(parent, e) for e in entries if e.startswith(prefix) and is_tagged(e[len(prefix):])
-    )
+    found = []
+    for folder in dict.fromkeys([parent, staging_folder(directory)]):
+        try:
+            entries = os.listdir(folder)
+        except OSError:
+            continue
+        found += [  # only names kubegen makes (tagged): a folder someone else named so is not ours
+            os.path.join(folder, e) for e in entries if e.startswith(prefix) and is_tagged(e[len(prefix):])
+        ]
+    return sorted(found)
 
 
 def interrupted(directory: str) -> list[str]:
@@ -181,10 +203,10 @@ def commit(
 
 
 def _commit(directory: str, files: dict[str, bytes], put: Sequence[str], remove: Sequence[str], durable: bool) -> None:
-    parent, name = _split(directory)
+    _, name = _split(directory)
     pauser = _Pauser()
     try:
-        tmp = os.path.join(parent, f".{name}{_TMP_MARK}{tagged(secrets.token_hex(6))}")
+        tmp = os.path.join(staging_folder(directory), f".{name}{_TMP_MARK}{tagged(secrets.token_hex(6))}")
         os.mkdir(tmp, 0o700)
     except OSError as exc:
         raise OutputError(f"cannot create a temporary folder next to {directory}: {exc.strerror}") from None

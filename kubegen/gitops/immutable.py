@@ -29,6 +29,9 @@ what the cluster was last synced to):
 - ``node-port-freed`` (warning): a Service leaves NodePort/LoadBalancer for
   ClusterIP (or ExternalName), drops a port that had a nodePort, or moves a nodePort:
   clients outside the cluster that use the old node port lose it.
+- ``replicas-dropped`` (warning): a workload's ``spec.replicas`` (more than 1) is left
+  out, as for an autoscaler: ``kubectl apply`` removes the field and the live workload
+  falls back to 1 pod until the autoscaler scales it again.
 
 Each finding points at the field's line in the previous file.
 """
@@ -64,7 +67,8 @@ _TOP_FIXED = {  # kind -> top-level fields that never change after creation
     "RoleBinding": ("roleRef",), "ClusterRoleBinding": ("roleRef",),
     "StorageClass": ("provisioner", "parameters", "reclaimPolicy", "volumeBindingMode"),
 }
-_COMPARED = SELECTOR_KINDS | {"Pod", "PersistentVolumeClaim", "ConfigMap", "Secret", "Service"} | set(_TOP_FIXED)
+_COMPARED = SELECTOR_KINDS | {"Pod", "PersistentVolumeClaim", "ConfigMap", "Secret", "Service",
+                              "ReplicationController"} | set(_TOP_FIXED)
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # for line numbers of findings
 
 
@@ -161,6 +165,9 @@ def _fix(obj: Mapping[str, Any], allow_recreate: bool) -> str:
 def compare(old: dict[str, Any], new: dict[str, Any], *, allow_recreate: bool = False) -> list[Change]:
     """Every change from ``old`` to ``new`` (same kind) that a live object rejects or that frees a node port."""
     kind = new.get("kind")
+    meta = new.get("metadata")
+    if isinstance(meta, dict) and not meta.get("name") and meta.get("generateName"):
+        return []  # created anew each time (a hook): no live object is updated
     before, after = _spec(old), _spec(new)
     fix = _fix(new, allow_recreate)
     fields: list[str] = []
@@ -193,7 +200,28 @@ def compare(old: dict[str, Any], new: dict[str, Any], *, allow_recreate: bool = 
                         f"{label(new)}: {field} {_from_to(old.get(field), new.get(field))}; {fix}"))
     if kind == "Service":
         out += service_changes(label(new), before, after, fix)
+    if kind in _REPLICATED:
+        out += _replicas_dropped(new, before, after)
     return out
+
+
+_REPLICATED = frozenset({"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"})
+
+
+def _replicas_dropped(new: Mapping[str, Any], before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Change]:
+    """``spec.replicas`` left out (to hand the count to an autoscaler): kubectl apply removes
+    the field and the API server's default, 1 pod, applies until the autoscaler acts."""
+    count = before.get("replicas")
+    if "replicas" in after or not isinstance(count, int) or isinstance(count, bool) or count <= 1:
+        return []
+    kind, meta = str(new.get("kind")), new.get("metadata")
+    meta = meta if isinstance(meta, dict) else {}
+    ns = f" -n {meta['namespace']}" if meta.get("namespace") else ""
+    return [("replicas-dropped", ("spec", "replicas"),
+             f"{label(new)}: spec.replicas: {count} is left out now, so kubectl apply removes it and the live {kind} "
+             f"falls back to 1 pod until its autoscaler scales it up again; to hand the count over without that "
+             f"drop, first run `kubectl apply edit-last-applied {kind.lower()}/{meta.get('name')}{ns}` and delete "
+             "spec.replicas there (no pod changes), then apply this")]
 
 
 def _moved(before: Mapping[str, Any], after: Mapping[str, Any], field: str) -> bool:
@@ -263,11 +291,35 @@ def _config(old: Mapping[str, Any], new: Mapping[str, Any], fix: str) -> list[Ch
     if new.get("immutable") is not True:
         out.append(("immutable-field", ("immutable",),
                     f"{label(new)}: is marked immutable: true, and the mark cannot be taken away; {fix}"))
-    for key in ("data", "binaryData", "stringData"):
+    if new.get("kind") == "Secret":  # stringData is written into data: compare what is stored
+        if _stored(old) != _stored(new):
+            key = "data" if "data" in new or "data" in old else "stringData"
+            out.append(("immutable-field", (key,),
+                        f"{label(new)}: is marked immutable: true, but its data changes; {fix}"))
+        return out
+    for key in ("data", "binaryData"):
         if old.get(key) != new.get(key):
             out.append(("immutable-field", (key,),
                         f"{label(new)}: is marked immutable: true, but its {key} changes; {fix}"))
     return out
+
+
+def _stored(secret: Mapping[str, Any]) -> dict[str, Any]:
+    """A Secret's data as the API server stores it: ``data`` decoded, ``stringData`` merged over it."""
+    import base64
+    import binascii
+
+    stored: dict[str, Any] = {}
+    data = secret.get("data")
+    for key, value in (data.items() if isinstance(data, dict) else ()):
+        try:
+            stored[key] = base64.b64decode(value, validate=True) if isinstance(value, str) else value
+        except (binascii.Error, ValueError):
+            stored[key] = value  # not base64: compared as written
+    strings = secret.get("stringData")
+    for key, value in (strings.items() if isinstance(strings, dict) else ()):
+        stored[key] = value.encode("utf-8", "surrogatepass") if isinstance(value, str) else value
+    return stored
 
 
 def _from_to(before: Any, after: Any) -> str:

@@ -5,7 +5,9 @@ Layout (paths are relative to the output directory, always with ``/``):
 - ``<namespace>/<kind>-<name>.yaml`` for an object with ``metadata.namespace``;
 - ``_cluster/<kind>-<name>.yaml`` for a cluster-scoped kind (Namespace, ClusterRole, ...);
 - ``_default/<kind>-<name>.yaml`` for a namespaced object without a namespace: it lands
-  in whatever namespace the applier picks (``kubectl -n``, Argo CD's destination).
+  in whatever namespace the applier picks (``kubectl -n``, Argo CD's destination);
+- for an object with only a ``generateName`` (an Argo CD or Helm hook), the prefix takes
+  the name's place, ending in ``-`` (``job-db-migrate-.yaml``): no name ends in ``-``.
 
 ``_cluster`` and ``_default`` can never clash with a namespace: namespace names are
 DNS-1123 labels, which have no ``_``. ``kind`` is lower-cased; characters of a name
@@ -60,6 +62,9 @@ def object_path(obj: Mapping[str, Any]) -> str:
     meta = obj.get("metadata")
     meta = meta if isinstance(meta, dict) else {}
     name = meta.get("name")
+    generate = meta.get("generateName")
+    if (not isinstance(name, str) or not name) and isinstance(generate, str) and generate:
+        name = generate if generate.endswith("-") else generate + "-"  # no name ends in '-': no clash
     if not isinstance(kind, str) or not kind or not isinstance(name, str) or not name:
         raise LayoutError(
             f"cannot name a file for an object without kind and metadata.name (kind={kind!r}, name={name!r})"

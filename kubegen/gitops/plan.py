@@ -95,6 +95,7 @@ def expected_files(
     head = header(recipe.label)
     files: dict[str, bytes] = {}
     objects: dict[str, dict[str, Any]] = {}
+    manifests_by_path: list[Manifest] = []
     for manifest in apply_order(as_manifests(manifests)):
         path = object_path(manifest.obj)
         if path in objects:
@@ -105,11 +106,25 @@ def expected_files(
                 location=manifest.locate(),
             )
         objects[path] = manifest.obj
+        manifests_by_path.append(manifest)
         files[path] = object_text(manifest.obj, head).encode("utf-8")
     if recipe.kustomization:
+        _kustomizable(manifests_by_path)
         files[KUSTOMIZATION_NAME] = kustomization_text(list(objects), head).encode("utf-8")
     files[RECORD_NAME] = record_text(recipe, files).encode("utf-8")
     return files, objects
+
+
+def _kustomizable(manifests: list[Manifest]) -> None:
+    """kustomize builds no object without ``metadata.name`` (``missing metadata.name``)."""
+    for manifest in manifests:
+        if not manifest.name:
+            raise LayoutError(
+                f"{manifest.label} has only a generateName, and kustomize cannot build an object without "
+                "metadata.name, so `kubectl apply -k` and Argo CD would fail on the kustomization: render without "
+                "--kustomization (Argo CD syncs the plain directory and creates the hook), or give it a name",
+                location=manifest.locate(),
+            )
 
 
 def make_plan(

@@ -21,9 +21,9 @@ import yaml  # type: ignore[import-untyped]
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
-    "Deployment": (("spec", "selector"),),
+    "Deployment": (("spec", "selector"), ("spec", "replicas")),
     "DaemonSet": (("spec", "selector"),),
-    "ReplicaSet": (("spec", "selector"),),
+    "ReplicaSet": (("spec", "selector"), ("spec", "replicas")),
     "StatefulSet": (("spec",),),
     "Job": (("spec",),),
     "Pod": (("spec",),),

@@ -151,7 +151,10 @@ def resolve(
         )
     merged = {k: v for k, v in old.sets.items() if k not in unset}
     merged.update(sets)
-    chosen = app_for_record(app, directory) if app is not None else old.app
+    chosen = old.app
+    if app is not None and (old.app is None or not _same_app(app, old.app, directory)
+                            or (force and target_to_confirm(old, app, directory) is not None)):
+        chosen = app_for_record(app, directory)  # the same app keeps its recorded spelling: no header churn
     assert chosen is not None
     return Recipe(
         app=chosen,
@@ -159,6 +162,21 @@ def resolve(
         kustomization=old.kustomization if kustomization is None else kustomization,
         label=label_of(app_to_load(chosen, directory)),
     )
+
+
+def target_to_confirm(recorded: Recipe | None, app: str | None, directory: str) -> str | None:
+    """The recorded APP (as a spec to load) that the given ``app`` must turn out to name, or None.
+
+    ``app.py`` and ``app.py:prod`` are the same file, but the same app only if ``prod``
+    is the stack ``app.py`` alone finds; that is known only once the file is loaded
+    (:func:`kubegen.appload.load_stacks` checks it, ``same_target_as=``).
+    """
+    if app is None or recorded is None or recorded.app is None or not _same_app(app, recorded.app, directory):
+        return None
+    given_attr, recorded_attr = split_app(app)[1], split_app(recorded.app)[1]
+    if bool(given_attr) == bool(recorded_attr):
+        return None
+    return app_to_load(recorded.app, directory)
 
 
 def record_text(recipe: Recipe, files: Mapping[str, bytes]) -> str:

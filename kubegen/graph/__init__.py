@@ -189,9 +189,11 @@ def _service_lines(svc: ServiceModel, several: bool) -> tuple[str, ...]:
 def _service_edges(graph: Graph, svc: ServiceModel, sid: str, wl_id: dict[int, str]) -> None:
     if svc.selector and not svc.workloads and svc.type != "ExternalName":
         selector = ", ".join(f"{k}={v}" for k, v in svc.selector.items())
-        mid = graph.add(GraphNode(f"nopods{len(graph.nodes)}", "missing", ("no pods match", selector), 3, broken=True))
+        broken = not svc.declared  # pods declared External: made elsewhere, not missing
+        lines = ("no pods match", selector) if broken else (*svc.declared, "made elsewhere")
+        mid = graph.add(GraphNode(f"nopods{len(graph.nodes)}", "missing", lines, 3, broken=broken))
         for port in svc.ports:
-            graph.edges.append(GraphEdge(sid, mid, f"{_port(port)} → {port.target_port}", True))
+            graph.edges.append(GraphEdge(sid, mid, f"{_port(port)} → {port.target_port}", broken))
         return
     for port in svc.ports:
         for b in port.backends:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from kubegen.importer.kinds import template_parts
-from kubegen.importer.objects import Context, metadata, top
+from kubegen.importer.objects import Context, metadata, object_name, top
 from kubegen.importer.pods import Unsupported, dig, is_int, is_str_list, is_str_map, kwargs_of, pod_spec, pull_secrets
 from kubegen.importer.pysource import Call, Var, call
 
@@ -62,7 +62,7 @@ def job(obj: dict[str, Any], ctx: Context) -> list[Call]:
     """``Job(...)`` and ``CronJob(...)``."""
     kind = obj["kind"]
     spec = top(obj, "spec")
-    name = dig(obj, "metadata", "name")
+    name = object_name(obj)
     meta = metadata(obj, {"app": name})
     head: dict[str, Any] = {"name": meta.pop("name")}
     if "namespace" in meta:

@@ -2,11 +2,15 @@
 
 Each comment is tied to what it was on: an end-of-line comment to the field on its
 line, a comment on lines of its own to the field that follows it, a comment before
-a document (or after its last field) to the object. In the generated code a field's
-comment goes above the argument that field became (``replicas=3``, ``containers=[...]``,
-an entry of a ``labels`` or ``Raw`` manifest dict); when no argument is clearly it
-(the field became part of something else, or several arguments could be it), the
-comment goes above the object's statement, prefixed with the field's path.
+a document (or after its last field) to the object; an end-of-line comment on a line
+that holds a whole field (``httpGet: {path: /, port: 80}  # cheap``) to that field.
+In the generated code a field's comment goes above the argument that field became
+(``replicas=3``, ``containers=[...]``, an entry of a ``labels`` or ``Raw`` manifest
+dict), found by following the field's path through the code: a list that became a
+dict (``env``, ``ports``, Ingress paths) by its item's name or path. A field that
+became part of something else goes above that (``env[0].value`` above the entry,
+``volumes[0].name`` above the ``Volume``); when nothing in the object is clearly it,
+the comment goes above the object's statement, prefixed with the field's path.
 
 ruamel.yaml's round-trip composer finds the scalars (a ``#`` inside a string is not a
 comment) and the lines of every field; it is imported only when a file has a ``#``.
@@ -21,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kubegen.importer.pysource import Call, Commented
+from kubegen.importer.pysource import Call, Commented, Var
 from kubegen.manifest import Manifest, value_at
 
 Path = tuple[str | int, ...]
@@ -85,6 +89,7 @@ def _comment_paths(text: str, roots: list[Any]) -> dict[int, dict[Path, list[str
 
     spans: list[tuple[int, int]] = []
     starts: dict[int, list[tuple[int, Path]]] = {}  # line -> (doc, path) starting there, outermost first
+    ends: dict[tuple[int, Path], int] = {}  # (doc, path) -> the last line of its value
     ranges: list[tuple[int, int]] = []  # per document: first and last line of content
 
     def walk(node: Any, doc: int, path: Path) -> int:
@@ -103,11 +108,11 @@ def _comment_paths(text: str, roots: list[Any]) -> dict[int, dict[Path, list[str
                     continue
                 starts.setdefault(int(key.start_mark.line), []).append((doc, (*path, name)))
                 walk(key, doc, path)
-                last = walk(value, doc, (*path, name))
+                last = ends[(doc, (*path, name))] = walk(value, doc, (*path, name))
         elif isinstance(node, SequenceNode):
             for index, item in enumerate(node.value):
                 starts.setdefault(int(item.start_mark.line), []).append((doc, (*path, index)))
-                last = walk(item, doc, (*path, index))
+                last = ends[(doc, (*path, index))] = walk(item, doc, (*path, index))
         return last
 
     for doc, root in enumerate(roots):
@@ -123,7 +128,7 @@ def _comment_paths(text: str, roots: list[Any]) -> dict[int, dict[Path, list[str
         comment = line[at + 1:].strip()
         if not comment or comment.startswith(_OWN_HEADER):
             continue
-        placed = _place(number, line[:at].strip() != "", starts, ranges)
+        placed = _place(number, line[:at].strip() != "", starts, ends, ranges)
         if placed is not None:
             doc, path = placed
             result.setdefault(doc, {}).setdefault(path, []).append(comment)
@@ -151,13 +156,17 @@ def _comment_start(line: str, offset: int, spans: list[tuple[int, int]]) -> int 
 
 
 def _place(
-    number: int, eol: bool, starts: dict[int, list[tuple[int, Path]]], ranges: list[tuple[int, int]]
+    number: int, eol: bool, starts: dict[int, list[tuple[int, Path]]], ends: dict[tuple[int, Path], int],
+    ranges: list[tuple[int, int]],
 ) -> tuple[int, Path] | None:
     """(document, field path) a comment on line ``number`` belongs to."""
     if eol:
         here = starts.get(number)
         if here:
-            return here[-1]  # the innermost field on the line
+            # the outermost field the line holds whole (`httpGet: {path: /, port: 80}  # probe`
+            # is about httpGet), else the innermost (`- name: web  # main` is about the name)
+            whole = [entry for entry in here if ends.get(entry) == number]
+            return whole[0] if whole else here[-1]
     for doc, (first, last) in enumerate(ranges):
         if number < first:
             return doc, ()  # before the document: about the object
@@ -178,7 +187,7 @@ def attach(node: Any, comments: Comments, obj: dict[str, Any]) -> tuple[Any, lis
     targets: dict[tuple[int, Any], list[str]] = {}
     above = list(comments.own)
     for path, texts in comments.fields.items():
-        target = _target(node, path, value_at(obj, path))
+        target = _target(node, path, value_at(obj, path), obj)
         if target is None:
             above.extend(f"{_dotted(path)}: {text}" for text in texts)
         else:
@@ -200,16 +209,20 @@ def _snake(name: str) -> str:
 _SCALARS = (str, int, float, bool, type(None))
 
 
-def _target(node: Any, path: Path, value: Any) -> tuple[int, Any] | None:
+def _target(node: Any, path: Path, value: Any, obj: dict[str, Any]) -> tuple[int, Any] | None:
     """The one place in the code tree the field at ``path`` became: (id of the container,
     keyword name / dict key / list index), or None when there is no such single place."""
     raw = _raw_manifest(node)
     if raw is not None:  # Raw(manifest={...}) mirrors the YAML: walk the same path
         return _walk_dict(raw, path)
+    place, holder, holder_place = _follow(node, path, value, obj)
+    if place is not None:
+        return place
+    # search by name below what the walk reached (the field sits somewhere inside it)
     last = path[-1]
     found: list[tuple[int, Any]] = []
     # metadata fields become the builder's own keywords (name=, labels=, annotations=)
-    places = _places(node, top_only=path[0] == "metadata" and len(path) == 2)
+    places = _places(holder, top_only=holder is node and path[0] == "metadata" and len(path) == 2)
     if isinstance(last, str):
         names = {last, _snake(last)}
         for parent, key, child in places:
@@ -221,7 +234,61 @@ def _target(node: Any, path: Path, value: Any) -> tuple[int, Any] | None:
         for _parent, key, child in places:
             if key in names and isinstance(child, list) and last < len(child):
                 found.append((id(child), last))
-    return found[0] if len(found) == 1 else None
+    if len(found) == 1:
+        return found[0]
+    return holder_place  # the argument, item or entry the field became part of (None: the object)
+
+
+_ITEM_KEYS = ("name", "path", "key")
+"""The fields by which a list's items become a dict's keys in the code (``env``,
+``ports`` by name, Ingress paths by path, ``items`` of a volume by key)."""
+
+
+Place = tuple[int, Any]
+"""(id of a container in the code tree, keyword name / dict key / list index)."""
+
+
+def _follow(node: Any, path: Path, value: Any, obj: dict[str, Any]) -> tuple[Place | None, Any, Place | None]:
+    """Walk the code tree along ``path``: a keyword for each field the builders have one for
+    (the fields they fold into their own keywords, such as ``spec``, ``template`` or the one
+    rule of an Ingress, are passed over), a list item per index, and for a list that
+    became a dict the entry of the item's name (``env``, ``ports``) or path.
+
+    Returns the field's place (or None), the deepest node reached and the place holding
+    it: a field inside what became a plain value or another object's variable
+    (``env[0].value``, an Ingress path's backend) is at the entry that holds it."""
+    current: Any = node
+    place: Place | None = None  # the last keyword, item or entry reached
+    for depth, step in enumerate(path):
+        if isinstance(current, (Var, *_SCALARS)):
+            return place, current, place  # the rest of the path became this value
+        last = depth == len(path) - 1
+        if isinstance(current, Call):
+            names = (step, _snake(step)) if isinstance(step, str) else ()
+            found = next(((name, v) for name, v in current.kwargs if name in names), None)
+            if found is not None:
+                place, current = (id(current), found[0]), found[1]
+                continue
+            folded = isinstance(step, str) or len(value_at(obj, path[:depth]) or ()) == 1
+            if last or not folded:
+                return None, current, place
+            continue  # a field (or the one item of a list) the builder folds into its keywords
+        if isinstance(current, list) and isinstance(step, int) and 0 <= step < len(current):
+            place, current = (id(current), step), current[step]
+        elif isinstance(current, dict) and isinstance(step, str) and step in current:
+            place, current = (id(current), step), current[step]
+        elif isinstance(current, dict) and isinstance(step, int):
+            item = value_at(obj, path[: depth + 1])
+            keys = [item.get(k) for k in _ITEM_KEYS] if isinstance(item, dict) else []
+            key = next((k for k in keys if isinstance(k, str) and k in current), None)
+            if key is None:
+                return None, current, place
+            place, current = (id(current), key), current[key]
+        else:
+            return None, current, place
+    if isinstance(value, _SCALARS) and not (type(current) is type(value) and current == value):
+        return None, current, place  # the field became something else: do not guess
+    return place, current, place
 
 
 def _raw_manifest(node: Any) -> dict[str, Any] | None:

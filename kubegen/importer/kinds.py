@@ -10,8 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 from kubegen.importer.ingress import ingress
-from kubegen.importer.objects import Context, config, metadata, namespace, top
-from kubegen.importer.pods import Unsupported, dig, is_int, is_str_list, is_str_map, kwargs_of, pod_spec
+from kubegen.importer.objects import Context, config, metadata, named, namespace, object_name, top
+from kubegen.importer.pods import Unsupported, is_int, is_str_list, is_str_map, kwargs_of, pod_spec
 from kubegen.importer.pysource import Call, Var, call
 from kubegen.model.identity import default_selector
 
@@ -35,8 +35,7 @@ def workload(obj: dict[str, Any], ctx: Context) -> list[Call]:
     """``Pod``/``Deployment``/``StatefulSet``/``DaemonSet``."""
     kind = obj["kind"]
     spec = top(obj, "spec")
-    name = dig(obj, "metadata", "name")
-    default_labels = {"app": name}
+    default_labels = {"app": object_name(obj)}
     if kind == "Pod":
         pod_kwargs = metadata(obj, default_labels)
         pod_kwargs.update(pod_spec(spec, ctx.refs))
@@ -58,6 +57,10 @@ def workload(obj: dict[str, Any], ctx: Context) -> list[Call]:
         replicas = spec.pop("replicas")
         if replicas != 1:
             head["replicas"] = replicas
+    elif kind in ("Deployment", "StatefulSet") and "replicas" not in spec:
+        # left out on purpose (an autoscaler, KEDA or `kubectl scale` owns the count):
+        # writing the builder's default 1 would reset it on every apply
+        head["replicas"] = None
     selector = spec.pop("selector", None)
     if not isinstance(selector, dict) or set(selector) != {"matchLabels"} or not is_str_map(selector["matchLabels"]):
         raise Unsupported("a selector other than matchLabels")
@@ -236,7 +239,7 @@ def candidates(obj: dict[str, Any], ctx: Context) -> tuple[list[Call], str | Non
     if make is None:
         return [], None
     try:
-        return make(obj, ctx), None
+        return [named(node) for node in make(obj, ctx)], None
     except Unsupported as exc:
         return [], str(exc)
 

@@ -53,6 +53,7 @@ _CLUSTER_MADE = (("ConfigMap", None, "kube-root-ca.crt"), ("Service", "default",
 
 SERVER_POPULATED: tuple[str, ...] = (
     *(f"metadata.{key}" for key in _LIVE_METADATA),
+    "metadata.name when the server generated it from metadata.generateName",
     *(f"metadata.annotations[{key}]" for key in _SERVER_ANNOTATIONS),
     "status",
     "Service spec.clusterIP (unless None), spec.clusterIPs",
@@ -78,6 +79,10 @@ def _strip_server_fields(obj: dict[str, Any]) -> set[str]:
     gone = {"status"} if obj.pop("status", None) is not None else set()
     meta = obj["metadata"]
     gone |= {key for key in _LIVE_METADATA if meta.pop(key, None) is not None}
+    generate, name = meta.get("generateName"), meta.get("name")
+    if isinstance(generate, str) and generate and isinstance(name, str) and name.startswith(generate):
+        del meta["name"]  # the server's completion of generateName: the author wrote the prefix
+        gone.add("metadata.name generated from metadata.generateName")
     annotations = meta.get("annotations")
     if isinstance(annotations, dict):
         gone |= {f"the {key} annotation" for key in _SERVER_ANNOTATIONS if annotations.pop(key, None) is not None}

@@ -171,11 +171,14 @@ def _env_from(items: Any, refs: Ref) -> list[Call] | None:
             return None
         (key, ref), = rest.items()
         target = {"configMapRef": ("ConfigMap", "config_map"), "secretRef": ("Secret", "secret")}.get(key)
-        if target is None or not isinstance(ref, dict) or set(ref) != {"name"} or not isinstance(ref["name"], str):
+        if target is None or not isinstance(ref, dict) or not {"name"} <= set(ref) <= {"name", "optional"} or (
+                not isinstance(ref["name"], str) or not isinstance(ref.get("optional", False), bool)):
             return None
         kwargs: dict[str, Any] = {target[1]: refs(target[0], ref["name"])}
         if prefix is not None:
             kwargs["prefix"] = prefix
+        if "optional" in ref:
+            kwargs["optional"] = ref["optional"]
         out.append(call("EnvFrom", **kwargs))
     return out
 

@@ -144,9 +144,9 @@ def budget(obj: dict[str, Any], ctx: Context) -> list[Call]:
     spec = top(obj, "spec")
     kwargs = metadata(obj, None)
     name = kwargs.pop("name")
-    selector = spec.pop("selector", None)
-    if not isinstance(selector, dict) or set(selector) != {"matchLabels"} or not is_str_map(selector["matchLabels"]):
-        raise Unsupported("a selector other than matchLabels")
+    labels, exprs = selector_parts(spec.pop("selector", None), "selector")
+    if not labels and not exprs:
+        raise Unsupported("an empty selector (every pod of the namespace)")
     fields: dict[str, Any] = {}
     for key, arg in (("maxUnavailable", "max_unavailable"), ("minAvailable", "min_available"),
                      ("unhealthyPodEvictionPolicy", "unhealthy_pod_eviction_policy")):
@@ -155,7 +155,7 @@ def budget(obj: dict[str, Any], ctx: Context) -> list[Call]:
     if spec:
         raise Unsupported(f"spec fields kubegen's PodDisruptionBudget does not model: {sorted(spec)}")
     candidates = []
-    found = ctx.workload_for(selector["matchLabels"])
+    found = ctx.workload_for(labels) if not exprs else None
     if found is not None:
         var, built = found
         helper = dict(fields)
@@ -165,19 +165,45 @@ def budget(obj: dict[str, Any], ctx: Context) -> list[Call]:
             rest["labels"] = labels
         candidates.append(call("budget", receiver=var, **({"name": name} if name != built.name else {}), **helper,
                                **rest))
-    candidates.append(call("PodDisruptionBudget", name=name, selector=selector["matchLabels"], **fields, **kwargs))
+    chosen: dict[str, Any] = {"selector": labels} if labels else {}
+    if exprs:
+        chosen["selector_expressions"] = exprs
+    candidates.append(call("PodDisruptionBudget", name=name, **chosen, **fields, **kwargs))
     return candidates
 
 
 # --- NetworkPolicy ------------------------------------------------------------------
 
 
-def _labels(selector: Any, what: str) -> dict[str, str]:
-    if selector == {}:
-        return {}
-    if not isinstance(selector, dict) or set(selector) != {"matchLabels"} or not is_str_map(selector["matchLabels"]):
-        raise Unsupported(f"a {what} other than matchLabels")
-    return dict(selector["matchLabels"])
+_OPERATORS = {"In": "LabelExpression.in_", "NotIn": "LabelExpression.not_in", "Exists": "LabelExpression.exists",
+              "DoesNotExist": "LabelExpression.does_not_exist"}
+
+
+def selector_parts(selector: Any, what: str) -> tuple[dict[str, str], list[Call]]:
+    """A LabelSelector as labels and ``LabelExpression`` calls (``{}``: neither)."""
+    if not isinstance(selector, dict) or not set(selector) <= {"matchLabels", "matchExpressions"}:
+        raise Unsupported(f"a {what} other than matchLabels and matchExpressions")
+    labels = selector.get("matchLabels", {})
+    if not is_str_map(labels) or ("matchLabels" in selector and not labels):
+        raise Unsupported(f"a {what} whose matchLabels kubegen would write in another form")
+    exprs = selector.get("matchExpressions", [])
+    if not isinstance(exprs, list) or ("matchExpressions" in selector and not exprs):
+        raise Unsupported(f"a {what} whose matchExpressions kubegen would write in another form")
+    calls = []
+    for e in exprs:
+        func = _OPERATORS.get(str(e.get("operator"))) if isinstance(e, dict) else None
+        values = e.get("values") if isinstance(e, dict) else None
+        if func is None or not isinstance(e.get("key"), str) or not set(e) <= {"key", "operator", "values"} or (
+                (values is not None) != (e["operator"] in ("In", "NotIn"))) or (
+                values is not None and not (isinstance(values, list) and values
+                                            and all(isinstance(v, str) for v in values))):
+            raise Unsupported(f"a {what} expression kubegen would write in another form")
+        calls.append(call(func, e["key"], *([values] if values is not None else [])))
+    return dict(labels), calls
+
+
+def _labels(selector: Any, what: str) -> tuple[dict[str, str], list[Call]]:
+    return ({}, []) if selector == {} else selector_parts(selector, what)
 
 
 def _peer(peer: Any, ctx: Context) -> Any:
@@ -191,17 +217,22 @@ def _peer(peer: Any, ctx: Context) -> Any:
                     **({"except_": block["except"]} if "except" in block else {}))
     if not set(peer) <= {"podSelector", "namespaceSelector"}:
         raise Unsupported("a peer with fields other than podSelector and namespaceSelector")
-    pods = _labels(peer["podSelector"], "podSelector") if "podSelector" in peer else None
-    spaces = _labels(peer["namespaceSelector"], "namespaceSelector") if "namespaceSelector" in peer else None
-    if spaces is None and pods:
+    pods, pod_exprs = _labels(peer["podSelector"], "podSelector") if "podSelector" in peer else (None, [])
+    spaces, space_exprs = _labels(peer["namespaceSelector"], "namespaceSelector") if "namespaceSelector" in peer \
+        else (None, [])
+    if spaces is None and pods and not pod_exprs:
         found = ctx.workload_for(pods)
         if found is not None and found[1].namespace is None:
             return found[0]
     kwargs: dict[str, Any] = {}
-    if pods is not None:
+    if pods is not None and (pods or not pod_exprs):
         kwargs["pod_selector"] = pods
-    if spaces is not None:
+    if pod_exprs:
+        kwargs["pod_selector_expressions"] = pod_exprs
+    if spaces is not None and (spaces or not space_exprs):
         kwargs["namespace_selector"] = spaces
+    if space_exprs:
+        kwargs["namespace_selector_expressions"] = space_exprs
     return call("NetworkPolicyPeer", **kwargs)
 
 
@@ -241,22 +272,24 @@ def network_policy(obj: dict[str, Any], ctx: Context) -> list[Call]:
     name = kwargs.pop("name")
     if not set(spec) <= {"podSelector", "policyTypes", "ingress", "egress"}:
         raise Unsupported(f"spec fields kubegen's NetworkPolicy does not model: {sorted(set(spec))}")
-    selector = _labels(spec.get("podSelector", {}), "podSelector")
+    selector, selector_exprs = _labels(spec.get("podSelector", {}), "podSelector")
     types = spec.get("policyTypes") or _default_types(spec)
     ingress = _rules(spec["ingress"], "from", ctx) if spec.get("ingress") else None
     egress = _rules(spec["egress"], "to", ctx) if spec.get("egress") else None
     candidates = []
-    if not selector and ingress is None and egress is None and types in (["Ingress"], ["Ingress", "Egress"],
-                                                                          ["Egress"]):
+    if not selector and not selector_exprs and ingress is None and egress is None and types in (
+            ["Ingress"], ["Ingress", "Egress"], ["Egress"]):
         flags: dict[str, Any] = {k: v for k, v in (("ingress", "Ingress" in types), ("egress", "Egress" in types))
                                  if v != (k == "ingress")}
         candidates.append(call("NetworkPolicy.deny_all", name, **flags, **kwargs))
-    allow = _allow(name, spec, selector, types, ctx, kwargs)
+    allow = _allow(name, spec, selector, types, ctx, kwargs) if not selector_exprs else None
     if allow is not None:
         candidates.append(allow)
     plain: dict[str, Any] = {"name": name}
     if selector:
         plain["pod_selector"] = selector
+    if selector_exprs:
+        plain["pod_selector_expressions"] = selector_exprs
     for key, rules in (("ingress", ingress), ("egress", egress)):
         if rules is not None:
             plain[key] = rules

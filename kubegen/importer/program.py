@@ -10,7 +10,9 @@ So the generated app renders back to the input objects by construction.
 from __future__ import annotations
 
 import builtins
+import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,16 +20,17 @@ from kubegen import facts, model
 from kubegen.errors import InputError, KubegenError
 from kubegen.importer import deps, kinds
 from kubegen.importer.normalize import normalise
+from kubegen.importer.objects import object_name
 from kubegen.importer.pods import dig
 from kubegen.importer.pysource import Call, Var, call, evaluate, identifier
-from kubegen.location import Location
-from kubegen.manifest import Manifest, compile_stack, pod_template_of
+from kubegen.location import Location, built_at
+from kubegen.manifest import Manifest, pod_template_of, stack_object
 from kubegen.values import copy_data
 
 _ORIGIN = Location("<import>")
 WORKLOAD_KINDS = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")
 BUILDERS: dict[str, Any] = {name: getattr(model, name) for name in model.__all__}
-_RESERVED = frozenset(dir(builtins)) | {"stack", "kubegen"}
+RESERVED = frozenset(dir(builtins)) | {"stack", "kubegen"}
 # Variables are named in this order of kinds, so workloads get the plain names.
 _NAME_PRIORITY = {kind: rank for rank, kind in enumerate(
     ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod", "ConfigMap", "Secret", "ServiceAccount",
@@ -43,7 +46,6 @@ class Entry:
     manifest: Manifest
     local: dict[str, Any]  # the object minus what the Stack adds (namespace, common labels)
     namespace: str | None  # effective namespace (explicit or the stack's)
-    normal: Any
     var: str = ""
     node: Any = None
     built: Any = None
@@ -56,6 +58,17 @@ class Entry:
 
     def __post_init__(self) -> None:
         self.kind, self.name = self.manifest.kind, self.manifest.name
+
+    @functools.cached_property
+    def normal(self) -> Any:
+        """The input object's normal form; computed only when a spelling does not render
+        the object back byte for byte (most do: then no normal form is needed at all)."""
+        return normalise(self.manifest.obj)
+
+    @property
+    def stem(self) -> str:
+        """What the variable is named after: the name, else the generateName prefix."""
+        return self.name or object_name(self.manifest.obj)
 
 
 @dataclass
@@ -73,7 +86,8 @@ class Plan:
     entries: list[Entry]  # input order
     order: list[Entry]  # definition order (dependencies first)
 
-    def stack_call(self) -> Call:
+    def stack_call(self, declared: Sequence[str] = ()) -> Call:
+        """``Stack(...)`` with every object's variable (and then the ``declared`` Externals')."""
         kwargs: dict[str, Any] = {}
         if self.settings.namespace:
             kwargs["namespace"] = self.settings.namespace
@@ -81,7 +95,7 @@ class Plan:
             kwargs["labels"] = self.settings.labels
         if not self.settings.create_namespace:
             kwargs["create_namespace"] = False
-        kwargs["objects"] = [Var(e.var) for e in self.entries if not e.implicit]
+        kwargs["objects"] = [Var(e.var) for e in self.entries if not e.implicit] + [Var(v) for v in declared]
         return call("Stack", **kwargs)
 
 
@@ -167,7 +181,7 @@ def _name_options(entry: Entry, base: str, kind: str, same_kind: bool) -> list[s
 
 def assign_names(entries: list[Entry]) -> None:
     """Variables from object names: valid, unique, workloads first to the plain name."""
-    taken: dict[str, str] = {name: "" for name in _RESERVED}  # variable -> kind
+    taken: dict[str, str] = {name: "" for name in RESERVED}  # variable -> kind
     numbered: dict[str, int] = {}  # last number tried after a stem, so that counting goes on from there
     kinds: dict[str, str] = {}
     for entry in sorted(entries, key=lambda e: (_NAME_PRIORITY.get(e.kind, 99), e.index)):
@@ -176,7 +190,7 @@ def assign_names(entries: list[Entry]) -> None:
         kind = kinds.get(entry.kind)
         if kind is None:
             kind = kinds[entry.kind] = identifier(re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", entry.kind))
-        base = identifier(entry.name) if entry.name else kind
+        base = identifier(entry.stem) if entry.stem else kind
         if base.startswith("_"):
             base = f"{kind}{base}"
         options = [base, *_name_options(entry, base, kind, taken.get(base) == entry.kind)]
@@ -306,10 +320,13 @@ class _Context:
 
 
 def _renders_back(built: Any, entry: Entry, settings: Settings) -> bool:
-    stack = model.Stack(namespace=settings.namespace, labels=settings.labels, create_namespace=False,
-                        objects=[built], source=_ORIGIN)
-    compiled = compile_stack(stack)
-    return len(compiled) == 1 and normalise(compiled[0].obj) == entry.normal
+    """Whether ``built``, in the app's Stack (``settings``), writes the entry's object."""
+    if getattr(built, "external", False) or not callable(getattr(built, "to_dict", None)):
+        return False
+    obj = stack_object(built, settings.namespace, settings.labels)
+    # The same dict is the same object; only a spelling that differs (a default written
+    # out or left out) needs the normal forms compared.
+    return obj == entry.manifest.obj or normalise(obj) == entry.normal
 
 
 def decide(entry: Entry, decided: Decided, env: dict[str, Any], settings: Settings) -> bool:
@@ -354,11 +371,20 @@ def _implicit_namespace(entries: list[Entry], settings: Settings) -> None:
 
 
 def _attempt(manifests: list[Manifest], settings: Settings) -> Plan | None:
+    try:  # the app's Stack takes these settings (each object is then written as in it)
+        model.Stack(namespace=settings.namespace, labels=settings.labels, create_namespace=False, source=_ORIGIN)
+    except KubegenError:
+        return None
+    with built_at(_ORIGIN):  # the builders are kubegen's own check, not the user's code
+        return _decide_all(manifests, settings)
+
+
+def _decide_all(manifests: list[Manifest], settings: Settings) -> Plan | None:
     entries = []
     for index, manifest in enumerate(manifests):
         local = local_view(manifest.obj, settings)
         namespace = _text(dig(manifest.obj, "metadata", "namespace"))
-        entries.append(Entry(index, manifest, local, namespace, normalise(manifest.obj)))
+        entries.append(Entry(index, manifest, local, namespace))
     _implicit_namespace(entries, settings)
     assign_names(entries)
     order = link(entries)
@@ -374,7 +400,8 @@ def _check_identity(manifest: Manifest) -> None:
     obj = manifest.obj
     missing = [k for k in ("apiVersion", "kind") if not isinstance(obj.get(k), str) or not obj.get(k)]
     meta = obj.get("metadata")
-    if not isinstance(meta, dict) or not isinstance(meta.get("name"), str) or not meta.get("name"):
+    named = isinstance(meta, dict) and any(isinstance(meta.get(k), str) and meta[k] for k in ("name", "generateName"))
+    if not named:
         missing.append("metadata.name")
     if missing:
         raise InputError(

@@ -205,24 +205,66 @@ def _parts(node: Any) -> tuple[str, list[tuple[str, Any]], str]:
 
 def flat(node: Any) -> str:
     """The one-line form (may contain newlines only inside triple-quoted strings)."""
-    text = atom(node)
-    if text is not None:
+    return _Layout().flat(node)
+
+
+class _Layout:
+    """Lays out one statement. A subtree's one-line form and whether it holds a comment
+    are worked out once (memoized by identity: the tree is immutable and alive while it
+    is laid out), not again at every level above it that does not fit on a line."""
+
+    def __init__(self) -> None:
+        self._flat: dict[int, str] = {}
+        self._commented: dict[int, bool] = {}
+
+    def flat(self, node: Any) -> str:
+        key = id(node)
+        text = self._flat.get(key)
+        if text is None:
+            text = atom(node)
+            if text is None:
+                opening, items, closing = _parts(node)
+                text = opening + ", ".join(prefix + self.flat(child) for prefix, child in items) + closing
+            self._flat[key] = text
         return text
-    opening, items, closing = _parts(node)
-    return opening + ", ".join(prefix + flat(child) for prefix, child in items) + closing
 
+    def commented(self, node: Any) -> bool:
+        """Whether the tree holds a comment (then it cannot be written on one line)."""
+        if isinstance(node, Commented):
+            return True
+        if isinstance(node, Call):
+            children: Any = (*node.args, *(v for _, v in node.kwargs))
+        elif isinstance(node, (list, tuple)):
+            children = node
+        elif isinstance(node, dict):
+            children = node.values()
+        else:
+            return False
+        key = id(node)
+        found = self._commented.get(key)
+        if found is None:
+            found = self._commented[key] = any(self.commented(child) for child in children)
+        return found
 
-def _commented(node: Any) -> bool:
-    """Whether the tree holds a comment (then it cannot be written on one line)."""
-    if isinstance(node, Commented):
-        return True
-    if isinstance(node, Call):
-        return any(_commented(a) for a in node.args) or any(_commented(v) for _, v in node.kwargs)
-    if isinstance(node, (list, tuple)):
-        return any(_commented(v) for v in node)
-    if isinstance(node, dict):
-        return any(_commented(v) for v in node.values())
-    return False
+    def lines(self, node: Any, depth: int, head: str, tail: str) -> list[str]:
+        """Lines of ``head + node + tail`` at ``depth`` indents, exploded where too long."""
+        indent = INDENT * depth
+        if isinstance(node, Commented):
+            return [indent + comment_line(c) for c in node.comments] + self.lines(node.node, depth, head, tail)
+        if not self.commented(node):
+            one_line = self.flat(node)
+            if "\n" not in one_line and len(indent) + len(head) + len(one_line) + len(tail) <= LINE_LENGTH:
+                return [indent + head + one_line + tail]
+            if atom(node) is not None:
+                return [indent + head + one_line + tail]
+        opening, items, closing = _parts(node)
+        if not items:
+            return [indent + head + self.flat(node) + tail]
+        lines = [indent + head + opening]
+        for prefix, child in items:
+            lines.extend(self.lines(child, depth + 1, prefix, ","))
+        lines.append(indent + closing + tail)
+        return lines
 
 
 def comment_line(text: str) -> str:
@@ -232,28 +274,7 @@ def comment_line(text: str) -> str:
 
 def layout(node: Any, depth: int = 0, head: str = "", tail: str = "") -> list[str]:
     """Lines of ``head + node + tail`` at ``depth`` indents, exploded where too long."""
-    indent = INDENT * depth
-    if isinstance(node, Commented):
-        return [indent + comment_line(c) for c in node.comments] + layout(node.node, depth, head, tail)
-    if _commented(node):
-        opening, items, closing = _parts(node)
-        lines = [indent + head + opening]
-        for prefix, child in items:
-            lines.extend(layout(child, depth + 1, prefix, ","))
-        return [*lines, indent + closing + tail]
-    one_line = flat(node)
-    if "\n" not in one_line and len(indent) + len(head) + len(one_line) + len(tail) <= LINE_LENGTH:
-        return [indent + head + one_line + tail]
-    if atom(node) is not None:
-        return [indent + head + one_line + tail]
-    opening, items, closing = _parts(node)
-    if not items:
-        return [indent + head + one_line + tail]
-    lines = [indent + head + opening]
-    for prefix, child in items:
-        lines.extend(layout(child, depth + 1, prefix, ","))
-    lines.append(indent + closing + tail)
-    return lines
+    return _Layout().lines(node, depth, head, tail)
 
 
 def assignment(name: str, node: Any) -> str:

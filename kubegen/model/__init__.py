@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from kubegen.model.external import External
     from kubegen.model.ingress import Ingress, IngressPath, IngressRule, IngressTLS
     from kubegen.model.job import CronJob, Job
+    from kubegen.model.meta import Hook
     from kubegen.model.networkpolicy import (
         NetworkPolicy,
         NetworkPolicyPeer,
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from kubegen.model.pvc import PersistentVolumeClaim
     from kubegen.model.rbac import ClusterRole, PolicyRule, Role
     from kubegen.model.rolebinding import ClusterRoleBinding, RoleBinding, Subject
+    from kubegen.model.selector import LabelExpression
     from kubegen.model.service import Service, ServicePort, expose
     from kubegen.model.serviceaccount import ServiceAccount
     from kubegen.model.stack import Stack
@@ -51,12 +53,14 @@ _WHERE: dict[str, str] = {
     **dict.fromkeys(["External"], "external"),
     **dict.fromkeys(["Ingress", "IngressPath", "IngressRule", "IngressTLS"], "ingress"),
     **dict.fromkeys(["CronJob", "Job"], "job"),
+    **dict.fromkeys(["Hook"], "meta"),
     **dict.fromkeys([
         "NetworkPolicy", "NetworkPolicyPeer", "NetworkPolicyPort", "NetworkPolicyRule",
     ], "networkpolicy"),
     **dict.fromkeys(["PersistentVolumeClaim"], "pvc"),
     **dict.fromkeys(["ClusterRole", "PolicyRule", "Role"], "rbac"),
     **dict.fromkeys(["ClusterRoleBinding", "RoleBinding", "Subject"], "rolebinding"),
+    **dict.fromkeys(["LabelExpression"], "selector"),
     **dict.fromkeys(["Service", "ServicePort", "expose"], "service"),
     **dict.fromkeys(["ServiceAccount"], "serviceaccount"),
     **dict.fromkeys(["Stack"], "stack"),
@@ -82,7 +86,8 @@ def __dir__() -> list[str]:
 __all__ = [
     "ClusterRole", "ClusterRoleBinding", "ConfigMap", "ConfigMapKeyRef", "Container", "ContainerPort",
     "CronJob", "DaemonSet", "Deployment", "EnvFrom", "External", "FieldRef", "FrozenDict",
-    "HorizontalPodAutoscaler", "Ingress", "IngressPath", "IngressRule", "IngressTLS", "Job", "Metric",
+    "Hook", "HorizontalPodAutoscaler", "Ingress", "IngressPath", "IngressRule", "IngressTLS", "Job",
+    "LabelExpression", "Metric",
     "Namespace", "NetworkPolicy", "NetworkPolicyPeer", "NetworkPolicyPort", "NetworkPolicyRule",
     "PersistentVolumeClaim", "Pod", "PodDisruptionBudget", "PolicyRule", "Probe", "Raw", "ResourceFieldRef",
     "Resources", "Role", "RoleBinding", "ScaleTarget", "Secret", "SecretKeyRef", "Service", "ServiceAccount",

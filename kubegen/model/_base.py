@@ -8,7 +8,7 @@ from typing import Any, NoReturn, TypeVar
 
 import attrs
 
-from kubegen import facts
+from kubegen import facts, hooks
 from kubegen.errors import BuilderError, BuilderTypeError, collecting, reject
 from kubegen.facts import no_such as no_such
 from kubegen.location import Location, caller_location
@@ -294,6 +294,9 @@ def name_of(target: Any) -> str:
     name = getattr(target, "name", target)
     if not isinstance(name, str):
         raise BuilderTypeError(f"expected a name or a kubegen object with a name (got {target!r})")
+    if not name and getattr(target, "generate_name", None):
+        raise BuilderError(f"{target.label} has only a generate_name: the API server names it when it is created, "
+                           "so nothing can refer to it by name; give it name=")
     return name
 
 
@@ -485,11 +488,23 @@ def check_labels(owner: str, field: str, labels: Mapping[str, str]) -> None:
             fail(owner, f"{field}[{key!r}] value", value, problems)
 
 
+def check_name(kind: str, obj: Any, rule: Callable[[str], list[str]] = facts.dns1123_subdomain_problems) -> str:
+    """An object builder's ``name`` (or ``generate_name``, a prefix: a trailing ``-`` is
+    fine) by ``rule``; returns how messages name the object (``Job 'migrate-*'``)."""
+    generate = getattr(obj, "generate_name", None)
+    if isinstance(generate, str) and generate and not obj.name:
+        problems = rule(hooks.mask_trailing_dash(generate))
+        if problems:
+            fail(kind, "generate_name", generate, problems)
+        return f"{kind} {generate + '*'!r}"
+    check(kind, "name", obj.name, rule)
+    return f"{kind} {obj.name!r}"
+
+
 def check_meta(kind: str, obj: Any, name_rule: Callable[[str], list[str]] = facts.dns1123_subdomain_problems) -> str:
     """An object builder's name, namespace and labels, with the rules the ``name`` check
     applies to manifests; returns how messages name the object (``Role 'reader'``)."""
-    check(kind, "name", obj.name, name_rule)
-    owner = f"{kind} {obj.name!r}"
+    owner = check_name(kind, obj, name_rule)
     namespace = getattr(obj, "namespace", None)
     if namespace is not None:
         check(owner, "namespace", namespace, facts.dns1123_label_problems)

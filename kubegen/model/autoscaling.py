@@ -25,11 +25,11 @@ from kubegen.model._base import (
     check_meta,
     frozen_any_map,
     frozen_str_map,
-    metadata,
     source_field,
     to_tuple,
     typed_fields,
 )
+from kubegen.model.meta import ObjectBuilder
 from kubegen.model.volume import plain
 
 if TYPE_CHECKING:
@@ -189,7 +189,7 @@ def _metrics(value: Any) -> tuple[Metric, ...]:
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class HorizontalPodAutoscaler(Builder):
+class HorizontalPodAutoscaler(ObjectBuilder):
     """Scales a Deployment or StatefulSet between ``min_replicas`` and ``max_replicas``;
     usually made by ``workload.autoscale(...)``.
 
@@ -203,7 +203,7 @@ class HorizontalPodAutoscaler(Builder):
     - ``labels`` / ``annotations`` / ``namespace``: Default: none / none / the Stack's.
     """
 
-    name: str
+    name: str = ""
     target: ScaleTarget = attrs.field(converter=_scale_target)
     max_replicas: int
     min_replicas: int | None = None
@@ -241,15 +241,17 @@ class HorizontalPodAutoscaler(Builder):
         return {
             "apiVersion": "autoscaling/v2",
             "kind": "HorizontalPodAutoscaler",
-            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+            "metadata": self.object_meta(),
             "spec": spec,
         }
 
 
 def requested(workload: _Workload, resource: str, container: str | None) -> list[str]:
     """The containers of ``workload`` (or just ``container``) that request no ``resource``
-    (a limit alone counts: the API server copies it into the request)."""
-    found = [c for c in workload.containers if container is None or c.name == container]
+    (a limit alone counts: the API server copies it into the request). Sidecars (init
+    containers with ``restartPolicy: Always``) count: the autoscaler sums their requests too."""
+    sidecars = [c for c in workload.init_containers if c.extra.get("restartPolicy") == "Always"]
+    found = [c for c in (*workload.containers, *sidecars) if container is None or c.name == container]
     return [c.name for c in found
             if c.resources is None or (resource not in c.resources.requests and resource not in c.resources.limits)]
 
@@ -284,7 +286,8 @@ def autoscale(
             raise BuilderError(
                 f"{owner}: a {resource} utilisation target{default} is a percentage of the containers' "
                 f"{resource} requests, but {', '.join(repr(c) for c in missing)} request(s) no {resource}; add "
-                f"resources=Resources(requests={{{resource!r}: ...}})"
+                f"resources=Resources(requests={{{resource!r}: ...}}) (if a LimitRange of the namespace gives "
+                "containers default requests, build HorizontalPodAutoscaler(...) itself: the checks count it)"
             )
     values: dict[str, Any] = {"labels": workload.labels, "namespace": workload.namespace}
     values.update(fields)

@@ -16,28 +16,28 @@ from kubegen.model._base import (
     FrozenDict,
     Invalid,
     as_mapping,
-    check,
     check_labels,
+    check_name,
     frozen_str_map,
     invalid,
     is_done,
-    metadata,
     source_field,
     typed_fields,
 )
+from kubegen.model.meta import ObjectBuilder
 from kubegen.model.volume import Volume, VolumeMount, volume_name_for
-from kubegen.values import copy_data
+from kubegen.values import copy_data, plain_data
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class Namespace(Builder):
+class Namespace(ObjectBuilder):
     """A Namespace (a Stack with ``namespace=`` creates its own; add this one to set labels).
 
     - ``name``: DNS-1123 label (required).
     - ``labels`` / ``annotations``: Default: none.
     """
 
-    name: str
+    name: str = ""
     labels: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
     annotations: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
     source: Location = source_field()
@@ -46,14 +46,14 @@ class Namespace(Builder):
     namespace = None
 
     def __attrs_post_init__(self) -> None:
-        check("Namespace", "name", self.name, facts.dns1123_label_problems)
+        check_name("Namespace", self, facts.dns1123_label_problems)
         check_labels(f"Namespace {self.name!r}", "labels", self.labels)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "apiVersion": "v1",
             "kind": "Namespace",
-            "metadata": metadata(self.name, None, self.labels, self.annotations),
+            "metadata": self.object_meta(cluster_scoped=True),
         }
 
 
@@ -129,7 +129,7 @@ class _Mountable:
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class ConfigMap(_Mountable, Builder):
+class ConfigMap(_Mountable, ObjectBuilder):
     """Configuration as key/value strings.
 
     - ``name``: DNS-1123 subdomain (required).
@@ -139,7 +139,7 @@ class ConfigMap(_Mountable, Builder):
     - ``labels`` / ``annotations`` / ``namespace``: Default: none / none / the Stack's.
     """
 
-    name: str
+    name: str = ""
     data: FrozenDict = attrs.field(default=EMPTY, converter=_to_string_data)
     binary_data: FrozenDict = attrs.field(default=EMPTY, converter=_to_bytes_data)
     immutable: bool | None = None
@@ -151,7 +151,7 @@ class ConfigMap(_Mountable, Builder):
     kind = "ConfigMap"
 
     def __attrs_post_init__(self) -> None:
-        check("ConfigMap", "name", self.name, facts.dns1123_subdomain_problems)
+        check_name("ConfigMap", self, facts.dns1123_subdomain_problems)
         check_labels(f"ConfigMap {self.name!r}", "labels", self.labels)
         both = set(self.data) & set(self.binary_data)
         if both:
@@ -161,7 +161,7 @@ class ConfigMap(_Mountable, Builder):
         d: dict[str, Any] = {
             "apiVersion": "v1",
             "kind": "ConfigMap",
-            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+            "metadata": self.object_meta(),
         }
         if self.data:
             d["data"] = dict(self.data)
@@ -173,7 +173,7 @@ class ConfigMap(_Mountable, Builder):
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class Secret(_Mountable, Builder):
+class Secret(_Mountable, ObjectBuilder):
     """A Secret. Values in ``string_data`` are written as given (the API encodes them);
     ``data`` takes bytes and writes them base64-encoded.
 
@@ -184,7 +184,7 @@ class Secret(_Mountable, Builder):
     - ``immutable``, ``labels``, ``annotations``, ``namespace``: as for ConfigMap.
     """
 
-    name: str
+    name: str = ""
     string_data: FrozenDict = attrs.field(default=EMPTY, converter=_to_string_data)
     data: FrozenDict = attrs.field(default=EMPTY, converter=_to_bytes_data)
     type: str = "Opaque"
@@ -197,14 +197,14 @@ class Secret(_Mountable, Builder):
     kind = "Secret"
 
     def __attrs_post_init__(self) -> None:
-        check("Secret", "name", self.name, facts.dns1123_subdomain_problems)
+        check_name("Secret", self, facts.dns1123_subdomain_problems)
         check_labels(f"Secret {self.name!r}", "labels", self.labels)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
             "apiVersion": "v1",
             "kind": "Secret",
-            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+            "metadata": self.object_meta(),
             "type": self.type,
         }
         if self.data:
@@ -220,7 +220,7 @@ def _copy_manifest(value: Mapping[str, Any]) -> Any:
     if not isinstance(value, Mapping):
         return invalid(EMPTY, f"Raw: manifest must be a mapping (got {type(value).__name__}); "
                               "write manifest={'apiVersion': ..., 'kind': ..., 'metadata': {'name': ...}}")
-    return FrozenDict(copy_data(dict(value)))
+    return FrozenDict(plain_data(dict(value)))
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
@@ -244,7 +244,8 @@ class Raw(Builder):
             k for k in ("apiVersion", "kind") if not isinstance(self.manifest.get(k), str) or not self.manifest[k]
         ]
         meta = self.manifest.get("metadata")
-        if not isinstance(meta, Mapping) or not isinstance(meta.get("name"), str):
+        if not isinstance(meta, Mapping) or not (
+                isinstance(meta.get("name"), str) or isinstance(meta.get("generateName"), str)):
             missing.append("metadata.name")
         if missing:
             kind = self.manifest.get("kind")
@@ -260,8 +261,10 @@ class Raw(Builder):
 
     @property
     def name(self) -> str:
-        name: str = self.manifest["metadata"]["name"]
-        return name
+        """``metadata.name`` ("" for an object with only a ``generateName``)."""
+        meta = self.manifest.get("metadata")
+        name = meta.get("name") if isinstance(meta, Mapping) else None
+        return name if isinstance(name, str) else ""
 
     @property
     def namespace(self) -> str | None:

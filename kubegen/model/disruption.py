@@ -11,17 +11,17 @@ from kubegen.errors import BuilderError
 from kubegen.location import Location
 from kubegen.model._base import (
     EMPTY,
-    Builder,
     FrozenDict,
     check_choice,
     check_labels,
     check_meta,
     fail,
     frozen_str_map,
-    metadata,
     source_field,
     typed_fields,
 )
+from kubegen.model.meta import ObjectBuilder
+from kubegen.model.selector import LabelExpression, expressions, label_selector, parse_selector
 
 if TYPE_CHECKING:
     from kubegen.model.workload import _Workload
@@ -29,13 +29,15 @@ if TYPE_CHECKING:
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class PodDisruptionBudget(Builder):
+class PodDisruptionBudget(ObjectBuilder):
     """Limits voluntary disruptions (drains, upgrades) of the pods ``selector`` picks;
     usually made by ``workload.budget(max_unavailable=1)``.
 
     - ``name``: DNS-1123 subdomain (required).
-    - ``selector``: pod labels (required: an empty selector would pick every pod of the
-      namespace).
+    - ``selector``: pod labels (required unless ``selector_expressions`` are given: an
+      empty selector would pick every pod of the namespace).
+    - ``selector_expressions``: set-based requirements on the pods' labels
+      (``[LabelExpression.in_("tier", ["db"])]``), with ``selector``'s labels. Default: none.
     - ``max_unavailable`` or ``min_available``: a count or a percentage such as ``"25%"``
       (exactly one).
     - ``unhealthy_pod_eviction_policy``: ``IfHealthyBudget`` or ``AlwaysAllow``. Default:
@@ -43,8 +45,9 @@ class PodDisruptionBudget(Builder):
     - ``labels`` / ``annotations`` / ``namespace``: Default: none / none / the Stack's.
     """
 
-    name: str
-    selector: FrozenDict = attrs.field(converter=frozen_str_map)
+    name: str = ""
+    selector: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
+    selector_expressions: tuple[LabelExpression, ...] = attrs.field(default=(), converter=expressions)
     max_unavailable: int | str | None = None
     min_available: int | str | None = None
     unhealthy_pod_eviction_policy: str | None = None
@@ -58,7 +61,7 @@ class PodDisruptionBudget(Builder):
     def __attrs_post_init__(self) -> None:
         owner = check_meta("PodDisruptionBudget", self)
         check_labels(owner, "selector", self.selector)
-        if not self.selector:
+        if not self.selector and not self.selector_expressions:
             raise BuilderError(f"{owner}: selector is empty, so it would cover every pod of the namespace; "
                                "give the pods' labels (or use workload.budget(...))")
         if (self.max_unavailable is None) == (self.min_available is None):
@@ -74,16 +77,12 @@ class PodDisruptionBudget(Builder):
     @classmethod
     def create(cls, name: str, *, selector: str, min_available: int | str | None = None,
                max_unavailable: int | str | None = None, **fields: Any) -> PodDisruptionBudget:
-        """Same as ``kubectl create poddisruptionbudget NAME --selector=k=v,...
-        --min-available=N|--max-unavailable=N`` (kubectl passes a number with ``%`` as a
-        percentage, any other as a count)."""
-        labels = {}
-        for pair in selector.split(","):
-            key, equals, value = pair.partition("=")
-            if not equals:
-                raise BuilderError(f"PodDisruptionBudget {name!r}: selector {selector!r} must be k=v[,k=v...]")
-            labels[key.strip()] = value.strip()
-        return cls(name=name, selector=labels, min_available=_kubectl_count(min_available),
+        """Same as ``kubectl create poddisruptionbudget NAME --selector=SELECTOR
+        --min-available=N|--max-unavailable=N``: the selector in kubectl's syntax
+        (``app=web,tier in (db,cache),!canary``); kubectl passes a number with ``%`` as a
+        percentage, any other as a count."""
+        labels, exprs = parse_selector(f"PodDisruptionBudget {name!r}", selector)
+        return cls(name=name, selector=labels, selector_expressions=exprs, min_available=_kubectl_count(min_available),
                    max_unavailable=_kubectl_count(max_unavailable), **fields)
 
     def to_dict(self) -> dict[str, Any]:
@@ -92,13 +91,13 @@ class PodDisruptionBudget(Builder):
             spec["maxUnavailable"] = self.max_unavailable
         if self.min_available is not None:
             spec["minAvailable"] = self.min_available
-        spec["selector"] = {"matchLabels": dict(self.selector)}
+        spec["selector"] = label_selector(self.selector, self.selector_expressions)
         if self.unhealthy_pod_eviction_policy is not None:
             spec["unhealthyPodEvictionPolicy"] = self.unhealthy_pod_eviction_policy
         return {
             "apiVersion": "policy/v1",
             "kind": "PodDisruptionBudget",
-            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+            "metadata": self.object_meta(),
             "spec": spec,
         }
 
@@ -118,14 +117,12 @@ def budget(
     ``min_available`` reaching the replica count) is refused: it would block every node
     drain; the check ``pdb-eviction`` warns about such budgets written by hand."""
     owner = f"budget({workload.kind} {workload.name!r})"
-    replicas = getattr(workload, "replicas", None)
-    if max_unavailable in (0, "0%") or min_available == "100%" or (
-        isinstance(min_available, int) and isinstance(replicas, int) and not isinstance(min_available, bool)
-        and min_available >= replicas
-    ):
-        detail = f" ({replicas} replica{'s' if replicas != 1 else ''})" if isinstance(replicas, int) else ""
+    replicas = getattr(workload, "replicas", 1 if workload.kind == "Pod" else None)
+    reason = facts.budget_blocks_evictions(max_unavailable, min_available,
+                                           replicas if isinstance(replicas, int) else None)
+    if reason is not None:
         raise BuilderError(
-            f"{owner}: this budget allows no pod to be evicted{detail}, so every node drain would hang; "
+            f"{owner}: this budget allows no pod to be evicted ({reason}), so every node drain would hang; "
             "allow at least one (max_unavailable=1)"
         )
     values: dict[str, Any] = {"labels": workload.labels, "namespace": workload.namespace}

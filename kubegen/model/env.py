@@ -128,11 +128,18 @@ _ENV_SOURCES = (ConfigMapKeyRef, SecretKeyRef, FieldRef, ResourceFieldRef, Value
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
 class EnvFrom(Builder):
-    """Import every key of a ConfigMap or a Secret as env vars (give exactly one)."""
+    """Import every key of a ConfigMap or a Secret as env vars (give exactly one).
+
+    - ``config_map`` / ``secret``: the object or its name. Default: none.
+    - ``prefix``: put in front of every variable name. Default: none.
+    - ``optional``: start the container even if the object does not exist. Default:
+      none (the API's false: the container waits for it, CreateContainerConfigError).
+    """
 
     config_map: Any = None
     secret: Any = None
     prefix: str | None = None
+    optional: bool | None = None
 
     def __attrs_post_init__(self) -> None:
         if (self.config_map is None) == (self.secret is None):
@@ -142,10 +149,10 @@ class EnvFrom(Builder):
         d: dict[str, Any] = {}
         if self.prefix is not None:
             d["prefix"] = self.prefix
-        if self.config_map is not None:
-            d["configMapRef"] = {"name": name_of(self.config_map)}
-        else:
-            d["secretRef"] = {"name": name_of(self.secret)}
+        ref: dict[str, Any] = {"name": name_of(self.config_map if self.config_map is not None else self.secret)}
+        if self.optional is not None:
+            ref["optional"] = self.optional
+        d["configMapRef" if self.config_map is not None else "secretRef"] = ref
         return d
 
 

@@ -18,12 +18,13 @@ from kubegen.model._base import (
     check,
     check_choice,
     check_labels,
+    check_name,
     frozen_str_map,
-    metadata,
     optional_name,
     source_field,
     typed_fields,
 )
+from kubegen.model.meta import ObjectBuilder
 from kubegen.model.service import Service
 
 
@@ -142,7 +143,7 @@ class IngressTLS(Builder):
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class Ingress(Builder):
+class Ingress(ObjectBuilder):
     """HTTP routing into the cluster.
 
     Give either ``rules=[IngressRule(...)]`` or the one-host shortcut ``host=`` +
@@ -157,7 +158,7 @@ class Ingress(Builder):
     - ``labels`` / ``annotations`` / ``namespace``: Default: none / none / the Stack's.
     """
 
-    name: str
+    name: str = ""
     rules: tuple[IngressRule, ...] = attrs.field(default=(), converter=_to_rules)
     host: str | None = None
     paths: tuple[IngressPath, ...] = attrs.field(default=(), converter=_to_paths)
@@ -173,7 +174,7 @@ class Ingress(Builder):
 
     def __attrs_post_init__(self) -> None:
         owner = f"Ingress {self.name!r}"
-        check("Ingress", "name", self.name, facts.dns1123_subdomain_problems)
+        check_name("Ingress", self, facts.dns1123_subdomain_problems)
         check_labels(owner, "labels", self.labels)
         check_host(owner, self.host)
         if self.rules and (self.paths or self.host is not None):
@@ -202,6 +203,6 @@ class Ingress(Builder):
         return {
             "apiVersion": "networking.k8s.io/v1",
             "kind": "Ingress",
-            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+            "metadata": self.object_meta(),
             "spec": spec,
         }

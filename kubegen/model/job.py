@@ -14,7 +14,6 @@ from kubegen.model._base import (
     check_choice,
     frozen_any_map,
     merge_extra,
-    metadata,
     str_tuple,
     typed_fields,
 )
@@ -47,7 +46,7 @@ class _JobFields(_Controller):
 
     def __attrs_post_init__(self) -> None:
         super().__attrs_post_init__()
-        owner = f"{self.kind} {self.name!r}"
+        owner = self.label
         if self.restart_policy not in _JOB_RESTART:
             raise BuilderError(
                 f"{owner}: restart_policy must be OnFailure or Never (got {self.restart_policy!r}); "
@@ -111,7 +110,7 @@ class Job(_JobFields):
         return {
             "apiVersion": "batch/v1",
             "kind": "Job",
-            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+            "metadata": self.object_meta(),
             "spec": self.job_spec(self.spec_extra),
         }
 
@@ -188,6 +187,6 @@ class CronJob(_JobFields):
         return {
             "apiVersion": "batch/v1",
             "kind": "CronJob",
-            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+            "metadata": self.object_meta(),
             "spec": spec,
         }

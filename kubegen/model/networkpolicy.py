@@ -27,15 +27,21 @@ from kubegen.model._base import (
     check_meta,
     check_port,
     frozen_str_map,
-    metadata,
     source_field,
     str_tuple,
     to_tuple,
     typed_fields,
 )
+from kubegen.model.meta import ObjectBuilder
+from kubegen.model.selector import LabelExpression, expressions, label_selector
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     from kubegen.model.workload import _Workload
+
+    # what a rule may name as the other end: a workload (its pods) or any peer
+    Source: TypeAlias = "_Workload | NetworkPolicyPeer"
 
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 
@@ -52,6 +58,9 @@ class NetworkPolicyPeer(Builder):
     - ``pod_selector``: pod labels; ``{}`` is every pod. Default: none (not set).
     - ``namespace_selector``: namespace labels; with ``pod_selector``, those pods in those
       namespaces; ``{}`` is every namespace. Default: none (the policy's own namespace).
+    - ``pod_selector_expressions`` / ``namespace_selector_expressions``: set-based
+      requirements (``[LabelExpression.in_("team", ["ops"])]``) beside those labels (a
+      selector with expressions only needs no labels). Default: none.
     - ``cidr`` / ``except_``: an IP block instead of selectors. Default: none.
     """
 
@@ -59,9 +68,12 @@ class NetworkPolicyPeer(Builder):
     namespace_selector: FrozenDict | None = attrs.field(default=None, converter=_optional_labels)
     cidr: str | None = None
     except_: tuple[str, ...] = attrs.field(default=(), converter=str_tuple)
+    pod_selector_expressions: tuple[LabelExpression, ...] = attrs.field(default=(), converter=expressions)
+    namespace_selector_expressions: tuple[LabelExpression, ...] = attrs.field(default=(), converter=expressions)
 
     def __attrs_post_init__(self) -> None:
-        selectors = self.pod_selector is not None or self.namespace_selector is not None
+        selectors = self.pod_selector is not None or self.namespace_selector is not None or bool(
+            self.pod_selector_expressions or self.namespace_selector_expressions)
         if selectors == (self.cidr is not None):
             raise BuilderError("NetworkPolicyPeer: give pod/namespace selectors or a cidr (exactly one kind)")
         for field, labels in (("pod_selector", self.pod_selector), ("namespace_selector", self.namespace_selector)):
@@ -77,7 +89,7 @@ class NetworkPolicyPeer(Builder):
             raise BuilderError("NetworkPolicyPeer: except_ belongs to a cidr")
 
     @classmethod
-    def pods(cls, workload: Any, *, namespace: str | None = None) -> NetworkPolicyPeer:
+    def pods(cls, workload: _Workload | Mapping[str, str], *, namespace: str | None = None) -> NetworkPolicyPeer:
         """The pods of ``workload`` (a workload object, or a mapping of labels), in its
         namespace when that is given and differs from the policy's (``namespace=``)."""
         labels = workload if isinstance(workload, Mapping) else _labels_of(workload)
@@ -106,10 +118,10 @@ class NetworkPolicyPeer(Builder):
                 block["except"] = list(self.except_)
             return {"ipBlock": block}
         d: dict[str, Any] = {}
-        if self.namespace_selector is not None:
-            d["namespaceSelector"] = _selector(self.namespace_selector)
-        if self.pod_selector is not None:
-            d["podSelector"] = _selector(self.pod_selector)
+        if self.namespace_selector is not None or self.namespace_selector_expressions:
+            d["namespaceSelector"] = label_selector(self.namespace_selector or {}, self.namespace_selector_expressions)
+        if self.pod_selector is not None or self.pod_selector_expressions:
+            d["podSelector"] = label_selector(self.pod_selector or {}, self.pod_selector_expressions)
         return d
 
 
@@ -118,10 +130,6 @@ def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
         return ipaddress.ip_network(text, strict=True)
     except (ValueError, TypeError) as exc:
         raise BuilderError(f"NetworkPolicyPeer: {text!r} is not a CIDR such as 10.0.0.0/8 ({exc})") from None
-
-
-def _selector(labels: Mapping[str, str]) -> dict[str, Any]:
-    return {"matchLabels": dict(labels)} if labels else {}
 
 
 def _labels_of(workload: Any) -> FrozenDict:
@@ -227,12 +235,14 @@ def _types(value: Any) -> tuple[str, ...] | None:
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class NetworkPolicy(Builder):
+class NetworkPolicy(ObjectBuilder):
     """Which traffic the pods ``pod_selector`` picks may receive (``ingress``) and send (``egress``).
 
     - ``name``: DNS-1123 subdomain (required).
     - ``pod_selector``: the pods it applies to; ``{}`` is every pod of the namespace.
       Default: ``{}``.
+    - ``pod_selector_expressions``: set-based requirements on their labels
+      (``[LabelExpression.not_in("tier", ["db"])]``). Default: none.
     - ``ingress``: ``[NetworkPolicyRule(...)]``: what may come in; ``[]`` denies all.
       Default: none; if ``egress`` is none too, the policy denies all ingress (the API's
       meaning of a policy without rules).
@@ -242,8 +252,9 @@ class NetworkPolicy(Builder):
     - ``labels`` / ``annotations`` / ``namespace``: Default: none / none / the Stack's.
     """
 
-    name: str
+    name: str = ""
     pod_selector: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
+    pod_selector_expressions: tuple[LabelExpression, ...] = attrs.field(default=(), converter=expressions)
     ingress: tuple[NetworkPolicyRule, ...] | None = attrs.field(default=None, converter=_rules)
     egress: tuple[NetworkPolicyRule, ...] | None = attrs.field(default=None, converter=_rules)
     policy_types: tuple[str, ...] | None = attrs.field(default=None, converter=_types)
@@ -283,7 +294,7 @@ class NetworkPolicy(Builder):
         return cls(name=name, ingress=() if ingress else None, egress=() if egress else None, **fields)
 
     @classmethod
-    def allow(cls, *, to: _Workload, from_: Any = None, port: int | str | None = None,
+    def allow(cls, *, to: _Workload, from_: Source | Sequence[Source] | None = None, port: int | str | None = None,
               ports: Sequence[int | str | NetworkPolicyPort] | None = None, name: str | None = None,
               **fields: Any) -> NetworkPolicy:
         """Allow traffic into ``to``'s pods from ``from_`` (workloads or peers; default:
@@ -308,7 +319,7 @@ class NetworkPolicy(Builder):
                    ingress=[NetworkPolicyRule(peers=peers, ports=chosen)], **values)
 
     def to_dict(self) -> dict[str, Any]:
-        spec: dict[str, Any] = {"podSelector": _selector(self.pod_selector)}
+        spec: dict[str, Any] = {"podSelector": label_selector(self.pod_selector, self.pod_selector_expressions)}
         if self.ingress:
             spec["ingress"] = [r.to_dict("ingress") for r in self.ingress]
         if self.egress:
@@ -317,7 +328,7 @@ class NetworkPolicy(Builder):
         return {
             "apiVersion": "networking.k8s.io/v1",
             "kind": "NetworkPolicy",
-            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+            "metadata": self.object_meta(),
             "spec": spec,
         }
 

@@ -11,7 +11,6 @@ from kubegen.errors import BuilderError, BuilderTypeError
 from kubegen.location import Location
 from kubegen.model._base import (
     EMPTY,
-    Builder,
     FrozenDict,
     check,
     check_choice,
@@ -25,6 +24,7 @@ from kubegen.model._base import (
     str_tuple,
     typed_fields,
 )
+from kubegen.model.meta import ObjectBuilder
 from kubegen.model.volume import Volume, VolumeMount, volume_name_for
 
 
@@ -40,7 +40,7 @@ def _storage(value: str | int) -> str:
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class PersistentVolumeClaim(Builder):
+class PersistentVolumeClaim(ObjectBuilder):
     """A claim on storage; mount it with ``claim.mount("/data")`` (the pod then declares
     the volume by itself). In a StatefulSet's ``volume_claim_templates=`` it is the
     template of one claim per pod.
@@ -59,7 +59,7 @@ class PersistentVolumeClaim(Builder):
       Default: none.
     """
 
-    name: str
+    name: str = ""
     storage: str = attrs.field(converter=_storage)
     access_modes: tuple[str, ...] = attrs.field(default=("ReadWriteOnce",), converter=str_tuple)
     storage_class_name: str | None = None
@@ -121,12 +121,15 @@ class PersistentVolumeClaim(Builder):
                 f"PersistentVolumeClaim {self.name!r}: a claim template takes the StatefulSet's namespace; "
                 "remove namespace="
             )
+        if not self.name:
+            raise BuilderError(f"{self.label}: a claim template needs a name (each pod's claim is named after it); "
+                               "give name= instead of generate_name=")
         return {"metadata": metadata(self.name, None, self.labels, self.annotations), "spec": self.claim_spec()}
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "apiVersion": "v1",
             "kind": "PersistentVolumeClaim",
-            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+            "metadata": self.object_meta(),
             "spec": self.claim_spec(),
         }

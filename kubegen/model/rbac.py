@@ -7,7 +7,7 @@ binding to the Role cannot drift.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -22,15 +22,16 @@ from kubegen.model._base import (
     check_labels,
     check_meta,
     frozen_str_map,
-    metadata,
     source_field,
     str_tuple,
     to_tuple,
     typed_fields,
 )
+from kubegen.model.meta import ObjectBuilder
 
 if TYPE_CHECKING:
-    from kubegen.model.rolebinding import ClusterRoleBinding, RoleBinding
+    from kubegen.model.rolebinding import ClusterRoleBinding, RoleBinding, Subject
+    from kubegen.model.serviceaccount import ServiceAccount
 
 RBAC_GROUP = "rbac.authorization.k8s.io"
 RBAC_VERSION = f"{RBAC_GROUP}/v1"
@@ -165,7 +166,7 @@ def _kubectl_rules(verb: Sequence[str], resource: Sequence[str], resource_name: 
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class Role(Builder):
+class Role(ObjectBuilder):
     """Permissions inside one namespace.
 
     - ``name``: DNS-1123 subdomain (required).
@@ -173,7 +174,7 @@ class Role(Builder):
     - ``labels`` / ``annotations`` / ``namespace``: Default: none / none / the Stack's.
     """
 
-    name: str
+    name: str = ""
     rules: tuple[PolicyRule, ...] = attrs.field(default=(), converter=_rules)
     namespace: str | None = None
     labels: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
@@ -189,11 +190,11 @@ class Role(Builder):
 
     @classmethod
     def create(cls, name: str, *, verb: Sequence[str], resource: Sequence[str] = (),
-               resource_name: Sequence[str] = (), **fields: Any) -> Any:
+               resource_name: Sequence[str] = (), **fields: Any) -> Role:
         """Same as ``kubectl create role NAME --verb=... --resource=... [--resource-name=...]``."""
         return cls(name=name, rules=_kubectl_rules(verb, resource, resource_name), **fields)
 
-    def bind(self, *subjects: Any, name: str | None = None, **fields: Any) -> RoleBinding:
+    def bind(self, *subjects: ServiceAccount | Subject, name: str | None = None, **fields: Any) -> RoleBinding:
         """A RoleBinding granting this Role to ``subjects`` (ServiceAccounts, ``Subject.user(...)``,
         ``Subject.group(...)``), named like the Role unless ``name=`` is given."""
         from kubegen.model.rolebinding import RoleBinding
@@ -205,11 +206,24 @@ class Role(Builder):
         d: dict[str, Any] = {
             "apiVersion": RBAC_VERSION,
             "kind": self.kind,
-            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+            "metadata": self.object_meta(),
         }
         if self.rules:
             d["rules"] = [rule for r in self.rules for rule in r.to_dicts()]
         return d
+
+
+def _label_pairs(name: str, value: str | Mapping[str, str]) -> Mapping[str, str]:
+    """kubectl's ``k=v,k2=v2`` (or a mapping as it is)."""
+    if not isinstance(value, str):
+        return value
+    pairs = {}
+    for item in value.split(","):
+        key, equals, label = item.partition("=")
+        if not equals or not key.strip():
+            raise BuilderError(f"ClusterRole {name!r}: aggregation_rule {value!r} must be key=value[,key=value...]")
+        pairs[key.strip()] = label.strip()
+    return pairs
 
 
 def _label_sets(value: Iterable[Any] | None) -> tuple[FrozenDict, ...]:
@@ -236,19 +250,32 @@ class ClusterRole(Role):
             check_labels(f"ClusterRole {self.name!r}", "aggregate_from", labels)
 
     @classmethod
-    def create(cls, name: str, *, verb: Sequence[str], resource: Sequence[str] = (),
-               resource_name: Sequence[str] = (), non_resource_url: Sequence[str] = (), **fields: Any) -> Any:
-        """Same as ``kubectl create clusterrole NAME --verb=... --resource=... [--non-resource-url=...]``."""
-        return cls(name=name, rules=_kubectl_rules(verb, resource, resource_name, non_resource_url), **fields)
+    def create(cls, name: str, *, verb: Sequence[str] = (), resource: Sequence[str] = (),
+               resource_name: Sequence[str] = (), non_resource_url: Sequence[str] = (),
+               aggregation_rule: str | Mapping[str, str] | None = None, **fields: Any) -> ClusterRole:
+        """Same as ``kubectl create clusterrole NAME --verb=... --resource=...
+        [--non-resource-url=...]``, or ``--aggregation-rule=k=v,...`` (a string in kubectl's
+        form or a mapping) instead of verbs: a ClusterRole whose rules the cluster collects
+        from the ClusterRoles with those labels."""
+        if aggregation_rule is None:
+            if not verb:
+                raise BuilderError(f"ClusterRole {name!r}: give verb=[...] (with resource= or non_resource_url=) "
+                                   "or aggregation_rule=")
+            return cls(name=name, rules=_kubectl_rules(verb, resource, resource_name, non_resource_url), **fields)
+        if verb or resource or resource_name or non_resource_url:
+            raise BuilderError(f"ClusterRole {name!r}: an aggregation rule collects its rules from other "
+                               "ClusterRoles; give it without verb=, resource=, resource_name= and non_resource_url=")
+        return cls(name=name, aggregate_from=[_label_pairs(name, aggregation_rule)], **fields)
 
-    def bind(self, *subjects: Any, name: str | None = None, **fields: Any) -> ClusterRoleBinding:  # type: ignore[override]
+    def bind(self, *subjects: ServiceAccount | Subject, name: str | None = None,
+             **fields: Any) -> ClusterRoleBinding:
         """A ClusterRoleBinding granting this ClusterRole to ``subjects`` in every namespace."""
         from kubegen.model.rolebinding import ClusterRoleBinding
 
         return ClusterRoleBinding(name=name or self.name, role=self, subjects=subjects, **fields)
 
-    def bind_in_namespace(self, *subjects: Any, namespace: str | None = None, name: str | None = None,
-                          **fields: Any) -> RoleBinding:
+    def bind_in_namespace(self, *subjects: ServiceAccount | Subject, namespace: str | None = None,
+                          name: str | None = None, **fields: Any) -> RoleBinding:
         """A RoleBinding granting this ClusterRole's rules inside one namespace only
         (default: the Stack's)."""
         from kubegen.model.rolebinding import RoleBinding

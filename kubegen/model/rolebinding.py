@@ -19,11 +19,11 @@ from kubegen.model._base import (
     check_choice,
     check_meta,
     frozen_str_map,
-    metadata,
     source_field,
     to_tuple,
     typed_fields,
 )
+from kubegen.model.meta import ObjectBuilder
 from kubegen.model.rbac import RBAC_GROUP, RBAC_VERSION, Role
 
 _SUBJECT_KINDS = ("ServiceAccount", "User", "Group")
@@ -90,7 +90,7 @@ def _subjects(value: Iterable[Any] | None) -> tuple[Subject, ...]:
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class RoleBinding(Builder):
+class RoleBinding(ObjectBuilder):
     """Grants a Role (or a ClusterRole's rules) to subjects inside one namespace; usually
     made by ``role.bind(...)`` or ``cluster_role.bind_in_namespace(...)``.
 
@@ -103,7 +103,7 @@ class RoleBinding(Builder):
     - ``labels`` / ``annotations`` / ``namespace``: Default: none / none / the Stack's.
     """
 
-    name: str
+    name: str = ""
     role: Role | str
     role_kind: str | None = None
     subjects: tuple[Subject, ...] = attrs.field(default=(), converter=_subjects)
@@ -145,7 +145,7 @@ class RoleBinding(Builder):
         d: dict[str, Any] = {
             "apiVersion": RBAC_VERSION,
             "kind": self.kind,
-            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+            "metadata": self.object_meta(),
             "roleRef": {"apiGroup": RBAC_GROUP, "kind": self.role_ref_kind, "name": self.role_name},
         }
         if self.subjects:

@@ -18,16 +18,17 @@ from kubegen.model._base import (
     check,
     check_choice,
     check_labels,
+    check_name,
     check_port,
     frozen_any_map,
     frozen_str_map,
     int_or,
     merge_extra,
-    metadata,
     no_such,
     source_field,
     typed_fields,
 )
+from kubegen.model.meta import ObjectBuilder
 
 if TYPE_CHECKING:
     from kubegen.model.workload import _Workload
@@ -120,7 +121,7 @@ def _to_strings(value: Iterable[str] | None) -> Any:
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class Service(Builder):
+class Service(ObjectBuilder):
     """A Service. ``type`` is ``ClusterIP`` (default), ``NodePort``, ``LoadBalancer`` or
     ``ExternalName``; build one from a workload with ``workload.expose(...)`` so its
     selector and target ports cannot drift from the pods.
@@ -141,7 +142,7 @@ class Service(Builder):
     - ``spec_extra``: raw Service-spec fields kubegen does not model. Default: none.
     """
 
-    name: str
+    name: str = ""
     ports: tuple[ServicePort, ...] = attrs.field(default=(), converter=_to_ports)
     selector: FrozenDict = attrs.field(default=EMPTY, converter=frozen_str_map)
     type: str | None = "ClusterIP"
@@ -161,7 +162,7 @@ class Service(Builder):
 
     def __attrs_post_init__(self) -> None:
         owner = f"Service {self.name!r}"
-        check("Service", "name", self.name, facts.dns1123_label_problems)
+        check_name("Service", self, facts.dns1123_label_problems)
         if self.namespace is not None:
             check(owner, "namespace", self.namespace, facts.dns1123_label_problems)
         check_labels(owner, "labels", self.labels)
@@ -281,7 +282,7 @@ class Service(Builder):
         return {
             "apiVersion": "v1",
             "kind": "Service",
-            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+            "metadata": self.object_meta(),
             "spec": spec,
         }
 

@@ -9,19 +9,18 @@ import attrs
 from kubegen.location import Location
 from kubegen.model._base import (
     EMPTY,
-    Builder,
     FrozenDict,
     check_meta,
     frozen_str_map,
-    metadata,
     name_tuple,
     source_field,
     typed_fields,
 )
+from kubegen.model.meta import ObjectBuilder
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class ServiceAccount(Builder):
+class ServiceAccount(ObjectBuilder):
     """A ServiceAccount; pods run as it with ``workload.run_as(account)`` (or
     ``service_account_name=account``), and ``role.bind(account)`` grants it a Role.
 
@@ -33,7 +32,7 @@ class ServiceAccount(Builder):
     - ``labels`` / ``annotations`` / ``namespace``: Default: none / none / the Stack's.
     """
 
-    name: str
+    name: str = ""
     automount_service_account_token: bool | None = None
     image_pull_secrets: tuple[str, ...] = attrs.field(default=(), converter=name_tuple)
     namespace: str | None = None
@@ -55,7 +54,7 @@ class ServiceAccount(Builder):
         d: dict[str, Any] = {
             "apiVersion": "v1",
             "kind": "ServiceAccount",
-            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+            "metadata": self.object_meta(),
         }
         if self.automount_service_account_token is not None:
             d["automountServiceAccountToken"] = self.automount_service_account_token

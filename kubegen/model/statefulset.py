@@ -24,14 +24,14 @@ class StatefulSet(_Scalable):
 
     - ``service_name``: the headless Service (or its name) that gives the pods DNS names
       (required).
-    - ``replicas``: Default: 1.
+    - ``replicas``: Default: 1; ``None`` leaves it to an autoscaler (see :class:`Deployment`).
     - ``volume_claim_templates``: ``[PersistentVolumeClaim(...)]``, one claim per pod and
       template, mounted by the claim's name (``claim.mount("/data")``). Default: none.
     - plus every field of :class:`Deployment` except ``strategy``.
     """
 
     service_name: str = attrs.field(default="", converter=optional_name)
-    replicas: int = 1
+    replicas: int | None = 1
     volume_claim_templates: tuple[PersistentVolumeClaim, ...] = attrs.field(default=(), converter=_to_claims)
     kind = "StatefulSet"
 
@@ -44,7 +44,9 @@ class StatefulSet(_Scalable):
             ))
 
     def controller_spec(self) -> dict[str, Any]:
-        return {"replicas": self.replicas, "serviceName": self.service_name}
+        spec: dict[str, Any] = {} if self.replicas is None else {"replicas": self.replicas}
+        spec["serviceName"] = self.service_name
+        return spec
 
     def to_dict(self) -> dict[str, Any]:
         obj = super().to_dict()

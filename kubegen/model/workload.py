@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
@@ -12,16 +12,15 @@ from kubegen.errors import BuilderError, reject
 from kubegen.location import Location
 from kubegen.model._base import (
     EMPTY,
-    Builder,
     FrozenDict,
     as_list,
     check,
     check_choice,
     check_labels,
+    check_name,
     frozen_any_map,
     frozen_str_map,
     merge_extra,
-    metadata,
     name_of,
     name_tuple,
     no_such,
@@ -31,6 +30,7 @@ from kubegen.model._base import (
 )
 from kubegen.model.container import Container, ContainerPort, Resources
 from kubegen.model.identity import default_selector
+from kubegen.model.meta import ObjectBuilder
 from kubegen.model.volume import Volume, claim_template_names, pod_volumes
 
 if TYPE_CHECKING:
@@ -39,6 +39,9 @@ if TYPE_CHECKING:
     from kubegen.model.service import Service, ServicePort
     from kubegen.model.serviceaccount import ServiceAccount
 
+
+
+_W = TypeVar("_W", bound="_Workload")
 
 
 def _to_containers(value: Iterable[Container] | None) -> Any:
@@ -50,16 +53,17 @@ def _to_volumes(value: Iterable[Volume] | None) -> Any:
 
 
 def _default_labels(self: Any) -> FrozenDict:
-    return FrozenDict({"app": self.name})
+    """``{"app": name}`` (for a ``generate_name``, the prefix without its trailing ``-``)."""
+    return FrozenDict({"app": self.name or (self.generate_name or "").rstrip("-")})
 
 
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class _Workload(Builder):
+class _Workload(ObjectBuilder):
     """Fields every object that runs pods has."""
 
-    name: str
+    name: str = ""
     containers: tuple[Container, ...] = attrs.field(converter=_to_containers)
     namespace: str | None = None
     labels: FrozenDict = attrs.field(
@@ -78,8 +82,7 @@ class _Workload(Builder):
     kind = "Pod"
 
     def __attrs_post_init__(self) -> None:
-        owner = f"{self.kind} {self.name!r}"
-        check(self.kind, "name", self.name, facts.dns1123_subdomain_problems)
+        owner = check_name(self.kind, self, facts.dns1123_subdomain_problems)
         if self.namespace is not None:
             check(owner, "namespace", self.namespace, facts.dns1123_label_problems)
         check_labels(owner, "labels", self.labels)
@@ -181,7 +184,7 @@ class _Workload(Builder):
 
         return budget(self, max_unavailable=max_unavailable, min_available=min_available, name=name, **fields)
 
-    def run_as(self, service_account: ServiceAccount | str) -> Any:
+    def run_as(self: _W, service_account: ServiceAccount | str) -> _W:
         """A copy of this workload whose pods run as ``service_account`` (the object or
         its name): ``stack.add(Deployment(...).run_as(robot))``."""
         return attrs.evolve(self, service_account_name=name_of(service_account))
@@ -215,7 +218,7 @@ class Pod(_Workload):
         return {
             "apiVersion": "v1",
             "kind": "Pod",
-            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+            "metadata": self.object_meta(),
             "spec": self.pod_spec(),
         }
 
@@ -252,7 +255,7 @@ class _Controller(_Workload):
 
     def __attrs_post_init__(self) -> None:
         super().__attrs_post_init__()
-        owner = f"{self.kind} {self.name!r}"
+        owner = self.label
         if self.pod_labels is not self.labels:
             check_labels(owner, "pod_labels", self.pod_labels)
         if not (self.selector or self.pod_labels or self.generated_selector):
@@ -287,7 +290,7 @@ class _Controller(_Workload):
         return {
             "apiVersion": self.api_version,
             "kind": self.kind,
-            "metadata": metadata(self.name, self.namespace, self.labels, self.annotations),
+            "metadata": self.object_meta(),
             "spec": spec,
         }
 
@@ -316,7 +319,9 @@ class Deployment(_Scalable):
     """Replicated, rolling-updated pods: the usual way to run a stateless service.
 
     - ``name`` and ``containers``: required.
-    - ``replicas``: how many pods. Default: 1.
+    - ``replicas``: how many pods; ``None`` leaves the count out of the manifest, for a
+      Deployment an autoscaler scales (a count in the manifest would reset it on every
+      apply). Default: 1.
     - ``labels``: labels of the Deployment and its pods. Default: ``{"app": name}``.
     - ``pod_labels``: labels of the pods only, when they differ from the Deployment's
       own (what Services select). Default: ``labels``.
@@ -330,7 +335,7 @@ class Deployment(_Scalable):
     - plus every field of :class:`Pod`.
     """
 
-    replicas: int = 1
+    replicas: int | None = 1
     strategy: str | None = None
     kind = "Deployment"
 
@@ -358,7 +363,7 @@ class Deployment(_Scalable):
         return cls(name=name, replicas=replicas, containers=containers, strategy="", **fields)
 
     def controller_spec(self) -> dict[str, Any]:
-        spec: dict[str, Any] = {"replicas": self.replicas}
+        spec: dict[str, Any] = {} if self.replicas is None else {"replicas": self.replicas}
         if self.strategy is not None:
             spec["strategy"] = {"type": self.strategy} if self.strategy else {}
         return spec

@@ -65,7 +65,7 @@ from kubegen.network.model import (
 )
 from kubegen.network.parse import attach_findings, link_route, read_ingress, read_service
 from kubegen.network.policy import apply_policies, read_policies
-from kubegen.network.simulate import assign_addresses, schedule
+from kubegen.network.simulate import assign_addresses, autoscaled_minimums, schedule
 
 __all__ = [
     "CLUSTER_DOMAIN", "MAX_PODS_PER_NODE", "ROUTE_RULES", "Backend", "IngressModel", "IngressRoute", "Network",
@@ -98,12 +98,19 @@ def build_network(manifests: Sequence[Manifest], options: NetworkOptions | None 
         )
     if service_net.prefixlen > 28:
         raise UsageError(f"--service-cidr {options.service_cidr}: too small (use e.g. 10.96.0.0/12)")
+    if service_net.overlaps(pod_net):  # a cluster refuses this: a pod and a Service could get one address
+        raise UsageError(f"--service-cidr {options.service_cidr} and --pod-cidr {options.pod_cidr} overlap; a "
+                         "cluster's Service and pod networks are apart (e.g. 10.96.0.0/12 and 10.244.0.0/16)")
+    for net, option in ((service_net, "--service-cidr"), (pod_net, "--pod-cidr")):
+        if net.overlaps(NODE_NETWORK):
+            raise UsageError(f"{option} {net}: overlaps the simulated nodes' network {NODE_NETWORK}; pick another "
+                             "range (e.g. 10.96.0.0/12 for Services, 10.244.0.0/16 for pods)")
     subnets = pod_net.subnets(new_prefix=24)
     nodes = [Node(f"node-{k}", str(NODE_NETWORK[k + 2]), str(next(subnets))) for k in range(options.nodes)]
     findings = run_checks(manifests, options.checks)
     manifests = admitted(manifests)  # a value JSON cannot carry: a finding, and no part of the model
-    index = StackIndex(manifests)
-    workloads = schedule(index, nodes)
+    index = StackIndex(manifests, options.checks.assume)  # pods declared External: selected, not simulated
+    workloads = schedule(index, nodes, autoscaled_minimums(manifests))
     by_podset = {id(w.podset): w for w in workloads}
     services = [read_service(m, index, by_podset) for m in manifests if m.kind == "Service"]
     services.sort(key=lambda s: (s.namespace, s.name))

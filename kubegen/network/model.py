@@ -129,7 +129,7 @@ class ServicePortModel:
     target_port: int | str
     node_port: int | None = None
     node_port_assigned: bool = False
-    manual_endpoints: bool = False  # no selector: endpoints are managed outside the stack
+    manual_endpoints: bool = False  # no selector, or pods declared External: endpoints outside the stack
     backends: list[Backend] = attrs.Factory(list)
     findings: list[Finding] = attrs.Factory(list)
 
@@ -203,6 +203,7 @@ class ServiceModel:
     local_traffic: bool = False
     ports: list[ServicePortModel] = attrs.Factory(list)
     workloads: list[Workload] = attrs.Factory(list)
+    declared: list[str] = attrs.Factory(list)  # pods the selector finds among External declarations
     routes: list[IngressRoute] = attrs.Factory(list)
     findings: list[Finding] = attrs.Factory(list)
 

@@ -48,8 +48,10 @@ def read_service(m: Manifest, index: StackIndex, by_podset: dict[int, Workload])
         svc.external_name = _str(spec.get("externalName"))
         return svc
     if selector:
-        found = [by_podset[id(p)] for p in index.select(namespace, selector) if id(p) in by_podset]
+        selected = index.select(namespace, selector)
+        found = [by_podset[id(p)] for p in selected if id(p) in by_podset]
         svc.workloads = sorted(found, key=lambda w: (w.name, w.kind))
+        svc.declared = sorted({p.manifest.label for p in selected if p.declared})
     for item in _list(spec.get("ports")):
         raw = _dict(item)
         port = _int(raw.get("port"))
@@ -59,7 +61,8 @@ def read_service(m: Manifest, index: StackIndex, by_podset: dict[int, Workload])
         target = target if isinstance(target, (int, str)) and not isinstance(target, bool) else port
         protocol = _str(raw.get("protocol")) or "TCP"
         name = _str(raw.get("name"))
-        model = ServicePortModel(name, protocol, port, target, manual_endpoints=not selector)
+        outside = not selector or (bool(svc.declared) and not svc.workloads)
+        model = ServicePortModel(name, protocol, port, target, manual_endpoints=outside)
         if kind in ("NodePort", "LoadBalancer"):
             model.node_port = _int(raw.get("nodePort")) or None
         model.backends = [Backend(w, _resolve_target(w.podset, target, protocol)) for w in svc.workloads]

@@ -26,7 +26,7 @@ from typing import Any
 
 from kubegen.checks.validation.meta import selector_matches
 from kubegen.checks.wiring import DEFAULT_NAMESPACE
-from kubegen.finding import flow_labels
+from kubegen.finding import flow_labels, flow_selector
 from kubegen.manifest import Manifest
 from kubegen.network.model import Backend, PolicyModel, ServiceModel, Verdict, Workload
 
@@ -46,8 +46,10 @@ def read_policies(manifests: Sequence[Manifest], workloads: list[Workload]) -> l
         selector = spec.get("podSelector")
         selector = selector if isinstance(selector, dict) else {}
         types = spec.get("policyTypes")
-        if not isinstance(types, list):
-            types = ["Ingress", "Egress"] if "egress" in spec else ["Ingress"]
+        if not isinstance(types, list) or not types:
+            # the API server's defaulting: Ingress, and Egress when there are egress rules
+            # (an empty list is none: `egress: []` alone does not isolate egress)
+            types = ["Ingress", "Egress"] if spec.get("egress") else ["Ingress"]
         rules = {d: [r for r in spec.get(d) or [] if isinstance(r, dict)] if d.capitalize() in types else None
                  for d in ("ingress", "egress")}
         namespace = m.namespace or DEFAULT_NAMESPACE
@@ -76,11 +78,13 @@ class Judge:
     def __init__(self, policies: list[PolicyModel], manifests: Sequence[Manifest], pod_cidr: str) -> None:
         self.policies = policies
         self.pod_net = ipaddress.ip_network(pod_cidr)
+        # the labels of the Namespaces the stack declares; of any other namespace only
+        # its name label is known
         self.namespace_labels: dict[str, dict[str, Any]] = {}
         for m in manifests:
-            labels = m.metadata.get("labels")
-            if m.kind == "Namespace" and m.name and isinstance(labels, dict):
-                self.namespace_labels[m.name] = labels
+            if m.kind == "Namespace" and m.name:
+                labels = m.metadata.get("labels")
+                self.namespace_labels[m.name] = labels if isinstance(labels, dict) else {}
 
     def isolating(self, workload: Workload, direction: str) -> list[PolicyModel]:
         return [p for p in self.policies if workload in p.workloads and p.rules(direction) is not None]
@@ -94,9 +98,15 @@ class Judge:
             return self._block(block, source)
         pods, spaces = peer.get("podSelector"), peer.get("namespaceSelector")
         if isinstance(source, Workload):
-            in_space = source.namespace == policy.namespace if spaces is None else matches(
-                spaces, self._labels_of(source.namespace))
-            return in_space and (pods is None or matches(pods, source.podset.labels)), ""
+            if pods is not None and not matches(pods, source.podset.labels):
+                return False, ""
+            if spaces is None:
+                return source.namespace == policy.namespace, ""
+            if matches(spaces, self._labels_of(source.namespace)):
+                return True, ""
+            if source.namespace in self.namespace_labels or not _by_name(spaces, source.namespace):
+                return False, ""
+            return None, f"if namespace {source.namespace} is labelled {_shown(spaces)}"
         if source == CONTROLLER and spaces is not None:
             if spaces == {} and pods is None:
                 return True, ""
@@ -190,8 +200,26 @@ class Judge:
 
 
 def _shown(selector: Any) -> str:
-    labels = selector.get("matchLabels") if isinstance(selector, dict) else None
-    return flow_labels(labels) if isinstance(labels, dict) and labels else "(by expressions)"
+    """``{team: ops}`` for labels only, else kubectl's form (``team in (ops,sre)``)."""
+    if not isinstance(selector, dict):
+        return "(none)"
+    labels = selector.get("matchLabels")
+    if isinstance(labels, dict) and labels and not selector.get("matchExpressions"):
+        return flow_labels(labels)
+    return flow_selector(selector)
+
+
+def _by_name(selector: Any, namespace: str) -> bool:
+    """Whether a namespace selector's requirements on the name label (the one label every
+    namespace has) let ``namespace`` through: then only its other labels decide."""
+    if not isinstance(selector, dict):
+        return False
+    wanted = selector.get("matchLabels")
+    expressions = selector.get("matchExpressions")
+    named = {"matchLabels": {k: v for k, v in wanted.items() if k == NAME_LABEL} if isinstance(wanted, dict) else {},
+             "matchExpressions": [e for e in expressions if isinstance(e, dict) and e.get("key") == NAME_LABEL]
+             if isinstance(expressions, list) else []}
+    return matches(named, {NAME_LABEL: namespace})
 
 
 def _label(source: Workload | str) -> str:

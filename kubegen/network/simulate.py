@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from kubegen.checks.wiring import StackIndex
+from kubegen.checks.wiring import DEFAULT_NAMESPACE, StackIndex
 from kubegen.errors import UsageError
 from kubegen.manifest import Manifest, pod_template
 from kubegen.network.model import (
@@ -49,7 +49,30 @@ def _host_ip(value: int) -> bool:
     return value % 256 not in (0, 255)
 
 
-def _replicas(m: Manifest, nodes: int) -> int:
+def autoscaled_minimums(manifests: Sequence[Manifest]) -> dict[tuple[str, str, str], int]:
+    """(kind, namespace, name) -> the fewest replicas an autoscaler keeps the workload at
+    (its ``minReplicas``, default 1): the autoscaler raises a smaller count to it."""
+    found: dict[tuple[str, str, str], int] = {}
+    for m in manifests:
+        spec = m.obj.get("spec") if m.kind == "HorizontalPodAutoscaler" else None
+        if not isinstance(spec, dict):
+            continue
+        ref = spec.get("scaleTargetRef")
+        if isinstance(ref, dict) and isinstance(ref.get("kind"), str) and isinstance(ref.get("name"), str):
+            minimum = spec.get("minReplicas", 1)
+            key = (ref["kind"], m.namespace or DEFAULT_NAMESPACE, ref["name"])
+            value = minimum if isinstance(minimum, int) and not isinstance(minimum, bool) and minimum > 0 else 1
+            found[key] = max(found.get(key, 0), value)
+    return found
+
+
+def _replicas(m: Manifest, nodes: int, minimums: dict[tuple[str, str, str], int]) -> int:
+    counted = _counted(m, nodes)
+    least = minimums.get((m.kind, m.namespace or DEFAULT_NAMESPACE, m.name))
+    return counted if least is None else max(counted, least)
+
+
+def _counted(m: Manifest, nodes: int) -> int:
     raw = m.obj.get("spec")
     spec: dict[str, Any] = raw if isinstance(raw, dict) else {}
     if m.kind == "Pod":
@@ -86,9 +109,12 @@ def _pod_name(w: Workload, i: int) -> str:
     return f"{m.name}-{_suffix(f'{seed}/{i}', 5)}"
 
 
-def schedule(index: StackIndex, nodes: list[Node]) -> list[Workload]:
-    """Pods round-robin over the nodes; pod IPs from each node's /24 starting at .2."""
-    workloads = [Workload(p.manifest, p, _replicas(p.manifest, len(nodes))) for p in index.podsets]
+def schedule(index: StackIndex, nodes: list[Node],
+             minimums: dict[tuple[str, str, str], int] | None = None) -> list[Workload]:
+    """Pods round-robin over the nodes (as many as the workload asks for, or its
+    autoscaler's minimum when that is more); pod IPs from each node's /24 starting at .2."""
+    workloads = [Workload(p.manifest, p, _replicas(p.manifest, len(nodes), minimums or {})) for p in index.podsets
+                 if not p.declared]
     workloads.sort(key=lambda w: (w.namespace, w.name, w.kind))
     used = [0] * len(nodes)
     capacity = min(MAX_PODS_PER_NODE, 253)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from kubegen import facts, names
+from kubegen import facts, hooks, names
 from kubegen.checks.validation import versions
 from kubegen.checks.validation.base import Ctx, P, dicts, items, ival, mapping, show, sval
 from kubegen.checks.validation.paths import Key
@@ -58,12 +58,10 @@ def check_metadata(ctx: Ctx, namespaced: bool) -> None:
     elif name == "" and not generate:  # absent: the schema rule's "has no metadata.name"
         ctx.add((*path, "name"), "is empty: an object needs a name (kubectl: resource name may not be empty)",
                 rule=NAME)
-    elif generate:
-        ctx.add((*path, "generateName"), f"{generate!r}: kubectl apply cannot create an object that only has "
-                "a generateName (error: cannot use generate name with apply); set metadata.name, or use "
-                "kubectl create", rule="invalid-value")
+    # An object with only a generateName (which kubectl apply refuses, unless a GitOps
+    # hook creates it) is the generate-name rule's, kubegen.checks.hooks.
     if generate:
-        problems = rule(generate[:-2] + "a" if len(generate) > 1 and generate.endswith("-") else generate)
+        problems = rule(hooks.mask_trailing_dash(generate))
         ctx.problems((*path, "generateName"), generate, problems, rule=NAME)
     namespace = sval(meta.get("namespace"))
     if namespace and namespaced:

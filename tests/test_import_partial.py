@@ -1,0 +1,183 @@
+"""`kubegen import` of one file of a larger app: what it refers to but does not contain is
+declared (``External``), so the app renders back, checked, on its own; a whole app needs
+no declaration. Fixtures: tests/data/gitops (GitOps-repository style, see its README);
+oracles: the checks themselves (render runs them) and ``kubectl kustomize``."""
+
+from __future__ import annotations
+
+import ast
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from kubegen import External, render
+from kubegen.api import compile_stacks
+from kubegen.checks import CheckOptions, errors
+from kubegen.errors import FindingsError
+from kubegen.importer import import_paths, normalise
+from kubegen.lint import lint
+from kubegen.reader import read_paths, read_text
+
+GITOPS = Path(__file__).resolve().parent / "data" / "gitops"
+FILES = sorted(GITOPS.glob("*.yaml"))
+HEADER = "# Part of a larger app: what these objects refer to but do not contain is declared below"
+
+
+def app_of(source: str) -> Any:
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "app.py", "exec"), namespace)
+    return namespace["stack"]
+
+
+def canonical(objs: list[dict[str, Any]]) -> list[str]:
+    return sorted(json.dumps(normalise(o), sort_keys=True) for o in objs)
+
+
+def declarations(source: str) -> list[str]:
+    """The ``External...(...)`` calls of a generated app, as source."""
+    return [ast.unparse(node.value) for node in ast.parse(source).body if isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Call) and ast.unparse(node.value.func).startswith("External")]
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_each_file_of_a_larger_app_imports_and_renders_back_checked(path: Path) -> None:
+    assert not errors(lint([str(path)], CheckOptions(partial=True)).findings), "a fixture must lint --partial clean"
+    source = import_paths([str(path)])
+    rendered = render(app_of(source))  # checked, as `kubegen render app.py`: raises on any error
+    back = read_text(rendered, "rendered").manifests
+    assert canonical([m.obj for m in back]) == canonical([m.obj for m in read_paths([str(path)]).manifests])
+    whole = not errors(lint([str(path)], CheckOptions()).findings)
+    assert (HEADER in source) == (not whole) == bool(declarations(source)), source
+
+
+EXPECTED = {
+    "lone-service.yaml": [
+        "External.pods({'app.kubernetes.io/name': 'checkout', 'app.kubernetes.io/component': 'api'}, "
+        "ports=['http', 9090])"],
+    "lone-ingress.yaml": [
+        "External(kind='Service', name='checkout', ports=['http'])",
+        "External(kind='Service', name='storefront', ports=[8080])"],  # cert-manager makes storefront-tls
+    "deployment-with-config.yaml": [
+        "External(kind='ConfigMap', name='catalog-env')", "External(kind='Secret', name='catalog-db')",
+        "External(kind='ConfigMap', name='catalog-config')",
+        "External(kind='PersistentVolumeClaim', name='catalog-cache')",
+        "External(kind='ServiceAccount', name='catalog')", "External(kind='Secret', name='registry-credentials')"],
+    "autoscaler.yaml": [
+        "External(kind='Deployment', name='catalog')", "External.pods({'app.kubernetes.io/name': 'catalog'})"],
+    "rbac.yaml": [
+        "External(kind='Role', name='leader-election')", "External(kind='ServiceAccount', name='catalog')",
+        "External(kind='ClusterRole', name='metrics-reader')"],
+    "network-policy.yaml": [
+        "External.pods({'app.kubernetes.io/name': 'catalog'})",
+        "External.pods({'app.kubernetes.io/name': 'storefront'})"],
+    "sync-waves.yaml": [],
+    "argo-workflow-hook.yaml": [],
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_what_is_declared(name: str) -> None:
+    assert sorted(declarations(import_paths([str(GITOPS / name)]))) == sorted(EXPECTED[name])
+
+
+def test_a_whole_kustomize_base_needs_no_declaration() -> None:
+    source = import_paths([str(GITOPS / "base")])
+    assert declarations(source) == [] and "External" not in source and HEADER not in source
+    back = read_text(render(app_of(source)), "rendered").manifests
+    assert canonical([m.obj for m in back]) == canonical([m.obj for m in read_paths([str(GITOPS / "base")]).manifests])
+
+
+def test_the_base_as_kustomize_builds_it_imports_the_same(tmp_path: Path) -> None:
+    """Oracle: ``kubectl kustomize`` (the real kustomize) of the base, imported from stdin."""
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        pytest.skip("kubectl is not installed")
+    built = subprocess.run([kubectl, "kustomize", str(GITOPS / "base")], capture_output=True, text=True, timeout=60)
+    assert built.returncode == 0, built.stderr
+    (tmp_path / "built.yaml").write_text(built.stdout)
+    source = import_paths([str(tmp_path / "built.yaml")])
+    assert declarations(source) == []
+    back = [m.obj for m in read_text(render(app_of(source)), "rendered").manifests]
+    assert canonical(back) == canonical(list(yaml.safe_load_all(built.stdout)))
+
+
+def test_the_files_of_an_app_together_need_fewer_declarations() -> None:
+    parts = ["lone-service.yaml", "deployment-with-config.yaml", "autoscaler.yaml"]
+    together = declarations(import_paths([str(GITOPS / p) for p in parts]))
+    assert "External(kind='Deployment', name='catalog')" not in together  # the autoscaler's target is there
+    assert "External.pods({'app.kubernetes.io/name': 'catalog'})" not in together  # so are the budget's pods
+
+
+def test_hooks_come_through_as_typed_fields() -> None:
+    source = import_paths([str(GITOPS / "argocd-presync-job.yaml"), str(GITOPS / "helm-hooks.yaml")])
+    calls = [ast.unparse(n) for n in ast.walk(ast.parse(source)) if isinstance(n, ast.keyword)
+             and n.arg in ("generate_name", "hook", "sync_wave")]
+    assert calls == [
+        "generate_name='catalog-migrate-'",
+        "hook=Hook.argocd('PreSync', delete_policy='BeforeHookCreation')",
+        "sync_wave=-1",
+        "generate_name='catalog-smoke-test-'",
+        "hook=Hook.argocd('PostSync', delete_policy='HookSucceeded')",
+        "generate_name='release-name-catalog-db-init-'",
+        "hook=Hook.helm('pre-install', 'pre-upgrade', weight=-5, delete_policy=['before-hook-creation', "
+        "'hook-succeeded'])",
+        "hook=Hook.helm('test')",
+    ]
+    assert "annotations=" not in source
+
+
+def test_a_hook_annotation_not_written_the_builders_way_stays_an_annotation(tmp_path: Path) -> None:
+    path = tmp_path / "job.yaml"
+    path.write_text((GITOPS / "argocd-presync-job.yaml").read_text().replace(
+        "argocd.argoproj.io/sync-wave: \"-1\"", "argocd.argoproj.io/sync-wave: \"+1\"").replace(
+        "hook: PostSync", "hook: \"PostSync, SyncFail\""))
+    source = import_paths([str(path)])
+    assert "annotations={\"argocd.argoproj.io/sync-wave\": \"+1\"}" in source
+    assert "\"argocd.argoproj.io/hook\": \"PostSync, SyncFail\"" in source
+    back = read_text(render(app_of(source)), "rendered").manifests
+    assert canonical([m.obj for m in back]) == canonical([m.obj for m in read_paths([str(path)]).manifests])
+
+
+def test_a_near_miss_is_declared_with_the_finding_as_a_comment(tmp_path: Path) -> None:
+    path = tmp_path / "app.yaml"
+    path.write_text((GITOPS / "base" / "deployment.yaml").read_text() + "---\n" + (
+        GITOPS / "base" / "service.yaml").read_text().replace("app: guestbook-ui", "app: guestbook-iu"))
+    source = import_paths([str(path)])
+    comments = " ".join(line[2:] for line in source.splitlines() if line.startswith("# "))
+    assert "Check this one, kubegen said: selector-dangling: Service 'guestbook-ui': selector {app: guestbook-iu} " \
+           "matches no pod template in the stack; closest pod labels: {app: guestbook-ui} (Deployment " \
+           "'guestbook-ui'); did you mean app=guestbook-ui?" in comments
+    assert declarations(source) == ["External.pods({'app': 'guestbook-iu'}, ports=['http'])",
+                                    "External(kind='ConfigMap', name='guestbook-ui')"]
+
+
+def test_declared_pods_are_still_checked_for_their_ports() -> None:
+    source = import_paths([str(GITOPS / "lone-service.yaml")]).replace("ports=[\"http\", 9090]", "ports=[\"web\", 9090]")
+    with pytest.raises(Exception) as info:
+        render(app_of(source))
+    assert "targets container port name 'http', but External pods {app.kubernetes.io/name: checkout, " \
+           "app.kubernetes.io/component: api} declares no port of that name (declares: web, 9090)" in str(
+               [f.message for f in getattr(info.value, "findings", [])])
+
+
+def test_externals_are_never_rendered() -> None:
+    stack = app_of(import_paths([str(GITOPS / "lone-ingress.yaml")]))
+    assert [m.kind for m in compile_stacks(stack)] == ["Ingress"]
+    assert sum(1 for o in stack.objects if isinstance(o, External)) == 2
+
+
+def test_what_no_external_can_declare_is_left_to_the_checks(tmp_path: Path) -> None:
+    """An input mistake (a namespace no API server takes) is not declared away: the object stays
+    as written (Raw) and rendering reports it."""
+    path = tmp_path / "svc.yaml"
+    path.write_text((GITOPS / "lone-service.yaml").read_text().replace("namespace: shop", "namespace: Shop"))
+    source = import_paths([str(path)])
+    assert declarations(source) == [] and "checkout = Raw(" in source
+    with pytest.raises(FindingsError) as info:
+        render(app_of(source))
+    assert {f.rule for f in info.value.findings if f.severity == "error"} >= {"selector-dangling"}
