@@ -79,7 +79,7 @@ DECLINED = [
     ["app.py", "--format", "xml"],
     ["app.py", "--output"],
     ["app.py", "other.py"],
-    ["app.py", "--out", "x"],  # click would take the unique prefix? it does not: declined either way
+    ["app.py", "--out", "x"],  # an abbreviation: click does not expand it, and neither does the parser
 ]
 
 
