@@ -131,6 +131,17 @@ def test_hooks_come_through_as_typed_fields() -> None:
     assert "annotations=" not in source
 
 
+def test_workloads_keep_their_hooks_waves_and_generate_name_typed() -> None:
+    """Deployments, StatefulSets and DaemonSets take the GitOps fields like every builder
+    (they were left out of the workload import, so such a workload came back Raw)."""
+    source = import_paths([str(GITOPS / "workload-waves.yaml")])
+    assert "Raw(" not in source and "annotations=" not in source
+    calls = [ast.unparse(n) for n in ast.walk(ast.parse(source)) if isinstance(n, ast.keyword)
+             and n.arg in ("generate_name", "hook", "sync_wave")]
+    assert calls == ["hook=Hook.helm('pre-install', weight=-1)", "sync_wave=2", "generate_name='cache-warmer-'",
+                     "hook=Hook.argocd('PostSync', delete_policy='BeforeHookCreation')"]
+
+
 def test_a_hook_annotation_not_written_the_builders_way_stays_an_annotation(tmp_path: Path) -> None:
     path = tmp_path / "job.yaml"
     path.write_text((GITOPS / "argocd-presync-job.yaml").read_text().replace(
