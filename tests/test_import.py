@@ -162,6 +162,27 @@ def test_few_objects_of_modeled_kinds_stay_raw_in_the_corpus() -> None:
 
 
 @pytest.mark.skipif(not CORPUS_FILES, reason="the manifest corpus is not available")
+@pytest.mark.parametrize("annotations", [
+    {"argocd.argoproj.io/sync-wave": "3"},
+    {"argocd.argoproj.io/hook": "PreSync", "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation"},
+    {"helm.sh/hook": "pre-install,pre-upgrade", "helm.sh/hook-weight": "-5"},
+], ids=["sync-wave", "argocd-hook", "helm-hook"])
+def test_gitops_annotations_never_make_an_object_raw(annotations: dict[str, str]) -> None:
+    """Every corpus object as a GitOps repository would annotate it (a sync wave, a hook):
+    each builder takes ``hook=``/``sync_wave=``, so what was typed stays typed."""
+    grown = []
+    for path in importable_corpus():
+        manifests = read_paths([path]).manifests
+        before = [entry.typed for entry in plan(manifests).order]
+        for m in manifests:
+            meta = m.obj.setdefault("metadata", {})
+            meta["annotations"] = {**(meta.get("annotations") or {}), **annotations}
+        after = [(entry.typed, entry.kind, entry.why) for entry in plan(manifests).order]
+        grown += [(Path(path).name, kind, why) for was, (now, kind, why) in zip(before, after) if was and not now]
+    assert grown == []
+
+
+@pytest.mark.skipif(not CORPUS_FILES, reason="the manifest corpus is not available")
 def test_whole_corpus_as_one_app_deterministic_and_round_trips() -> None:
     """(Its speed is measured by bench/bench_import.py, not by a timed test.)"""
     files = importable_corpus()
