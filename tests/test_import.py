@@ -178,7 +178,8 @@ def test_gitops_annotations_never_make_an_object_raw(annotations: dict[str, str]
             meta = m.obj.setdefault("metadata", {})
             meta["annotations"] = {**(meta.get("annotations") or {}), **annotations}
         after = [(entry.typed, entry.kind, entry.why) for entry in plan(manifests).order]
-        grown += [(Path(path).name, kind, why) for was, (now, kind, why) in zip(before, after) if was and not now]
+        grown += [(Path(path).name, kind, why) for was, (now, kind, why) in zip(before, after, strict=True)
+                  if was and not now]
     assert grown == []
 
 

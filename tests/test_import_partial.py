@@ -106,6 +106,56 @@ def test_the_base_as_kustomize_builds_it_imports_the_same(tmp_path: Path) -> Non
     assert canonical(back) == canonical(list(yaml.safe_load_all(built.stdout)))
 
 
+KUSTOMIZATION = """\
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: guestbook
+namePrefix: prod-
+commonLabels:
+  team: shop
+images:
+  - name: gcr.io/heptio-images/ks-guestbook-demo
+    newTag: "0.3"
+resources:
+  - namespace.yaml
+  - configmap.yaml
+  - deployment.yaml
+  - service.yaml
+  - ingress.yaml
+"""
+
+
+def test_a_base_that_kustomize_transforms_says_what_import_did_not_apply(tmp_path: Path) -> None:
+    """Import reads a base's files as written; a kustomization that renames, relabels or
+    retags them makes another app, and the header says which fields were not applied."""
+    base = tmp_path / "my base"
+    shutil.copytree(GITOPS / "base", base)
+    (base / "kustomization.yaml").write_text(KUSTOMIZATION)
+    source = import_paths([str(base)])
+    header = " ".join(line[2:] for line in source.splitlines() if line.startswith("# "))
+    assert (f"Not what kustomize builds: {base}/kustomization.yaml sets commonLabels, images, namePrefix, "
+            "which import does not apply (it read the files as written). To import the app kustomize makes: "
+            f"kubectl kustomize '{base}' | kubegen import -") in header
+    assert "Not what kustomize builds" not in import_paths([str(GITOPS / "base")])  # it only lists resources
+
+
+def test_what_the_note_says_to_run_imports_what_kustomize_builds(tmp_path: Path) -> None:
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        pytest.skip("kubectl is not installed")
+    base = tmp_path / "base"
+    shutil.copytree(GITOPS / "base", base)
+    (base / "kustomization.yaml").write_text(KUSTOMIZATION)
+    built = subprocess.run([kubectl, "kustomize", str(base)], capture_output=True, text=True, timeout=60)
+    assert built.returncode == 0, built.stderr
+    (tmp_path / "built.yaml").write_text(built.stdout)
+    source = import_paths([str(tmp_path / "built.yaml")])
+    assert "Not what kustomize builds" not in source and declarations(source) == []
+    back = [m.obj for m in read_text(render(app_of(source)), "rendered").manifests]
+    assert canonical(back) == canonical(list(yaml.safe_load_all(built.stdout)))
+    assert {o["metadata"]["name"] for o in back} >= {"prod-guestbook-ui"}
+
+
 def test_the_files_of_an_app_together_need_fewer_declarations() -> None:
     parts = ["lone-service.yaml", "deployment-with-config.yaml", "autoscaler.yaml"]
     together = declarations(import_paths([str(GITOPS / p) for p in parts]))
