@@ -21,7 +21,7 @@ from kubegen.checks import CheckOptions, errors
 from kubegen.errors import FindingsError
 from kubegen.importer import import_paths, normalise
 from kubegen.lint import lint
-from kubegen.reader import read_paths, read_text
+from kubegen.reader import expand_paths, read_paths, read_text
 
 GITOPS = Path(__file__).resolve().parent / "data" / "gitops"
 FILES = sorted(GITOPS.glob("*.yaml"))
@@ -154,6 +154,51 @@ def test_what_the_note_says_to_run_imports_what_kustomize_builds(tmp_path: Path)
     back = [m.obj for m in read_text(render(app_of(source)), "rendered").manifests]
     assert canonical(back) == canonical(list(yaml.safe_load_all(built.stdout)))
     assert {o["metadata"]["name"] for o in back} >= {"prod-guestbook-ui"}
+
+
+def overlay_repository(root: Path) -> Path:
+    """A GitOps repository as Argo CD apps point at it: the base, and a prod overlay with
+    a strategic-merge patch, a JSON patch and a ConfigMap generated from a config file."""
+    shutil.copytree(GITOPS / "base", root / "base")
+    prod = root / "overlays" / "prod"
+    prod.mkdir(parents=True)
+    (prod / "kustomization.yaml").write_text(
+        "resources:\n  - ../../base\n"
+        "patches:\n  - path: replicas.yaml\n  - path: probe.json\n"
+        "    target: {kind: Deployment, name: guestbook-ui}\n"
+        "patchesStrategicMerge:\n  - resources.yaml\n"
+        "configMapGenerator:\n  - name: guestbook-settings\n    namespace: guestbook\n"
+        "    files:\n      - settings.yaml\n      - extra=extra.yml\n")
+    (prod / "replicas.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: guestbook-ui\n  namespace: guestbook\n"
+        "spec:\n  replicas: 5\n")
+    (prod / "resources.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: guestbook-ui\n  namespace: guestbook\n"
+        "spec:\n  template:\n    spec:\n      containers:\n        - name: guestbook-ui\n"
+        "          resources: {limits: {memory: 256Mi}}\n")
+    (prod / "probe.json").write_text('[{"op": "add", "path": "/spec/minReadySeconds", "value": 10}]')
+    (prod / "settings.yaml").write_text("server:\n  port: 8080\n")
+    (prod / "extra.yml").write_text("greeting: hello\n")
+    return root
+
+
+def test_a_repository_with_overlays_reads_only_its_objects(tmp_path: Path) -> None:
+    """The patches and generator inputs an overlay's kustomization names are no objects for
+    the API server (kubectl apply -k, Argo CD never send them): a directory walk skips them
+    as it skips the kustomization, so lint reports no broken Deployment and import reads
+    the base's objects (and says the overlay transforms them)."""
+    root = overlay_repository(tmp_path / "repo")
+    assert errors(lint([str(root)], CheckOptions()).findings) == []
+    assert sorted(Path(p).name for p in expand_paths([str(root)])) == [
+        "configmap.yaml", "deployment.yaml", "ingress.yaml", "namespace.yaml", "service.yaml"]
+    source = import_paths([str(root)])
+    assert "Raw(" not in source and declarations(source) == []
+    assert "overlays/prod/kustomization.yaml sets configMapGenerator, patches, patchesStrategicMerge, resources: " \
+           "../../base" in " ".join(line[2:] for line in source.splitlines() if line.startswith("# "))
+    back = read_text(render(app_of(source)), "rendered").manifests
+    assert canonical([m.obj for m in back]) == canonical([m.obj for m in read_paths([str(GITOPS / "base")]).manifests])
+    named = root / "overlays" / "prod" / "replicas.yaml"  # a file named on the command line is read
+    assert [m.name for m in read_paths([str(named)]).manifests] == ["guestbook-ui"]
 
 
 def test_the_files_of_an_app_together_need_fewer_declarations() -> None:

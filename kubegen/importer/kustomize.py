@@ -17,7 +17,7 @@ import shlex
 from collections.abc import Sequence
 
 from kubegen.manifest import Manifest
-from kubegen.reader import KUSTOMIZE_FILES
+from kubegen.reader_kustomize import KUSTOMIZE_FILES, load
 
 # What only names the base's own objects: applying them changes nothing.
 _NEUTRAL = {"apiVersion", "kind", "metadata", "resources", "sortOptions", "openapi", "buildMetadata"}
@@ -36,23 +36,11 @@ def kustomizations(paths: Sequence[str]) -> list[str]:
     return sorted(found)
 
 
-def _load(path: str) -> dict[str, object] | None:
-    import yaml  # type: ignore[import-untyped]
-
-    from kubegen.safefs import read_input
-
-    try:
-        data = yaml.safe_load(read_input(path))
-    except (OSError, ValueError, yaml.YAMLError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
 def unapplied(path: str, manifests: Sequence[Manifest]) -> list[str]:
     """The fields of the kustomization at ``path`` that would change the objects read
     from its directory (``["namePrefix", "configMapGenerator"]``); ``["?"]`` when it
     cannot be read as a kustomization."""
-    data = _load(path)
+    data = load(path)
     if data is None:
         return ["?"]
     fields = sorted(str(k) for k in data if k not in _NEUTRAL)

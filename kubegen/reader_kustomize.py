@@ -1,0 +1,77 @@
+"""kustomize's files in a directory the reader walks: ``kustomization.yaml`` itself, and
+the files it names that are *not* objects for the API server.
+
+A kustomize base or overlay keeps, next to its resources, YAML that kustomize only
+reads: strategic-merge and JSON patches (a Deployment with nothing but ``replicas``),
+the files a ``configMapGenerator`` turns into data (an ``application.yaml``), replacement
+and transformer configurations, CRD schemas. ``kubectl apply -k`` and Argo CD never send
+them to the API server; read as objects they would be reported as broken ones. So when
+a directory is walked, the files its kustomizations name in those fields are skipped,
+like the kustomization files. A file named on the command line is always read.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import Any
+
+from kubegen.errors import KubegenError
+
+KUSTOMIZE_FILES = frozenset({"kustomization.yaml", "kustomization.yml"})
+
+# Fields whose entries are file paths, or items with a ``path``, that kustomize reads
+# as patches, configuration or schema (never as resources).
+_PATH_LISTS = ("patchesStrategicMerge", "patches", "patchesJson6902", "replacements", "configurations", "crds",
+               "transformers", "generators", "validators")
+_GENERATORS = ("configMapGenerator", "secretGenerator")
+
+
+def load(path: str) -> dict[str, Any] | None:
+    """The kustomization at ``path`` as a mapping; None when it cannot be read as one."""
+    import yaml  # type: ignore[import-untyped]
+
+    from kubegen.safefs import read_input
+
+    try:
+        data = yaml.safe_load(read_input(path))
+    except (KubegenError, OSError, ValueError, yaml.YAMLError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _paths(value: Any) -> Iterable[str]:
+    """The file names in one field's value (strings, or items with a ``path``)."""
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, dict):
+            item = item.get("path")
+        if isinstance(item, str) and "\n" not in item:  # an inline patch is no file
+            yield item
+
+
+def _generator_files(value: Any) -> Iterable[str]:
+    for generator in value if isinstance(value, list) else []:
+        if not isinstance(generator, dict):
+            continue
+        for entry in _paths(generator.get("files")):
+            yield entry.partition("=")[2] or entry  # "KEY=path" or "path"
+        yield from _paths(generator.get("envs"))
+        yield from _paths(generator.get("env"))
+
+
+def non_resources(path: str) -> set[str]:
+    """The absolute paths of the files the kustomization at ``path`` reads as anything
+    but resources (patches, generator inputs, configurations), minus its resources."""
+    data = load(path)
+    if data is None:
+        return set()
+    base = os.path.dirname(os.path.abspath(path))
+    names = [name for key in _PATH_LISTS for name in _paths(data.get(key))]
+    names += _generator_files(data.get("configMapGenerator"))
+    names += _generator_files(data.get("secretGenerator"))
+    names += _paths((data.get("openapi") or {}).get("path") if isinstance(data.get("openapi"), dict) else None)
+    resources = {os.path.normpath(os.path.join(base, r)) for r in _paths(data.get("resources"))}
+    return {os.path.normpath(os.path.join(base, n)) for n in names} - resources
+
+
+__all__ = ["KUSTOMIZE_FILES", "load", "non_resources"]
