@@ -383,6 +383,30 @@ def test_configmap_secret_and_env_references() -> None:
     assert 'volumes=[Volume.secret("creds", creds)]' in source
 
 
+def test_an_ingress_on_the_controllers_default_certificate_is_typed() -> None:
+    """A tls entry without secretName (the controller's default certificate, as ALB/GKE
+    setups write it) is IngressTLS without secret_name, not Raw."""
+    source = import_text("""
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata: {name: web}
+        spec:
+          ingressClassName: alb
+          tls:
+            - hosts: [web.example.com]
+            - hosts: [api.example.com]
+              secretName: api-tls
+          defaultBackend:
+            service: {name: web, port: {number: 80}}
+        """)
+    assert raw_objects(source) == 0
+    assert 'tls=[\n        IngressTLS(hosts=["web.example.com"]),\n        IngressTLS(hosts=["api.example.com"], ' \
+           'secret_name="api-tls"),' in source
+    back = read_text(run_app(source), "rendered").manifests
+    assert back[0].obj["spec"]["tls"] == [{"hosts": ["web.example.com"]},
+                                          {"hosts": ["api.example.com"], "secretName": "api-tls"}]
+
+
 def test_unmodeled_and_invalid_objects_stay_raw() -> None:
     # protocol: tcp is a real mistake from the corpus: the builder refuses it, so the Pod
     # is written as Raw (and renders back exactly) instead of being "fixed" silently.
