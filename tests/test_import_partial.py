@@ -75,6 +75,9 @@ EXPECTED = {
     "network-policy.yaml": [
         "External.pods({'app.kubernetes.io/name': 'catalog'})",
         "External.pods({'app.kubernetes.io/name': 'storefront'})"],
+    "services-per-namespace.yaml": [  # in a Stack without a namespace each names its own (none: every one)
+        "External.pods({'app': 'ledger'}, namespace='staging', ports=['http'])",
+        "External.pods({'app': 'ledger'}, namespace='default', ports=['grpc'])"],
     "sync-waves.yaml": [],
     "argo-workflow-hook.yaml": [],
 }
