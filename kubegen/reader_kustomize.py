@@ -13,7 +13,7 @@ like the kustomization files. A file named on the command line is always read.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from kubegen.errors import KubegenError
@@ -25,6 +25,37 @@ KUSTOMIZE_FILES = frozenset({"kustomization.yaml", "kustomization.yml"})
 _PATH_LISTS = ("patchesStrategicMerge", "patches", "patchesJson6902", "replacements", "configurations", "crds",
                "transformers", "generators", "validators")
 _GENERATORS = ("configMapGenerator", "secretGenerator")
+
+
+def kustomizations(paths: Sequence[str]) -> list[str]:
+    """The kustomization files of the directories among ``paths`` (walked as the reader
+    walks them: hidden directories skipped), sorted."""
+    found: list[str] = []
+    for path in paths:
+        if path == "-" or not os.path.isdir(path):
+            continue
+        for root, dirs, names in os.walk(path):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            found.extend(os.path.join(root, n) for n in names if n in KUSTOMIZE_FILES)
+    return sorted(found)
+
+
+def generated(paths: Sequence[str]) -> list[tuple[str, str, str | None, str]]:
+    """What the kustomizations of the directories among ``paths`` generate, as (kind,
+    name, namespace or None for any, the kustomization's path): the ConfigMaps and Secrets of ``configMapGenerator`` and
+    ``secretGenerator``, which the resources refer to by that name (kustomize rewrites
+    the references to the generated, hash-suffixed name)."""
+    made = []
+    for path in kustomizations(paths):
+        data = load(path) or {}
+        moves = bool(data.get("namespace"))  # kustomize moves the resources and what it generates there together
+        for key, kind in (("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret")):
+            items = data.get(key)
+            for item in items if isinstance(items, list) else []:
+                if isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"]:
+                    namespace = item.get("namespace") if isinstance(item.get("namespace"), str) else None
+                    made.append((kind, item["name"], None if moves else namespace or None, path))
+    return made
 
 
 def load(path: str) -> dict[str, Any] | None:
@@ -74,4 +105,4 @@ def non_resources(path: str) -> set[str]:
     return {os.path.normpath(os.path.join(base, n)) for n in names} - resources
 
 
-__all__ = ["KUSTOMIZE_FILES", "load", "non_resources"]
+__all__ = ["KUSTOMIZE_FILES", "generated", "kustomizations", "load", "non_resources"]

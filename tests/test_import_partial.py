@@ -204,6 +204,51 @@ def test_a_repository_with_overlays_reads_only_its_objects(tmp_path: Path) -> No
     assert [m.name for m in read_paths([str(named)]).manifests] == ["guestbook-ui"]
 
 
+GENERATED_REFS = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: api
+spec:
+  containers:
+    - name: api
+      image: registry.example.com/api:1.4.0
+      envFrom:
+        - configMapRef: {name: api-env}
+        - secretRef: {name: api-credentials}
+      volumeMounts:
+        - {name: config, mountPath: /etc/api}
+  volumes:
+    - name: config
+      configMap: {name: api-config}
+"""
+
+
+@pytest.mark.parametrize("namespace", ["", "namespace: payments\n"])
+def test_what_a_kustomization_generates_exists_for_lint(tmp_path: Path, namespace: str) -> None:
+    """A base whose kustomization generates the ConfigMaps and Secret its pod reads
+    (kubectl apply -k and Argo CD deploy it as is): ``kubegen lint DIR`` takes them as
+    existing, as it would in what ``kubectl kustomize`` builds, and reports no config-ref."""
+    (tmp_path / "pod.yaml").write_text(GENERATED_REFS)
+    (tmp_path / "application.yaml").write_text("server:\n  port: 8080\n")
+    (tmp_path / "kustomization.yaml").write_text(
+        namespace + "resources: [pod.yaml]\n"
+        "configMapGenerator:\n  - name: api-env\n    literals: [LOG_LEVEL=info]\n"
+        "  - name: api-config\n    files: [application.yaml]\n"
+        "secretGenerator:\n  - name: api-credentials\n    literals: [TOKEN=x]\n")
+    assert [f.format() for f in lint([str(tmp_path)], CheckOptions()).findings if f.severity == "error"] == []
+    missing = lint([str(tmp_path / "pod.yaml")], CheckOptions()).findings  # the file alone: they are missing
+    assert sorted(f.rule for f in missing if f.severity == "error") == ["config-ref"] * 3
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        pytest.skip("kubectl is not installed")
+    built = subprocess.run([kubectl, "kustomize", str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert built.returncode == 0, built.stderr
+    (tmp_path / "built").mkdir()
+    (tmp_path / "built" / "all.yaml").write_text(built.stdout)
+    assert errors(lint([str(tmp_path / "built")], CheckOptions()).findings) == []
+
+
 def test_the_files_of_an_app_together_need_fewer_declarations() -> None:
     parts = ["lone-service.yaml", "deployment-with-config.yaml", "autoscaler.yaml"]
     together = declarations(import_paths([str(GITOPS / p) for p in parts]))

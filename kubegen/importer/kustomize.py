@@ -17,23 +17,10 @@ import shlex
 from collections.abc import Sequence
 
 from kubegen.manifest import Manifest
-from kubegen.reader_kustomize import KUSTOMIZE_FILES, load
+from kubegen.reader_kustomize import kustomizations, load
 
 # What only names the base's own objects: applying them changes nothing.
 _NEUTRAL = {"apiVersion", "kind", "metadata", "resources", "sortOptions", "openapi", "buildMetadata"}
-
-
-def kustomizations(paths: Sequence[str]) -> list[str]:
-    """The kustomization files of the directories among ``paths`` (as the reader walks
-    them: hidden directories skipped), sorted."""
-    found: list[str] = []
-    for path in paths:
-        if path == "-" or not os.path.isdir(path):
-            continue
-        for root, dirs, names in os.walk(path):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
-            found.extend(os.path.join(root, n) for n in names if n in KUSTOMIZE_FILES)
-    return sorted(found)
 
 
 def unapplied(path: str, manifests: Sequence[Manifest]) -> list[str]:
@@ -74,4 +61,4 @@ def note(paths: Sequence[str], manifests: Sequence[Manifest]) -> str | None:
             "import -")
 
 
-__all__ = ["kustomizations", "note", "unapplied"]
+__all__ = ["note", "unapplied"]
