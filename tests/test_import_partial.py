@@ -78,6 +78,7 @@ EXPECTED = {
     "services-per-namespace.yaml": [  # in a Stack without a namespace each names its own (none: every one)
         "External.pods({'app': 'ledger'}, namespace='staging', ports=['http'])",
         "External.pods({'app': 'ledger'}, namespace='default', ports=['grpc'])"],
+    "rollout.yaml": [],  # the Services' pods are the Rollout's
     "sync-waves.yaml": [],
     "argo-workflow-hook.yaml": [],
 }
@@ -247,6 +248,19 @@ def test_what_a_kustomization_generates_exists_for_lint(tmp_path: Path, namespac
     (tmp_path / "built").mkdir()
     (tmp_path / "built" / "all.yaml").write_text(built.stdout)
     assert errors(lint([str(tmp_path / "built")], CheckOptions()).findings) == []
+
+
+def test_a_custom_resource_with_a_pod_template_runs_the_pods_its_services_select(tmp_path: Path) -> None:
+    """A Rollout's pods are pods like a Deployment's: its Services are not dangling (no
+    declaration, no selector-dangling), and their targetPorts are checked against its
+    containers."""
+    assert errors(lint([str(GITOPS / "rollout.yaml")], CheckOptions()).findings) == []
+    path = tmp_path / "rollout.yaml"
+    path.write_text((GITOPS / "rollout.yaml").read_text().replace("      targetPort: http\n---", "      targetPort: htpp\n---"))
+    found = [f.message for f in lint([str(path)], CheckOptions()).findings if f.severity == "error"]
+    assert found == ["Service 'payments-stable': port 80 targets container port name 'htpp', but Rollout 'payments' "
+                     "declares no port of that name (declares: http(8080)), so traffic to these pods would be refused; "
+                     "did you mean 'http'?"]
 
 
 def test_the_files_of_an_app_together_need_fewer_declarations() -> None:

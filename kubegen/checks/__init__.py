@@ -18,7 +18,7 @@ from kubegen.checks.assumed import Assumed as Assumed
 from kubegen.finding import Finding as Finding
 from kubegen.finding import Severity as Severity
 from kubegen.finding import plural
-from kubegen.manifest import Manifest
+from kubegen.manifest import Manifest, custom_pod_template
 
 if TYPE_CHECKING:
     from kubegen.checks.catalogue import Catalogue
@@ -209,7 +209,7 @@ class Checker:
             first = catalogue.add(m)
             if first is not None:
                 report_duplicate(m, first, report)
-            if m.kind in kinds or "uid" in m.metadata:
+            if m.kind in kinds or "uid" in m.metadata or custom_pod_template(m.obj) is not None:
                 self.kept.append(m)
 
     def finish(self) -> list[Finding]:

@@ -14,7 +14,7 @@ from typing import Any
 from kubegen import facts
 from kubegen.checks.assumed import Assumed, Port, selected_pods
 from kubegen.location import Location
-from kubegen.manifest import Manifest, pod_template
+from kubegen.manifest import Manifest, custom_pod_template, pod_template
 
 DEFAULT_NAMESPACE = "default"
 
@@ -81,8 +81,8 @@ class StackIndex:
             kind = m.kind
             if kind == "Service":
                 self.services.setdefault((m.namespace or DEFAULT_NAMESPACE, m.name), m)
-            elif kind in facts.POD_TEMPLATE_PATHS:
-                template = pod_template(m)
+            elif kind in facts.POD_TEMPLATE_PATHS or custom_pod_template(m.obj) is not None:
+                template = pod_template(m) or custom_pod_template(m.obj)
                 if template is None:
                     continue
                 # A second object of the same kind and name is one workload on apply (the

@@ -28,7 +28,7 @@ from typing import Any
 from kubegen.checks import CheckOptions, Report
 from kubegen.checks.assumed import Assumed, Port
 from kubegen.importer.pysource import Call, call, identifier
-from kubegen.manifest import Manifest
+from kubegen.manifest import Manifest, custom_pod_template
 
 _DEFAULT_NAMESPACE = "default"
 
@@ -50,7 +50,7 @@ def missing(manifests: Sequence[Manifest]) -> list[Declaration]:
     from kubegen.checks.catalogue import Catalogue
 
     whole = wiring.KINDS | references.KINDS  # what refers to other objects (the rest is only referred to)
-    referring = [m for m in manifests if m.kind in whole]
+    referring = [m for m in manifests if m.kind in whole or custom_pod_template(m.obj) is not None]
     if not referring:
         return []
     report = Report(CheckOptions())
