@@ -22,8 +22,8 @@ KUSTOMIZE_FILES = frozenset({"kustomization.yaml", "kustomization.yml"})
 
 # Fields whose entries are file paths, or items with a ``path``, that kustomize reads
 # as patches, configuration or schema (never as resources).
-_PATH_LISTS = ("patchesStrategicMerge", "patches", "patchesJson6902", "replacements", "configurations", "crds",
-               "transformers", "generators", "validators")
+_PATCHES = ("patchesStrategicMerge", "patches", "patchesJson6902")
+_CONFIGURATION = ("replacements", "configurations", "crds", "transformers", "generators", "validators")
 _GENERATORS = ("configMapGenerator", "secretGenerator")
 
 
@@ -59,14 +59,16 @@ def generated(paths: Sequence[str]) -> list[tuple[str, str, str | None, str]]:
 
 
 def load(path: str) -> dict[str, Any] | None:
-    """The kustomization at ``path`` as a mapping; None when it cannot be read as one."""
+    """The kustomization at ``path`` as a mapping, read as kubectl reads YAML (never
+    through a symlink); None when it cannot be read as one."""
     import yaml  # type: ignore[import-untyped]
 
+    from kubegen.reader_loader import KubeLoader
     from kubegen.safefs import read_input
 
     try:
-        data = yaml.safe_load(read_input(path))
-    except (KubegenError, OSError, ValueError, yaml.YAMLError):
+        data = yaml.load(read_input(path, follow_links=False).decode("utf-8-sig"), Loader=KubeLoader)
+    except (KubegenError, OSError, UnicodeDecodeError, ValueError, yaml.YAMLError):
         return None
     return data if isinstance(data, dict) else None
 
@@ -90,19 +92,28 @@ def _generator_files(value: Any) -> Iterable[str]:
         yield from _paths(generator.get("env"))
 
 
+def _files(path: str, names: Iterable[str]) -> set[str]:
+    base = os.path.dirname(os.path.abspath(path))
+    return {os.path.normpath(os.path.join(base, n)) for n in names}
+
+
+def patch_files(path: str) -> set[str]:
+    """The absolute paths of the patch files the kustomization at ``path`` names."""
+    data = load(path) or {}
+    return _files(path, (name for key in _PATCHES for name in _paths(data.get(key))))
+
+
 def non_resources(path: str) -> set[str]:
     """The absolute paths of the files the kustomization at ``path`` reads as anything
     but resources (patches, generator inputs, configurations), minus its resources."""
     data = load(path)
     if data is None:
         return set()
-    base = os.path.dirname(os.path.abspath(path))
-    names = [name for key in _PATH_LISTS for name in _paths(data.get(key))]
+    names = [name for key in (*_PATCHES, *_CONFIGURATION) for name in _paths(data.get(key))]
     names += _generator_files(data.get("configMapGenerator"))
     names += _generator_files(data.get("secretGenerator"))
     names += _paths((data.get("openapi") or {}).get("path") if isinstance(data.get("openapi"), dict) else None)
-    resources = {os.path.normpath(os.path.join(base, r)) for r in _paths(data.get("resources"))}
-    return {os.path.normpath(os.path.join(base, n)) for n in names} - resources
+    return _files(path, names) - _files(path, _paths(data.get("resources")))
 
 
-__all__ = ["KUSTOMIZE_FILES", "generated", "kustomizations", "load", "non_resources"]
+__all__ = ["KUSTOMIZE_FILES", "generated", "kustomizations", "load", "non_resources", "patch_files"]
