@@ -79,6 +79,7 @@ EXPECTED = {
         "External.pods({'app': 'ledger'}, namespace='staging', ports=['http'])",
         "External.pods({'app': 'ledger'}, namespace='default', ports=['grpc'])"],
     "rollout.yaml": [],  # the Services' pods are the Rollout's
+    "helm-chart-with-test.yaml": [],
     "sync-waves.yaml": [],
     "argo-workflow-hook.yaml": [],
 }
@@ -261,6 +262,18 @@ def test_a_custom_resource_with_a_pod_template_runs_the_pods_its_services_select
     assert found == ["Service 'payments-stable': port 80 targets container port name 'htpp', but Rollout 'payments' "
                      "declares no port of that name (declares: http(8080)), so traffic to these pods would be refused; "
                      "did you mean 'http'?"]
+
+
+def test_a_hook_pod_with_the_apps_labels_is_not_behind_its_service(tmp_path: Path) -> None:
+    """`helm create`'s test Pod carries the app's selector labels and no port: the Service
+    selects it only while `helm test` runs, and the endpoints controller skips a pod without
+    the named port, so its traffic goes to the Deployment's pods. No target-port error, no
+    overlap warning; without the hook annotation the same Pod is part of the app and both are."""
+    path = GITOPS / "helm-chart-with-test.yaml"
+    assert [f.format() for f in lint([str(path)], CheckOptions()).findings] == []
+    unhooked = tmp_path / "chart.yaml"
+    unhooked.write_text(path.read_text().replace('"helm.sh/hook": test', 'note: test'))
+    assert sorted(f.rule for f in lint([str(unhooked)], CheckOptions()).findings) == ["selector-overlap", "target-port"]
 
 
 def test_the_files_of_an_app_together_need_fewer_declarations() -> None:

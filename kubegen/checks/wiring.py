@@ -91,7 +91,7 @@ def _check_service_wiring(m: Manifest, index: StackIndex, report: Report) -> Non
     if not isinstance(selector, dict) or not selector:
         return  # no selector: endpoints are managed by hand
     namespace = m.namespace or DEFAULT_NAMESPACE
-    selected = index.select(namespace, selector)
+    selected = index.serving(namespace, selector)
     if not selected:
         missing = missing_pods(namespace, selector, _target_ports(spec.get("ports")))
         report.add("selector-dangling", m, declare_hint(dangling_message(m, namespace, selector, index), missing),
