@@ -182,8 +182,8 @@ def custom_pod_template(obj: dict[str, Any]) -> dict[str, Any] | None:
     ``Rollout`` or OpenKruise's ``CloneSet`` do: ``spec.template`` with labels and
     containers, in an object of an API group outside Kubernetes' own (a dotted group not
     ending in ``.k8s.io``). None for anything else (Kubernetes' kinds: :func:`pod_template`)."""
-    api_version = obj.get("apiVersion")
-    if not isinstance(api_version, str) or obj.get("kind") in facts.POD_TEMPLATE_PATHS:
+    api_version, kind = obj.get("apiVersion"), obj.get("kind")
+    if not isinstance(api_version, str) or not isinstance(kind, str) or kind in facts.POD_TEMPLATE_PATHS:
         return None
     group = api_version.rpartition("/")[0]
     if "." not in group or group.endswith(".k8s.io"):
