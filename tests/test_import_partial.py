@@ -276,6 +276,61 @@ def test_a_hook_pod_with_the_apps_labels_is_not_behind_its_service(tmp_path: Pat
     assert sorted(f.rule for f in lint([str(unhooked)], CheckOptions()).findings) == ["selector-overlap", "target-port"]
 
 
+MISMATCHED = {
+    "hpa-target": """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers: [{name: api, image: "registry.example.com/api:2.0.0"}]
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: api}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}
+  maxReplicas: 5
+  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}}]
+""",
+    "target-port": """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers: [{name: api, image: "registry.example.com/api:2.0.0", ports: [{name: http, containerPort: 80}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api}
+spec:
+  selector: {app: api}
+  ports: [{port: 80, targetPort: htpp}]
+""",
+}
+
+
+@pytest.mark.parametrize("rule", sorted(MISMATCHED))
+def test_partial_keeps_a_mismatch_inside_the_file_an_error(tmp_path: Path, rule: str) -> None:
+    """--partial softens what the file lacks, not what is wrong between its own objects: a
+    file that lints --partial clean imports into an app that renders (the corpus test's
+    promise), and one with such a mismatch is an error in both."""
+    path = tmp_path / "app.yaml"
+    path.write_text(MISMATCHED[rule])
+    found = [f for f in lint([str(path)], CheckOptions(partial=True)).findings if f.severity == "error"]
+    assert [f.rule for f in found] == [rule]
+    with pytest.raises(FindingsError) as info:
+        render(app_of(import_paths([str(path)])))
+    assert [f.rule for f in info.value.findings if f.severity == "error"] == [rule]
+
+
 def test_the_files_of_an_app_together_need_fewer_declarations() -> None:
     parts = ["lone-service.yaml", "deployment-with-config.yaml", "autoscaler.yaml"]
     together = declarations(import_paths([str(GITOPS / p) for p in parts]))
