@@ -276,27 +276,7 @@ def test_a_hook_pod_with_the_apps_labels_is_not_behind_its_service(tmp_path: Pat
     assert sorted(f.rule for f in lint([str(unhooked)], CheckOptions()).findings) == ["selector-overlap", "target-port"]
 
 
-MISMATCHED = {
-    "hpa-target": """\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: api}
-spec:
-  selector: {matchLabels: {app: api}}
-  template:
-    metadata: {labels: {app: api}}
-    spec:
-      containers: [{name: api, image: "registry.example.com/api:2.0.0"}]
----
-apiVersion: autoscaling/v2
-kind: HorizontalPodAutoscaler
-metadata: {name: api}
-spec:
-  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}
-  maxReplicas: 5
-  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}}]
-""",
-    "target-port": """\
+API = """\
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: api}
@@ -307,6 +287,18 @@ spec:
     spec:
       containers: [{name: api, image: "registry.example.com/api:2.0.0", ports: [{name: http, containerPort: 80}]}]
 ---
+"""
+MISMATCHED = {  # a Deployment and what contradicts it in the same file
+    "hpa-target": API + """\
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: api}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}
+  maxReplicas: 5
+  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}}]
+""",
+    "target-port": API + """\
 apiVersion: v1
 kind: Service
 metadata: {name: api}
