@@ -142,6 +142,10 @@ def test_a_base_that_kustomize_transforms_says_what_import_did_not_apply(tmp_pat
             "which import does not apply (it read the files as written). To import the app kustomize makes: "
             f"kubectl kustomize '{base}' | kubegen import -") in header
     assert "Not what kustomize builds" not in import_paths([str(GITOPS / "base")])  # it only lists resources
+    app = tmp_path / "app"  # a base whose resource is a directory inside it: read by the walk as well
+    shutil.copytree(GITOPS / "base", app / "guestbook")
+    (app / "kustomization.yaml").write_text("resources:\n  - guestbook/\n")
+    assert "Not what kustomize builds" not in import_paths([str(app)])
 
 
 def test_what_the_note_says_to_run_imports_what_kustomize_builds(tmp_path: Path) -> None:

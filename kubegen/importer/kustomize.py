@@ -39,8 +39,8 @@ def unapplied(path: str, manifests: Sequence[Manifest]) -> list[str]:
     resources = data.get("resources")
     for item in resources if isinstance(resources, list) else []:
         target = os.path.normpath(os.path.join(base, str(item)))
-        if not (target + os.sep).startswith(base + os.sep) or "://" in str(item) or not os.path.isfile(target):
-            fields.append(f"resources: {item}")  # a base elsewhere, a remote one, a component directory
+        if not (target + os.sep).startswith(base + os.sep) or "://" in str(item) or not os.path.exists(target):
+            fields.append(f"resources: {item}")  # a base elsewhere or a remote one (a subdirectory is read too)
     return fields
 
 
