@@ -9,11 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TextIO
 
+import attrs
+
 from kubegen.api import no_cyclic_gc
 from kubegen.checks import Checker, CheckOptions, Finding, run_checks, sort_findings
+from kubegen.checks.assumed import Assumed
 from kubegen.finding import plural as _plural
+from kubegen.location import Location
 from kubegen.manifest import Manifest
 from kubegen.reader import Item, Reading, ReadResult
+from kubegen.reader_kustomize import generated
 
 
 class LintResult:
@@ -84,7 +89,15 @@ def lint(paths: Sequence[str], options: CheckOptions | None = None, stdin: TextI
     it (see :class:`kubegen.checks.Checker`), so memory grows with the largest document
     and the catalogue of names, not with the input."""
     reading = Reading(paths, stdin)
-    return _lint(reading, options, lambda: reading.files)
+    return _lint(reading, _with_generated(paths, options or CheckOptions()), lambda: reading.files)
+
+
+def _with_generated(paths: Sequence[str], options: CheckOptions) -> CheckOptions:
+    """``options`` plus what the kustomizations of the directories read generate (a
+    ``configMapGenerator``'s ConfigMap exists once kustomize builds the directory)."""
+    made = frozenset(Assumed(kind, name, namespace, source=Location(path))
+                     for kind, name, namespace, path in generated(paths))
+    return attrs.evolve(options, assume=options.assume | made) if made else options
 
 
 def _lint(items: Iterable[Item], options: CheckOptions | None, files: Callable[[], int]) -> LintResult:

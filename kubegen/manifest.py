@@ -190,6 +190,28 @@ def _pod_template(obj: dict[str, Any]) -> dict[str, Any] | None:
     return node if isinstance(node, dict) else None
 
 
+def custom_pod_template(obj: dict[str, Any]) -> dict[str, Any] | None:
+    """The pod template of a custom resource that runs pods from one, as Argo Rollouts'
+    ``Rollout`` or OpenKruise's ``CloneSet`` do: ``spec.template`` with labels and
+    containers, in an object of an API group outside Kubernetes' own (a dotted group not
+    ending in ``.k8s.io``). None for anything else (Kubernetes' kinds: :func:`pod_template`)."""
+    api_version, kind = obj.get("apiVersion"), obj.get("kind")
+    if not isinstance(api_version, str) or not isinstance(kind, str) or kind in facts.POD_TEMPLATE_PATHS:
+        return None
+    group = api_version.rpartition("/")[0]
+    if "." not in group or group.endswith(".k8s.io"):
+        return None
+    spec = obj.get("spec")
+    template = spec.get("template") if isinstance(spec, dict) else None
+    if not isinstance(template, dict):
+        return None
+    meta, pod = template.get("metadata"), template.get("spec")
+    if not isinstance(meta, dict) or not isinstance(meta.get("labels"), dict) or not isinstance(pod, dict) \
+            or not isinstance(pod.get("containers"), list):
+        return None
+    return template
+
+
 def value_at(obj: Any, path: Path) -> Any:
     """The value at ``path`` in an API-shaped dict (None when a step is missing)."""
     node = obj

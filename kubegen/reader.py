@@ -41,6 +41,7 @@ from kubegen.errors import InputError
 from kubegen.finding import Finding
 from kubegen.location import Location
 from kubegen.manifest import Manifest
+from kubegen.reader_kustomize import KUSTOMIZE_FILES, non_resources
 from kubegen.reader_lines import FileLines, YamlOrigin
 from kubegen.reader_loader import (
     LIBYAML_BOUNDS_NESTING,
@@ -92,9 +93,6 @@ def _problem(file: str, line: int, message: str) -> Finding:
     return Finding(rule="yaml", severity="error", message=message, where=Location(file, line))
 
 
-# kustomize's own files in a directory (`kubectl apply -k` reads them; they are not
-# objects for the API server), skipped when a directory is read.
-KUSTOMIZE_FILES = frozenset({"kustomization.yaml", "kustomization.yml"})
 _KUSTOMIZE_GROUP = "kustomize.config.k8s.io/"
 
 
@@ -117,8 +115,13 @@ def _expand(paths: Sequence[str]) -> tuple[list[str], list[Finding]]:
                 dirs[:] = [d for d in dirs if not d.startswith(".")]
                 found.extend(
                     os.path.join(root, n) for n in names
-                    if n.lower().endswith(YAML_SUFFIXES) and n not in KUSTOMIZE_FILES
+                    if n.lower().endswith(YAML_SUFFIXES)
                 )
+            # kustomize's own files (`kubectl apply -k` reads them; they are not objects
+            # for the API server): the kustomizations and the patches and inputs they name
+            kustomizations = [f for f in found if os.path.basename(f) in KUSTOMIZE_FILES]
+            skipped = {p for k in kustomizations for p in non_resources(k)}
+            found = [f for f in found if f not in kustomizations and os.path.abspath(f) not in skipped]
             if not found and len(problems) == unreadable_before:
                 raise InputError(f"{path}: no *.yaml, *.yml or *.json files in this directory")
             files.extend(sorted(found))

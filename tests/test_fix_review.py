@@ -266,8 +266,9 @@ def test_kustomize_patches_are_left_alone_and_resources_fixed(tmp_path: Path) ->
     assert "protocol: TCP" in (base / "svc.yaml").read_text()
     reason = (f"is a kustomize patch (named in {overlay / 'kustomization.yaml'}): part of an object, "
               "not a whole one; fix the object it patches, or check `kubectl kustomize` output")
-    assert result.skipped == {str(overlay / "svc-patch.yaml"): reason, str(overlay / "patches" / "deploy.yaml"): reason}
-    # given on its own, a patch is still recognised
+    # a directory walk does not read a patch at all (it is no object: kubegen.reader_kustomize),
+    # so it has nothing to leave; given on its own, a patch is read, recognised and left
+    assert result.skipped == {}
     assert fix_paths([str(overlay / "patches" / "deploy.yaml")]).skipped == {str(overlay / "patches" / "deploy.yaml"): reason}
 
 

@@ -121,6 +121,24 @@ def test_hook_values_the_tools_accept() -> None:
     """) == []
 
 
+@pytest.mark.parametrize("value", ["-5", "true", "[1]"])
+def test_an_unquoted_hook_value_is_one_finding(value: str) -> None:
+    """``helm.sh/hook-weight: -5`` unquoted is a number, which kubectl refuses in an
+    annotation: the YAML-value (or schema) rule says so, once; the hook rule stays quiet."""
+    manifests = read_text(textwrap.dedent(f"""\
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: settings
+          annotations:
+            helm.sh/hook: pre-install
+            helm.sh/hook-weight: {value}
+    """), "in.yaml").manifests
+    found = [f for f in run_checks(manifests, CheckOptions()) if f.severity == "error"]
+    assert len(found) == 1 and found[0].rule in ("yaml-boolean", "schema"), [f.format() for f in found]
+    assert "helm.sh/hook-weight" in found[0].message and "string" in found[0].message
+
+
 def test_a_delete_policy_on_an_object_that_is_no_hook_is_a_warning() -> None:
     found = lint_text("""\
         apiVersion: v1

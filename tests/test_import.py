@@ -162,6 +162,28 @@ def test_few_objects_of_modeled_kinds_stay_raw_in_the_corpus() -> None:
 
 
 @pytest.mark.skipif(not CORPUS_FILES, reason="the manifest corpus is not available")
+@pytest.mark.parametrize("annotations", [
+    {"argocd.argoproj.io/sync-wave": "3"},
+    {"argocd.argoproj.io/hook": "PreSync", "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation"},
+    {"helm.sh/hook": "pre-install,pre-upgrade", "helm.sh/hook-weight": "-5"},
+], ids=["sync-wave", "argocd-hook", "helm-hook"])
+def test_gitops_annotations_never_make_an_object_raw(annotations: dict[str, str]) -> None:
+    """Every corpus object as a GitOps repository would annotate it (a sync wave, a hook):
+    each builder takes ``hook=``/``sync_wave=``, so what was typed stays typed."""
+    grown = []
+    for path in importable_corpus():
+        manifests = read_paths([path]).manifests
+        before = [entry.typed for entry in plan(manifests).order]
+        for m in manifests:
+            meta = m.obj.setdefault("metadata", {})
+            meta["annotations"] = {**(meta.get("annotations") or {}), **annotations}
+        after = [(entry.typed, entry.kind, entry.why) for entry in plan(manifests).order]
+        grown += [(Path(path).name, kind, why) for was, (now, kind, why) in zip(before, after, strict=True)
+                  if was and not now]
+    assert grown == []
+
+
+@pytest.mark.skipif(not CORPUS_FILES, reason="the manifest corpus is not available")
 def test_whole_corpus_as_one_app_deterministic_and_round_trips() -> None:
     """(Its speed is measured by bench/bench_import.py, not by a timed test.)"""
     files = importable_corpus()
@@ -359,6 +381,30 @@ def test_configmap_secret_and_env_references() -> None:
     assert '"PASSWORD": SecretKeyRef(secret=creds, key="password")' in source
     assert '"POD_IP": FieldRef(field_path="status.podIP")' in source
     assert 'volumes=[Volume.secret("creds", creds)]' in source
+
+
+def test_an_ingress_on_the_controllers_default_certificate_is_typed() -> None:
+    """A tls entry without secretName (the controller's default certificate, as ALB/GKE
+    setups write it) is IngressTLS without secret_name, not Raw."""
+    source = import_text("""
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata: {name: web}
+        spec:
+          ingressClassName: alb
+          tls:
+            - hosts: [web.example.com]
+            - hosts: [api.example.com]
+              secretName: api-tls
+          defaultBackend:
+            service: {name: web, port: {number: 80}}
+        """)
+    assert raw_objects(source) == 0
+    assert 'tls=[\n        IngressTLS(hosts=["web.example.com"]),\n        IngressTLS(hosts=["api.example.com"], ' \
+           'secret_name="api-tls"),' in source
+    back = read_text(run_app(source), "rendered").manifests
+    assert back[0].obj["spec"]["tls"] == [{"hosts": ["web.example.com"]},
+                                          {"hosts": ["api.example.com"], "secretName": "api-tls"}]
 
 
 def test_unmodeled_and_invalid_objects_stay_raw() -> None:

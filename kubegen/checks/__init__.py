@@ -18,7 +18,7 @@ from kubegen.checks.assumed import Assumed as Assumed
 from kubegen.finding import Finding as Finding
 from kubegen.finding import Severity as Severity
 from kubegen.finding import plural
-from kubegen.manifest import Manifest
+from kubegen.manifest import Manifest, custom_pod_template
 
 if TYPE_CHECKING:
     from kubegen.checks.catalogue import Catalogue
@@ -82,8 +82,12 @@ class CheckOptions:
     """How to check.
 
     - ``node_port_range``: the cluster's ``--service-node-port-range``. Default: 30000-32767.
-    - ``partial``: the manifests are not a whole stack (pods may live elsewhere), so
-      cross-object rules report warnings instead of errors. Default: False.
+    - ``partial``: the manifests are not a whole stack (pods may live elsewhere), so a
+      cross-object finding about something they lack (one that carries the declaration
+      supplying it) is a warning instead of an error; a mismatch between two objects both
+      present (a key the ConfigMap here lacks, a port the pods here do not declare, an
+      autoscaler's cpu target on pods here without cpu requests) stays an error, as the
+      file is wrong whatever else the app holds. Default: False.
     - ``ignore``: rule ids not to report. Default: none.
     - ``assume``: objects the cluster has that the manifests do not make
       (:class:`Assumed`); references to them are not findings. Default: none.
@@ -144,7 +148,7 @@ class Report:
         """Report a finding; ``missing``: what the stack lacks, as the declaration that supplies it."""
         if rule in self.options.ignore:
             return
-        if self.options.partial and rule in CROSS_OBJECT_RULES:
+        if self.options.partial and rule in CROSS_OBJECT_RULES and missing is not None:
             severity = "warning"
         finding = Finding(rule=rule, severity=severity, message=message, manifest=manifest, path=tuple(path),
                           suggestion=suggestion)
@@ -209,7 +213,7 @@ class Checker:
             first = catalogue.add(m)
             if first is not None:
                 report_duplicate(m, first, report)
-            if m.kind in kinds or "uid" in m.metadata:
+            if m.kind in kinds or "uid" in m.metadata or custom_pod_template(m.obj) is not None:
                 self.kept.append(m)
 
     def finish(self) -> list[Finding]:

@@ -61,8 +61,8 @@ def _generate_name(m: Manifest, generate: str, annotations: dict[object, object]
 
 def _annotations(m: Manifest, annotations: dict[object, object], report: Report) -> None:
     for key in hooks.KEYS:
-        if key not in annotations:
-            continue
+        if not isinstance(annotations.get(key), str):
+            continue  # absent; or not a string, which the yaml-value or schema rule reports (one message)
         for message, _ in hooks.value_problems(key, annotations[key]):
             report.add("hook", m, f"{m.label}: {message}", ("metadata", "annotations", key))
     if hooks.is_hook(annotations):

@@ -11,10 +11,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from kubegen import facts
+from kubegen import facts, hooks
 from kubegen.checks.assumed import Assumed, Port, selected_pods
 from kubegen.location import Location
-from kubegen.manifest import Manifest, pod_template
+from kubegen.manifest import Manifest, custom_pod_template, pod_template
 
 DEFAULT_NAMESPACE = "default"
 
@@ -23,7 +23,7 @@ class PodSet:
     """The pods one object runs: its template's labels and containers. ``declared``: pods
     an ``External``/``--assume`` declares instead (``ports_known`` False: any port)."""
 
-    __slots__ = ("manifest", "namespace", "labels", "containers", "declared", "ports_known")
+    __slots__ = ("manifest", "namespace", "labels", "containers", "declared", "ports_known", "hook")
 
     def __init__(self, manifest: Manifest, namespace: str, labels: dict[str, Any], containers: list[Any],
                  *, declared: bool = False, ports_known: bool = True) -> None:
@@ -33,6 +33,9 @@ class PodSet:
         self.containers = containers
         self.declared = declared
         self.ports_known = ports_known
+        annotations = manifest.metadata.get("annotations")
+        # a Helm test Pod, an Argo CD PreSync Job: its tool runs it for a while, apart from the app
+        self.hook = isinstance(annotations, dict) and hooks.is_hook(annotations)
 
     def has_labels(self, selector: dict[str, Any]) -> bool:
         """Whether these pods carry every pair of ``selector`` (what a Service selects)."""
@@ -81,8 +84,8 @@ class StackIndex:
             kind = m.kind
             if kind == "Service":
                 self.services.setdefault((m.namespace or DEFAULT_NAMESPACE, m.name), m)
-            elif kind in facts.POD_TEMPLATE_PATHS:
-                template = pod_template(m)
+            elif kind in facts.POD_TEMPLATE_PATHS or custom_pod_template(m.obj) is not None:
+                template = pod_template(m) or custom_pod_template(m.obj)
                 if template is None:
                     continue
                 # A second object of the same kind and name is one workload on apply (the
@@ -123,6 +126,14 @@ class StackIndex:
     def declared_service(self, namespace: str, name: str) -> Assumed | None:
         """A Service the cluster has without the stack (``External``/``--assume``)."""
         return self.declared_services.get((namespace, name)) or self.declared_services.get((None, name))
+
+    def serving(self, namespace: str, selector: dict[str, Any]) -> list[PodSet]:
+        """The pod sets a Service with ``selector`` sends its traffic to: those it selects,
+        but not the pods of hooks (``helm create``'s test Pod carries the app's labels),
+        which run only while Helm or Argo CD runs them; unless it selects nothing else."""
+        selected = self.select(namespace, selector)
+        steady = [p for p in selected if not p.hook]
+        return steady or selected
 
     def select(self, namespace: str, selector: dict[str, Any]) -> list[PodSet]:
         """The pod sets in ``namespace`` whose labels include every selector pair."""

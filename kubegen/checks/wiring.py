@@ -91,7 +91,7 @@ def _check_service_wiring(m: Manifest, index: StackIndex, report: Report) -> Non
     if not isinstance(selector, dict) or not selector:
         return  # no selector: endpoints are managed by hand
     namespace = m.namespace or DEFAULT_NAMESPACE
-    selected = index.select(namespace, selector)
+    selected = index.serving(namespace, selector)
     if not selected:
         missing = missing_pods(namespace, selector, _target_ports(spec.get("ports")))
         report.add("selector-dangling", m, declare_hint(dangling_message(m, namespace, selector, index), missing),
@@ -232,7 +232,8 @@ def _check_target_port(m: Manifest, i: int, port: dict[str, Any], selected: list
                     f"{_describe_ports(podset)}), so traffic to these pods would be refused; {hint}",
                     path,
                 )
-            elif not any(p.get("protocol", "TCP") == protocol for p in matches):
+            elif not podset.declared and not any(p.get("protocol", "TCP") == protocol for p in matches):
+                # (a declaration names a port, not its protocol: either serves)
                 report.add(
                     "target-port", m,
                     f"{m.label}: port {port.get('port')} is {protocol} but container port {target!r} of "

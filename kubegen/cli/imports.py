@@ -30,7 +30,10 @@ def import_(paths: tuple[str, ...], output: str | None) -> None:
     Deployment mounting a ConfigMap of another file) renders on its own: what it
     refers to but does not contain is declared as External(...) (pods by their
     labels, Services, ConfigMaps, Secrets, ...), and the header says so. Importing
-    the whole app (a kustomize base directory) needs no declaration.
+    the whole app (a kustomize base directory) needs no declaration. The files are
+    read as written: a kustomization.yaml that transforms them (namePrefix,
+    commonLabels, images, generators, patches) is not applied, and the header
+    says so; `kubectl kustomize DIR | kubegen import -` imports what kustomize builds.
     `metadata.generateName` and the Argo CD / Helm hook annotations become
     `generate_name=`, `hook=Hook...(...)` and `sync_wave=`.
 

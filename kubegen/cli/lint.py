@@ -20,8 +20,9 @@ from kubegen.cli.render import ASSUME_HELP, check_options
                    "warnings, objects, files}}.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any finding).")
 @click.option("--partial", is_flag=True,
-              help="The files are not the whole stack (pods may live elsewhere): report cross-object "
-                   "findings (selectors, target ports, Ingress backends, references) as warnings.")
+              help="The files are not the whole stack (pods may live elsewhere): report what they refer "
+                   "to but do not contain (pods behind a selector, an Ingress's Service, a ConfigMap, ...) "
+                   "as warnings; a mismatch between objects both in the files stays an error.")
 @click.option("--node-port-range", metavar="A-B", help="The cluster's node-port range [default: 30000-32767].")
 @click.option("--ignore", multiple=True, metavar="RULE", help="Do not report RULE (repeatable).")
 @click.option("--assume", multiple=True, metavar="KIND/NAME", help=ASSUME_HELP)

@@ -17,10 +17,9 @@ import stat
 import tempfile
 from collections.abc import Sequence
 
-import yaml  # type: ignore[import-untyped]
-
 from kubegen.errors import InputError, OutputError
 from kubegen.reader import expand_paths
+from kubegen.reader_kustomize import KUSTOMIZE_FILES, patch_files
 from kubegen.safefs import read_input
 
 
@@ -49,7 +48,7 @@ class _KustomizePatches:
     """The patch files the kustomizations above a file name (kustomize loads files only
     from a kustomization's own directory and below)."""
 
-    NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+    NAMES = (*sorted(KUSTOMIZE_FILES), "Kustomization")
 
     def __init__(self) -> None:
         self._by_dir: dict[str, tuple[str, set[str]] | None] = {}
@@ -74,29 +73,9 @@ class _KustomizePatches:
             for name in self.NAMES:
                 path = os.path.join(directory, name)
                 if os.path.isfile(path):
-                    self._by_dir[directory] = (path, _patch_files(path))
+                    self._by_dir[directory] = (path, patch_files(path))
                     break
         return self._by_dir[directory]
-
-
-def _patch_files(kustomization: str) -> set[str]:
-    """The absolute paths of the patch files a kustomization names (none if unreadable)."""
-    from kubegen.reader_loader import KubeLoader
-
-    try:
-        data = yaml.load(read_input(kustomization, follow_links=False).decode("utf-8-sig"), Loader=KubeLoader)
-    except (InputError, UnicodeDecodeError, yaml.YAMLError):
-        return set()
-    if not isinstance(data, dict):
-        return set()
-    named: list[object] = []
-    for key in ("patchesStrategicMerge", "patches", "patchesJson6902"):
-        entries = data.get(key)
-        for entry in entries if isinstance(entries, list) else []:
-            named.append(entry.get("path") if isinstance(entry, dict) else entry)
-    directory = os.path.dirname(kustomization)
-    return {os.path.normpath(os.path.join(directory, n)) for n in named
-            if isinstance(n, str) and n and "\n" not in n}  # a string with lines is an inline patch
 
 
 def _linked_part(given: str) -> str | None:

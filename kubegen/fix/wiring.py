@@ -90,7 +90,7 @@ def target_port(f: Finding, ctx: Context) -> Fix | None:
     chosen = value_at(m.obj, ("spec", "selector"))
     if not isinstance(port, dict) or not isinstance(chosen, dict):
         return None
-    selected = ctx.index.select(_namespace(m), chosen)
+    selected = ctx.index.serving(_namespace(m), chosen)
     if not selected:
         return None
     target = port.get("targetPort", port.get("port"))
@@ -173,6 +173,6 @@ def _container_ports(ctx: Context, service: Manifest, port: dict[str, Any]) -> s
         return set()
     return {
         declared.get("containerPort")
-        for podset in ctx.index.select(_namespace(service), selector)
+        for podset in ctx.index.serving(_namespace(service), selector)
         for declared in podset.declared_ports() if declared.get("name") == target
     }

@@ -26,6 +26,7 @@ from typing import TextIO
 from kubegen.api import no_cyclic_gc
 from kubegen.errors import FindingsError, InputError
 from kubegen.escape import escape
+from kubegen.importer import kustomize
 from kubegen.importer.comments import Comments, attach, read_comments
 from kubegen.importer.externals import Declaration, declare
 from kubegen.importer.live import as_written
@@ -84,18 +85,19 @@ def _statement(entry: Entry, comments: Comments | None) -> str:
     return "\n".join(lines)
 
 
-def import_manifests(manifests: Sequence[Manifest], sources: Sequence[str]) -> str:
-    """The app.py source for ``manifests`` (read from ``sources``, named in its header)."""
+def import_manifests(manifests: Sequence[Manifest], sources: Sequence[str], *, notes: Sequence[str] = ()) -> str:
+    """The app.py source for ``manifests`` (read from ``sources``, named in its header,
+    with ``notes``: paragraphs for the header's comment)."""
     if not manifests:
         raise InputError(
             f"no Kubernetes objects found in {', '.join(sources) or 'the input'}; pass YAML files "
             "with apiVersion, kind and metadata"
         )
     with no_cyclic_gc():  # tens of thousands of small acyclic objects: nothing for the collector
-        return _import(manifests, sources)
+        return _import(manifests, sources, notes)
 
 
-def _import(manifests: Sequence[Manifest], sources: Sequence[str]) -> str:
+def _import(manifests: Sequence[Manifest], sources: Sequence[str], notes: Sequence[str]) -> str:
     written, live = as_written(manifests)
     if not written:
         raise InputError(
@@ -120,7 +122,8 @@ def _import(manifests: Sequence[Manifest], sources: Sequence[str]) -> str:
         "app.py.j2",
         sources=shown,
         header_line=header_line,
-        notes=[escape(line) for line in live.comment(LINE_LENGTH - 2) + _partial_note(declared)],
+        notes=[escape(line) for line in live.comment(LINE_LENGTH - 2) + _partial_note(declared) + [
+            line for text in notes for line in textwrap.wrap(text, LINE_LENGTH - 2, break_on_hyphens=False)]],
         summary=_summary(result, declared),
         import_line=import_line("kubegen", sorted(names)),
         externals=_externals(declared),
@@ -145,7 +148,8 @@ def import_paths(paths: Sequence[str], stdin: TextIO | None = None) -> str:
                 f"{count} input problem{'s' if count != 1 else ''}: nothing was imported", result.problems
             )
         sources = ["<stdin>" if p == "-" else p for p in expand_paths(paths)]
-        return import_manifests(result.manifests, sources)
+        unapplied = kustomize.note(paths, result.manifests)
+        return import_manifests(result.manifests, sources, notes=[unapplied] if unapplied else [])
 
 
 __all__ = ["API_DEFAULTS", "flat", "import_manifests", "import_paths", "normalise"]

@@ -28,7 +28,7 @@ from typing import Any
 from kubegen.checks import CheckOptions, Report
 from kubegen.checks.assumed import Assumed, Port
 from kubegen.importer.pysource import Call, call, identifier
-from kubegen.manifest import Manifest
+from kubegen.manifest import Manifest, custom_pod_template
 
 _DEFAULT_NAMESPACE = "default"
 
@@ -50,7 +50,7 @@ def missing(manifests: Sequence[Manifest]) -> list[Declaration]:
     from kubegen.checks.catalogue import Catalogue
 
     whole = wiring.KINDS | references.KINDS  # what refers to other objects (the rest is only referred to)
-    referring = [m for m in manifests if m.kind in whole]
+    referring = [m for m in manifests if m.kind in whole or custom_pod_template(m.obj) is not None]
     if not referring:
         return []
     report = Report(CheckOptions())
@@ -86,10 +86,12 @@ def _ports(ports: tuple[Port, ...]) -> Any:
     return [name or number for name, number in ports]
 
 
-def declaration_call(assumed: Assumed, stack_namespace: str | None) -> Call:
-    """The ``External(...)`` source for ``assumed`` in a Stack with ``stack_namespace``."""
+def declaration_call(assumed: Assumed, stack_namespace: str | None, *, spread: bool = False) -> Call:
+    """The ``External(...)`` source for ``assumed`` in a Stack with ``stack_namespace``;
+    ``spread``: the Stack has none and its objects are in several namespaces, where an
+    External without a namespace would be in every one of them (so each one names its own)."""
     kwargs: dict[str, Any] = {}
-    implied = stack_namespace or _DEFAULT_NAMESPACE
+    implied = None if spread else stack_namespace or _DEFAULT_NAMESPACE
     if assumed.namespace is not None and assumed.namespace != implied:
         kwargs["namespace"] = assumed.namespace
     if assumed.ports is not None:
@@ -118,8 +120,9 @@ def declare(manifests: Sequence[Manifest], stack_namespace: str | None, taken: s
     from kubegen.importer.pysource import evaluate
 
     found = []
+    spread = stack_namespace is None and len({m.namespace or _DEFAULT_NAMESPACE for m in manifests}) > 1
     for declaration in missing(manifests):
-        declaration.node = declaration_call(declaration.assumed, stack_namespace)
+        declaration.node = declaration_call(declaration.assumed, stack_namespace, spread=spread)
         try:  # what no External can declare (a namespace 'TCP'): the input's own mistake, left to the checks
             evaluate(declaration.node, {}, BUILDERS)
         except (KubegenError, TypeError, ValueError):

@@ -67,9 +67,11 @@ def _rule(rule: Any, ctx: Context) -> tuple[Any, list[tuple[str, str, Any, Any]]
 def _tls(items: Any) -> list[Call]:
     out = []
     for item in items if isinstance(items, list) else [None]:
-        if not isinstance(item, dict) or set(item) != {"hosts", "secretName"} or not is_str_list(item["hosts"]):
+        if not isinstance(item, dict) or not {"hosts"} <= set(item) <= {"hosts", "secretName"} or not is_str_list(
+                item["hosts"]) or not isinstance(item.get("secretName", ""), str):
             raise Unsupported("tls entries other than hosts + secretName")
-        out.append(call("IngressTLS", hosts=item["hosts"], secret_name=item["secretName"]))
+        secret = {"secret_name": item["secretName"]} if "secretName" in item else {}  # none: the default certificate
+        out.append(call("IngressTLS", hosts=item["hosts"], **secret))
     return out
 
 

@@ -44,9 +44,10 @@ def workload(obj: dict[str, Any], ctx: Context) -> list[Call]:
     pod_labels = template_meta.get("labels") or {}
     meta = metadata(obj, default_labels)
     head = {"name": meta.pop("name")}
-    if "namespace" in meta:
-        head["namespace"] = meta.pop("namespace")
-    kwargs: dict[str, Any] = {}
+    for key in ("generate_name", "namespace"):
+        if key in meta:
+            head[key] = meta.pop(key)
+    kwargs: dict[str, Any] = {key: meta.pop(key) for key in ("hook", "sync_wave") if key in meta}
     if "labels" in meta:
         kwargs["labels"] = meta["labels"]
     if pod_labels != meta.get("labels", default_labels):  # pods labelled apart from their controller

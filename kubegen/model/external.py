@@ -72,7 +72,8 @@ class External(Builder):
       budget or policy of this stack that another file or tool makes); for kinds that run
       pods (``External.pods(...)`` is ``kind="Pod"``). Default: none.
     - ``ports``: the ports those pods declare (``[5432]``, ``["http"]``, ``{"http": 8080}``),
-      or the ports of a Service; checked like declared container/Service ports.
+      or the ports of a Service; checked like declared container/Service ports (a
+      declared port has no protocol: a UDP or a TCP Service port may target it).
       Default: none (any port).
     """
 

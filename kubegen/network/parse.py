@@ -48,7 +48,7 @@ def read_service(m: Manifest, index: StackIndex, by_podset: dict[int, Workload])
         svc.external_name = _str(spec.get("externalName"))
         return svc
     if selector:
-        selected = index.select(namespace, selector)
+        selected = index.serving(namespace, selector)
         found = [by_podset[id(p)] for p in selected if id(p) in by_podset]
         svc.workloads = sorted(found, key=lambda w: (w.name, w.kind))
         svc.declared = sorted({p.manifest.label for p in selected if p.declared})
@@ -75,7 +75,7 @@ def _resolve_target(podset: PodSet, target: int | str, protocol: str) -> int | N
     if isinstance(target, int):
         return target
     for declared in podset.declared_ports():
-        if declared.get("name") == target and declared.get("protocol", "TCP") == protocol:
+        if declared.get("name") == target and (podset.declared or declared.get("protocol", "TCP") == protocol):
             return _int(declared.get("containerPort"))
     return None
 
