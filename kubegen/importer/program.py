@@ -25,7 +25,6 @@ from kubegen.importer.pods import dig
 from kubegen.importer.pysource import Call, Var, call, evaluate, identifier
 from kubegen.location import Location, built_at
 from kubegen.manifest import Manifest, pod_template_of, stack_object
-from kubegen.values import copy_data
 
 _ORIGIN = Location("<import>")
 WORKLOAD_KINDS = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")
@@ -154,19 +153,39 @@ def _strip_labels(meta: Any, common: dict[str, str]) -> Any:
 
 
 def local_view(obj: dict[str, Any], settings: Settings) -> dict[str, Any]:
-    """``obj`` without what the Stack adds back: its namespace and its common labels."""
-    out: dict[str, Any] = copy_data(obj)
-    meta = out.get("metadata")
+    """``obj`` without what the Stack adds back: its namespace and its common labels.
+
+    Copy on write: only the mappings on the way to what is taken out are new; the rest
+    is ``obj``'s own (``obj`` itself when nothing is taken out). Nothing downstream
+    changes an object it was given (the candidates copy what they take apart, the
+    builders freeze their arguments): tests/test_import_input.py holds that."""
+    meta = obj.get("metadata")
+    out = obj
     if isinstance(meta, dict):
-        if settings.namespace and out.get("kind") not in facts.CLUSTER_SCOPED \
+        stripped = meta
+        if settings.namespace and obj.get("kind") not in facts.CLUSTER_SCOPED \
                 and meta.get("namespace") == settings.namespace:
-            del meta["namespace"]
-        out["metadata"] = _strip_labels(meta, settings.labels)
-    if out.get("kind") != "Pod":
-        template = pod_template_of(out)
-        if template is not None and isinstance(template.get("metadata"), dict):
-            template["metadata"] = _strip_labels(template["metadata"], settings.labels)
+            stripped = {k: v for k, v in meta.items() if k != "namespace"}
+        stripped = _strip_labels(stripped, settings.labels)
+        if stripped is not meta:
+            out = {**obj, "metadata": stripped}
+    kind = obj.get("kind")
+    path = facts.POD_TEMPLATE_PATHS.get(kind) if isinstance(kind, str) else None  # a Pod's is () : itself
+    template = pod_template_of(out) if path else None
+    if path and template is not None and isinstance(template.get("metadata"), dict):
+        stripped = _strip_labels(template["metadata"], settings.labels)
+        if stripped is not template["metadata"]:
+            out = _replaced(out, (*path, "metadata"), stripped)
     return out
+
+
+def _replaced(obj: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, Any]:
+    """A copy of ``obj`` with ``value`` at ``path`` (a path of mappings): only the
+    mappings along the path are copied."""
+    head, *rest = path
+    new = dict(obj)
+    new[head] = _replaced(obj[head], tuple(rest), value) if rest else value
+    return new
 
 
 # --- names and order ---------------------------------------------------------------
