@@ -211,11 +211,14 @@ def flat(node: Any) -> str:
 class _Layout:
     """Lays out one statement. A subtree's one-line form and whether it holds a comment
     are worked out once (memoized by identity: the tree is immutable and alive while it
-    is laid out), not again at every level above it that does not fit on a line."""
+    is laid out), not again at every level above it that does not fit on a line.
+    ``comments``: whether the tree may hold :class:`Commented` nodes at all (False: it
+    was built without them, so no subtree is searched for one)."""
 
-    def __init__(self) -> None:
+    def __init__(self, comments: bool = True) -> None:
         self._flat: dict[int, str] = {}
         self._commented: dict[int, bool] = {}
+        self._comments = comments
 
     def flat(self, node: Any) -> str:
         key = id(node)
@@ -230,6 +233,8 @@ class _Layout:
 
     def commented(self, node: Any) -> bool:
         """Whether the tree holds a comment (then it cannot be written on one line)."""
+        if not self._comments:
+            return False
         if isinstance(node, Commented):
             return True
         if isinstance(node, Call):
@@ -272,14 +277,15 @@ def comment_line(text: str) -> str:
     return f"# {escape(text)}".rstrip()
 
 
-def layout(node: Any, depth: int = 0, head: str = "", tail: str = "") -> list[str]:
-    """Lines of ``head + node + tail`` at ``depth`` indents, exploded where too long."""
-    return _Layout().lines(node, depth, head, tail)
+def layout(node: Any, depth: int = 0, head: str = "", tail: str = "", comments: bool = True) -> list[str]:
+    """Lines of ``head + node + tail`` at ``depth`` indents, exploded where too long
+    (``comments=False``: the tree holds no :class:`Commented`, none is looked for)."""
+    return _Layout(comments).lines(node, depth, head, tail)
 
 
-def assignment(name: str, node: Any) -> str:
+def assignment(name: str, node: Any, comments: bool = True) -> str:
     """``name = <node>`` laid out as ruff would."""
-    return "\n".join(layout(node, 0, f"{name} = "))
+    return "\n".join(layout(node, 0, f"{name} = ", comments=comments))
 
 
 def import_line(module: str, names: list[str]) -> str:
