@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import textwrap
 
-from kubegen.importer import import_manifests
+from kubegen.importer import import_manifests, normalise
 from kubegen.importer.program import Settings, local_view, plan
 from kubegen.reader import read_paths, read_text
 from tests.test_import import importable_corpus
@@ -104,3 +104,85 @@ def test_import_leaves_every_corpus_file_unchanged() -> None:
     before = copy.deepcopy([m.obj for m in manifests])
     import_manifests(manifests, files)
     assert [m.obj for m in manifests] == before
+
+
+TRICKY = textwrap.dedent("""\
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: web, labels: {}, annotations: {}, creationTimestamp: null}
+    spec:
+      replicas: 1
+      revisionHistoryLimit: 10
+      strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 25%, maxUnavailable: 25%}}
+      selector: {matchLabels: {app: web}}
+      template:
+        metadata: {labels: {}, creationTimestamp: null}
+        spec:
+          dnsPolicy: ClusterFirst
+          securityContext: {}
+          containers:
+          - name: web
+            image: nginx
+            imagePullPolicy: Always
+            resources: {}
+            ports: [{containerPort: 80, protocol: TCP}]
+            livenessProbe: {httpGet: {port: 80, scheme: HTTP}, timeoutSeconds: 1, periodSeconds: 10}
+    status: {}
+    ---
+    apiVersion: batch/v1
+    kind: CronJob
+    metadata: {name: nightly}
+    spec:
+      schedule: "0 3 * * *"
+      concurrencyPolicy: Allow
+      jobTemplate:
+        metadata: {creationTimestamp: null, labels: {}}
+        spec:
+          backoffLimit: 6
+          template:
+            metadata: {}
+            spec:
+              restartPolicy: OnFailure
+              containers: [{name: run, image: busybox:1.36}]
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata: {name: web}
+    spec:
+      type: ClusterIP
+      clusterIP: 10.0.0.1
+      clusterIPs: [10.0.0.1]
+      ports: [{port: 80, targetPort: 80, protocol: TCP}]
+    ---
+    apiVersion: apps/v1
+    kind: StatefulSet
+    metadata: {name: db}
+    spec:
+      serviceName: db
+      updateStrategy: {type: RollingUpdate, rollingUpdate: {partition: 0}}
+      persistentVolumeClaimRetentionPolicy: {whenDeleted: Retain, whenScaled: Retain}
+      selector: {matchLabels: {app: db}}
+      template:
+        metadata: {labels: {app: db}}
+        spec: {containers: [{name: db, image: postgres:16}]}
+      volumeClaimTemplates:
+      - apiVersion: v1
+        kind: PersistentVolumeClaim
+        metadata: {name: data, creationTimestamp: null}
+        spec: {volumeMode: Filesystem, resources: {requests: {storage: 1Gi}}}
+        status: {}
+""")
+
+
+def test_normalise_is_idempotent() -> None:
+    """The render-back check compares a rendering's normal form with the input as written
+    before it computes the input's normal form: sound because a normal form is its own."""
+    objs = [m.obj for m in read_text(TRICKY, "tricky.yaml").manifests]
+    objs += [m.obj for path in importable_corpus() for m in read_paths([path]).manifests]
+    assert len(objs) > 300
+    changed = 0
+    for obj in objs:
+        normal = normalise(obj)
+        assert normalise(normal) == normal, obj
+        changed += normal != obj
+    assert changed >= 4  # the tricky ones at least: there was something to take out
