@@ -59,9 +59,13 @@ def call(func: str, *args: Any, receiver: Var | None = None, **kwargs: Any) -> C
 
 # --- evaluation --------------------------------------------------------------
 
+_LEAVES = frozenset({str, int, float, bool, type(None), bytes})
+
 
 def evaluate(node: Any, env: Mapping[str, Any], names: Mapping[str, Any]) -> Any:
     """Run the tree: ``env`` holds the variables, ``names`` the importable builders."""
+    if type(node) in _LEAVES:  # most nodes: a value as it is
+        return node
     if isinstance(node, Commented):
         return evaluate(node.node, env, names)
     if isinstance(node, Var):
