@@ -127,12 +127,19 @@ def common_labels(objs: list[dict[str, Any]]) -> dict[str, str]:
     """Labels on every object and pod template, used by no selector (the Stack's ``labels=``)."""
     if sum(1 for o in objs if o.get("kind") != "Namespace") < 2:
         return {}
-    sets = [labels for o in objs for labels in _labels_of(o)]
-    if not all(isinstance(s, dict) for s in sets):
+    common: dict[str, str] | None = None
+    for obj in objs:  # each step only takes labels out: once none is left, none will be
+        for labels in _labels_of(obj):
+            if not isinstance(labels, dict):
+                return {}
+            if common is None:
+                common = {k: v for k, v in labels.items() if isinstance(k, str) and isinstance(v, str)}
+            else:
+                common = {k: v for k, v in common.items() if labels.get(k) == v}
+            if not common:
+                return {}
+    if common is None:
         return {}
-    common = {k: v for k, v in sets[0].items() if isinstance(k, str) and isinstance(v, str)}
-    for labels in sets[1:]:
-        common = {k: v for k, v in common.items() if labels.get(k) == v}
     for obj in objs:
         for selector in (dig(obj, "spec", "selector"), dig(obj, "spec", "selector", "matchLabels")):
             if isinstance(selector, dict):
