@@ -221,6 +221,7 @@ class _Layout:
 
     def __init__(self, comments: bool = True) -> None:
         self._flat: dict[int, str] = {}
+        self._parts: dict[int, tuple[str, list[tuple[str, Any]], str]] = {}  # bracketed nodes only
         self._commented: dict[int, bool] = {}
         self._comments = comments
 
@@ -230,8 +231,8 @@ class _Layout:
         if text is None:
             text = atom(node)
             if text is None:
-                opening, items, closing = _parts(node)
-                text = opening + ", ".join(prefix + self.flat(child) for prefix, child in items) + closing
+                opening, items, closing = self._parts[key] = _parts(node)
+                text = opening + ", ".join([prefix + self.flat(child) for prefix, child in items]) + closing
             self._flat[key] = text
         return text
 
@@ -255,23 +256,36 @@ class _Layout:
             found = self._commented[key] = any(self.commented(child) for child in children)
         return found
 
+    def _one_line(self, node: Any, width: int) -> str | None:
+        """``node`` on one line if it goes there: it holds no comment, and it fits in
+        ``width`` or is a scalar (a long string stays one literal)."""
+        if self.commented(node):
+            return None
+        text = self.flat(node)
+        if ("\n" not in text and len(text) <= width) or id(node) not in self._parts:
+            return text
+        return None
+
     def lines(self, node: Any, depth: int, head: str, tail: str) -> list[str]:
         """Lines of ``head + node + tail`` at ``depth`` indents, exploded where too long."""
         indent = INDENT * depth
         if isinstance(node, Commented):
             return [indent + comment_line(c) for c in node.comments] + self.lines(node.node, depth, head, tail)
-        if not self.commented(node):
-            one_line = self.flat(node)
-            if "\n" not in one_line and len(indent) + len(head) + len(one_line) + len(tail) <= LINE_LENGTH:
-                return [indent + head + one_line + tail]
-            if atom(node) is not None:
-                return [indent + head + one_line + tail]
-        opening, items, closing = _parts(node)
+        one_line = self._one_line(node, LINE_LENGTH - len(indent) - len(head) - len(tail))
+        if one_line is not None:
+            return [indent + head + one_line + tail]
+        opening, items, closing = self._parts.get(id(node)) or _parts(node)
         if not items:
             return [indent + head + self.flat(node) + tail]
         lines = [indent + head + opening]
-        for prefix, child in items:
-            lines.extend(self.lines(child, depth + 1, prefix, ","))
+        inner = indent + INDENT
+        for prefix, child in items:  # a child that goes on one line is written here, without a call
+            text = None if isinstance(child, Commented) else self._one_line(child, LINE_LENGTH - len(inner)
+                                                                            - len(prefix) - 1)
+            if text is not None:
+                lines.append(inner + prefix + text + ",")
+            else:
+                lines.extend(self.lines(child, depth + 1, prefix, ","))
         lines.append(indent + closing + tail)
         return lines
 
