@@ -358,7 +358,7 @@ def _renders_back(built: Any, entry: Entry, settings: Settings) -> bool:
     if obj == entry.manifest.obj:
         return True
     normal = normalise(obj)
-    return normal == entry.manifest.obj or normal == entry.normal
+    return bool(normal == entry.manifest.obj or normal == entry.normal)
 
 
 def decide(entry: Entry, decided: Decided, env: dict[str, Any], settings: Settings) -> bool:
