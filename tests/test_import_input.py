@@ -11,10 +11,11 @@ from __future__ import annotations
 import copy
 import textwrap
 
+from test_import import importable_corpus
+
 from kubegen.importer import import_manifests, normalise
 from kubegen.importer.program import Settings, local_view, plan
 from kubegen.reader import read_paths, read_text
-from tests.test_import import importable_corpus
 
 STACK = textwrap.dedent("""\
     apiVersion: v1

@@ -10,6 +10,7 @@ trailing comma", which ruff keeps exploded).
 from __future__ import annotations
 
 import keyword
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -318,10 +319,12 @@ def import_line(module: str, names: list[str]) -> str:
 # --- identifiers -------------------------------------------------------------
 
 
+_NOT_NAME = re.compile(r"[^a-z0-9]+")
+
+
 def identifier(text: str) -> str:
     """A valid, lower-case Python identifier made from an object name."""
-    out = "".join(ch if ch.isalnum() and ch.isascii() else "_" for ch in text.lower())
-    out = "_".join(part for part in out.split("_") if part)
+    out = _NOT_NAME.sub("_", text.lower()).strip("_")  # runs of anything else: one "_"
     if not out:
         out = "obj"
     if out[0].isdigit():
