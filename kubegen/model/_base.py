@@ -185,7 +185,7 @@ def as_list(
     is refused with the field named and ``form``, the way to write it
     (``containers=[Container(...)]``).
     """
-    if value is None:
+    if value is None or (value.__class__ is tuple and not value):  # the default (attrs converts it too)
         return ()
     if isinstance(value, (str, bytes, Mapping)) or not hasattr(value, "__iter__"):
         single = value if item is None else item(value)
@@ -270,7 +270,7 @@ def split_hint(text: str) -> str:
 
 def str_list(value: Iterable[str] | None) -> Any:
     """Converter for command/args: a list of strings (a bare string is refused with the split form)."""
-    if value is None:
+    if value is None or (value.__class__ is tuple and not value):  # the default (attrs converts it too)
         return ()
     if isinstance(value, str):
         return invalid(tuple(value.split()), (
