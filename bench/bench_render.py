@@ -11,8 +11,9 @@ of ``--repeat`` runs in this process:
 - json.dumps of the same dicts (floor 1);
 - PyYAML's C dumper on the same dicts (floor 2, the target's yardstick).
 
-Targets (issue 2): kubegen / PyYAML-C <= 1.3 at N = 1,000 and 10,000. The start-up of
-a whole ``kubegen render`` process is bench_startup.py's.
+Targets: kubegen / PyYAML-C <= 1.3 at N = 1,000 (issue 2), and at 10,000 kubegen stays
+ahead of PyYAML's C dumper alone, < 1.0 (issue 11; ``--cpu`` gives the steadier
+figure). The start-up of a whole ``kubegen render`` process is bench_startup.py's.
 Machines here are noisy, so targets are ratios to floors measured in the same run.
 """
 
@@ -162,7 +163,9 @@ def main() -> int:
     for n in args.sizes:
         r = run_size(n, args.repeat if n < 10000 else max(1, args.repeat - 1), args.cpu)
         flag = ""
-        if n >= 1000 and r["ratio_pyyaml"] > 1.3:
+        if n >= 10000 and r["ratio_pyyaml"] >= 1.0:
+            flag, ok = "  >= 1.0 target (behind PyYAML's C dumper)", False
+        elif n >= 1000 and r["ratio_pyyaml"] > 1.3:
             flag, ok = "  > 1.3 target", False
         print(f"{n:>6} {r['objects']:>8} {r['kubegen_s']:>10.3f} {r['json_s']:>8.3f} {r['pyyaml_c_s']:>11.3f} "
               f"{r['ratio_pyyaml']:>6.2f} {r['objects_per_s']:>9.0f} {r['peak_mib']:>9.1f}{flag}")

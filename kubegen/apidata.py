@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 from typing import Any
 
 DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
-_DATA_FILE = re.compile(r"k8s-(\d+)\.(\d+)\.json\Z")
 
 Version = tuple[int, int]
 
@@ -24,10 +22,10 @@ Version = tuple[int, int]
 def shipped() -> tuple[Version, ...]:
     """The releases whose data ships with kubegen, oldest first."""
     found = []
-    for name in os.listdir(DATA_DIR):
-        match = _DATA_FILE.match(name)
-        if match:
-            found.append((int(match.group(1)), int(match.group(2))))
+    for name in os.listdir(DATA_DIR):  # k8s-MAJOR.MINOR.json
+        major, dot, minor = name.removeprefix("k8s-").removesuffix(".json").partition(".")
+        if name.startswith("k8s-") and name.endswith(".json") and dot and major.isdecimal() and minor.isdecimal():
+            found.append((int(major), int(minor)))
     return tuple(sorted(found))
 
 
@@ -42,9 +40,12 @@ def raw(version: Version | None = None) -> dict[str, Any]:
     return data
 
 
-@functools.cache
 def enum(definition: str, field: str) -> tuple[str, ...]:
     """The values the newest release accepts for ``field`` of ``definition`` (e.g.
-    ``core.v1.ServiceSpec`` ``type``), sorted as the API server lists them."""
-    values: list[str] = raw()["defs"][definition]["e"][field]
-    return tuple(values)
+    ``core.v1.ServiceSpec`` ``type``), sorted as the API server lists them.
+
+    Read from :mod:`kubegen.apidata_enums`, the newest data file's enumerations as a
+    module (generated with it): a builder checking a choice does not parse the file."""
+    from kubegen.apidata_enums import ENUMS
+
+    return ENUMS[definition][field]

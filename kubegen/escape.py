@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from kubegen.names import lazy_pattern
+
 Context = Literal["comment", "filename"]
 
 # Comment: everything that breaks a line (C0 controls with \n and \r, NEL U+0085 and
@@ -23,7 +25,7 @@ Context = Literal["comment", "filename"]
 # (zero-width and bidirectional controls, soft hyphen, BOM, tag characters).
 # Written out here, not taken from unicodedata, so the bytes do not depend on the
 # Python version's Unicode tables.
-_COMMENT_UNSAFE = re.compile(
+_COMMENT_UNSAFE = lazy_pattern(  # compiled on first use: a clean render prints no finding
     "[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f"
     "\ud800-\udfff\ufeff\ufff9-\ufffb\ufffe\uffff\U000e0001\U000e0020-\U000e007f]"
 )
@@ -31,7 +33,7 @@ _SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 # File name: letters, digits, '.', '-', '_' and nothing else (no '/', no NUL, no
 # space, no case folding surprises from non-ASCII); never hidden, never '.' or '..'.
-_FILENAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+_FILENAME_UNSAFE = lazy_pattern(r"[^A-Za-z0-9._-]")
 NAME_MAX = 255
 """The longest file name (bytes) Linux and macOS file systems take."""
 

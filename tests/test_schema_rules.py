@@ -563,6 +563,13 @@ def test_generated_data_is_compact_and_up_to_date() -> None:
         assert data["defs"]["core.v1.ContainerPort"]["e"]["protocol"] == ["SCTP", "TCP", "UDP"]
         assert data["defs"]["core.v1.ContainerPort"]["d"]["protocol"] == "TCP"
         assert data["defs"]["core.v1.PodSpec"]["k"]["containers"] == ["name"]
+    # the builders' enumerations: the newest file's, as a module generated with it
+    from kubegen import apidata, apidata_enums
+
+    newest = json.loads(shipped[-1].read_text(encoding="utf-8"))
+    assert (ROOT / "kubegen" / "apidata_enums.py").read_text(encoding="utf-8") == gen.render_enums(newest)
+    assert apidata_enums.VERSION == apidata.shipped()[-1]
+    assert apidata.enum("core.v1.ServiceSpec", "type") == tuple(newest["defs"]["core.v1.ServiceSpec"]["e"]["type"])
     assert gen.main(["--check", str(folders[-1])]) == 0
 
 

@@ -6,35 +6,35 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-import click
+from kubegen.cli import usage_error
+from kubegen.cli.params import Option, decorate
 
 if TYPE_CHECKING:
     from kubegen.gitops import Recipe
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+GITOPS_OPTIONS = (
+    Option("--kustomization/--no-kustomization", dest="kustomization", default=None,
+           help="Also write DIR/kustomization.yaml listing the files [default: as recorded in "
+                "DIR/.kubegen-manifest, else no]."),
+    Option("--force", dest="force", flag=True,
+           help="Use APP, --set and --kustomization as given even where they differ from what "
+                "DIR/.kubegen-manifest recorded (also: take over a directory another app rendered)."),
+    Option("--unset", dest="unset", multiple=True, metavar="NAME",
+           help="With --force: drop the recorded --set value NAME (repeatable)."),
+    Option("--base", dest="base", metavar="REV",
+           help="Judge changes a live object cannot take against DIR as committed at git revision "
+                "REV (e.g. origin/main: what is deployed) instead of the files in DIR."),
+    Option("--allow-recreate", dest="allow_recreate", flag=True,
+           help="Report changes a live object cannot take (immutable-field) as warnings: you will "
+                "delete and recreate those objects (e.g. Argo CD's Replace=true)."),
+)
+
 
 def gitops_options(fn: F) -> F:
     """``--kustomization/--no-kustomization``, ``--force``, ``--unset``, ``--base``, ``--allow-recreate``."""
-    decorators = [
-        click.option("--kustomization/--no-kustomization", default=None,
-                     help="Also write DIR/kustomization.yaml listing the files [default: as recorded in "
-                          "DIR/.kubegen-manifest, else no]."),
-        click.option("--force", is_flag=True,
-                     help="Use APP, --set and --kustomization as given even where they differ from what "
-                          "DIR/.kubegen-manifest recorded (also: take over a directory another app rendered)."),
-        click.option("--unset", multiple=True, metavar="NAME",
-                     help="With --force: drop the recorded --set value NAME (repeatable)."),
-        click.option("--base", metavar="REV",
-                     help="Judge changes a live object cannot take against DIR as committed at git revision "
-                          "REV (e.g. origin/main: what is deployed) instead of the files in DIR."),
-        click.option("--allow-recreate", is_flag=True,
-                     help="Report changes a live object cannot take (immutable-field) as warnings: you will "
-                          "delete and recreate those objects (e.g. Argo CD's Replace=true)."),
-    ]
-    for decorator in reversed(decorators):
-        fn = decorator(fn)
-    return fn
+    return decorate(GITOPS_OPTIONS, fn)  # type: ignore[no-any-return]
 
 
 def require_output_dir(output_dir: str | None, **given: Any) -> None:
@@ -47,7 +47,7 @@ def require_output_dir(output_dir: str | None, **given: Any) -> None:
             if value not in (None, False, ()):
                 if name == "kustomization" and value is False:
                     flag = "--no-kustomization"
-                raise click.UsageError(f"{flag} needs --output-dir DIR")
+                usage_error(f"{flag} needs --output-dir DIR")
 
 
 class Run(NamedTuple):

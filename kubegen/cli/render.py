@@ -1,14 +1,28 @@
-"""``kubegen render``: compile, check, order and write a stack."""
+"""``kubegen render``: compile, check, order and write a stack.
+
+Its parameters are declared as data (:data:`PARAMS`): click builds the command from
+them, and a ``kubegen render`` process parses them without importing click
+(:mod:`kubegen.cli.params`), so nothing here imports click until it has something to
+say.
+"""
 
 from __future__ import annotations
 
 import os
 from typing import TYPE_CHECKING
 
-import click
-
-from kubegen.cli import kube_version_option, parse_node_port_range, print_findings, report_errors, traceback_option
-from kubegen.cli.gitops import gitops_options, require_output_dir, run_recipe
+from kubegen.cli import (
+    KUBE_VERSION,
+    TRACEBACK,
+    bad_parameter,
+    echo,
+    parse_node_port_range,
+    print_findings,
+    report_errors,
+    usage_error,
+)
+from kubegen.cli.gitops import GITOPS_OPTIONS, require_output_dir, run_recipe
+from kubegen.cli.params import Argument, Command, Option
 
 if TYPE_CHECKING:
     from kubegen.cli.gitops import Run
@@ -21,7 +35,7 @@ def parse_sets(values: tuple[str, ...]) -> dict[str, str]:
     for item in values:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise click.BadParameter(f"{item!r}: expected NAME=VALUE", param_hint="--set")
+            bad_parameter(f"{item!r}: expected NAME=VALUE", "--set")
         sets[name.strip()] = value
     return sets
 
@@ -42,19 +56,18 @@ def check_options(  # type: ignore[no-untyped-def]
         try:
             assumed.add(Assumed.parse(text))
         except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--assume") from None
+            bad_parameter(str(exc), "--assume")
 
     unknown = [r for r in ignore if r not in RULES and r not in OUTPUT_DIR_RULES]
     if unknown:
-        raise click.BadParameter(
-            f"unknown rule {unknown[0]!r} (rules: {', '.join(sorted({**RULES, **OUTPUT_DIR_RULES}))})",
-            param_hint="--ignore",
+        bad_parameter(
+            f"unknown rule {unknown[0]!r} (rules: {', '.join(sorted({**RULES, **OUTPUT_DIR_RULES}))})", "--ignore"
         )
     if kube_version is not None:
         try:
             kubeversion.parse(kube_version)
         except ValueError as exc:
-            raise click.BadParameter(str(exc).removeprefix("--kube-version "), param_hint="--kube-version") from None
+            bad_parameter(str(exc).removeprefix("--kube-version "), "--kube-version")
     return CheckOptions(
         node_port_range=parse_node_port_range(node_port_range) or DEFAULT_NODE_PORT_RANGE,
         partial=partial,
@@ -93,33 +106,6 @@ def load_checked(
     return ordered
 
 
-@click.command()
-@click.argument("app", metavar="[APP]", required=False, type=click.Path())
-@click.option("-o", "--output", "output", metavar="FILE", type=click.Path(),
-              help="Write to FILE (atomically) instead of stdout. FILE must be a regular file or not "
-                   "exist: a directory, device, FIFO or symbolic link is refused.")
-@click.option("--output-dir", metavar="DIR", type=click.Path(),
-              help="Write one file per object, DIR/<namespace>/<kind>-<name>.yaml, all or nothing; "
-                   "remove files an earlier render wrote that are no longer produced; never touch other files. "
-                   "APP, --set values and --kustomization not given are taken from DIR/.kubegen-manifest.")
-@gitops_options
-@click.option("--recipe", "recipe_dir", metavar="DIR",
-              help="Without --output-dir: render to stdout (or -o) with the APP and --set values "
-                   "DIR/.kubegen-manifest recorded (what Argo CD's plugin runs for a rendered directory).")
-@click.option("--fsync", is_flag=True,
-              help="With --output-dir: sync the file system at the commit points, so the write also "
-                   "survives a power loss (slower).")
-@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True,
-              help="yaml: documents separated by ---; json: one object, or a List of them.")
-@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
-              help="Pass NAME=VALUE to the stack function APP names, converted by its type "
-                   "annotations (repeatable).")
-@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("--node-port-range", metavar="A-B", help="The cluster's node-port range [default: 30000-32767].")
-@click.option("--ignore", multiple=True, metavar="RULE", help="Do not report RULE (repeatable).")
-@click.option("--assume", multiple=True, metavar="KIND/NAME", help=ASSUME_HELP)
-@kube_version_option
-@traceback_option
 @report_errors
 def render(
     app: str | None, output: str | None, output_dir: str | None, kustomization: bool | None, force: bool,
@@ -159,11 +145,11 @@ def render(
         require_output_dir(output_dir, force=force, unset=unset)
     if output_dir is not None:
         if output is not None or recipe_dir is not None:
-            raise click.UsageError(f"use either {'-o/--output' if output else '--recipe'} or --output-dir, not both")
+            usage_error(f"use either {'-o/--output' if output else '--recipe'} or --output-dir, not both")
         if fmt != "yaml":
-            raise click.UsageError("--output-dir writes YAML files; drop --format json")
+            usage_error("--output-dir writes YAML files; drop --format json")
     elif app is None and recipe_dir is None:
-        raise click.UsageError("Missing argument 'APP' (only --output-dir, whose record names it, may go without)")
+        usage_error("Missing argument 'APP' (only --output-dir, whose record names it, may go without)")
     check_ignore, gitops_ignore = split_ignore(ignore)
     with no_cyclic_gc():
         if output_dir is None:
@@ -196,12 +182,46 @@ def write_to_dir(
     )
     print_findings(result.warnings)
     if result.recovered:
-        click.echo(f"kubegen: rolled back an interrupted write in {shown} first", err=True)
+        echo(f"kubegen: rolled back an interrupted write in {shown} first", err=True)
     for path in result.overwritten_edits:
         what = "removed (render no longer produces it)" if path in result.removed else "replaced by the rendered file"
-        click.echo(f"kubegen: note: {os.path.join(shown, path)} had been edited by hand; {what}", err=True)
-    click.echo(
+        echo(f"kubegen: note: {os.path.join(shown, path)} had been edited by hand; {what}", err=True)
+    echo(
         f"kubegen: {shown}: {len(result.written)} written, {len(result.removed)} removed, "
         f"{len(result.unchanged)} unchanged",
         err=True,
     )
+
+
+PARAMS = (
+    Argument("app", metavar="[APP]", required=False, type="path"),
+    Option("-o", "--output", dest="output", metavar="FILE", type="path",
+           help="Write to FILE (atomically) instead of stdout. FILE must be a regular file or not "
+                "exist: a directory, device, FIFO or symbolic link is refused."),
+    Option("--output-dir", dest="output_dir", metavar="DIR", type="path",
+           help="Write one file per object, DIR/<namespace>/<kind>-<name>.yaml, all or nothing; "
+                "remove files an earlier render wrote that are no longer produced; never touch other files. "
+                "APP, --set values and --kustomization not given are taken from DIR/.kubegen-manifest."),
+    *GITOPS_OPTIONS,
+    Option("--recipe", dest="recipe_dir", metavar="DIR",
+           help="Without --output-dir: render to stdout (or -o) with the APP and --set values "
+                "DIR/.kubegen-manifest recorded (what Argo CD's plugin runs for a rendered directory)."),
+    Option("--fsync", dest="fsync", flag=True,
+           help="With --output-dir: sync the file system at the commit points, so the write also "
+                "survives a power loss (slower)."),
+    Option("--format", dest="fmt", type="choice", choices=("yaml", "json"), default="yaml", show_default=True,
+           help="yaml: documents separated by ---; json: one object, or a List of them."),
+    Option("--set", dest="sets", multiple=True, metavar="NAME=VALUE",
+           help="Pass NAME=VALUE to the stack function APP names, converted by its type "
+                "annotations (repeatable)."),
+    Option("--strict", dest="strict", flag=True, help="Treat warnings as errors."),
+    Option("--node-port-range", dest="node_port_range", metavar="A-B",
+           help="The cluster's node-port range [default: 30000-32767]."),
+    Option("--ignore", dest="ignore", multiple=True, metavar="RULE", help="Do not report RULE (repeatable)."),
+    Option("--assume", dest="assume", multiple=True, metavar="KIND/NAME", help=ASSUME_HELP),
+    KUBE_VERSION,
+    TRACEBACK,
+)
+
+COMMAND = Command("render", PARAMS, render)
+"""``kubegen render``: click's command is ``COMMAND.to_click()``."""

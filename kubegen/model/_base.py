@@ -411,6 +411,18 @@ def _class_checker(
     return check_all
 
 
+_CONVERTERS: dict[Callable[[Any], Any], attrs.Converter[Any, Any]] = {}
+
+
+def _shared_converter(function: Callable[[Any], Any]) -> attrs.Converter[Any, Any]:
+    """One ``attrs.Converter`` per converter function, for every field that uses it: attrs
+    would wrap the function anew (reading its signature) for each field of each class."""
+    converter = _CONVERTERS.get(function)
+    if converter is None:
+        converter = _CONVERTERS[function] = attrs.Converter(function)
+    return converter
+
+
 def typed_fields(cls: type, fields: list[Any]) -> list[Any]:
     """attrs ``field_transformer`` of every builder: a converted field reports what its
     converter refused (:class:`Invalid`); a plainly typed field (``int``, ``str | None``,
@@ -421,7 +433,11 @@ def typed_fields(cls: type, fields: list[Any]) -> list[Any]:
     checks: list[tuple[str, Callable[[Any, Any, Any], None] | None, Any]] = []
     last = None
     for field in fields:
-        if field.inherited or not field.init:
+        if field.inherited:
+            continue
+        if field.converter is not None and not isinstance(field.converter, attrs.Converter):
+            object.__setattr__(field, "converter", _shared_converter(field.converter))
+        if not field.init:
             continue
         last = field
         default = _NO_DEFAULT if isinstance(field.default, attrs.Factory) else field.default  # type: ignore[arg-type]

@@ -11,7 +11,6 @@ TCP, UDP; did you mean 'UDP'?``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -113,6 +112,8 @@ def show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (dict, list)):
+        import json  # on first use: only messages about mappings and lists need it
+
         text = json.dumps(value, sort_keys=False, default=str)
         return text if len(text) <= 80 else text[:77] + "..."
     return str(value)

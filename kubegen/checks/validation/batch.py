@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import re
-import zoneinfo
 from typing import Any
 
 from kubegen import facts, names
@@ -27,7 +26,7 @@ _CONDITION_STATUSES = ("True", "False", "Unknown")
 _JOB_NAME_LABELS = ("job-name", "batch.kubernetes.io/job-name")
 _UID_LABELS = ("controller-uid", "batch.kubernetes.io/controller-uid")
 LABEL_VALUE_MAX = 63
-_TIME_ZONE_PART = re.compile(r"[A-Za-z.\-_0-9+]{1,14}\Z")
+_TIME_ZONE_PART = names.lazy_pattern(r"[A-Za-z.\-_0-9+]{1,14}\Z")
 
 
 def check_job(ctx: Ctx, spec: dict[str, Any]) -> None:
@@ -140,6 +139,8 @@ def _check_time_zone(ctx: Ctx, spec: dict[str, Any], path: P) -> None:
 @functools.cache
 def _known_time_zone(zone: str) -> bool:
     """Whether the time zone database knows ``zone`` (True when this system has none to ask)."""
+    import zoneinfo  # on first use: only CronJobs with a timeZone ask
+
     if not zoneinfo.available_timezones():
         return True
     try:

@@ -4,8 +4,6 @@ ValidatePersistentVolumeClaim)."""
 
 from __future__ import annotations
 
-import binascii
-import json
 from typing import Any
 
 from kubegen import facts, names
@@ -83,15 +81,18 @@ def _check_docker_json(ctx: Ctx, data: dict[str, Any], string_data: dict[str, An
     if key in string_data and isinstance(string_data[key], str):
         text, where = string_data[key], ("stringData", Key(key))
     elif isinstance(data.get(key), str):
-        try:
-            import base64  # only for Secrets with data
+        import base64  # only for Secrets with data
+        import binascii
 
+        try:
             text = base64.b64decode("".join(data[key].split()), validate=True).decode()
         except (binascii.Error, UnicodeDecodeError):
             return  # the schema rule reports bad base64
         where = ("data", Key(key))
     else:
         return
+    import json  # only for Secrets holding a Docker config
+
     try:
         parsed = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -22,7 +22,7 @@ RESOURCE_FIELDS = (
     "requests.cpu", "requests.ephemeral-storage", "requests.memory",
 )
 _HUGEPAGES = ("requests.hugepages-", "limits.hugepages-")
-_SUBSCRIPT = re.compile(r"(metadata\.(?:labels|annotations))\['(.*)'\]\Z", re.DOTALL)
+_SUBSCRIPT = names.lazy_pattern(r"(metadata\.(?:labels|annotations))\['(.*)'\]\Z", re.DOTALL)
 _ALIASES = {"spec.host": "spec.nodeName"}
 _CPU_DIVISORS = ("1m", "1")
 _BYTE_DIVISORS = ("1", "1k", "1M", "1G", "1T", "1P", "1E", "1Ki", "1Mi", "1Gi", "1Ti", "1Pi", "1Ei")

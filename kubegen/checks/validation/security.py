@@ -3,7 +3,6 @@ validatePodSpecSecurityContext, seccomp and AppArmor profiles, sysctls)."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from kubegen import names
@@ -19,7 +18,7 @@ _MIRROR = "kubernetes.io/config.mirror"
 _SECCOMP_POD = "seccomp.security.alpha.kubernetes.io/pod"
 _SECCOMP_CONTAINER = "container.seccomp.security.alpha.kubernetes.io/"
 _APPARMOR_CONTAINER = "container.apparmor.security.beta.kubernetes.io/"
-_INT32 = re.compile(r"(-?[1-9][0-9]*|0)\Z")
+_INT32 = names.lazy_pattern(r"(-?[1-9][0-9]*|0)\Z")
 
 
 def _check_id(ctx: Ctx, owner: dict[str, Any], field: str, path: P) -> None:

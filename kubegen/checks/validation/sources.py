@@ -14,9 +14,9 @@ from typing import Any
 from kubegen import names
 from kubegen.checks.validation.base import Ctx, P, empty, ival, mapping, sval
 
-_IQN = re.compile(r"iqn\.\d{4}-\d{2}\.([A-Za-z0-9.-]+)(:[^,;*&$|\s]+)\Z")
-_EUI = re.compile(r"eui.[A-Za-z0-9]{16}\Z")
-_NAA = re.compile(r"naa.[A-Za-z0-9]{32}\Z")
+_IQN = names.lazy_pattern(r"iqn\.\d{4}-\d{2}\.([A-Za-z0-9.-]+)(:[^,;*&$|\s]+)\Z")
+_EUI = names.lazy_pattern(r"eui.[A-Za-z0-9]{16}\Z")
+_NAA = names.lazy_pattern(r"naa.[A-Za-z0-9]{32}\Z")
 _AZURE_CACHING = ("None", "ReadOnly", "ReadWrite")
 _AZURE_KINDS = ("Dedicated", "Managed", "Shared")
 

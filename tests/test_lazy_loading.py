@@ -1,0 +1,111 @@
+"""Start-up work kubegen defers (issue 12) still happens whenever it is needed.
+
+The per-object validation modules are imported per kind on first use, the builders'
+enumerations come from a generated module instead of the API data file, and the
+time-zone database is opened only for a CronJob's timeZone: each deferral is held here
+to its two sides, the module is not loaded when no object needs it, and every kind
+still reaches its rules.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from kubegen.checks import validation
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# One object per kind the registry names, each with a mistake only its kind's rules catch.
+BAD: dict[tuple[str, str], tuple[dict[str, object], str]] = {
+    ("", "Service"): ({"spec": {"ports": [{"port": 80, "protocol": "udp"}]}}, ": spec.ports[0].protocol"),
+    ("", "ReplicationController"): ({"spec": {"replicas": -1}}, "spec.replicas"),
+    ("apps", "Deployment"): ({"spec": {"replicas": -1}}, "spec.replicas"),
+    ("apps", "ReplicaSet"): ({"spec": {"replicas": -1}}, "spec.replicas"),
+    ("apps", "StatefulSet"): ({"spec": {"replicas": -1}}, "spec.replicas"),
+    ("apps", "DaemonSet"): ({"spec": {"minReadySeconds": -1}}, "spec.minReadySeconds"),
+    ("batch", "Job"): ({"spec": {"parallelism": -1}}, "spec.parallelism"),
+    ("batch", "CronJob"): ({"spec": {"schedule": "* * * * *", "timeZone": "Mars/Olympus"}}, "spec.timeZone"),
+    ("networking.k8s.io", "Ingress"): ({"spec": {}}, "spec"),
+    ("networking.k8s.io", "IngressClass"): ({"spec": {"controller": "Not A Controller"}}, "spec.controller"),
+    ("networking.k8s.io", "NetworkPolicy"): ({"spec": {"policyTypes": ["Sideways"]}}, "spec.policyTypes[0]"),
+    ("policy", "PodDisruptionBudget"): ({"spec": {"minAvailable": -1}}, "spec.minAvailable"),
+    ("autoscaling", "HorizontalPodAutoscaler"): ({"spec": {"minReplicas": 0, "maxReplicas": 0}}, "spec."),
+    ("", "ConfigMap"): ({"data": {"bad key": "x"}}, "data[bad key]"),
+    ("", "Secret"): ({"type": "kubernetes.io/tls", "data": {}}, "requires data[tls.crt]"),
+    ("", "Namespace"): ({"spec": {"finalizers": ["Not Valid!"]}}, "spec.finalizers[0]"),
+    ("", "PersistentVolumeClaim"): ({"spec": {}}, "spec.accessModes"),
+    ("rbac.authorization.k8s.io", "Role"): ({"rules": [{"verbs": []}]}, "rules[0].verbs"),
+    ("rbac.authorization.k8s.io", "ClusterRole"): ({"rules": [{"verbs": []}]}, "rules[0].verbs"),
+    ("rbac.authorization.k8s.io", "RoleBinding"): ({"roleRef": {}}, "roleRef"),
+    ("rbac.authorization.k8s.io", "ClusterRoleBinding"): ({"roleRef": {}}, "roleRef"),
+}
+
+REGISTRY = {**validation.SPEC_CHECKS, **validation.OBJECT_CHECKS}
+
+
+def manifest(group: str, kind: str, extra: dict[str, object]) -> dict[str, object]:
+    api_version = f"{group}/v2" if group == "autoscaling" else f"{group}/v1" if group else "v1"
+    namespaced = kind not in ("Namespace", "IngressClass", "ClusterRole", "ClusterRoleBinding")
+    meta: dict[str, object] = {"name": "x", **({"namespace": "ns"} if namespaced else {})}
+    return {"apiVersion": api_version, "kind": kind, "metadata": meta, **extra}
+
+
+def run_python(code: str) -> str:
+    """Run ``code`` in a fresh interpreter (nothing imported yet) and return its stdout."""
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_the_registry_covers_every_kind_with_a_check_function() -> None:
+    assert set(BAD) == set(REGISTRY), "give each registered kind a case in BAD"
+    for target in REGISTRY.values():
+        assert callable(validation.resolve(target)), target
+
+
+@pytest.mark.parametrize("key", sorted(BAD), ids=lambda k: k[1])
+def test_each_kind_reaches_its_rules_from_a_fresh_process(key: tuple[str, str]) -> None:
+    """In a process that has imported no rule module yet, an object of the kind is judged
+    by its kind's rules (the module is imported on demand), and the finding names the field."""
+    group, kind = key
+    extra, field = BAD[key]
+    module = REGISTRY[key].partition(":")[0]
+    out = run_python(f"""
+        import json, sys
+        from kubegen.checks import run_checks
+        from kubegen.manifest import Manifest
+        from kubegen.location import Location
+        loaded = "kubegen.checks.validation.{module}" in sys.modules
+        findings = run_checks([Manifest({manifest(group, kind, extra)!r}, Location("x.yaml", 1))])
+        print(json.dumps({{"loaded_before": loaded, "messages": [f.message for f in findings]}}))
+    """)
+    result = json.loads(out)
+    assert result["loaded_before"] is False
+    assert any(field in message for message in result["messages"]), result["messages"]
+
+
+def test_a_render_loads_only_the_rules_of_its_kinds() -> None:
+    """The shop (Deployments, Services, an Ingress, a ConfigMap) never loads the Job,
+    autoscaling, policy or RBAC rules, the time-zone database or the JSON API data."""
+    out = run_python("""
+        import sys
+        import kubegen
+        from kubegen.appload import load_stacks
+        kubegen.render(load_stacks("examples/shop.py", {}))
+        print(sorted(sys.modules))
+    """)
+    loaded = set(ast.literal_eval(out))
+    for module in ("apps", "services", "networking", "config", "meta"):
+        assert f"kubegen.checks.validation.{module}" in loaded
+    for module in ("batch", "autoscaling", "policy", "rbac"):
+        assert f"kubegen.checks.validation.{module}" not in loaded
+    assert "zoneinfo" not in loaded
+    assert "json" not in loaded
