@@ -135,17 +135,30 @@ def stack_object(builder: Any, namespace: str | None, common: Mapping[str, str])
 def _has_raw_fields(builder: object, depth: int = 0) -> bool:
     """Whether a builder, or a builder among its field values, holds non-empty ``*extra``
     fields (raw API fields kubegen does not model)."""
-    fields = getattr(type(builder), "__attrs_attrs__", ())
-    for field in fields:
-        value = getattr(builder, field.name)
-        if not value:
-            continue
-        if field.name.endswith("extra"):
+    extras, others = _field_names(type(builder))
+    for name in extras:
+        if getattr(builder, name):
             return True
-        if depth < 2 and isinstance(value, tuple):
-            if any(hasattr(type(item), "__attrs_attrs__") and _has_raw_fields(item, depth + 1) for item in value):
+    if depth < 2:
+        for name in others:
+            value = getattr(builder, name)
+            if value and isinstance(value, tuple) and any(
+                    hasattr(type(item), "__attrs_attrs__") and _has_raw_fields(item, depth + 1) for item in value):
                 return True
     return False
+
+
+_FIELD_NAMES: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _field_names(cls: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A builder class's ``*extra`` field names and its other field names (worked out once per class)."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        fields = [field.name for field in getattr(cls, "__attrs_attrs__", ())]
+        names = _FIELD_NAMES[cls] = (tuple(n for n in fields if n.endswith("extra")),
+                                     tuple(n for n in fields if not n.endswith("extra")))
+    return names
 
 
 def _subject_namespaces(obj: dict[str, Any], namespace: str) -> None:

@@ -337,6 +337,7 @@ def _type_validator(annotation: str, module: str) -> Callable[[Any, Any, Any], N
     if not all(n.isidentifier() and n != "Any" for n in names):
         return None
     resolved: list[tuple[type, ...]] = []
+    exact: set[type] = set()  # the allowed classes themselves: most values pass by one set lookup
 
     def allowed() -> tuple[type, ...]:
         if not resolved:
@@ -345,9 +346,12 @@ def _type_validator(annotation: str, module: str) -> Callable[[Any, Any, Any], N
             resolved.append(kinds if all(isinstance(k, type) for k in kinds) else ())  # type: ignore[arg-type]
             if float in kinds:
                 resolved[0] += (int,)
+            exact.update(resolved[0])
         return resolved[0]
 
     def validate(obj: Any, attribute: Any, value: Any) -> None:
+        if type(value) in exact:
+            return
         kinds = allowed()
         if not kinds or (isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)):
             return
