@@ -56,7 +56,7 @@ def split_reference(ref: str) -> tuple[str, str | None, str | None]:
 
 def image_problems(ref: str) -> list[str]:
     """Why the kubelet cannot parse ``ref`` (empty: it can)."""
-    if any(ch.isspace() for ch in ref):
+    if ref and ref.split() != [ref]:  # a whitespace character anywhere (split uses str.isspace's set)
         return ["contains whitespace; an image reference has none"]
     if "://" in ref:
         return [f"starts with a scheme ({ref.split('://')[0]}://); write the registry host without it"]
