@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -58,3 +60,60 @@ def test_render_loads_only_what_it_needs() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert out.stderr.strip().splitlines()[-1] == "[]", out.stderr
+
+
+def _collections_right_after(block: Any) -> list[int]:
+    """The generations the cyclic collector walked during ``block`` and the first few
+    hundred allocations after it."""
+    started: list[int] = []
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started.append(info["generation"])
+
+    gc.callbacks.append(callback)
+    try:
+        block()
+        kept = [[i] for i in range(300)]
+    finally:
+        gc.callbacks.remove(callback)
+    assert len(kept) == 300
+    return started
+
+
+def test_no_cyclic_gc_leaves_no_collection_pending_behind_it() -> None:
+    """Inside, nothing is collected; leaving, the objects made inside are not walked at once
+    (they went to the oldest generation): no collection in the next allocations."""
+    from kubegen.api import no_cyclic_gc
+
+    made: list[Any] = []
+
+    def block() -> None:
+        with no_cyclic_gc():
+            assert not gc.isenabled()
+            made.extend({"n": [i]} for i in range(50_000))
+
+    assert gc.isenabled()
+    assert _collections_right_after(block) == []
+    assert gc.isenabled() and gc.get_count()[0] < 700 and len(made) == 50_000
+
+
+def test_no_cyclic_gc_restores_the_collector_as_it_was() -> None:
+    from kubegen.api import no_cyclic_gc
+
+    gc.disable()
+    try:
+        with no_cyclic_gc():
+            pass
+        assert not gc.isenabled()  # off before: off after
+    finally:
+        gc.enable()
+    frozen = [[i] for i in range(100)]
+    gc.freeze()  # a process that froze its own objects (before fork, say) keeps them frozen
+    try:
+        count = gc.get_freeze_count()
+        with no_cyclic_gc():
+            frozen.append([0])
+        assert gc.get_freeze_count() == count and gc.isenabled()
+    finally:
+        gc.unfreeze()

@@ -10,13 +10,14 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_import import WEB, canonical, run_app
 
 from kubegen.errors import InputError
 from kubegen.importer import import_manifests, normalise
-from kubegen.importer.pysource import string_literal
+from kubegen.importer.pysource import identifier, string_literal
 from kubegen.location import Location
 from kubegen.manifest import Manifest
 from kubegen.reader import read_text
@@ -99,3 +100,18 @@ def test_mutated_manifests_round_trip_or_are_refused(data: st.DataObject) -> Non
         return
     back = read_text(run_app(source), "rendered").manifests
     assert canonical([m.obj for m in back]) == canonical(objs), source
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("My--App__v2.", "my_app_v2"),  # runs of anything but a-z0-9 are one "_", none at the ends
+    ("caf\u00e9-bar", "caf_bar"),  # a letter outside ASCII is not kept
+    ("x\u00b2", "x"),
+    ("\u212aelvin", "kelvin"),  # the Kelvin sign lower-cases to an ASCII k
+    ("\u0130stanbul", "i_stanbul"),  # İ lower-cases to i and a combining dot
+    ("--", "obj"),
+    ("9lives", "_9lives"),
+    ("match", "match_"),
+    ("class", "class_"),
+])
+def test_identifier(name: str, expected: str) -> None:
+    assert identifier(name) == expected

@@ -81,7 +81,7 @@ def _statement(entry: Entry, comments: Comments | None) -> str:
         why = entry.why if entry.why.endswith((".", "?", "!")) else entry.why + "."
         note = textwrap.wrap(escape(f"Raw: {why}"), LINE_LENGTH - 2, break_on_hyphens=False, break_long_words=False)
         lines.extend(f"# {line}" for line in note)
-    lines.append(assignment(entry.var, node))
+    lines.append(assignment(entry.var, node, comments=node is not entry.node))  # attach() made a new tree
     return "\n".join(lines)
 
 

@@ -25,7 +25,6 @@ from kubegen.importer.pods import dig
 from kubegen.importer.pysource import Call, Var, call, evaluate, identifier
 from kubegen.location import Location, built_at
 from kubegen.manifest import Manifest, pod_template_of, stack_object
-from kubegen.values import copy_data
 
 _ORIGIN = Location("<import>")
 WORKLOAD_KINDS = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")
@@ -128,12 +127,19 @@ def common_labels(objs: list[dict[str, Any]]) -> dict[str, str]:
     """Labels on every object and pod template, used by no selector (the Stack's ``labels=``)."""
     if sum(1 for o in objs if o.get("kind") != "Namespace") < 2:
         return {}
-    sets = [labels for o in objs for labels in _labels_of(o)]
-    if not all(isinstance(s, dict) for s in sets):
+    common: dict[str, str] | None = None
+    for obj in objs:  # each step only takes labels out: once none is left, none will be
+        for labels in _labels_of(obj):
+            if not isinstance(labels, dict):
+                return {}
+            if common is None:
+                common = {k: v for k, v in labels.items() if isinstance(k, str) and isinstance(v, str)}
+            else:
+                common = {k: v for k, v in common.items() if labels.get(k) == v}
+            if not common:
+                return {}
+    if common is None:
         return {}
-    common = {k: v for k, v in sets[0].items() if isinstance(k, str) and isinstance(v, str)}
-    for labels in sets[1:]:
-        common = {k: v for k, v in common.items() if labels.get(k) == v}
     for obj in objs:
         for selector in (dig(obj, "spec", "selector"), dig(obj, "spec", "selector", "matchLabels")):
             if isinstance(selector, dict):
@@ -154,19 +160,39 @@ def _strip_labels(meta: Any, common: dict[str, str]) -> Any:
 
 
 def local_view(obj: dict[str, Any], settings: Settings) -> dict[str, Any]:
-    """``obj`` without what the Stack adds back: its namespace and its common labels."""
-    out: dict[str, Any] = copy_data(obj)
-    meta = out.get("metadata")
+    """``obj`` without what the Stack adds back: its namespace and its common labels.
+
+    Copy on write: only the mappings on the way to what is taken out are new; the rest
+    is ``obj``'s own (``obj`` itself when nothing is taken out). Nothing downstream
+    changes an object it was given (the candidates copy what they take apart, the
+    builders freeze their arguments): tests/test_import_input.py holds that."""
+    meta = obj.get("metadata")
+    out = obj
     if isinstance(meta, dict):
-        if settings.namespace and out.get("kind") not in facts.CLUSTER_SCOPED \
+        stripped = meta
+        if settings.namespace and obj.get("kind") not in facts.CLUSTER_SCOPED \
                 and meta.get("namespace") == settings.namespace:
-            del meta["namespace"]
-        out["metadata"] = _strip_labels(meta, settings.labels)
-    if out.get("kind") != "Pod":
-        template = pod_template_of(out)
-        if template is not None and isinstance(template.get("metadata"), dict):
-            template["metadata"] = _strip_labels(template["metadata"], settings.labels)
+            stripped = {k: v for k, v in meta.items() if k != "namespace"}
+        stripped = _strip_labels(stripped, settings.labels)
+        if stripped is not meta:
+            out = {**obj, "metadata": stripped}
+    kind = obj.get("kind")
+    path = facts.POD_TEMPLATE_PATHS.get(kind) if isinstance(kind, str) else None  # a Pod's is () : itself
+    template = pod_template_of(out) if path else None
+    if path and template is not None and isinstance(template.get("metadata"), dict):
+        stripped = _strip_labels(template["metadata"], settings.labels)
+        if stripped is not template["metadata"]:
+            out = _replaced(out, (*path, "metadata"), stripped)
     return out
+
+
+def _replaced(obj: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, Any]:
+    """A copy of ``obj`` with ``value`` at ``path`` (a path of mappings): only the
+    mappings along the path are copied."""
+    head, *rest = path
+    new = dict(obj)
+    new[head] = _replaced(obj[head], tuple(rest), value) if rest else value
+    return new
 
 
 # --- names and order ---------------------------------------------------------------
@@ -325,8 +351,14 @@ def _renders_back(built: Any, entry: Entry, settings: Settings) -> bool:
         return False
     obj = stack_object(built, settings.namespace, settings.labels)
     # The same dict is the same object; only a spelling that differs (a default written
-    # out or left out) needs the normal forms compared.
-    return obj == entry.manifest.obj or normalise(obj) == entry.normal
+    # out or left out) needs the normal forms compared. When the rendering's normal form
+    # is the input as written (a builder wrote a default the input leaves out), it is
+    # also the input's normal form (normalise is idempotent: tests/test_import_input.py),
+    # so the input's own needs no computing.
+    if obj == entry.manifest.obj:
+        return True
+    normal = normalise(obj)
+    return bool(normal == entry.manifest.obj or normal == entry.normal)
 
 
 def decide(entry: Entry, decided: Decided, env: dict[str, Any], settings: Settings) -> bool:

@@ -10,6 +10,7 @@ trailing comma", which ruff keeps exploded).
 from __future__ import annotations
 
 import keyword
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,9 +60,13 @@ def call(func: str, *args: Any, receiver: Var | None = None, **kwargs: Any) -> C
 
 # --- evaluation --------------------------------------------------------------
 
+_LEAVES = frozenset({str, int, float, bool, type(None), bytes})
+
 
 def evaluate(node: Any, env: Mapping[str, Any], names: Mapping[str, Any]) -> Any:
     """Run the tree: ``env`` holds the variables, ``names`` the importable builders."""
+    if type(node) in _LEAVES:  # most nodes: a value as it is
+        return node
     if isinstance(node, Commented):
         return evaluate(node.node, env, names)
     if isinstance(node, Var):
@@ -211,11 +216,15 @@ def flat(node: Any) -> str:
 class _Layout:
     """Lays out one statement. A subtree's one-line form and whether it holds a comment
     are worked out once (memoized by identity: the tree is immutable and alive while it
-    is laid out), not again at every level above it that does not fit on a line."""
+    is laid out), not again at every level above it that does not fit on a line.
+    ``comments``: whether the tree may hold :class:`Commented` nodes at all (False: it
+    was built without them, so no subtree is searched for one)."""
 
-    def __init__(self) -> None:
+    def __init__(self, comments: bool = True) -> None:
         self._flat: dict[int, str] = {}
+        self._parts: dict[int, tuple[str, list[tuple[str, Any]], str]] = {}  # bracketed nodes only
         self._commented: dict[int, bool] = {}
+        self._comments = comments
 
     def flat(self, node: Any) -> str:
         key = id(node)
@@ -223,13 +232,15 @@ class _Layout:
         if text is None:
             text = atom(node)
             if text is None:
-                opening, items, closing = _parts(node)
-                text = opening + ", ".join(prefix + self.flat(child) for prefix, child in items) + closing
+                opening, items, closing = self._parts[key] = _parts(node)
+                text = opening + ", ".join([prefix + self.flat(child) for prefix, child in items]) + closing
             self._flat[key] = text
         return text
 
     def commented(self, node: Any) -> bool:
         """Whether the tree holds a comment (then it cannot be written on one line)."""
+        if not self._comments:
+            return False
         if isinstance(node, Commented):
             return True
         if isinstance(node, Call):
@@ -246,23 +257,36 @@ class _Layout:
             found = self._commented[key] = any(self.commented(child) for child in children)
         return found
 
+    def _one_line(self, node: Any, width: int) -> str | None:
+        """``node`` on one line if it goes there: it holds no comment, and it fits in
+        ``width`` or is a scalar (a long string stays one literal)."""
+        if self.commented(node):
+            return None
+        text = self.flat(node)
+        if ("\n" not in text and len(text) <= width) or id(node) not in self._parts:
+            return text
+        return None
+
     def lines(self, node: Any, depth: int, head: str, tail: str) -> list[str]:
         """Lines of ``head + node + tail`` at ``depth`` indents, exploded where too long."""
         indent = INDENT * depth
         if isinstance(node, Commented):
             return [indent + comment_line(c) for c in node.comments] + self.lines(node.node, depth, head, tail)
-        if not self.commented(node):
-            one_line = self.flat(node)
-            if "\n" not in one_line and len(indent) + len(head) + len(one_line) + len(tail) <= LINE_LENGTH:
-                return [indent + head + one_line + tail]
-            if atom(node) is not None:
-                return [indent + head + one_line + tail]
-        opening, items, closing = _parts(node)
+        one_line = self._one_line(node, LINE_LENGTH - len(indent) - len(head) - len(tail))
+        if one_line is not None:
+            return [indent + head + one_line + tail]
+        opening, items, closing = self._parts.get(id(node)) or _parts(node)
         if not items:
             return [indent + head + self.flat(node) + tail]
         lines = [indent + head + opening]
-        for prefix, child in items:
-            lines.extend(self.lines(child, depth + 1, prefix, ","))
+        inner = indent + INDENT
+        for prefix, child in items:  # a child that goes on one line is written here, without a call
+            text = None if isinstance(child, Commented) else self._one_line(child, LINE_LENGTH - len(inner)
+                                                                            - len(prefix) - 1)
+            if text is not None:
+                lines.append(inner + prefix + text + ",")
+            else:
+                lines.extend(self.lines(child, depth + 1, prefix, ","))
         lines.append(indent + closing + tail)
         return lines
 
@@ -272,14 +296,15 @@ def comment_line(text: str) -> str:
     return f"# {escape(text)}".rstrip()
 
 
-def layout(node: Any, depth: int = 0, head: str = "", tail: str = "") -> list[str]:
-    """Lines of ``head + node + tail`` at ``depth`` indents, exploded where too long."""
-    return _Layout().lines(node, depth, head, tail)
+def layout(node: Any, depth: int = 0, head: str = "", tail: str = "", comments: bool = True) -> list[str]:
+    """Lines of ``head + node + tail`` at ``depth`` indents, exploded where too long
+    (``comments=False``: the tree holds no :class:`Commented`, none is looked for)."""
+    return _Layout(comments).lines(node, depth, head, tail)
 
 
-def assignment(name: str, node: Any) -> str:
+def assignment(name: str, node: Any, comments: bool = True) -> str:
     """``name = <node>`` laid out as ruff would."""
-    return "\n".join(layout(node, 0, f"{name} = "))
+    return "\n".join(layout(node, 0, f"{name} = ", comments=comments))
 
 
 def import_line(module: str, names: list[str]) -> str:
@@ -294,10 +319,12 @@ def import_line(module: str, names: list[str]) -> str:
 # --- identifiers -------------------------------------------------------------
 
 
+_NOT_NAME = re.compile(r"[^a-z0-9]+")
+
+
 def identifier(text: str) -> str:
     """A valid, lower-case Python identifier made from an object name."""
-    out = "".join(ch if ch.isalnum() and ch.isascii() else "_" for ch in text.lower())
-    out = "_".join(part for part in out.split("_") if part)
+    out = _NOT_NAME.sub("_", text.lower()).strip("_")  # runs of anything else: one "_"
     if not out:
         out = "obj"
     if out[0].isdigit():

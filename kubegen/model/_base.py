@@ -185,7 +185,7 @@ def as_list(
     is refused with the field named and ``form``, the way to write it
     (``containers=[Container(...)]``).
     """
-    if value is None:
+    if value is None or (value.__class__ is tuple and not value):  # the default (attrs converts it too)
         return ()
     if isinstance(value, (str, bytes, Mapping)) or not hasattr(value, "__iter__"):
         single = value if item is None else item(value)
@@ -270,7 +270,7 @@ def split_hint(text: str) -> str:
 
 def str_list(value: Iterable[str] | None) -> Any:
     """Converter for command/args: a list of strings (a bare string is refused with the split form)."""
-    if value is None:
+    if value is None or (value.__class__ is tuple and not value):  # the default (attrs converts it too)
         return ()
     if isinstance(value, str):
         return invalid(tuple(value.split()), (
@@ -387,14 +387,24 @@ class _Named:
         self.name = name
 
 
-def _class_checker(checks: list[tuple[str, Callable[[Any, Any, Any], None] | None]]) -> Callable[[Any, Any, Any], None]:
+_NO_DEFAULT = object()
+
+
+def _class_checker(
+    checks: list[tuple[str, Callable[[Any, Any, Any], None] | None, Any]],
+) -> Callable[[Any, Any, Any], None]:
     """One validator for all of a class's own fields (one call in the generated ``__init__``
-    instead of one per field: class creation is start-up time)."""
-    named = [(name, _Named(name), check) for name, check in checks]
+    instead of one per field: class creation is start-up time). A field that holds its
+    plain default itself (``None``, ``EMPTY``, ``()``: the same object) is not checked
+    again: the default passes its own field's check (tests/test_builder_types.py holds
+    that for every builder), and a builder leaves most of its fields at their default."""
+    named = [(name, _Named(name), check, default) for name, check, default in checks]
 
     def check_all(obj: Any, attribute: Any, value: Any) -> None:
-        for name, field, check in named:
+        for name, field, check, default in named:
             current = getattr(obj, name)
+            if current is default:
+                continue
             if check is None:  # a converted field: report what its converter refused
                 if type(current) is Invalid:
                     object.__setattr__(obj, name, current.fallback)
@@ -424,7 +434,7 @@ def typed_fields(cls: type, fields: list[Any]) -> list[Any]:
     field, and say how to write it. One validator, on the class's last own field, checks
     all its own fields after ``__init__`` has set them (a base class's fields are checked by
     the base's)."""
-    checks: list[tuple[str, Callable[[Any, Any, Any], None] | None]] = []
+    checks: list[tuple[str, Callable[[Any, Any, Any], None] | None, Any]] = []
     last = None
     for field in fields:
         if field.inherited:
@@ -434,12 +444,13 @@ def typed_fields(cls: type, fields: list[Any]) -> list[Any]:
         if not field.init:
             continue
         last = field
+        default = _NO_DEFAULT if isinstance(field.default, attrs.Factory) else field.default  # type: ignore[arg-type]
         if field.converter is not None:
-            checks.append((field.name, None))
+            checks.append((field.name, None, default))
         elif isinstance(field.type, str):
             check = _type_validator(field.type, cls.__module__)
             if check is not None:
-                checks.append((field.name, check))
+                checks.append((field.name, check, default))
     if checks and last is not None:
         checker = _class_checker(checks)
         validator = checker if last.validator is None else attrs.validators.and_(last.validator, checker)
