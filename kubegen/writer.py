@@ -185,8 +185,11 @@ def _key(key: Any) -> str:
 def _mapping(d: dict[Any, Any], first: str, indent: str, out: list[str]) -> None:
     prefix = first
     child = indent + "  "
+    cached = _cache.get  # quote_string's memory, asked here first: most keys and strings repeat
     for key, value in d.items():
-        k = _key(key)
+        k = cached(key) if type(key) is str else None
+        if k is None:
+            k = _key(key)
         if len(k) > _IMPLICIT_KEY_LIMIT:
             _explicit_entry(k, value, prefix, indent, out)
             prefix = indent
@@ -207,7 +210,8 @@ def _mapping(d: dict[Any, Any], first: str, indent: str, out: list[str]) -> None
             else:
                 out.append(f"{prefix}{k}: []\n")
         else:
-            out.append(f"{prefix}{k}: {scalar(value, child)}\n")
+            text = cached(value) if kind is str and "\n" not in value else None
+            out.append(f"{prefix}{k}: {scalar(value, child) if text is None else text}\n")
         prefix = indent
 
 
