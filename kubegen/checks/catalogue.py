@@ -63,24 +63,31 @@ def _shimmed(m: Manifest) -> bool:
         "kubernetes.io/tls-acme") == "true"
 
 
+_DERIVING = frozenset({"Ingress", "Certificate", "SealedSecret", "ExternalSecret"})
+"""The kinds :func:`derived_secrets` knows to make Secrets."""
+
+
 def derived_secrets(m: Manifest) -> Iterator[tuple[str, frozenset[str] | None]]:
     """Secrets other controllers make from ``m``: cert-manager (Certificates and annotated
     Ingresses), sealed-secrets, external-secrets."""
+    kind = m.kind
+    if kind not in _DERIVING:
+        return
     spec = m.obj.get("spec")
     if not isinstance(spec, dict):
         return
     group = m.api_version.partition("/")[0]
-    if m.kind == "Ingress" and _shimmed(m):
+    if kind == "Ingress" and _shimmed(m):
         # cert-manager's ingress-shim makes a Certificate (so a Secret) per tls entry
         for _, tls in dicts(spec.get("tls")):
             if _text(tls.get("secretName")):
                 yield tls["secretName"], _CERTIFICATE_KEYS
-    elif m.kind == "Certificate" and group == "cert-manager.io" and _text(spec.get("secretName")):
+    elif kind == "Certificate" and group == "cert-manager.io" and _text(spec.get("secretName")):
         yield spec["secretName"], _CERTIFICATE_KEYS
-    elif m.kind == "SealedSecret" and group == "bitnami.com":
+    elif kind == "SealedSecret" and group == "bitnami.com":
         encrypted = spec.get("encryptedData")
         yield m.name, frozenset(k for k in encrypted if isinstance(k, str)) if isinstance(encrypted, dict) else None
-    elif m.kind == "ExternalSecret" and group == "external-secrets.io":
+    elif kind == "ExternalSecret" and group == "external-secrets.io":
         target = spec.get("target")
         name = _text(target.get("name")) if isinstance(target, dict) else None
         data = [d.get("secretKey") for _, d in dicts(spec.get("data"))]
@@ -115,11 +122,12 @@ class Catalogue:
         if not kind or not name:
             return None
         self._names = None
-        space = space_of(kind, m.namespace)
+        namespace = m.namespace
+        space = space_of(kind, namespace)
         if space:
             self.namespaces.add(space)
         key = _SEP.join((kind, space, name))
-        variant = self._variant((m.api_version.rpartition("/")[0], m.namespace or ""))
+        variant = self._variant((m.api_version.rpartition("/")[0], namespace or ""))
         first = self._first.get(key)
         if first is None:
             self._first[key] = self._pack(m, variant)
@@ -132,7 +140,7 @@ class Catalogue:
             self._first[key] = firsts
         if kind in ("ConfigMap", "Secret") and key not in self._keys:
             self._keys[key] = self._shared(data_keys(m))
-        for derived, keys in derived_secrets(m):
+        for derived, keys in derived_secrets(m) if kind in _DERIVING else ():
             derived_key = _SEP.join(("Secret", space, derived))
             self._derived.add(derived_key)
             self._keys.setdefault(derived_key, self._shared(keys) if keys is not None else None)
