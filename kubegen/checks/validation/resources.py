@@ -115,38 +115,37 @@ def check_resources(ctx: Ctx, resources: dict[str, Any], path: P, claims: set[st
         for name, text in amounts.items():
             if not isinstance(name, str):
                 continue
-            where = (*path, field, Key(name))
             problems = name_problems(name)
             if pod_level and name == "pids":  # per-pod PID limits (KEP 6063) are a feature newer than GA
-                ctx.add(where, "'pids' at pod level needs the per-pod PID limit feature, which an API server of this "
+                ctx.add((*path, field, Key(name)), "'pids' at pod level needs the per-pod PID limit feature, which an API server of this "
                         "release may not enable; without it the pod is refused", severity="warning")
                 continue
             if problems:
                 fix = facts.suggest(name, STANDARD_CONTAINER_RESOURCES, cutoff=0.6)
-                ctx.invalid(where, name, "is not a resource name: " + "; ".join(problems), suggestion=fix)
+                ctx.invalid((*path, field, Key(name)), name, "is not a resource name: " + "; ".join(problems), suggestion=fix)
                 continue
             amount = facts.parse_quantity(text)
             if amount is None:
                 continue
             parsed[field][name] = amount
             if amount < 0:
-                ctx.invalid(where, text, "must be greater than or equal to 0")
+                ctx.invalid((*path, field, Key(name)), text, "must be greater than or equal to 0")
             elif integer_resource(name) and amount.denominator != 1:
-                ctx.invalid(where, text, "must be an integer (extended resources are counted in whole units)")
+                ctx.invalid((*path, field, Key(name)), text,
+                            "must be an integer (extended resources are counted in whole units)")
             elif is_hugepages(name) and (problem := _hugepages_problem(name, amount)):
-                ctx.invalid(where, text, problem)
+                ctx.invalid((*path, field, Key(name)), text, problem)
     for name, request in parsed["requests"].items():
         limit = parsed["limits"].get(name)
-        where = (*path, "requests", Key(name))
         if limit is None:
             if not overcommit_allowed(name):
                 ctx.add((*path, "limits"), f"must set a limit for {name}: it cannot be overcommitted, so its limit "
                         f"must equal its request ({requests[name]})")
         elif not overcommit_allowed(name) and request != limit:
-            ctx.invalid(where, requests[name], f"must be equal to the {name} limit of {limits[name]} ({name} cannot "
+            ctx.invalid((*path, "requests", Key(name)), requests[name], f"must be equal to the {name} limit of {limits[name]} ({name} cannot "
                         "be overcommitted)")
         elif request > limit:
-            ctx.invalid(where, requests[name], f"must be less than or equal to the {name} limit of {limits[name]} "
+            ctx.invalid((*path, "requests", Key(name)), requests[name], f"must be less than or equal to the {name} limit of {limits[name]} "
                         "(raise the limit or lower the request)")
     used = set(parsed["limits"]) | set(parsed["requests"])
     if any(is_hugepages(n) for n in used) and not used & set(_QOS):
