@@ -209,9 +209,12 @@ def _mapping(d: dict[Any, Any], first: str, indent: str, out: list[str]) -> None
                 _sequence(value, indent, out)
             else:
                 out.append(f"{prefix}{k}: []\n")
+        elif kind is str and "\n" not in value:  # scalar()'s own first case, without the call
+            out.append(f"{prefix}{k}: {cached(value) or quote_string(value)}\n")
+        elif kind is int and INT_MIN <= value <= INT_MAX:
+            out.append(f"{prefix}{k}: {value}\n")
         else:
-            text = cached(value) if kind is str and "\n" not in value else None
-            out.append(f"{prefix}{k}: {scalar(value, child) if text is None else text}\n")
+            out.append(f"{prefix}{k}: {scalar(value, child)}\n")
         prefix = indent
 
 
