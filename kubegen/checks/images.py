@@ -131,21 +131,28 @@ def check_images(manifests: Sequence[Manifest], report: Report) -> None:
             ref = container.get("image")
             if not isinstance(ref, str) or not ref:
                 continue  # a missing image is the schema rule's
-            where = (*path, "image")
-            what = f"{m.label}: container {quoted(container.get('name'))}: image {ref!r}"
+            # (what a finding says and where are worked out for a finding only)
             if ref != ref.strip() and m.kind != "Pod" and ref.strip() and not image_problems(ref.strip()):
+                what, where = _what(m, container, ref), (*path, "image")
                 report.add("image", m, f"{what} has leading or trailing whitespace: the API server accepts it in a "
                            f"template but refuses every pod made from it; write {ref.strip()!r}", where,
                            severity="warning")
                 continue
             problems = image_problems(ref)
             if problems:
+                what, where = _what(m, container, ref), (*path, "image")
                 report.add("image", m, f"{what} {'; '.join(problems)}: the kubelet cannot pull it (InvalidImageName)",
                            where)
                 continue
             _, tag, digest = split_reference(ref)
             if digest is None and tag in (None, "latest"):
                 said = "has no tag" if tag is None else "uses the tag latest"
+                what, where = _what(m, container, ref), (*path, "image")
                 report.add("image-latest", m, f"{what} {said}: each pull may run a different build, and a rollback "
                            f"cannot return to this one; pin a version (e.g. {ref.split(':')[0]}:1.2.3) or a digest",
                            where, severity="warning")
+
+
+def _what(m: Manifest, container: dict[str, Any], ref: str) -> str:
+    """How a finding names the image: ``Deployment 'web': container 'app': image 'nginx:'``."""
+    return f"{m.label}: container {quoted(container.get('name'))}: image {ref!r}"
