@@ -112,29 +112,31 @@ def check_resources(ctx: Ctx, resources: dict[str, Any], path: P, claims: set[st
     parsed: dict[str, dict[str, facts.Quantity]] = {"limits": {}, "requests": {}}
     name_problems = _pod_resource_name_problems if pod_level else container_resource_name_problems
     for field, amounts in (("limits", limits), ("requests", requests)):
+        here = (*path, field)  # a finding's path is (*here, Key(name))
         for name, text in amounts.items():
             if not isinstance(name, str):
                 continue
             problems = name_problems(name)
             if pod_level and name == "pids":  # per-pod PID limits (KEP 6063) are a feature newer than GA
-                ctx.add((*path, field, Key(name)), "'pids' at pod level needs the per-pod PID limit feature, which an API server of this "
-                        "release may not enable; without it the pod is refused", severity="warning")
+                ctx.add((*here, Key(name)), "'pids' at pod level needs the per-pod PID limit feature, which an API "
+                        "server of this release may not enable; without it the pod is refused", severity="warning")
                 continue
             if problems:
                 fix = facts.suggest(name, STANDARD_CONTAINER_RESOURCES, cutoff=0.6)
-                ctx.invalid((*path, field, Key(name)), name, "is not a resource name: " + "; ".join(problems), suggestion=fix)
+                ctx.invalid((*here, Key(name)), name, "is not a resource name: " + "; ".join(problems), suggestion=fix)
                 continue
             amount = facts.parse_quantity(text)
             if amount is None:
                 continue
             parsed[field][name] = amount
             if amount < 0:
-                ctx.invalid((*path, field, Key(name)), text, "must be greater than or equal to 0")
+                ctx.invalid((*here, Key(name)), text, "must be greater than or equal to 0")
             elif integer_resource(name) and amount.denominator != 1:
-                ctx.invalid((*path, field, Key(name)), text,
+                ctx.invalid((*here, Key(name)), text,
                             "must be an integer (extended resources are counted in whole units)")
             elif is_hugepages(name) and (problem := _hugepages_problem(name, amount)):
-                ctx.invalid((*path, field, Key(name)), text, problem)
+                ctx.invalid((*here, Key(name)), text, problem)
+    asked = (*path, "requests")  # a finding's path is (*asked, Key(name))
     for name, request in parsed["requests"].items():
         limit = parsed["limits"].get(name)
         if limit is None:
@@ -142,11 +144,11 @@ def check_resources(ctx: Ctx, resources: dict[str, Any], path: P, claims: set[st
                 ctx.add((*path, "limits"), f"must set a limit for {name}: it cannot be overcommitted, so its limit "
                         f"must equal its request ({requests[name]})")
         elif not overcommit_allowed(name) and request != limit:
-            ctx.invalid((*path, "requests", Key(name)), requests[name], f"must be equal to the {name} limit of {limits[name]} ({name} cannot "
-                        "be overcommitted)")
+            ctx.invalid((*asked, Key(name)), requests[name], f"must be equal to the {name} limit of {limits[name]} "
+                        f"({name} cannot be overcommitted)")
         elif request > limit:
-            ctx.invalid((*path, "requests", Key(name)), requests[name], f"must be less than or equal to the {name} limit of {limits[name]} "
-                        "(raise the limit or lower the request)")
+            ctx.invalid((*asked, Key(name)), requests[name], f"must be less than or equal to the {name} limit of "
+                        f"{limits[name]} (raise the limit or lower the request)")
     used = set(parsed["limits"]) | set(parsed["requests"])
     if any(is_hugepages(n) for n in used) and not used & set(_QOS):
         ctx.add(path, "hugepages require a cpu or memory request or limit as well")
