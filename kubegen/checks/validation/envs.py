@@ -38,15 +38,16 @@ def name_problems(ctx: Ctx, name: str) -> list[str]:
 
 def check_env(ctx: Ctx, env: Any, path: P) -> None:
     for i, var in dicts(env):
-        here = (*path, i)
         name = var.get("name")
         if name == "":
-            ctx.required((*here, "name"), "the variable's name")
+            ctx.required((*path, i, "name"), "the variable's name")
         elif isinstance(name, str):
-            ctx.problems((*here, "name"), name, name_problems(ctx, name))
+            problems = name_problems(ctx, name)
+            if problems:
+                ctx.problems((*path, i, "name"), name, problems)
         source = mapping(var.get("valueFrom"))
         if source is not None:
-            _check_value_from(ctx, source, (*here, "valueFrom"), var.get("value"))
+            _check_value_from(ctx, source, (*path, i, "valueFrom"), var.get("value"))
 
 
 def _check_value_from(ctx: Ctx, source: dict[str, Any], path: P, value: Any) -> None:

@@ -8,6 +8,8 @@ says which version it answers for. Removed API versions are in
 
 from __future__ import annotations
 
+import functools
+
 from kubegen.checks.kubeversion import Version, text
 
 # name -> (release, what changed); the README's "Kubernetes versions" table lists them.
@@ -37,6 +39,7 @@ def since(target: Version, name: str) -> bool:
     return target >= CHANGES[name][0]
 
 
+@functools.lru_cache(maxsize=256)  # a few releases times a few changes; asked once per Service
 def applies(target: Version, name: str) -> str:
     """How a message names the release it answers for: ``Kubernetes 1.36 and later``, or
     ``Kubernetes 1.35; 1.36 changed this rule``."""
