@@ -90,11 +90,14 @@ class _Workload(ObjectBuilder):
         check_choice(owner, "restart_policy", self.restart_policy, apidata.enum("core.v1.PodSpec", "restartPolicy"))
         if not self.containers:
             reject(BuilderError(f"{owner}: needs at least one container (containers=[Container(...)])"))
-        names = [c.name for c in self.init_containers + self.containers]
+        containers = self.init_containers + self.containers
+        names = [c.name for c in containers]
         for name in sorted({n for n in names if names.count(n) > 1}):
             reject(BuilderError(f"{owner}: container name {name!r} is used twice"))
+        if not any(c.volume_mounts for c in containers):
+            return  # nothing to mount (and no mount() helper's volume that could clash)
         volumes = sorted({v.name for v in self.pod_volumes()} | self._claim_template_names())
-        for container in self.init_containers + self.containers:
+        for container in containers:
             for mount in container.volume_mounts:
                 if mount.name not in volumes:
                     reject(BuilderError(
