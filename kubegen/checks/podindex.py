@@ -79,7 +79,7 @@ class StackIndex:
         self.services: dict[tuple[str, str], Manifest] = {}
         self.declared_services = {(a.namespace, a.name): a for a in assume if a.kind == "Service" and a.name}
         workloads: set[tuple[str, str, str]] = set()
-        uids = {m.metadata["uid"] for m in manifests if isinstance(m.metadata.get("uid"), str)}
+        uids = {uid for m in manifests if isinstance(uid := m.metadata.get("uid"), str)}
         for m in manifests:
             kind = m.kind
             if kind == "Service":
@@ -90,8 +90,9 @@ class StackIndex:
                     continue
                 # A second object of the same kind and name is one workload on apply (the
                 # `duplicate` rule reports it); counting it twice would fake overlaps.
-                identity = (kind, m.namespace or DEFAULT_NAMESPACE, m.name)
-                if (m.name and identity in workloads) or _controlled(m, uids):
+                name, namespace = m.name, m.namespace or DEFAULT_NAMESPACE
+                identity = (kind, namespace, name)
+                if (name and identity in workloads) or (uids and _controlled(m, uids)):
                     continue
                 workloads.add(identity)
                 meta = template.get("metadata")
@@ -99,7 +100,7 @@ class StackIndex:
                 spec = template.get("spec")
                 containers = spec.get("containers") if isinstance(spec, dict) else None
                 podset = PodSet(
-                    m, m.namespace or DEFAULT_NAMESPACE,
+                    m, namespace,
                     labels if isinstance(labels, dict) else {},
                     containers if isinstance(containers, list) else [],
                 )

@@ -29,9 +29,10 @@ def check_wiring(manifests: Sequence[Manifest], report: Report) -> None:
     _check_node_port_clashes(manifests, report)
     index = StackIndex(manifests, report.options.assume)
     for m in manifests:
-        if m.kind == "Service":
+        kind = m.kind
+        if kind == "Service":
             _check_service_wiring(m, index, report)
-        elif m.kind == "Ingress":
+        elif kind == "Ingress":
             _check_ingress(m, index, report)
 
 
