@@ -70,6 +70,15 @@ def test_generate_name_on_a_hook_is_a_warning(key: str, value: str, tool: str) -
     assert f"{tool}, with a new name each time; without that tool, create it with kubectl create -f" in found[0]
 
 
+def test_generate_name_on_an_argo_cd_skip_hook_is_a_warning_that_argo_cd_never_creates_it() -> None:
+    text = STS_GEN_NAME_ONLY.replace(
+        "  generateName: db-\n", "  generateName: db-\n      annotations: {argocd.argoproj.io/hook: Skip}\n")
+    found = lint_text(text)
+    assert len(found) == 1 and found[0].startswith("warning generate-name: StatefulSet 'db-*'"), found
+    assert found[0].endswith("; Argo CD skips it (hook Skip) and never creates it; create it with kubectl create -f")
+    assert "creates it as a" not in found[0]
+
+
 def test_a_name_and_a_generate_name_is_fine() -> None:
     assert lint_text(STS_GEN_NAME_ONLY.replace("generateName: db-", "{name: db, generateName: db-}")
                      .replace("  metadata:\n      {", "  metadata: {")) == []

@@ -51,6 +51,10 @@ def _generate_name(m: Manifest, generate: str, annotations: dict[object, object]
             "it (error: cannot use generate name with apply)")
     if hooks.is_hook(annotations):
         tool, phases = hook_phases(annotations)
+        if tool == "Argo CD" and {p.strip() for p in phases.split(",")} == {"Skip"}:
+            report.add("generate-name", m, f"{head}; Argo CD skips it (hook Skip) and never creates it; create it "
+                       "with kubectl create -f", path, severity="warning")
+            return
         report.add("generate-name", m, f"{head}; {tool} creates it as a {phases} hook, with a new name each time; "
                    "without that tool, create it with kubectl create -f", path, severity="warning")
         return
