@@ -91,10 +91,12 @@ def kube_version_option(fn: F) -> F:
     return KUBE_VERSION.decorator()(fn)  # type: ignore[no-any-return]
 
 
-def _is_click(exc: BaseException, *names: str) -> bool:
-    """Whether ``exc`` is one of click's exceptions (click is imported if it raised one)."""
+def _is_click(exc: BaseException) -> bool:
+    """Whether ``exc`` is click's ``Exit``, ``Abort`` or a ``ClickException`` (click is
+    imported if it raised one)."""
     click = sys.modules.get("click")
-    return click is not None and isinstance(exc, tuple(getattr(click.exceptions, n) for n in names))
+    return click is not None and isinstance(exc, (click.exceptions.Exit, click.exceptions.Abort,
+                                                  click.exceptions.ClickException))
 
 
 def report_errors(fn: F) -> F:
@@ -132,9 +134,7 @@ def report_errors(fn: F) -> F:
         except KeyboardInterrupt:
             raise
         except Exception as exc:
-            if _is_click(exc, "Exit", "ClickException", "Abort"):
-                raise
-            if os.environ.get("KUBEGEN_DEBUG"):
+            if _is_click(exc) or os.environ.get("KUBEGEN_DEBUG"):
                 raise
             # a kubegen bug: say so in one line
             echo(
@@ -144,9 +144,7 @@ def report_errors(fn: F) -> F:
                 err=True,
             )
             sys.exit(1)
-        except BaseException as exc:  # SystemExit & co. from the app's code
-            if _is_click(exc, "Exit", "ClickException", "Abort"):
-                raise
+        except BaseException as exc:  # SystemExit & co. from the app's code (click's are Exceptions: above)
             from kubegen.appload import app_exit_error
 
             echo(f"Error: {app_exit_error(exc)}", err=True)
@@ -191,7 +189,7 @@ def run_parsed(command: Command, values: dict[str, Any], args: list[str]) -> NoR
     except SystemExit:
         raise
     except BaseException as exc:
-        if (isinstance(exc, (EOFError, KeyboardInterrupt)) or _is_click(exc, "Exit", "ClickException", "Abort")
+        if (isinstance(exc, (EOFError, KeyboardInterrupt)) or _is_click(exc)
                 or (isinstance(exc, OSError) and exc.errno == errno.EPIPE)):
             from kubegen.cli.group import finish_in_click
 
