@@ -8,7 +8,7 @@ import click
 
 from kubegen.cli import fail, kube_version_option, print_findings, report_errors, traceback_option
 from kubegen.cli.gitops import gitops_options, run_recipe
-from kubegen.cli.render import ASSUME_HELP, load_checked, parse_sets, split_ignore
+from kubegen.cli.render import ASSUME, IGNORE, NODE_PORT_RANGE, load_checked, parse_sets, split_ignore
 
 
 @click.command()
@@ -19,9 +19,9 @@ from kubegen.cli.render import ASSUME_HELP, load_checked, parse_sets, split_igno
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
               help="--set values for APP (repeatable) [default: those DIR/.kubegen-manifest recorded].")
 @click.option("--strict", is_flag=True, help="Treat check warnings as errors.")
-@click.option("--node-port-range", metavar="A-B", help="The cluster's node-port range [default: 30000-32767].")
-@click.option("--ignore", multiple=True, metavar="RULE", help="Do not report RULE (repeatable).")
-@click.option("--assume", multiple=True, metavar="KIND/NAME", help=ASSUME_HELP)
+@NODE_PORT_RANGE.decorator()
+@IGNORE.decorator()
+@ASSUME.decorator()
 @kube_version_option
 @traceback_option
 @report_errors

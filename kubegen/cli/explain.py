@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from kubegen.cli import fail, print_findings, report_errors, traceback_option
-from kubegen.cli.render import ASSUME_HELP, check_options, parse_sets
+from kubegen.cli.render import ASSUME, NODE_PORT_RANGE, check_options, parse_sets
 
 if TYPE_CHECKING:
     from kubegen.checks import Assumed
@@ -70,8 +70,8 @@ def network_options(fn: F) -> F:
                      help="Cluster IPs come from here (its first address is the API server's)."),
         click.option("--pod-cidr", default="10.244.0.0/16", show_default=True, metavar="CIDR",
                      help="Each node owns one /24 of it; pod IPs start at .2 of that /24."),
-        click.option("--node-port-range", metavar="A-B", help="The cluster's node-port range [default: 30000-32767]."),
-        click.option("--assume", multiple=True, metavar="KIND/NAME", help=ASSUME_HELP),
+        NODE_PORT_RANGE.decorator(),
+        ASSUME.decorator(),
     ]
     for decorator in reversed(decorators):
         fn = decorator(fn)

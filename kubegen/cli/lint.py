@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from kubegen.cli import fail, kube_version_option, report_errors
-from kubegen.cli.render import ASSUME_HELP, check_options
+from kubegen.cli.render import ASSUME, IGNORE, NODE_PORT_RANGE, check_options
 
 
 @click.command()
@@ -23,9 +23,9 @@ from kubegen.cli.render import ASSUME_HELP, check_options
               help="The files are not the whole stack (pods may live elsewhere): report what they refer "
                    "to but do not contain (pods behind a selector, an Ingress's Service, a ConfigMap, ...) "
                    "as warnings; a mismatch between objects both in the files stays an error.")
-@click.option("--node-port-range", metavar="A-B", help="The cluster's node-port range [default: 30000-32767].")
-@click.option("--ignore", multiple=True, metavar="RULE", help="Do not report RULE (repeatable).")
-@click.option("--assume", multiple=True, metavar="KIND/NAME", help=ASSUME_HELP)
+@NODE_PORT_RANGE.decorator()
+@IGNORE.decorator()
+@ASSUME.decorator()
 @click.option("--fix", "fix", is_flag=True,
               help="Rewrite the files in place where a finding has one safe fix (everything else kept "
                    "byte for byte), then report each fix and what is left.")

@@ -42,6 +42,11 @@ def parse_sets(values: tuple[str, ...]) -> dict[str, str]:
 
 ASSUME_HELP = ("An object the cluster has that the input does not make, e.g. Secret/registry-creds, "
                "Secret/NAMESPACE/NAME or ConfigMap/settings:key1,key2 (repeatable): references to it are fine.")
+# Options of every command that checks (render, check, lint; explain and graph take two).
+NODE_PORT_RANGE = Option("--node-port-range", dest="node_port_range", metavar="A-B",
+                         help="The cluster's node-port range [default: 30000-32767].")
+IGNORE = Option("--ignore", dest="ignore", multiple=True, metavar="RULE", help="Do not report RULE (repeatable).")
+ASSUME = Option("--assume", dest="assume", multiple=True, metavar="KIND/NAME", help=ASSUME_HELP)
 
 
 def check_options(  # type: ignore[no-untyped-def]
@@ -215,10 +220,9 @@ PARAMS = (
            help="Pass NAME=VALUE to the stack function APP names, converted by its type "
                 "annotations (repeatable)."),
     Option("--strict", dest="strict", flag=True, help="Treat warnings as errors."),
-    Option("--node-port-range", dest="node_port_range", metavar="A-B",
-           help="The cluster's node-port range [default: 30000-32767]."),
-    Option("--ignore", dest="ignore", multiple=True, metavar="RULE", help="Do not report RULE (repeatable)."),
-    Option("--assume", dest="assume", multiple=True, metavar="KIND/NAME", help=ASSUME_HELP),
+    NODE_PORT_RANGE,
+    IGNORE,
+    ASSUME,
     KUBE_VERSION,
     TRACEBACK,
 )
