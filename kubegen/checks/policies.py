@@ -20,6 +20,7 @@ from typing import Any
 
 from kubegen import facts
 from kubegen.checks import Report
+from kubegen.checks.k8sdata import group_of
 from kubegen.checks.references import Known, namespace_of, report_missing, text_of
 from kubegen.checks.validation.base import dicts
 from kubegen.checks.validation.meta import selector_matches
@@ -104,7 +105,7 @@ def _check_hpas(hpas: list[Manifest], manifests: Sequence[Manifest], known: Know
         served = facts.SCALABLE_KINDS.get(kind)
         version = ref.get("apiVersion")
         target = known.objects.get((kind, namespace, name))
-        if served is not None and isinstance(version, str) and version and _group(version) != _group(served):
+        if served is not None and isinstance(version, str) and version and group_of(version) != group_of(served):
             # the controller maps the group and kind to a resource: the version does not matter
             report.add("hpa-target", m, f"{m.label}: scaleTargetRef names {kind} at apiVersion {version}, whose API "
                        f"group has no {kind}: the autoscaler cannot read its scale; use apiVersion: {served}",
@@ -142,10 +143,6 @@ def _fixed_replicas(m: Manifest, target: Manifest, report: Report) -> None:
                f"every kubectl apply (and GitOps sync) sets it back to {quoted(count)} pods before the autoscaler "
                "scales it again; leave replicas out (replicas=None in kubegen) and let the autoscaler's "
                "minReplicas decide", ("spec", "replicas"), severity="warning")
-
-
-def _group(api_version: str) -> str:
-    return api_version.rpartition("/")[0]
 
 
 def _defaulted_requests(manifests: Sequence[Manifest]) -> dict[str, frozenset[str]]:
