@@ -51,7 +51,7 @@ def _generate_name(m: Manifest, generate: str, annotations: dict[object, object]
             "it (error: cannot use generate name with apply)")
     if hooks.is_hook(annotations):
         tool, phases = hook_phases(annotations)
-        if tool == "Argo CD" and {p.strip() for p in phases.split(",")} == {"Skip"}:
+        if tool == "Argo CD" and set(hooks.split(phases)) == {"Skip"}:
             report.add("generate-name", m, f"{head}; Argo CD skips it (hook Skip) and never creates it; create it "
                        "with kubectl create -f", path, severity="warning")
             return
