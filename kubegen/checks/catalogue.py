@@ -71,8 +71,6 @@ def derived_secrets(m: Manifest) -> Iterator[tuple[str, frozenset[str] | None]]:
     """Secrets other controllers make from ``m``: cert-manager (Certificates and annotated
     Ingresses), sealed-secrets, external-secrets."""
     kind = m.kind
-    if kind not in _DERIVING:
-        return
     spec = m.obj.get("spec")
     if not isinstance(spec, dict):
         return
