@@ -46,14 +46,11 @@ def enum(definition: str, field: str) -> tuple[str, ...]:
 
     Read from :mod:`kubegen.apidata_enums`, the newest data file's enumerations as a
     module (generated with it): a builder checking a choice does not parse the file."""
-    return (_ENUMS or _load_enums())[definition][field]
+    return _enums()[definition][field]
 
 
-_ENUMS: dict[str, dict[str, tuple[str, ...]]] = {}
-
-
-def _load_enums() -> dict[str, dict[str, tuple[str, ...]]]:
+@functools.cache
+def _enums() -> dict[str, dict[str, tuple[str, ...]]]:
     from kubegen.apidata_enums import ENUMS  # on first use: a render without choices never needs it
 
-    _ENUMS.update(ENUMS)
-    return _ENUMS
+    return ENUMS
