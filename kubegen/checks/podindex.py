@@ -41,6 +41,11 @@ class PodSet:
         """Whether these pods carry every pair of ``selector`` (what a Service selects)."""
         return all(self.labels.get(k) == v for k, v in selector.items())
 
+    def serves(self, port: dict[str, Any], protocol: str) -> bool:
+        """Whether the container ``port`` takes ``protocol`` (a declaration names ports,
+        not their protocols: either serves)."""
+        return self.declared or port.get("protocol", "TCP") == protocol
+
     def declared_ports(self) -> list[dict[str, Any]]:
         return [
             p for c in self.containers if isinstance(c, dict) and isinstance(c.get("ports"), list)
@@ -84,10 +89,7 @@ class StackIndex:
             kind = m.kind
             if kind == "Service":
                 self.services.setdefault((m.namespace or DEFAULT_NAMESPACE, m.name), m)
-            elif kind in facts.POD_TEMPLATE_PATHS or custom_pod_template(m.obj) is not None:
-                template = pod_template(m) or custom_pod_template(m.obj)
-                if template is None:
-                    continue
+            elif template := pod_template(m) if kind in facts.POD_TEMPLATE_PATHS else custom_pod_template(m.obj):
                 # A second object of the same kind and name is one workload on apply (the
                 # `duplicate` rule reports it); counting it twice would fake overlaps.
                 name, namespace = m.name, m.namespace or DEFAULT_NAMESPACE

@@ -233,8 +233,7 @@ def _check_target_port(m: Manifest, i: int, port: dict[str, Any], selected: list
                     f"{_describe_ports(podset)}), so traffic to these pods would be refused; {hint}",
                     path,
                 )
-            elif not podset.declared and not any(p.get("protocol", "TCP") == protocol for p in matches):
-                # (a declaration names a port, not its protocol: either serves)
+            elif not any(podset.serves(p, protocol) for p in matches):
                 report.add(
                     "target-port", m,
                     f"{m.label}: port {port.get('port')} is {protocol} but container port {target!r} of "

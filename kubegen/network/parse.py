@@ -75,7 +75,7 @@ def _resolve_target(podset: PodSet, target: int | str, protocol: str) -> int | N
     if isinstance(target, int):
         return target
     for declared in podset.declared_ports():
-        if declared.get("name") == target and (podset.declared or declared.get("protocol", "TCP") == protocol):
+        if declared.get("name") == target and podset.serves(declared, protocol):
             return _int(declared.get("containerPort"))
     return None
 
