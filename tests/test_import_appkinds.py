@@ -287,3 +287,24 @@ def test_a_deployment_left_to_its_autoscaler_keeps_no_replica_count() -> None:
     assert "replicas=None," in source and "web.autoscale(" in source
     rendered = run_app(source)
     assert "replicas" not in next(o for o in rendered if o["kind"] == "Deployment")["spec"]
+
+
+def test_a_budget_beside_its_workload_keeps_its_selector_in_the_plain_spelling() -> None:
+    """The fallback ``PodDisruptionBudget(...)`` spelling (tried when ``web.budget(...)``
+    does not render back) selects what the input selects, not the budget's own labels."""
+    from kubegen.importer.policies import budget
+
+    class Built:
+        name, labels = "web", {"app": "web"}
+
+    class Found:
+        def workload_for(self, labels: dict[str, str]) -> tuple[str, Built]:
+            return "web", Built()
+
+    obj = {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+           "metadata": {"name": "web-pdb", "labels": {"team": "x"}},
+           "spec": {"minAvailable": 1, "selector": {"matchLabels": {"app": "web"}}}}
+    helper, plain = budget(obj, Found())  # type: ignore[arg-type]
+    assert helper.func == "budget" and dict(helper.kwargs)["labels"] == {"team": "x"}
+    assert plain.func == "PodDisruptionBudget"
+    assert dict(plain.kwargs)["selector"] == {"app": "web"} and dict(plain.kwargs)["labels"] == {"team": "x"}

@@ -159,10 +159,10 @@ def budget(obj: dict[str, Any], ctx: Context) -> list[Call]:
     if found is not None:
         var, built = found
         helper = dict(fields)
-        labels = kwargs.get("labels", {})
+        own = kwargs.get("labels", {})  # the budget's own metadata labels, not its selector's
         rest = {k: v for k, v in kwargs.items() if k != "labels"}
-        if labels != dict(built.labels):
-            rest["labels"] = labels
+        if own != dict(built.labels):
+            rest["labels"] = own
         candidates.append(call("budget", receiver=var, **({"name": name} if name != built.name else {}), **helper,
                                **rest))
     chosen: dict[str, Any] = {"selector": labels} if labels else {}
