@@ -96,9 +96,12 @@ def _problem(file: str, line: int, message: str) -> Finding:
 _KUSTOMIZE_GROUP = "kustomize.config.k8s.io/"
 
 
-def _expand(paths: Sequence[str]) -> tuple[list[str], list[Finding]]:
+def _expand(paths: Sequence[str]) -> tuple[list[str], list[Finding], list[str]]:
+    """The files to read, the problems met on the way, and the kustomization files of the
+    directories walked (sorted)."""
     files: list[str] = []
     problems: list[Finding] = []
+    kustomizations: list[str] = []
 
     def unreadable_dir(exc: OSError) -> None:
         name = exc.filename or "?"
@@ -119,9 +122,10 @@ def _expand(paths: Sequence[str]) -> tuple[list[str], list[Finding]]:
                 )
             # kustomize's own files (`kubectl apply -k` reads them; they are not objects
             # for the API server): the kustomizations and the patches and inputs they name
-            kustomizations = [f for f in found if os.path.basename(f) in KUSTOMIZE_FILES]
-            skipped = {p for k in kustomizations for p in non_resources(k)}
-            found = [f for f in found if f not in kustomizations and os.path.abspath(f) not in skipped]
+            here = [f for f in found if os.path.basename(f) in KUSTOMIZE_FILES]
+            kustomizations.extend(here)
+            skipped = {p for k in here for p in non_resources(k)}
+            found = [f for f in found if f not in here and os.path.abspath(f) not in skipped]
             if not found and len(problems) == unreadable_before:
                 raise InputError(f"{path}: no *.yaml, *.yml or *.json files in this directory")
             files.extend(sorted(found))
@@ -129,7 +133,7 @@ def _expand(paths: Sequence[str]) -> tuple[list[str], list[Finding]]:
             files.append(path)
         else:
             raise InputError(f"{path}: no such file or directory")
-    return _once(files), problems
+    return _once(files), problems, sorted(kustomizations)
 
 
 def _once(files: list[str]) -> list[str]:
@@ -159,13 +163,14 @@ class Reading:
     inputs read so far). Raises :class:`InputError` at once for a path that does not exist."""
 
     def __init__(self, paths: Sequence[str], stdin: TextIO | None = None) -> None:
-        self._files, self._problems = _expand(paths)
+        # the files to read (directories walked), and the kustomization files found there
+        self.paths, self._problems, self.kustomizations = _expand(paths)
         self._stdin = stdin
         self.files = 0
 
     def __iter__(self) -> Iterator[Item]:
         yield from self._problems
-        for path in self._files:
+        for path in self.paths:
             self.files += 1
             if path == "-":
                 yield from _read_stdin(self._stdin if self._stdin is not None else sys.stdin)

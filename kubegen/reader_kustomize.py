@@ -27,26 +27,13 @@ _CONFIGURATION = ("replacements", "configurations", "crds", "transformers", "gen
 _GENERATORS = ("configMapGenerator", "secretGenerator")
 
 
-def kustomizations(paths: Sequence[str]) -> list[str]:
-    """The kustomization files of the directories among ``paths`` (walked as the reader
-    walks them: hidden directories skipped), sorted."""
-    found: list[str] = []
-    for path in paths:
-        if path == "-" or not os.path.isdir(path):
-            continue
-        for root, dirs, names in os.walk(path):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
-            found.extend(os.path.join(root, n) for n in names if n in KUSTOMIZE_FILES)
-    return sorted(found)
-
-
-def generated(paths: Sequence[str]) -> list[tuple[str, str, str | None, str]]:
-    """What the kustomizations of the directories among ``paths`` generate, as (kind,
+def generated(kustomizations: Sequence[str]) -> list[tuple[str, str, str | None, str]]:
+    """What ``kustomizations`` (the files :class:`kubegen.reader.Reading` found) generate, as (kind,
     name, namespace or None for any, the kustomization's path): the ConfigMaps and Secrets of ``configMapGenerator`` and
     ``secretGenerator``, which the resources refer to by that name (kustomize rewrites
     the references to the generated, hash-suffixed name)."""
     made = []
-    for path in kustomizations(paths):
+    for path in kustomizations:
         data = load(path) or {}
         moves = bool(data.get("namespace"))  # kustomize moves the resources and what it generates there together
         for key, kind in (("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret")):
@@ -116,4 +103,4 @@ def non_resources(path: str) -> set[str]:
     return _files(path, names) - _files(path, _paths(data.get("resources")))
 
 
-__all__ = ["KUSTOMIZE_FILES", "generated", "kustomizations", "load", "non_resources", "patch_files"]
+__all__ = ["KUSTOMIZE_FILES", "generated", "load", "non_resources", "patch_files"]

@@ -138,17 +138,18 @@ def import_paths(paths: Sequence[str], stdin: TextIO | None = None) -> str:
     Raises :class:`FindingsError` listing the input problems (invalid YAML, duplicate
     keys, ...) when any file cannot be read as kubectl would read it.
     """
-    from kubegen.reader import expand_paths, read_paths
+    from kubegen.reader import Reading, ReadResult
 
     with no_cyclic_gc():  # tens of thousands of small acyclic objects: nothing for the collector
-        result = read_paths(paths, stdin=stdin)
+        reading = Reading(paths, stdin)
+        result = ReadResult.collect(reading)
         if result.problems:
             count = len(result.problems)
             raise FindingsError(
                 f"{count} input problem{'s' if count != 1 else ''}: nothing was imported", result.problems
             )
-        sources = ["<stdin>" if p == "-" else p for p in expand_paths(paths)]
-        unapplied = kustomize.note(paths, result.manifests)
+        sources = ["<stdin>" if p == "-" else p for p in reading.paths]
+        unapplied = kustomize.note(reading.kustomizations, result.manifests)
         return import_manifests(result.manifests, sources, notes=[unapplied] if unapplied else [])
 
 

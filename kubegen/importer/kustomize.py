@@ -17,7 +17,7 @@ import shlex
 from collections.abc import Sequence
 
 from kubegen.manifest import Manifest
-from kubegen.reader_kustomize import kustomizations, load
+from kubegen.reader_kustomize import load
 
 # What only names the base's own objects: applying them changes nothing.
 _NEUTRAL = {"apiVersion", "kind", "metadata", "resources", "sortOptions", "openapi", "buildMetadata"}
@@ -44,10 +44,11 @@ def unapplied(path: str, manifests: Sequence[Manifest]) -> list[str]:
     return fields
 
 
-def note(paths: Sequence[str], manifests: Sequence[Manifest]) -> str | None:
-    """The header's words on kustomizations whose transformations import did not apply."""
+def note(kustomizations: Sequence[str], manifests: Sequence[Manifest]) -> str | None:
+    """The header's words on ``kustomizations`` (the files the reader found) whose
+    transformations import did not apply."""
     parts = []
-    for path in kustomizations(paths):
+    for path in kustomizations:
         fields = unapplied(path, manifests)
         if fields:
             what = "cannot be read as a kustomization" if fields == ["?"] else f"sets {', '.join(fields)}"
