@@ -20,7 +20,7 @@ from typing import Any
 
 from kubegen.checks import CheckOptions
 from kubegen.finding import Finding
-from kubegen.fix.ops import touched
+from kubegen.fix.ops import on_one_path, touched
 from kubegen.fix.plan import Context, Fix, plan
 from kubegen.fix.source import Attempt, Source
 from kubegen.lint import LintResult, lint_read
@@ -226,8 +226,7 @@ def _reaches(fix: Fix, path: tuple[str | int, ...]) -> bool:
     """Whether ``fix`` changes the field at ``path``, one inside it, or one around it."""
     for op in fix.ops:
         for p in touched(op):
-            n = min(len(p), len(path))
-            if n and p[:n] == path[:n]:
+            if p and path and on_one_path(p, path):
                 return True
     return False
 

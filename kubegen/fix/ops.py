@@ -310,6 +310,12 @@ def _eol_comment(yt: YamlText, entries: list[tuple[Node, Node]], key: str) -> st
 Op = Set | Rename | Insert | Wrap | Unwrap | Replace
 
 
+def on_one_path(p: P, q: P) -> bool:
+    """Whether one of two field paths is the other or inside it."""
+    n = min(len(p), len(q))
+    return p[:n] == q[:n]
+
+
 def touched(op: Op) -> list[P]:
     """The paths an op changes (for telling which fixes of one pass interfere)."""
     if isinstance(op, Insert):

@@ -20,7 +20,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from kubegen.errors import OutputError
 from kubegen.fix import files
-from kubegen.fix.ops import touched
+from kubegen.fix.ops import on_one_path, touched
 from kubegen.fix.plan import Fix
 from kubegen.fix.yamltext import Edit, Unfixable, YamlText, apply_edits, document_of, overlaps
 from kubegen.manifest import Manifest
@@ -223,8 +223,7 @@ def _interfere(a: Fix, b: Fix) -> bool:
         for y in b.ops:
             for px in touched(x):
                 for py in touched(y):
-                    n = min(len(px), len(py))
-                    if px[:n] == py[:n] and (x.structural or y.structural or px == py):
+                    if on_one_path(px, py) and (x.structural or y.structural or px == py):
                         return True
     return False
 
