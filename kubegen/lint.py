@@ -89,10 +89,10 @@ def lint(paths: Sequence[str], options: CheckOptions | None = None, stdin: TextI
     it (see :class:`kubegen.checks.Checker`), so memory grows with the largest document
     and the catalogue of names, not with the input."""
     reading = Reading(paths, stdin)
-    return _lint(reading, _with_generated(reading.kustomizations, options or CheckOptions()), lambda: reading.files)
+    return _lint(reading, with_generated(reading.kustomizations, options or CheckOptions()), lambda: reading.files)
 
 
-def _with_generated(kustomizations: Sequence[str], options: CheckOptions) -> CheckOptions:
+def with_generated(kustomizations: Sequence[str], options: CheckOptions) -> CheckOptions:
     """``options`` plus what the kustomizations of the directories read generate (a
     ``configMapGenerator``'s ConfigMap exists once kustomize builds the directory)."""
     made = frozenset(Assumed(kind, name, namespace, source=Location(path))

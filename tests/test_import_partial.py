@@ -255,6 +255,26 @@ def test_what_a_kustomization_generates_exists_for_lint(tmp_path: Path, namespac
     assert errors(lint([str(tmp_path / "built")], CheckOptions()).findings) == []
 
 
+def test_lint_fix_takes_what_a_kustomization_generates_as_lint_does(tmp_path: Path) -> None:
+    """``lint --fix`` judges a directory as ``lint`` does: the generated ConfigMap and
+    Secret exist, so their references are no finding to report or to 'fix' (a misspelt
+    Service apiVersion beside them is still fixed)."""
+    from kubegen.fix import fix_paths
+
+    (tmp_path / "pod.yaml").write_text(GENERATED_REFS.replace("configMap: {name: api-config}", "emptyDir: {}"))
+    (tmp_path / "svc.yaml").write_text("apiVersion: apps/v1\nkind: Service\nmetadata: {name: api}\n"
+                                       "spec:\n  selector: {app: api}\n  ports: [{port: 80}]\n")
+    (tmp_path / "kustomization.yaml").write_text(
+        "resources: [pod.yaml, svc.yaml]\n"
+        "configMapGenerator:\n  - name: api-env\n    literals: [LOG_LEVEL=info]\n"
+        "secretGenerator:\n  - name: api-credentials\n    literals: [TOKEN=x]\n")
+    linted = {f.rule for f in lint([str(tmp_path)], CheckOptions()).findings}
+    assert "config-ref" not in linted and "api-version" in linted
+    fixed = fix_paths([str(tmp_path)], CheckOptions(), write=False)
+    assert [fix.rule for fix in fixed.applied] == ["api-version"]
+    assert not [f.format() for f in fixed.lint.findings if f.rule == "config-ref"]
+
+
 def test_a_custom_resource_with_a_pod_template_runs_the_pods_its_services_select(tmp_path: Path) -> None:
     """A Rollout's pods are pods like a Deployment's: its Services are not dangling (no
     declaration, no selector-dangling), and their targetPorts are checked against its

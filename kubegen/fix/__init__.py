@@ -27,8 +27,8 @@ from kubegen.fix.engine import Engine
 from kubegen.fix.files import replace_file, unwritable
 from kubegen.fix.plan import Fix
 from kubegen.fix.source import Source
-from kubegen.lint import LintResult
-from kubegen.reader import read_paths
+from kubegen.lint import LintResult, with_generated
+from kubegen.reader import Reading, ReadResult
 
 
 class FixResult:
@@ -137,7 +137,9 @@ def fix_paths(paths: Sequence[str], options: CheckOptions | None = None, *, writ
         raise UsageError("--fix rewrites files in place and cannot fix stdin (-); pass the files")
     options = options or CheckOptions()
     refused = unwritable(paths, writing=write)
-    engine = Engine(read_paths(paths), options, refused)
+    reading = Reading(paths)
+    # what the directories' kustomizations generate exists, as for lint
+    engine = Engine(ReadResult.collect(reading), with_generated(reading.kustomizations, options), refused)
     engine.run()
     errors: list[str] = []
     if write:
