@@ -243,18 +243,16 @@ class _Layout:
             return False
         if isinstance(node, Commented):
             return True
+        if not isinstance(node, (Call, list, tuple, dict)):
+            return False
+        found = self._commented.get(id(node))
+        if found is not None:
+            return found
         if isinstance(node, Call):
             children: Any = (*node.args, *(v for _, v in node.kwargs))
-        elif isinstance(node, (list, tuple)):
-            children = node
-        elif isinstance(node, dict):
-            children = node.values()
         else:
-            return False
-        key = id(node)
-        found = self._commented.get(key)
-        if found is None:
-            found = self._commented[key] = any(self.commented(child) for child in children)
+            children = node.values() if isinstance(node, dict) else node
+        found = self._commented[id(node)] = any(self.commented(child) for child in children)
         return found
 
     def _one_line(self, node: Any, width: int) -> str | None:
