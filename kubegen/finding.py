@@ -14,6 +14,7 @@ from kubegen.escape import escape
 from kubegen.facts import lazy_pattern
 from kubegen.location import Location
 from kubegen.manifest import Manifest
+from kubegen.record import Record
 
 Severity = Literal["error", "warning"]
 
@@ -80,8 +81,8 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-@attrs.frozen(kw_only=True)
-class Finding:
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class Finding(Record):
     """One problem: which rule, how bad, what (message), and where."""
 
     rule: str

@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "kubegen"
 # Ordered from the bottom up; a module belongs to the first prefix that matches.
 LAYERS: list[tuple[str, ...]] = [
     ("kubegen.errors", "kubegen.location", "kubegen.names", "kubegen.apidata", "kubegen.facts", "kubegen.escape",
-     "kubegen.safefs", "kubegen.values", "kubegen.hooks"),
+     "kubegen.safefs", "kubegen.values", "kubegen.hooks", "kubegen.record"),
     ("kubegen.model",),
     ("kubegen.manifest", "kubegen.finding", "kubegen.reader"),
     ("kubegen.checks",),

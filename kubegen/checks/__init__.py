@@ -19,6 +19,7 @@ from kubegen.finding import Finding as Finding
 from kubegen.finding import Severity as Severity
 from kubegen.finding import plural
 from kubegen.manifest import Manifest, custom_pod_template
+from kubegen.record import Record
 
 if TYPE_CHECKING:
     from kubegen.checks.catalogue import Catalogue
@@ -77,8 +78,8 @@ CROSS_OBJECT_RULES = frozenset(
 )
 
 
-@attrs.frozen(kw_only=True)
-class CheckOptions:
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class CheckOptions(Record):
     """How to check.
 
     - ``node_port_range``: the cluster's ``--service-node-port-range``. Default: 30000-32767.

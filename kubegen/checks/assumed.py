@@ -23,6 +23,7 @@ import attrs
 
 from kubegen import facts
 from kubegen.location import Location
+from kubegen.record import Record
 
 Port = tuple[str, int]  # (name or "", number or 0): what is known of one port
 POD_KINDS = tuple(facts.POD_TEMPLATE_PATHS)
@@ -32,8 +33,8 @@ def show_ports(ports: Iterable[Port]) -> str:
     return ",".join(f"{n}={p}" if n and p else n or str(p) for n, p in ports)
 
 
-@attrs.frozen
-class Assumed:
+@attrs.frozen(eq=False, repr=False)
+class Assumed(Record):
     """An object the cluster has without the stack making it (``External(...)`` in
     Python, ``--assume KIND/NAME`` on the command line): references to it are fine.
 

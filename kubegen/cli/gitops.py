@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kubegen.cli import usage_error
 from kubegen.cli.params import Option, decorate
@@ -50,20 +50,27 @@ def require_output_dir(output_dir: str | None, **given: Any) -> None:
                 usage_error(f"{flag} needs --output-dir DIR")
 
 
-class Run(NamedTuple):
-    """What a run on an output directory loads, resolved from the command line and the record."""
+class Run:
+    """What a run on an output directory loads, resolved from the command line and the record.
 
-    directory: str
-    """The absolute output directory."""
-    recipe: Recipe
-    """This run's recipe (what the record will say)."""
-    spec: str
-    """The APP spec to load."""
-    confirm: str | None
-    """The recorded APP ``spec`` must turn out to name (see
-    :func:`kubegen.gitops.record.target_to_confirm`; None: nothing to confirm)."""
-    recorded: dict[str, str]
-    """``--set`` names taken from the record, with where (for messages)."""
+    A plain class: a ``NamedTuple`` is built with ``exec`` at import time, which every
+    ``kubegen render`` paid for (issue 12's start-up)."""
+
+    __slots__ = ("confirm", "directory", "recipe", "recorded", "spec")
+
+    def __init__(self, *, directory: str, recipe: Recipe, spec: str, confirm: str | None,
+                 recorded: dict[str, str]) -> None:
+        self.directory = directory
+        """The absolute output directory."""
+        self.recipe = recipe
+        """This run's recipe (what the record will say)."""
+        self.spec = spec
+        """The APP spec to load."""
+        self.confirm = confirm
+        """The recorded APP ``spec`` must turn out to name (see
+        :func:`kubegen.gitops.record.target_to_confirm`; None: nothing to confirm)."""
+        self.recorded = recorded
+        """``--set`` names taken from the record, with where (for messages)."""
 
 
 def run_recipe(

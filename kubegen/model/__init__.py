@@ -21,9 +21,9 @@ if TYPE_CHECKING:
         ValueFrom,
     )
     from kubegen.model.external import External
+    from kubegen.model.hook import Hook
     from kubegen.model.ingress import Ingress, IngressPath, IngressRule, IngressTLS
     from kubegen.model.job import CronJob, Job
-    from kubegen.model.meta import Hook
     from kubegen.model.networkpolicy import (
         NetworkPolicy,
         NetworkPolicyPeer,
@@ -53,7 +53,7 @@ _WHERE: dict[str, str] = {
     **dict.fromkeys(["External"], "external"),
     **dict.fromkeys(["Ingress", "IngressPath", "IngressRule", "IngressTLS"], "ingress"),
     **dict.fromkeys(["CronJob", "Job"], "job"),
-    **dict.fromkeys(["Hook"], "meta"),
+    **dict.fromkeys(["Hook"], "hook"),
     **dict.fromkeys([
         "NetworkPolicy", "NetworkPolicyPeer", "NetworkPolicyPort", "NetworkPolicyRule",
     ], "networkpolicy"),

@@ -12,6 +12,7 @@ from kubegen import facts, hooks
 from kubegen.errors import BuilderError, BuilderTypeError, collecting, reject
 from kubegen.facts import no_such as no_such
 from kubegen.location import Location, caller_location
+from kubegen.record import Record
 
 T = TypeVar("T")
 
@@ -44,43 +45,12 @@ class FrozenDict(dict):  # type: ignore[type-arg]
 EMPTY: FrozenDict = FrozenDict()
 
 
-_FIELDS: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {}
-
-
-def _compared_fields(cls: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Names of the fields equality/hash and repr use, read once per class."""
-    names = _FIELDS.get(cls)
-    if names is None:
-        fields = attrs.fields(cls)
-        names = tuple(a.name for a in fields if a.eq), tuple(a.name for a in fields if a.repr)
-        _FIELDS[cls] = names
-    return names
-
-
-class Builder:
+class Builder(Record):
     """Base of every frozen builder: value equality, hashing and repr over the attrs
-    fields (``source`` excluded), written once here instead of generated per class,
-    which keeps ``import kubegen`` (and so every CLI run) fast."""
+    fields (``source`` excluded), written once (:class:`kubegen.record.Record`) instead
+    of generated per class, which keeps every CLI run fast."""
 
     __slots__ = ()
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        names = _compared_fields(type(self))[0]
-        return all(getattr(self, n) == getattr(other, n) for n in names)
-
-    def __ne__(self, other: object) -> bool:
-        result = self.__eq__(other)
-        return result if result is NotImplemented else not result
-
-    def __hash__(self) -> int:
-        names = _compared_fields(type(self))[0]
-        return hash((type(self).__name__, *(getattr(self, n) for n in names)))
-
-    def __repr__(self) -> str:
-        names = _compared_fields(type(self))[1]
-        return f"{type(self).__name__}(" + ", ".join(f"{n}={getattr(self, n)!r}" for n in names) + ")"
 
 
 def owner_of(obj: object) -> str:
@@ -171,6 +141,15 @@ def as_mapping(value: Any, what: str, example: str) -> Any:
 def is_done(value: Any) -> bool:
     """Whether :func:`as_mapping` already answered (empty, or refused)."""
     return value is EMPTY or type(value) is Invalid
+
+
+def plain(value: Any) -> Any:
+    """A FrozenDict/tuple tree as plain dicts and lists (for ``to_dict``)."""
+    if isinstance(value, Mapping):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
 
 
 def as_list(
@@ -329,6 +308,15 @@ def name_tuple(value: Iterable[Any] | None) -> Any:
 _SIMPLE = {"str": str, "int": int, "bool": bool, "float": float, "None": type(None)}
 
 
+def _public_builder(name: str) -> Any:
+    """The builder ``kubegen.model`` exports as ``name`` (imported now), or None: a field
+    may be annotated with a builder its module imports only for type checking, because
+    that builder's module is loaded only by an app that uses it (start-up time)."""
+    from kubegen import model
+
+    return getattr(model, name) if name in model.__all__ else None
+
+
 def _type_validator(annotation: str, module: str) -> Callable[[Any, Any, Any], None] | None:
     """A validator for an annotation that names only classes (``int``, ``str | None``,
     ``Probe | None``, ...); names are looked up in ``module`` on first use (they may be
@@ -342,7 +330,7 @@ def _type_validator(annotation: str, module: str) -> Callable[[Any, Any, Any], N
     def allowed() -> tuple[type, ...]:
         if not resolved:
             space = vars(sys.modules[module])
-            kinds = tuple(_SIMPLE.get(n) or space.get(n) for n in names)
+            kinds = tuple(_SIMPLE.get(n) or space.get(n) or _public_builder(n) for n in names)
             resolved.append(kinds if all(isinstance(k, type) for k in kinds) else ())  # type: ignore[arg-type]
             if float in kinds:
                 resolved[0] += (int,)

@@ -25,12 +25,12 @@ from kubegen.model._base import (
     check_meta,
     frozen_any_map,
     frozen_str_map,
+    plain,
     source_field,
     to_tuple,
     typed_fields,
 )
 from kubegen.model.meta import ObjectBuilder
-from kubegen.model.volume import plain
 
 if TYPE_CHECKING:
     from kubegen.model.workload import _Workload

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -25,8 +25,10 @@ from kubegen.model._base import (
     typed_fields,
 )
 from kubegen.model.meta import ObjectBuilder
-from kubegen.model.volume import Volume, VolumeMount, volume_name_for
 from kubegen.values import copy_data, plain_data
+
+if TYPE_CHECKING:
+    from kubegen.model.volume import Volume, VolumeMount
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
@@ -115,6 +117,8 @@ class _Mountable:
                optional: bool | None = None, default_mode: int | None = None) -> Volume:
         """The pod volume with this object's keys as files (``items={"key": "file"}`` picks
         some); called ``name`` (default: the object's name)."""
+        from kubegen.model.volume import Volume, volume_name_for
+
         volume_name = name or volume_name_for(f"{self.kind} {self.name!r}", self.name)
         make = Volume.config_map if self.kind == "ConfigMap" else Volume.secret
         return make(volume_name, self, items=items, optional=optional, default_mode=default_mode)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -30,7 +30,9 @@ from kubegen.model._base import (
     typed_fields,
 )
 from kubegen.model.env import EnvFrom, to_env
-from kubegen.model.volume import VolumeMount
+
+if TYPE_CHECKING:
+    from kubegen.model.volume import VolumeMount
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
@@ -191,6 +193,10 @@ def _to_env_from(value: Iterable[EnvFrom] | None) -> Any:
 
 
 def _to_mounts(value: Iterable[VolumeMount] | None) -> Any:
+    if value is None or (value.__class__ is tuple and not value):
+        return ()
+    from kubegen.model.volume import VolumeMount  # only an app with mounts pays for the module
+
     return as_list(value, (VolumeMount,), "[VolumeMount(name=..., mount_path=...)]")
 
 

@@ -19,9 +19,9 @@ from kubegen.model._base import (
     frozen_any_map,
     is_done,
     name_of,
+    plain,
     typed_fields,
 )
-from kubegen.model.volume import plain
 
 
 def _check_target(owner: str, field: str, target: Any, kind: str) -> None:

@@ -14,11 +14,11 @@ from kubegen.model._base import (
     check_choice,
     frozen_any_map,
     merge_extra,
+    plain,
     str_tuple,
     typed_fields,
 )
 from kubegen.model.container import Container, Resources
-from kubegen.model.volume import plain
 from kubegen.model.workload import _Controller
 
 _JOB_RESTART = ("OnFailure", "Never")

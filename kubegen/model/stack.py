@@ -11,6 +11,7 @@ from kubegen import facts
 from kubegen.errors import BuilderTypeError, reject
 from kubegen.location import Location
 from kubegen.model._base import EMPTY, FrozenDict, check, check_labels, frozen_str_map, source_field, typed_fields
+from kubegen.record import MutableRecord
 
 
 class Buildable(Protocol):
@@ -36,8 +37,8 @@ def _is_object(obj: object) -> bool:
     return False
 
 
-@attrs.define(kw_only=True, field_transformer=typed_fields)
-class Stack:
+@attrs.define(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
+class Stack(MutableRecord):
     """Everything one app deploys, rendered, checked and ordered together.
 
     - ``name``: a name for the stack, for your own use. Default: none.

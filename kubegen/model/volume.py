@@ -14,16 +14,7 @@ import attrs
 
 from kubegen import facts
 from kubegen.errors import BuilderError, BuilderTypeError
-from kubegen.model._base import Builder, FrozenDict, check, frozen_any_map, name_of, typed_fields
-
-
-def plain(value: Any) -> Any:
-    """A FrozenDict/tuple tree as plain dicts and lists (for ``to_dict``)."""
-    if isinstance(value, Mapping):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    return value
+from kubegen.model._base import Builder, FrozenDict, check, frozen_any_map, name_of, plain, typed_fields
 
 
 def volume_name_for(owner: str, name: str) -> str:
@@ -158,41 +149,3 @@ class VolumeMount(Builder):
         if self.sub_path is not None:
             d["subPath"] = self.sub_path
         return d
-
-
-def claim_template_names(workload: Any) -> set[str]:
-    """The volumes a StatefulSet gets per pod from its claim templates (typed, or raw in
-    ``spec_extra``)."""
-    names = {c.name for c in getattr(workload, "volume_claim_templates", ())}
-    extra = getattr(workload, "spec_extra", None)
-    claims = extra.get("volumeClaimTemplates") if isinstance(extra, Mapping) else None
-    if isinstance(claims, (list, tuple)):
-        names |= {
-            c["metadata"]["name"] for c in claims
-            if isinstance(c, Mapping) and isinstance(c.get("metadata"), Mapping)
-            and isinstance(c["metadata"].get("name"), str)
-        }
-    return names
-
-
-def pod_volumes(workload: Any) -> tuple[Volume, ...]:
-    """A workload's ``volumes``, then those its containers' ``mount()`` helpers carry."""
-    found = {v.name: v for v in workload.volumes}
-    templates = claim_template_names(workload)
-    extra: list[Volume] = []
-    for container in workload.init_containers + workload.containers:
-        for mount in container.volume_mounts:
-            volume = mount.volume
-            if volume is None or volume.name in templates:
-                continue
-            known = found.get(volume.name)
-            if known is None:
-                found[volume.name] = volume
-                extra.append(volume)
-            elif known.source != volume.source:
-                raise BuilderError(
-                    f"{workload.kind} {workload.name!r}: two different volumes are called {volume.name!r} "
-                    f"({dict(known.source)} and {dict(volume.source)}); pass volume_name= to mount()"
-                )
-    result: tuple[Volume, ...] = workload.volumes + tuple(extra)
-    return result

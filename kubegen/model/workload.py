@@ -31,13 +31,13 @@ from kubegen.model._base import (
 from kubegen.model.container import Container, ContainerPort, Resources
 from kubegen.model.identity import default_selector
 from kubegen.model.meta import ObjectBuilder
-from kubegen.model.volume import Volume, claim_template_names, pod_volumes
 
 if TYPE_CHECKING:
     from kubegen.model.autoscaling import HorizontalPodAutoscaler, Metric
     from kubegen.model.disruption import PodDisruptionBudget
     from kubegen.model.service import Service, ServicePort
     from kubegen.model.serviceaccount import ServiceAccount
+    from kubegen.model.volume import Volume
 
 
 
@@ -49,6 +49,10 @@ def _to_containers(value: Iterable[Container] | None) -> Any:
 
 
 def _to_volumes(value: Iterable[Volume] | None) -> Any:
+    if value is None or (value.__class__ is tuple and not value):
+        return ()
+    from kubegen.model.volume import Volume  # only an app with volumes pays for the module
+
     return as_list(value, (Volume,), "[Volume.empty_dir('cache'), ...]")
 
 
@@ -57,6 +61,44 @@ def _default_labels(self: Any) -> FrozenDict:
     return FrozenDict({"app": self.name or (self.generate_name or "").rstrip("-")})
 
 
+
+
+def claim_template_names(workload: Any) -> set[str]:
+    """The volumes a StatefulSet gets per pod from its claim templates (typed, or raw in
+    ``spec_extra``)."""
+    names = {c.name for c in getattr(workload, "volume_claim_templates", ())}
+    extra = getattr(workload, "spec_extra", None)
+    claims = extra.get("volumeClaimTemplates") if isinstance(extra, Mapping) else None
+    if isinstance(claims, (list, tuple)):
+        names |= {
+            c["metadata"]["name"] for c in claims
+            if isinstance(c, Mapping) and isinstance(c.get("metadata"), Mapping)
+            and isinstance(c["metadata"].get("name"), str)
+        }
+    return names
+
+
+def pod_volumes(workload: Any) -> tuple[Volume, ...]:
+    """A workload's ``volumes``, then those its containers' ``mount()`` helpers carry."""
+    found = {v.name: v for v in workload.volumes}
+    templates = claim_template_names(workload)
+    extra: list[Volume] = []
+    for container in workload.init_containers + workload.containers:
+        for mount in container.volume_mounts:
+            volume = mount.volume
+            if volume is None or volume.name in templates:
+                continue
+            known = found.get(volume.name)
+            if known is None:
+                found[volume.name] = volume
+                extra.append(volume)
+            elif known.source != volume.source:
+                raise BuilderError(
+                    f"{workload.kind} {workload.name!r}: two different volumes are called {volume.name!r} "
+                    f"({dict(known.source)} and {dict(volume.source)}); pass volume_name= to mount()"
+                )
+    result: tuple[Volume, ...] = workload.volumes + tuple(extra)
+    return result
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
