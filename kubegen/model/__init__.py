@@ -9,21 +9,17 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from kubegen.model._base import FrozenDict
     from kubegen.model.autoscaling import HorizontalPodAutoscaler, Metric, ScaleTarget, autoscale
-    from kubegen.model.config import ConfigMap, Namespace, Raw, Secret
+    from kubegen.model.config import ConfigMap
     from kubegen.model.container import Container, ContainerPort, Probe, Resources
     from kubegen.model.disruption import PodDisruptionBudget, budget
-    from kubegen.model.env import (
-        ConfigMapKeyRef,
-        EnvFrom,
-        FieldRef,
-        ResourceFieldRef,
-        SecretKeyRef,
-        ValueFrom,
-    )
+    from kubegen.model.downward import FieldRef, ResourceFieldRef
+    from kubegen.model.env import ConfigMapKeyRef, SecretKeyRef, ValueFrom
+    from kubegen.model.envfrom import EnvFrom
     from kubegen.model.external import External
     from kubegen.model.hook import Hook
     from kubegen.model.ingress import Ingress, IngressPath, IngressRule, IngressTLS
     from kubegen.model.job import CronJob, Job
+    from kubegen.model.namespace import Namespace
     from kubegen.model.networkpolicy import (
         NetworkPolicy,
         NetworkPolicyPeer,
@@ -31,8 +27,10 @@ if TYPE_CHECKING:
         NetworkPolicyRule,
     )
     from kubegen.model.pvc import PersistentVolumeClaim
+    from kubegen.model.raw import Raw
     from kubegen.model.rbac import ClusterRole, PolicyRule, Role
     from kubegen.model.rolebinding import ClusterRoleBinding, RoleBinding, Subject
+    from kubegen.model.secret import Secret
     from kubegen.model.selector import LabelExpression
     from kubegen.model.service import Service, ServicePort, expose
     from kubegen.model.serviceaccount import ServiceAccount
@@ -44,12 +42,15 @@ if TYPE_CHECKING:
 _WHERE: dict[str, str] = {
     **dict.fromkeys(["FrozenDict"], "_base"),
     **dict.fromkeys(["HorizontalPodAutoscaler", "Metric", "ScaleTarget", "autoscale"], "autoscaling"),
-    **dict.fromkeys(["ConfigMap", "Namespace", "Raw", "Secret"], "config"),
+    **dict.fromkeys(["ConfigMap"], "config"),
+    **dict.fromkeys(["Namespace"], "namespace"),
+    **dict.fromkeys(["Raw"], "raw"),
+    **dict.fromkeys(["Secret"], "secret"),
     **dict.fromkeys(["Container", "ContainerPort", "Probe", "Resources"], "container"),
     **dict.fromkeys(["PodDisruptionBudget", "budget"], "disruption"),
-    **dict.fromkeys([
-        "ConfigMapKeyRef", "EnvFrom", "FieldRef", "ResourceFieldRef", "SecretKeyRef", "ValueFrom",
-    ], "env"),
+    **dict.fromkeys(["ConfigMapKeyRef", "SecretKeyRef", "ValueFrom"], "env"),
+    **dict.fromkeys(["FieldRef", "ResourceFieldRef"], "downward"),
+    **dict.fromkeys(["EnvFrom"], "envfrom"),
     **dict.fromkeys(["External"], "external"),
     **dict.fromkeys(["Ingress", "IngressPath", "IngressRule", "IngressTLS"], "ingress"),
     **dict.fromkeys(["CronJob", "Job"], "job"),

@@ -29,9 +29,10 @@ from kubegen.model._base import (
     str_list,
     typed_fields,
 )
-from kubegen.model.env import EnvFrom, to_env
+from kubegen.model.env import to_env
 
 if TYPE_CHECKING:
+    from kubegen.model.envfrom import EnvFrom
     from kubegen.model.volume import VolumeMount
 
 
@@ -189,6 +190,10 @@ class Probe(Builder):
 
 
 def _to_env_from(value: Iterable[EnvFrom] | None) -> Any:
+    if value is None or (value.__class__ is tuple and not value):
+        return ()
+    from kubegen.model.envfrom import EnvFrom  # only an app that imports whole objects pays for the module
+
     return as_list(value, (EnvFrom,), "[EnvFrom(config_map=...)]")
 
 

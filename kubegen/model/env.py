@@ -1,27 +1,30 @@
-"""Environment variables of a container: values read from ConfigMaps, Secrets, the pod's
-own fields and resources, and whole ConfigMaps or Secrets imported at once (``EnvFrom``)."""
+"""Environment variables of a container: values read from ConfigMaps and Secrets, and any
+other value source (``ValueFrom``). The pod's own fields and resources are in
+:mod:`kubegen.model.downward`, whole ConfigMaps or Secrets imported at once in
+:mod:`kubegen.model.envfrom`: each module is loaded by an app that uses it."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import attrs
 
-from kubegen import facts
 from kubegen.errors import BuilderError, BuilderTypeError, reject
 from kubegen.model._base import (
     Builder,
     FrozenDict,
     Invalid,
     as_mapping,
-    check,
     frozen_any_map,
     is_done,
     name_of,
     plain,
     typed_fields,
 )
+
+if TYPE_CHECKING:
+    from kubegen.model.downward import FieldRef, ResourceFieldRef
 
 
 def _check_target(owner: str, field: str, target: Any, kind: str) -> None:
@@ -31,8 +34,20 @@ def _check_target(owner: str, field: str, target: Any, kind: str) -> None:
         reject(BuilderTypeError(f"{owner}: {field} must be a {kind} or its name (got {target!r})"))
 
 
+class EnvSource(Builder):
+    """Base of the env value sources (:class:`ConfigMapKeyRef`, :class:`SecretKeyRef`,
+    :class:`ValueFrom`, and the downward API's ``FieldRef`` and ``ResourceFieldRef`` in
+    :mod:`kubegen.model.downward`): what ``env={"NAME": ...}`` takes besides text and
+    numbers. Each renders the API's ``valueFrom`` with ``to_dict()``."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class ConfigMapKeyRef(Builder):
+class ConfigMapKeyRef(EnvSource):
     """Env value read from key ``key`` of ConfigMap ``config_map`` (a name or a ConfigMap)."""
 
     config_map: Any
@@ -50,7 +65,7 @@ class ConfigMapKeyRef(Builder):
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class SecretKeyRef(Builder):
+class SecretKeyRef(EnvSource):
     """Env value read from key ``key`` of Secret ``secret`` (a name or a Secret)."""
 
     secret: Any
@@ -68,46 +83,7 @@ class SecretKeyRef(Builder):
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class FieldRef(Builder):
-    """Env value from the pod's own fields, e.g. ``FieldRef(field_path="status.podIP")``."""
-
-    field_path: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"fieldRef": {"fieldPath": self.field_path}}
-
-
-@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class ResourceFieldRef(Builder):
-    """Env value from a container's own requests or limits, e.g.
-    ``ResourceFieldRef(resource="limits.memory", divisor="1Mi")``.
-
-    - ``resource``: ``limits.cpu``, ``limits.memory``, ``requests.cpu``, ... (required).
-    - ``container_name``: whose resources (required in a pod with several containers).
-      Default: none (this container).
-    - ``divisor``: the unit of the value, a quantity. Default: none (``1``).
-    """
-
-    resource: str
-    container_name: str | None = None
-    divisor: str | None = None
-
-    def __attrs_post_init__(self) -> None:
-        if self.divisor is not None:
-            check("ResourceFieldRef", "divisor", self.divisor, facts.quantity_problems)
-
-    def to_dict(self) -> dict[str, Any]:
-        ref: dict[str, Any] = {}
-        if self.container_name is not None:
-            ref["containerName"] = self.container_name
-        if self.divisor is not None:
-            ref["divisor"] = self.divisor
-        ref["resource"] = self.resource
-        return {"resourceFieldRef": ref}
-
-
-@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class ValueFrom(Builder):
+class ValueFrom(EnvSource):
     """Any other env value source, in the API's shape: ``ValueFrom(source={"fileKeyRef":
     {...}})``: the per-variable escape hatch (the other variables stay typed)."""
 
@@ -122,38 +98,7 @@ class ValueFrom(Builder):
         return result
 
 
-EnvValue = str | int | float | ConfigMapKeyRef | SecretKeyRef | FieldRef | ResourceFieldRef | ValueFrom
-_ENV_SOURCES = (ConfigMapKeyRef, SecretKeyRef, FieldRef, ResourceFieldRef, ValueFrom)
-
-
-@attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)
-class EnvFrom(Builder):
-    """Import every key of a ConfigMap or a Secret as env vars (give exactly one).
-
-    - ``config_map`` / ``secret``: the object or its name. Default: none.
-    - ``prefix``: put in front of every variable name. Default: none.
-    - ``optional``: start the container even if the object does not exist. Default:
-      none (the API's false: the container waits for it, CreateContainerConfigError).
-    """
-
-    config_map: Any = None
-    secret: Any = None
-    prefix: str | None = None
-    optional: bool | None = None
-
-    def __attrs_post_init__(self) -> None:
-        if (self.config_map is None) == (self.secret is None):
-            reject(BuilderError("EnvFrom: give exactly one of config_map= or secret="))
-
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {}
-        if self.prefix is not None:
-            d["prefix"] = self.prefix
-        ref: dict[str, Any] = {"name": name_of(self.config_map if self.config_map is not None else self.secret)}
-        if self.optional is not None:
-            ref["optional"] = self.optional
-        d["configMapRef" if self.config_map is not None else "secretRef"] = ref
-        return d
+EnvValue: TypeAlias = "str | int | float | ConfigMapKeyRef | SecretKeyRef | FieldRef | ResourceFieldRef | ValueFrom"
 
 
 def to_env(value: Mapping[str, EnvValue] | None) -> Any:
@@ -171,7 +116,7 @@ def to_env(value: Mapping[str, EnvValue] | None) -> Any:
                 f"{{owner}}: env[{name!r}]: {item!r} is not a string; env values are strings in Kubernetes "
                 f"(write {str(item).lower()!r} if that is what the program expects)", True,
             ))
-        elif not isinstance(item, (str, int, float, *_ENV_SOURCES)):
+        elif not isinstance(item, (str, int, float, EnvSource)):
             problems.append((
                 f"{{owner}}: env[{name!r}]: expected a string, ConfigMapKeyRef, SecretKeyRef, FieldRef, "
                 f"ResourceFieldRef or ValueFrom (got {item!r})", True,
