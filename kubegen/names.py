@@ -39,12 +39,35 @@ class _LazyPattern:
         return getattr(compiled, name)
 
 
-_DNS1123_LABEL = lazy_pattern(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
-_DNS1123_SUBDOMAIN = lazy_pattern(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
-_DNS1035_LABEL = lazy_pattern(r"[a-z]([-a-z0-9]*[a-z0-9])?\Z")
-_QUALIFIED_NAME = lazy_pattern(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]\Z")
-_IANA_SVC_NAME = lazy_pattern(r"[-a-z0-9]+\Z")
-_CONFIG_KEY = lazy_pattern(r"[-._a-zA-Z0-9]+\Z")
+# The patterns of apimachinery's validation, as character sets: these run on every name
+# and label of a render, and a set comparison costs no regular-expression compilation
+# at start-up (tests/test_names.py holds each to its pattern).
+_LOWER_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_ALNUM = _LOWER_ALNUM | frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_LABEL_CHARS = _LOWER_ALNUM | {"-"}  # [-a-z0-9]
+_QUALIFIED_CHARS = _ALNUM | {"-", "_", "."}  # [-A-Za-z0-9_.]
+
+
+def is_dns1123_label(value: str) -> bool:
+    """``[a-z0-9]([-a-z0-9]*[a-z0-9])?`` (any length)."""
+    return bool(value) and value[0] in _LOWER_ALNUM and value[-1] in _LOWER_ALNUM and set(value) <= _LABEL_CHARS
+
+
+def is_dns1123_subdomain(value: str) -> bool:
+    """``[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*`` (any length): labels joined by '.'."""
+    return all(is_dns1123_label(part) for part in value.split("."))
+
+
+def is_dns1035_label(value: str) -> bool:
+    """``[a-z]([-a-z0-9]*[a-z0-9])?`` (any length)."""
+    return is_dns1123_label(value) and "a" <= value[0] <= "z"
+
+
+def is_qualified_name_part(value: str) -> bool:
+    """``([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]`` (any length): a label value or the name of a key."""
+    return bool(value) and value[0] in _ALNUM and value[-1] in _ALNUM and set(value) <= _QUALIFIED_CHARS
+
+
 _ENV_VAR_NAME = lazy_pattern(r"[-._a-zA-Z][-._a-zA-Z0-9]*\Z")
 _HTTP_HEADER_NAME = lazy_pattern(r"[-A-Za-z0-9]+\Z")
 _SYSCTL_NAME = lazy_pattern(r"([a-z0-9]([-_a-z0-9]*[a-z0-9])?[./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?\Z")
@@ -108,7 +131,7 @@ def fix_dns1035_label(value: str) -> str:
 def dns1123_label_problems(value: str) -> list[str]:
     """RFC 1123 label: namespaces, container/volume/port names, StatefulSet names."""
     problems = _too_long(value, LABEL_MAX)
-    if not _DNS1123_LABEL.match(value):
+    if not is_dns1123_label(value):
         problems.append(f"must be a lowercase RFC 1123 label: it {_LABEL_RULE} (try {fix_dns_label(value)!r})")
     return problems
 
@@ -117,7 +140,7 @@ def dns1123_label_problems(value: str) -> list[str]:
 def dns1123_subdomain_problems(value: str) -> list[str]:
     """RFC 1123 subdomain: names of most objects (Pod, Deployment, ConfigMap, ...)."""
     problems = _too_long(value, SUBDOMAIN_MAX)
-    if not _DNS1123_SUBDOMAIN.match(value):
+    if not is_dns1123_subdomain(value):
         fix = fix_dns_subdomain(value)
         problems.append(f"must be a lowercase RFC 1123 subdomain: it {_SUBDOMAIN_RULE} (try {fix!r})")
     return problems
@@ -127,7 +150,7 @@ def dns1123_subdomain_problems(value: str) -> list[str]:
 def dns1035_label_problems(value: str) -> list[str]:
     """RFC 1035 label: Service names before Kubernetes 1.36 (they become DNS names)."""
     problems = _too_long(value, LABEL_MAX)
-    if not _DNS1035_LABEL.match(value):
+    if not is_dns1035_label(value):
         problems.append(
             "must be an RFC 1035 label: it must consist of lower case alphanumeric characters or '-', start with a "
             f"letter and end with an alphanumeric character (try {fix_dns1035_label(value)!r})"
@@ -139,7 +162,7 @@ def dns1035_label_problems(value: str) -> list[str]:
 def wildcard_subdomain_problems(value: str) -> list[str]:
     """``*.example.com``: a wildcard then a subdomain (Ingress hosts)."""
     problems = _too_long(value, SUBDOMAIN_MAX)
-    if not value.startswith("*.") or not _DNS1123_SUBDOMAIN.match(value[2:]):
+    if not value.startswith("*.") or not is_dns1123_subdomain(value[2:]):
         problems.append("must be a wildcard DNS name: '*.' followed by a lowercase RFC 1123 subdomain (e.g. "
                         "'*.example.com'); a wildcard may only be the whole first label")
     return problems
@@ -176,7 +199,7 @@ def qualified_name_problems(value: str) -> list[str]:
     else:
         if len(name) > LABEL_MAX:
             problems.append(f"name part must be no more than {LABEL_MAX} characters (has {len(name)})")
-        if not _QUALIFIED_NAME.match(name):
+        if not is_qualified_name_part(name):
             problems.append("name part " + _QUALIFIED_RULE)
     return problems
 
@@ -188,7 +211,7 @@ label_key_problems = qualified_name_problems
 def label_value_problems(value: str) -> list[str]:
     """A label value: empty, or up to 63 of ``[A-Za-z0-9_.-]`` starting/ending alphanumeric."""
     problems = _too_long(value, LABEL_MAX)
-    if value and not _QUALIFIED_NAME.match(value):
+    if value and not is_qualified_name_part(value):
         problems.append(
             "must be empty or consist of alphanumeric characters, '-', '_' or '.', and must "
             "start and end with an alphanumeric character"
@@ -208,7 +231,7 @@ def fix_label_value(value: str) -> str:
 def port_name_problems(value: str) -> list[str]:
     """IANA_SVC_NAME: container port names (what a named targetPort refers to)."""
     problems = _too_long(value, PORT_NAME_MAX)
-    if not _IANA_SVC_NAME.match(value):
+    if not value or not set(value) <= _LABEL_CHARS:  # [-a-z0-9]+
         problems.append("must contain only lower case alphanumeric characters or '-'")
     if "--" in value:
         problems.append("must not contain consecutive hyphens")
@@ -231,7 +254,7 @@ def config_key_problems(key: str) -> list[str]:
     problems = []
     if len(key) > SUBDOMAIN_MAX:
         problems.append(f"must be no more than {SUBDOMAIN_MAX} characters")
-    if not _CONFIG_KEY.match(key):
+    if not key or not set(key) <= _QUALIFIED_CHARS:  # [-._a-zA-Z0-9]+
         problems.append("must consist of alphanumeric characters, '-', '_' or '.'")
     if key in (".", ".."):
         problems.append(f"must not be {key!r}")

@@ -18,7 +18,6 @@ ended up):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -28,18 +27,65 @@ from kubegen.facts import lazy_pattern
 from kubegen.finding import quoted
 from kubegen.manifest import Manifest, pod_template
 
-_PATH_COMPONENT = lazy_pattern(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*\Z")
-_DOMAIN = lazy_pattern(
-    r"(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*"
-    r"|\[[0-9A-Fa-f:]+\])(?::[0-9]+)?\Z"
-)
-# Go's \w is ASCII: a tag of other letters (``1.0-ä``) does not parse.
-_TAG = lazy_pattern(r"[\w][\w.-]{0,127}\Z", re.ASCII)
+# The reference grammar of distribution/reference, as character-set tests: every render
+# checks its images, and compiling regular expressions would cost each run start-up time
+# (tests/test_images.py holds each test to the grammar's pattern).
+_LOWER_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_ALNUM = _LOWER_ALNUM | frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_WORD = _ALNUM | {"_"}  # Go's \w is ASCII: a tag of other letters (``1.0-ä``) does not parse
+_LOWER_HEX = frozenset("0123456789abcdef")
+_HEX = _LOWER_HEX | frozenset("ABCDEF")
+_DIGITS = frozenset("0123456789")
 _DIGEST = lazy_pattern(r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}\Z")
 # The digest algorithms the kubelet's reference parser (opencontainers/go-digest) knows,
 # with the length of their lower-case hex; any other algorithm is "unsupported".
 _DIGEST_HEX = {"sha256": 64, "sha384": 96, "sha512": 128}
-_IMAGE_ID = lazy_pattern(r"[a-f0-9]{64}\Z")
+
+
+def is_path_component(part: str) -> bool:
+    """``[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*``: runs of lower-case letters and digits
+    joined by one '.', one '_', '__' or any number of '-'."""
+    if not part or part[0] not in _LOWER_ALNUM or part[-1] not in _LOWER_ALNUM:
+        return False
+    separator = ""
+    for char in part:
+        if char in _LOWER_ALNUM:
+            if separator and separator not in (".", "_", "__") and separator.strip("-"):
+                return False
+            separator = ""
+        elif char in "._-":
+            separator += char
+        else:
+            return False
+    return True
+
+
+def is_domain(host: str) -> bool:
+    """A registry: DNS labels (either case) joined by '.', or ``[IPv6]``, then an optional
+    ``:PORT`` (the grammar's ``domain``)."""
+    if host.startswith("["):
+        address, bracket, port = host[1:].partition("]")
+        if not bracket or not address or not set(address) <= _HEX | {":"}:
+            return False
+    else:
+        name, colon, port = host.partition(":")
+        for label in name.split("."):
+            if not label or label[0] not in _ALNUM or label[-1] not in _ALNUM or not set(label) <= _ALNUM | {"-"}:
+                return False
+        port = colon + port
+    return not port or (port[0] == ":" and len(port) > 1 and set(port[1:]) <= _DIGITS)
+
+
+def is_tag(tag: str) -> bool:
+    """``[\\w][\\w.-]{0,127}`` (ASCII word characters)."""
+    return 0 < len(tag) <= 128 and tag[0] in _WORD and set(tag) <= _WORD | {".", "-"}
+
+
+def is_image_id(ref: str) -> bool:
+    """``[a-f0-9]{64}``: what the kubelet takes for an image ID."""
+    return len(ref) == 64 and set(ref) <= _LOWER_HEX
+
+
 NAME_MAX = 255
 
 
@@ -64,11 +110,11 @@ def image_problems(ref: str) -> list[str]:
     problems: list[str] = []
     if tag is not None and not tag:
         problems.append("has an empty tag after ':'; give a tag (e.g. :1.2.3) or drop the ':'")
-    elif tag is not None and not _TAG.match(tag):
+    elif tag is not None and not is_tag(tag):
         problems.append(f"has tag {tag!r}: a tag is letters, digits, '_', '.', '-' (not first), up to 128 characters")
     if digest is not None:
         problems += _digest_problems(digest)
-    if _IMAGE_ID.match(ref):
+    if is_image_id(ref):
         return ["is 64 hexadecimal digits, which is taken for an image ID, not a repository name"]
     problems += _name_problems(name)
     return problems
@@ -96,13 +142,13 @@ def _name_problems(name: str) -> list[str]:
     parts = name.split("/")
     first = parts[0]
     if len(parts) > 1 and ("." in first or ":" in first or first == "localhost"):
-        if not _DOMAIN.match(first):
+        if not is_domain(first):
             return [f"has registry {first!r}, which is not a host name (or host:port)"]
         parts = parts[1:]
     for part in parts:
-        if _PATH_COMPONENT.match(part):
+        if is_path_component(part):
             continue
-        if _PATH_COMPONENT.match(part.lower()):
+        if is_path_component(part.lower()):
             fixed = "/".join(p.lower() if p in parts else p for p in name.split("/"))
             return [f"has upper-case letters in repository {part!r}; repositories are lower case: {fixed}"]
         return [f"has repository part {part!r}: lower-case letters and digits, joined by '.', '_', '__' or '-'"]
