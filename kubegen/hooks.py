@@ -23,7 +23,6 @@ tool that creates hooks (Argo CD, Helm) must.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -46,7 +45,6 @@ HOOK_KEYS = (ARGOCD_HOOK, HELM_HOOK)
 # Every annotation this module knows, in the order builders write them.
 KEYS = (ARGOCD_HOOK, ARGOCD_DELETE_POLICY, ARGOCD_SYNC_WAVE, HELM_HOOK, HELM_WEIGHT, HELM_DELETE_POLICY)
 
-_INTEGER = re.compile(r"[+-]?[0-9]+\Z")
 _INT = (-(2**63), 2**63 - 1)  # Go's int on the 64-bit machines the tools run on
 
 
@@ -74,7 +72,8 @@ def _choices(key: str, value: str, choices: tuple[str, ...], *, fold: bool, why:
 
 
 def _integer(key: str, value: str, why: str) -> list[tuple[str, str | None]]:
-    if not _INTEGER.match(value):
+    digits = value[1:] if value[:1] in ("+", "-") else value
+    if not digits or not set(digits) <= set("0123456789"):  # [+-]?[0-9]+, as Argo CD and Helm parse it
         return [(f"{key}: {value!r} is not an integer (such as \"-1\" or \"5\"); {why}", None)]
     if not _INT[0] <= int(value) <= _INT[1]:
         return [(f"{key}: {value!r} is beyond a 64-bit integer; {why}", None)]

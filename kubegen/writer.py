@@ -27,15 +27,55 @@ from kubegen.values import INT_MAX, INT_MIN, InadmissibleValue, key_problem, sca
 _TOP_FIRST = ("apiVersion", "kind", "metadata", "spec")
 _DROP_TOP = frozenset({"status"})
 
-# A plain scalar must start with a letter, '_' or '/', and continue with a
-# conservative set of characters (single spaces allowed between words).
-_PLAIN = lazy_pattern(r"[A-Za-z_/][A-Za-z0-9_./:@+=-]*(?: [A-Za-z0-9_./:@+=()-]+)*\Z")
-# Quantities and durations such as 100m, 128Mi, 1.5Gi, 30s: no reader takes these
-# for a number (no exponent digits, no base prefix, no sign, no ':' or '-').
-_PLAIN_NUMERIC_WORD = lazy_pattern(r"(?:[1-9][0-9]*|0)(?:\.[0-9]+)?[A-Za-z]+\Z")
-# Numbers joined by hyphens, such as kubectl's port names 80-8080: no reader takes them
-# for a number; dates (2024-1-2: a 4-digit year and two parts) are excluded below.
-_PLAIN_HYPHENATED = lazy_pattern(r"[0-9]+(?:-[0-9]+)+\Z")
+# Which strings are written plain is decided by character sets rather than regular
+# expressions: every render writes strings, and compiling patterns costs each run
+# start-up time (tests/test_writer.py holds each test to the pattern in its docstring).
+_DIGITS = frozenset("0123456789")
+_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_PLAIN_FIRST = _LETTERS | {"_", "/"}
+_PLAIN_HEAD = _PLAIN_FIRST | _DIGITS | frozenset(".:@+=-")
+_PLAIN_WORD = _PLAIN_HEAD | {"(", ")"}
+
+
+def is_plain_word(value: str) -> bool:
+    """``[A-Za-z_/][A-Za-z0-9_./:@+=-]*(?: [A-Za-z0-9_./:@+=()-]+)*``: a plain scalar starts
+    with a letter, '_' or '/' and goes on with a conservative set of characters (single
+    spaces between words, parentheses after the first)."""
+    if not value or value[0] not in _PLAIN_FIRST:
+        return False
+    head, space, tail = value.partition(" ")
+    if not _PLAIN_HEAD.issuperset(head):
+        return False
+    return not space or all(word and _PLAIN_WORD.issuperset(word) for word in tail.split(" "))
+
+
+def is_numeric_word(value: str) -> bool:
+    """``(?:[1-9][0-9]*|0)(?:\\.[0-9]+)?[A-Za-z]+``: quantities and durations such as 100m,
+    128Mi, 1.5Gi, 30s, which no reader takes for a number (no exponent digits, no base
+    prefix, no sign, no ':' or '-')."""
+    end = 0
+    while end < len(value) and value[end] in _DIGITS:
+        end += 1
+    if not end or (end > 1 and value[0] == "0"):
+        return False
+    if value[end:end + 1] == ".":
+        fraction = end + 1
+        while fraction < len(value) and value[fraction] in _DIGITS:
+            fraction += 1
+        if fraction == end + 1:
+            return False
+        end = fraction
+    rest = value[end:]
+    return bool(rest) and _LETTERS.issuperset(rest)
+
+
+def is_hyphenated_number(value: str) -> bool:
+    """``[0-9]+(?:-[0-9]+)+``: numbers joined by hyphens, such as kubectl's port names
+    80-8080, which no reader takes for a number (dates are told apart by the caller)."""
+    parts = value.split("-")
+    return len(parts) > 1 and all(part and _DIGITS.issuperset(part) for part in parts)
+
+
 # Words YAML 1.1 (and some 1.2 readers) resolve to booleans or null, any case.
 _RESERVED = frozenset({"y", "yes", "n", "no", "true", "false", "on", "off", "null", "nan", "inf"})
 
@@ -67,14 +107,14 @@ def double_quoted(value: str) -> str:
 def _plain_ok(value: str) -> bool:
     first = value[0]
     if "0" <= first <= "9":
-        if _PLAIN_HYPHENATED.match(value):
+        if is_hyphenated_number(value):
             parts = value.split("-")
             return not (len(parts) == 3 and len(parts[0]) == 4)
         return (
-            _PLAIN_NUMERIC_WORD.match(value) is not None
+            is_numeric_word(value)
             and value[:2].lower() not in ("0x", "0o", "0b")
         )
-    if not _PLAIN.match(value):
+    if not is_plain_word(value):
         return False
     if value.lower() in _RESERVED:
         return False

@@ -428,3 +428,21 @@ def test_str_and_int_subclasses_are_written_as_their_value() -> None:
     text = dump(obj)
     assert text == "protocol: TCP\nflag: 'yes'\nTCP: 80\n"
     assert json.loads(dump_json([obj])) == yaml.safe_load(text)
+
+
+_WRITER_PATTERNS = [
+    (r"[A-Za-z_/][A-Za-z0-9_./:@+=-]*(?: [A-Za-z0-9_./:@+=()-]+)*", "is_plain_word", "aZ09_/.:@+=-() \t#\u00e9"),
+    (r"(?:[1-9][0-9]*|0)(?:\.[0-9]+)?[A-Za-z]+", "is_numeric_word", "0129.mMiGe-+x\u0661"),
+    (r"[0-9]+(?:-[0-9]+)+", "is_hyphenated_number", "0129-.a"),
+]
+
+
+@pytest.mark.parametrize(("pattern", "name", "alphabet"), _WRITER_PATTERNS, ids=[n for _, n, _ in _WRITER_PATTERNS])
+@settings(max_examples=500, deadline=None)
+@given(data=st.data())
+def test_plain_scalar_rules_match_their_patterns(pattern: str, name: str, alphabet: str, data: st.DataObject) -> None:
+    """The writer's plain-scalar tests are character sets; each matches its pattern exactly."""
+    from kubegen import writer
+
+    value = data.draw(st.text(alphabet=alphabet, max_size=14) | st.text(max_size=5))
+    assert getattr(writer, name)(value) == bool(re.fullmatch(pattern, value)), (pattern, value)
