@@ -14,7 +14,12 @@ click, ``import kubegen``, the command-line module.
 
 Times on a machine shared with other work swing from run to run; ``--instructions``
 also counts the instructions each process executes (valgrind's callgrind, about ten
-seconds per process), which no other load changes: the most repeatable figure.
+seconds per process), which no other load changes: the most repeatable figure for
+comparing two versions of kubegen. It is a diagnostic, not the target's measure: the
+floor loads ruamel.yaml's C extension, whose cost (mapping and linking a shared
+library, page faults) is time the process spends but not instructions it executes,
+so the instruction ratio runs above the CPU-time ratio (1.26x against 1.11-1.16x
+when issue 12 was resolved). The exit code says whether the CPU-time target is met.
 """
 
 from __future__ import annotations
@@ -87,15 +92,14 @@ def main() -> int:
     render = f"kubegen render {args.app}"
     ratio = statistics.median(cpu[render]) / floor
     print(f"\nkubegen render / floor: {ratio:.2f} (CPU), "
-          f"{statistics.median(wall[render]) / floor_wall:.2f} (wall); target <= 1.2")
+          f"{statistics.median(wall[render]) / floor_wall:.2f} (wall); target (CPU) <= 1.2")
     if args.instructions:
         counts = {name: instructions(argv) for name, argv in commands.items()}
         base = counts["floor: import attrs, ruamel.yaml"]
         print(f"\n{'process':<42} {'instructions':>14} {'ratio':>6}")
         for name, count in counts.items():
             print(f"{name:<42} {count:>14,} {count / base:6.2f}")
-        ratio = counts[render] / base
-        print(f"\nkubegen render / floor: {ratio:.2f} (instructions); target <= 1.2")
+        print(f"\nkubegen render / floor: {counts[render] / base:.2f} (instructions: a diagnostic, see above)")
     return 0 if ratio <= 1.2 else 1
 
 

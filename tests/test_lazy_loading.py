@@ -109,3 +109,63 @@ def test_a_render_loads_only_the_rules_of_its_kinds() -> None:
         assert f"kubegen.checks.validation.{module}" not in loaded
     assert "zoneinfo" not in loaded
     assert "json" not in loaded
+
+
+LAZY_BUILDERS = {
+    "kubegen.model.secret": "Secret(name='s', string_data={'k': 'v'})",
+    "kubegen.model.namespace": "Namespace(name='n')",
+    "kubegen.model.raw": "Raw(manifest={'apiVersion': 'v1', 'kind': 'ServiceAccount', 'metadata': {'name': 'r'}})",
+    "kubegen.model.hook": "Job(generate_name='m-', containers=[Container(name='m', image='m:1')], "
+                          "hook=Hook.argocd('PreSync'))",
+    "kubegen.model.envfrom": "Deployment(name='e', containers=[Container(name='e', image='e:1', "
+                             "env_from=[EnvFrom(config_map='c')])])",
+    "kubegen.model.downward": "Deployment(name='d', containers=[Container(name='d', image='d:1', "
+                              "env={'IP': FieldRef(field_path='status.podIP')})])",
+    "kubegen.model.volume": "Deployment(name='v', containers=[Container(name='v', image='v:1', "
+                            "volume_mounts=[Volume.empty_dir('cache').mount('/cache')])])",
+}
+
+
+def test_a_render_builds_only_the_builders_its_app_uses() -> None:
+    """attrs compiles every class a process defines, so builders live in one module per
+    family: the shop (ConfigMaps, Deployments, Services, an Ingress) never loads the
+    modules of Secret, Namespace, Raw, Hook, EnvFrom, the downward API or volumes."""
+    out = run_python("""
+        import sys
+        import kubegen
+        from kubegen.appload import load_stacks
+        kubegen.render(load_stacks("examples/shop.py", {}))
+        print(sorted(sys.modules))
+    """)
+    loaded = set(ast.literal_eval(out))
+    assert "kubegen.model.config" in loaded
+    assert not set(LAZY_BUILDERS) & loaded, set(LAZY_BUILDERS) & loaded
+
+
+@pytest.mark.parametrize("module", sorted(LAZY_BUILDERS))
+def test_each_lazily_loaded_builder_renders_and_is_type_checked(module: str) -> None:
+    """The other side: an app that uses the builder gets it (the converters and type
+    checks that name it import it on demand), and a wrong type in its place is still
+    refused with the field named."""
+    out = run_python(f"""
+        import json
+        import kubegen
+        from kubegen import *
+        stack = Stack(namespace="ns", objects=[{LAZY_BUILDERS[module]}])
+        text = kubegen.render(stack, options=kubegen.CheckOptions(ignore=frozenset({{"config-ref"}})))
+        refused = []
+        for make in (lambda: Job(name="j", containers=[Container(name="j", image="j:1")], hook="PreSync"),
+                     lambda: Container(name="c", image="c:1", env_from=["settings"]),
+                     lambda: Container(name="c", image="c:1", volume_mounts=["/data"])):
+            try:
+                make()
+            except kubegen.BuilderError as exc:
+                refused.append(str(exc))
+        print(json.dumps({{"text": text, "refused": refused}}))
+    """)
+    result = json.loads(out)
+    assert "kind:" in result["text"]
+    assert len(result["refused"]) == 3, result["refused"]
+    assert "hook must be a Hook or None" in result["refused"][0]
+    assert "env_from[0] must be an EnvFrom" in result["refused"][1]
+    assert "volume_mounts[0] must be a VolumeMount" in result["refused"][2]
