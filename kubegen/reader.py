@@ -118,7 +118,7 @@ def _expand(paths: Sequence[str]) -> tuple[list[str], list[Finding], list[str]]:
                 dirs[:] = [d for d in dirs if not d.startswith(".")]
                 found.extend(
                     os.path.join(root, n) for n in names
-                    if n.lower().endswith(YAML_SUFFIXES)
+                    if n.lower().endswith(YAML_SUFFIXES) or n in KUSTOMIZE_FILES
                 )
             # kustomize's own files (`kubectl apply -k` reads them; they are not objects
             # for the API server): the kustomizations and the patches and inputs they name

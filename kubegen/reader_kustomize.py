@@ -18,7 +18,9 @@ from typing import Any
 
 from kubegen.errors import KubegenError
 
-KUSTOMIZE_FILES = frozenset({"kustomization.yaml", "kustomization.yml"})
+# The names kustomize takes for a kustomization, in the order it looks for them.
+KUSTOMIZE_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+KUSTOMIZE_FILES = frozenset(KUSTOMIZE_NAMES)
 
 # Fields whose entries are file paths, or items with a ``path``, that kustomize reads
 # as patches, configuration or schema (never as resources).
@@ -103,4 +105,4 @@ def non_resources(path: str) -> set[str]:
     return _files(path, names) - _files(path, _paths(data.get("resources")))
 
 
-__all__ = ["KUSTOMIZE_FILES", "generated", "load", "non_resources", "patch_files"]
+__all__ = ["KUSTOMIZE_FILES", "KUSTOMIZE_NAMES", "generated", "load", "non_resources", "patch_files"]

@@ -423,3 +423,34 @@ def test_rendered_output_dirs_lint_clean() -> None:
     for env in ("dev", "prod"):
         result = CliRunner().invoke(main, ["lint", "--strict", str(root / env)])
         assert result.exit_code == 0, result.output
+
+
+def test_a_kustomization_named_Kustomization_counts_as_one(tmp_path: Path) -> None:
+    """kustomize also takes a file called `Kustomization` (no suffix): its patches are
+    not objects and what its generators make exists, as for kustomization.yaml.
+    `kubectl kustomize` is the oracle that the directory is a valid kustomization."""
+    (tmp_path / "Kustomization").write_text(
+        "resources:\n- deploy.yaml\npatches:\n- path: replicas.yaml\n"
+        "configMapGenerator:\n- name: settings\n  literals: [LOG_LEVEL=info]\n")
+    (tmp_path / "deploy.yaml").write_text(textwrap.dedent("""\
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web}
+        spec:
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec:
+              containers:
+              - name: web
+                image: nginx:1.27
+                envFrom: [{configMapRef: {name: settings}}]
+        """))
+    (tmp_path / "replicas.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 3}\n")
+    built = subprocess.run(["kubectl", "kustomize", str(tmp_path)], capture_output=True, text=True, check=False)
+    assert built.returncode == 0, built.stderr
+    assert "replicas: 3" in built.stdout and "name: settings-" in built.stdout
+    result = CliRunner().invoke(main, ["lint", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "0 errors, 0 warnings in 1 object from 1 file" in result.output

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 from kubegen.errors import InputError, OutputError
 from kubegen.reader import expand_paths
-from kubegen.reader_kustomize import KUSTOMIZE_FILES, patch_files
+from kubegen.reader_kustomize import KUSTOMIZE_NAMES, patch_files
 from kubegen.safefs import read_input
 
 
@@ -48,7 +48,7 @@ class _KustomizePatches:
     """The patch files the kustomizations above a file name (kustomize loads files only
     from a kustomization's own directory and below)."""
 
-    NAMES = (*sorted(KUSTOMIZE_FILES), "Kustomization")
+    NAMES = KUSTOMIZE_NAMES
 
     def __init__(self) -> None:
         self._by_dir: dict[str, tuple[str, set[str]] | None] = {}
