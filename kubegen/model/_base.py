@@ -153,8 +153,8 @@ def plain(value: Any) -> Any:
 
 
 def as_list(
-    value: Any, kinds: tuple[type, ...], form: str | Callable[[Any], str], item: Callable[[Any], Any] | None = None,
-    expected: str = "",
+    value: Any, kinds: tuple[type, ...] | Callable[[], tuple[type, ...]], form: str | Callable[[Any], str],
+    item: Callable[[Any], Any] | None = None, expected: str = "",
 ) -> Any:
     """A list (any iterable but a string or mapping) as a tuple of ``kinds``: for the
     converters of list fields.
@@ -166,6 +166,8 @@ def as_list(
     """
     if value is None or (value.__class__ is tuple and not value):  # the default (attrs converts it too)
         return ()
+    if callable(kinds):
+        kinds = kinds()
     if isinstance(value, (str, bytes, Mapping)) or not hasattr(value, "__iter__"):
         single = value if item is None else item(value)
         shown = form(value) if callable(form) else form
@@ -315,6 +317,13 @@ def _public_builder(name: str) -> Any:
     from kubegen import model
 
     return getattr(model, name) if name in model.__all__ else None
+
+
+def builders(*names: str) -> Callable[[], tuple[type, ...]]:
+    """``kinds`` for :func:`as_list` that names builders instead of holding them: they are
+    imported when the field is given a list, so an app that leaves it empty never loads
+    their modules (``volume_mounts=``, ``env_from=``, ``volumes=``)."""
+    return lambda: tuple(_public_builder(name) for name in names)
 
 
 def _type_validator(annotation: str, module: str) -> Callable[[Any, Any, Any], None] | None:

@@ -16,6 +16,7 @@ from kubegen.model._base import (
     Invalid,
     as_list,
     as_mapping,
+    builders,
     check,
     check_choice,
     check_port,
@@ -190,19 +191,11 @@ class Probe(Builder):
 
 
 def _to_env_from(value: Iterable[EnvFrom] | None) -> Any:
-    if value is None or (value.__class__ is tuple and not value):
-        return ()
-    from kubegen.model.envfrom import EnvFrom  # only an app that imports whole objects pays for the module
-
-    return as_list(value, (EnvFrom,), "[EnvFrom(config_map=...)]")
+    return as_list(value, builders("EnvFrom"), "[EnvFrom(config_map=...)]")
 
 
 def _to_mounts(value: Iterable[VolumeMount] | None) -> Any:
-    if value is None or (value.__class__ is tuple and not value):
-        return ()
-    from kubegen.model.volume import VolumeMount  # only an app with mounts pays for the module
-
-    return as_list(value, (VolumeMount,), "[VolumeMount(name=..., mount_path=...)]")
+    return as_list(value, builders("VolumeMount"), "[VolumeMount(name=..., mount_path=...)]")
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False, field_transformer=typed_fields)

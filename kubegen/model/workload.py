@@ -14,6 +14,7 @@ from kubegen.model._base import (
     EMPTY,
     FrozenDict,
     as_list,
+    builders,
     check,
     check_choice,
     check_labels,
@@ -49,17 +50,12 @@ def _to_containers(value: Iterable[Container] | None) -> Any:
 
 
 def _to_volumes(value: Iterable[Volume] | None) -> Any:
-    if value is None or (value.__class__ is tuple and not value):
-        return ()
-    from kubegen.model.volume import Volume  # only an app with volumes pays for the module
-
-    return as_list(value, (Volume,), "[Volume.empty_dir('cache'), ...]")
+    return as_list(value, builders("Volume"), "[Volume.empty_dir('cache'), ...]")
 
 
 def _default_labels(self: Any) -> FrozenDict:
     """``{"app": name}`` (for a ``generate_name``, the prefix without its trailing ``-``)."""
     return FrozenDict({"app": self.name or (self.generate_name or "").rstrip("-")})
-
 
 
 
