@@ -15,6 +15,8 @@ import functools
 from collections.abc import Iterable
 from math import gcd
 
+from kubegen.names import DIGITS
+
 # The name and format rules live in kubegen.names; they stay importable from here.
 from kubegen.names import LABEL_MAX as LABEL_MAX
 from kubegen.names import SUBDOMAIN_MAX as SUBDOMAIN_MAX
@@ -61,8 +63,7 @@ def similarity(a: str, b: str) -> float:
 
 # --- quantities ---------------------------------------------------------
 
-_DIGITS = frozenset("0123456789")
-_NUMBER_CHARS = _DIGITS | {"."}
+_NUMBER_CHARS = DIGITS | {"."}
 _SUFFIXES = frozenset({"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "n", "u", "m", "k", "M", "G", "T", "P", "E"})
 
 
@@ -82,7 +83,7 @@ def split_quantity(value: str) -> tuple[str, str] | None:
     if suffix not in _SUFFIXES:
         exponent = suffix[1:] if suffix[:1] in ("e", "E") else ""
         exponent = exponent[1:] if exponent[:1] in ("+", "-") else exponent
-        if not exponent or not set(exponent) <= _DIGITS:
+        if not exponent or not set(exponent) <= DIGITS:
             return None
     return value[:end], suffix
 

@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kubegen import facts
+from kubegen.names import DIGITS
 
 ARGOCD_HOOK = "argocd.argoproj.io/hook"
 ARGOCD_DELETE_POLICY = "argocd.argoproj.io/hook-delete-policy"
@@ -73,7 +74,7 @@ def _choices(key: str, value: str, choices: tuple[str, ...], *, fold: bool, why:
 
 def _integer(key: str, value: str, why: str) -> list[tuple[str, str | None]]:
     digits = value[1:] if value[:1] in ("+", "-") else value
-    if not digits or not set(digits) <= set("0123456789"):  # [+-]?[0-9]+, as Argo CD and Helm parse it
+    if not digits or not DIGITS.issuperset(digits):  # [+-]?[0-9]+, as Argo CD and Helm parse it
         return [(f"{key}: {value!r} is not an integer (such as \"-1\" or \"5\"); {why}", None)]
     if not _INT[0] <= int(value) <= _INT[1]:
         return [(f"{key}: {value!r} is beyond a 64-bit integer; {why}", None)]

@@ -42,15 +42,19 @@ class _LazyPattern:
 # The patterns of apimachinery's validation, as character sets: these run on every name
 # and label of a render, and a set comparison costs no regular-expression compilation
 # at start-up (tests/test_names.py holds each to its pattern).
-_LOWER_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
-_ALNUM = _LOWER_ALNUM | frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_LABEL_CHARS = _LOWER_ALNUM | {"-"}  # [-a-z0-9]
-_QUALIFIED_CHARS = _ALNUM | {"-", "_", "."}  # [-A-Za-z0-9_.]
+# ASCII only, as Go's character classes are.
+DIGITS = frozenset("0123456789")
+LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
+LETTERS = LOWER | frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+LOWER_ALNUM = LOWER | DIGITS
+ALNUM = LETTERS | DIGITS
+_LABEL_CHARS = LOWER_ALNUM | {"-"}  # [-a-z0-9]
+_QUALIFIED_CHARS = ALNUM | {"-", "_", "."}  # [-A-Za-z0-9_.]
 
 
 def is_dns1123_label(value: str) -> bool:
     """``[a-z0-9]([-a-z0-9]*[a-z0-9])?`` (any length)."""
-    return bool(value) and value[0] in _LOWER_ALNUM and value[-1] in _LOWER_ALNUM and set(value) <= _LABEL_CHARS
+    return bool(value) and value[0] in LOWER_ALNUM and value[-1] in LOWER_ALNUM and set(value) <= _LABEL_CHARS
 
 
 def is_dns1123_subdomain(value: str) -> bool:
@@ -65,7 +69,7 @@ def is_dns1035_label(value: str) -> bool:
 
 def is_qualified_name_part(value: str) -> bool:
     """``([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]`` (any length): a label value or the name of a key."""
-    return bool(value) and value[0] in _ALNUM and value[-1] in _ALNUM and set(value) <= _QUALIFIED_CHARS
+    return bool(value) and value[0] in ALNUM and value[-1] in ALNUM and set(value) <= _QUALIFIED_CHARS
 
 
 _ENV_VAR_NAME = lazy_pattern(r"[-._a-zA-Z][-._a-zA-Z0-9]*\Z")

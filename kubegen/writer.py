@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from typing import Any, NoReturn
 
 from kubegen.facts import lazy_pattern
+from kubegen.names import DIGITS, LETTERS
 from kubegen.values import INT_MAX, INT_MIN, InadmissibleValue, key_problem, scalar_problem, text_problem
 
 _TOP_FIRST = ("apiVersion", "kind", "metadata", "spec")
@@ -30,10 +31,8 @@ _DROP_TOP = frozenset({"status"})
 # Which strings are written plain is decided by character sets rather than regular
 # expressions: every render writes strings, and compiling patterns costs each run
 # start-up time (tests/test_writer.py holds each test to the pattern in its docstring).
-_DIGITS = frozenset("0123456789")
-_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-_PLAIN_FIRST = _LETTERS | {"_", "/"}
-_PLAIN_HEAD = _PLAIN_FIRST | _DIGITS | frozenset(".:@+=-")
+_PLAIN_FIRST = LETTERS | {"_", "/"}
+_PLAIN_HEAD = _PLAIN_FIRST | DIGITS | frozenset(".:@+=-")
 _PLAIN_WORD = _PLAIN_HEAD | {"(", ")"}
 
 
@@ -54,26 +53,26 @@ def is_numeric_word(value: str) -> bool:
     128Mi, 1.5Gi, 30s, which no reader takes for a number (no exponent digits, no base
     prefix, no sign, no ':' or '-')."""
     end = 0
-    while end < len(value) and value[end] in _DIGITS:
+    while end < len(value) and value[end] in DIGITS:
         end += 1
     if not end or (end > 1 and value[0] == "0"):
         return False
     if value[end:end + 1] == ".":
         fraction = end + 1
-        while fraction < len(value) and value[fraction] in _DIGITS:
+        while fraction < len(value) and value[fraction] in DIGITS:
             fraction += 1
         if fraction == end + 1:
             return False
         end = fraction
     rest = value[end:]
-    return bool(rest) and _LETTERS.issuperset(rest)
+    return bool(rest) and LETTERS.issuperset(rest)
 
 
 def is_hyphenated_number(value: str) -> bool:
     """``[0-9]+(?:-[0-9]+)+``: numbers joined by hyphens, such as kubectl's port names
     80-8080, which no reader takes for a number (dates are told apart by the caller)."""
     parts = value.split("-")
-    return len(parts) > 1 and all(part and _DIGITS.issuperset(part) for part in parts)
+    return len(parts) > 1 and all(part and DIGITS.issuperset(part) for part in parts)
 
 
 # Words YAML 1.1 (and some 1.2 readers) resolve to booleans or null, any case.

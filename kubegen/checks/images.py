@@ -26,16 +26,14 @@ from kubegen.checks import Report
 from kubegen.facts import lazy_pattern
 from kubegen.finding import quoted
 from kubegen.manifest import Manifest, pod_template
+from kubegen.names import ALNUM, DIGITS, LOWER_ALNUM
 
 # The reference grammar of distribution/reference, as character-set tests: every render
 # checks its images, and compiling regular expressions would cost each run start-up time
 # (tests/test_images.py holds each test to the grammar's pattern).
-_LOWER_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
-_ALNUM = _LOWER_ALNUM | frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_WORD = _ALNUM | {"_"}  # Go's \w is ASCII: a tag of other letters (``1.0-ä``) does not parse
-_LOWER_HEX = frozenset("0123456789abcdef")
+_WORD = ALNUM | {"_"}  # Go's \w is ASCII: a tag of other letters (``1.0-ä``) does not parse
+_LOWER_HEX = DIGITS | frozenset("abcdef")
 _HEX = _LOWER_HEX | frozenset("ABCDEF")
-_DIGITS = frozenset("0123456789")
 _DIGEST = lazy_pattern(r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}\Z")
 # The digest algorithms the kubelet's reference parser (opencontainers/go-digest) knows,
 # with the length of their lower-case hex; any other algorithm is "unsupported".
@@ -45,11 +43,11 @@ _DIGEST_HEX = {"sha256": 64, "sha384": 96, "sha512": 128}
 def is_path_component(part: str) -> bool:
     """``[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*``: runs of lower-case letters and digits
     joined by one '.', one '_', '__' or any number of '-'."""
-    if not part or part[0] not in _LOWER_ALNUM or part[-1] not in _LOWER_ALNUM:
+    if not part or part[0] not in LOWER_ALNUM or part[-1] not in LOWER_ALNUM:
         return False
     separator = ""
     for char in part:
-        if char in _LOWER_ALNUM:
+        if char in LOWER_ALNUM:
             if separator and separator not in (".", "_", "__") and separator.strip("-"):
                 return False
             separator = ""
@@ -70,10 +68,10 @@ def is_domain(host: str) -> bool:
     else:
         name, colon, port = host.partition(":")
         for label in name.split("."):
-            if not label or label[0] not in _ALNUM or label[-1] not in _ALNUM or not set(label) <= _ALNUM | {"-"}:
+            if not label or label[0] not in ALNUM or label[-1] not in ALNUM or not set(label) <= ALNUM | {"-"}:
                 return False
         port = colon + port
-    return not port or (port[0] == ":" and len(port) > 1 and set(port[1:]) <= _DIGITS)
+    return not port or (port[0] == ":" and len(port) > 1 and set(port[1:]) <= DIGITS)
 
 
 def is_tag(tag: str) -> bool:
