@@ -65,3 +65,20 @@ def test_a_value_that_is_not_the_default_object_is_still_checked() -> None:
     # The default written out is the default: accepted, as when left out.
     web = Deployment(name="web", replicas=1, restart_policy=None, containers=[Container(name="web", image="nginx:1.27")])
     assert web.to_dict()["spec"]["replicas"] == 1
+
+
+@pytest.mark.parametrize("cls", CLASSES, ids=lambda cls: cls.__name__)
+def test_every_plainly_typed_field_resolves_to_classes(cls: type) -> None:
+    """A field annotated with classes only (``int | None``, ``Hook | None``) is type-checked;
+    its names resolve in the builder's module or, for a builder that module imports only
+    for type checking (it is loaded by an app that uses it), through kubegen.model. A
+    name that resolved to nothing would drop the field's check without a word."""
+    for field in attrs.fields(cls):
+        if field.converter is not None or not field.init or not isinstance(field.type, str):
+            continue
+        check = _type_validator(field.type, cls.__module__)
+        if check is None:
+            continue  # Any, generics: not checked by design
+        sentinel = object()  # no field takes a bare object: a resolved check refuses it
+        with pytest.raises(BuilderTypeError, match=f"{field.name} must be"):
+            check(sentinel, _Named(field.name), sentinel)
