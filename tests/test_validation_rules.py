@@ -10,6 +10,9 @@ namespace); each case was written from the rule, not from kubegen's output.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 
 from kubegen.checks import CheckOptions, run_checks
@@ -407,3 +410,28 @@ def test_duplicate_keys_of_list_maps_are_warnings_from_the_api_data() -> None:
     assert not [m for r, _, m in found if r == "duplicate-key" and "ports[2]" in m]
     assert [m for r, s, m in found if r == "invalid-value" and "spec.containers[1].name: 'c' is already" in m]
     assert not [m for r, _, m in found if r == "duplicate-key" and "containers[1]" in m]
+
+
+def test_a_time_zone_is_judged_only_where_a_time_zone_database_exists(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On a system without zone files (and no tzdata package), kubegen cannot tell an
+    unknown zone from a known one, so neither is a finding; with the database, only the
+    unknown one is."""
+    import zoneinfo
+
+    from kubegen.checks.validation import batch
+
+    def verdicts() -> tuple[bool, bool]:
+        batch._known_time_zone.cache_clear()
+        zoneinfo.ZoneInfo.clear_cache()
+        return batch._known_time_zone("Europe/Berlin"), batch._known_time_zone("Mars/Olympus")
+
+    assert verdicts() == (True, False)
+    monkeypatch.setitem(sys.modules, "tzdata", None)  # no tzdata package to fall back on
+    zoneinfo.reset_tzpath(to=[str(tmp_path)])  # an empty zone directory
+    try:
+        assert verdicts() == (True, True)
+    finally:
+        zoneinfo.reset_tzpath()
+        assert verdicts() == (True, False)
