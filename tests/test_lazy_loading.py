@@ -94,7 +94,8 @@ def test_each_kind_reaches_its_rules_from_a_fresh_process(key: tuple[str, str]) 
 
 def test_a_render_loads_only_the_rules_of_its_kinds() -> None:
     """The shop (Deployments, Services, an Ingress, a ConfigMap) never loads the Job,
-    autoscaling, policy or RBAC rules, the time-zone database or the JSON API data."""
+    autoscaling, policy or RBAC rules, the cross-object rules of autoscalers, budgets and
+    NetworkPolicies, the time-zone database or the JSON API data."""
     out = run_python("""
         import sys
         import kubegen
@@ -107,6 +108,7 @@ def test_a_render_loads_only_the_rules_of_its_kinds() -> None:
         assert f"kubegen.checks.validation.{module}" in loaded
     for module in ("batch", "autoscaling", "policy", "rbac"):
         assert f"kubegen.checks.validation.{module}" not in loaded
+    assert "kubegen.checks.policies" not in loaded  # no autoscaler, budget or NetworkPolicy to judge
     assert "zoneinfo" not in loaded
     assert "json" not in loaded
 
@@ -169,3 +171,22 @@ def test_each_lazily_loaded_builder_renders_and_is_type_checked(module: str) -> 
     assert "hook must be a Hook or None" in result["refused"][0]
     assert "env_from[0] must be an EnvFrom" in result["refused"][1]
     assert "volume_mounts[0] must be a VolumeMount" in result["refused"][2]
+
+
+def test_the_policy_rules_load_for_a_stack_that_has_a_policy() -> None:
+    """The other side: in a fresh process, a budget whose selector matches no pod is
+    judged (kubegen.checks.policies is imported because the stack has one)."""
+    pdb = {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "db", "namespace": "ns"},
+           "spec": {"minAvailable": 1, "selector": {"matchLabels": {"app": "nowhere"}}}}
+    out = run_python(f"""
+        import json, sys
+        from kubegen.checks import run_checks
+        from kubegen.manifest import Manifest
+        from kubegen.location import Location
+        loaded = "kubegen.checks.policies" in sys.modules
+        findings = run_checks([Manifest({pdb!r}, Location("x.yaml", 1))])
+        print(json.dumps({{"loaded_before": loaded, "rules": [f.rule for f in findings]}}))
+    """)
+    result = json.loads(out)
+    assert result["loaded_before"] is False
+    assert "pdb-selector" in result["rules"], result

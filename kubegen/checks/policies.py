@@ -21,7 +21,7 @@ from typing import Any
 from kubegen import facts
 from kubegen.checks import Report
 from kubegen.checks.k8sdata import group_of
-from kubegen.checks.references import Known, namespace_of, report_missing, text_of
+from kubegen.checks.references import POLICY_KINDS, Known, namespace_of, report_missing, text_of
 from kubegen.checks.validation.base import dicts
 from kubegen.checks.validation.meta import selector_matches
 from kubegen.checks.wiring import PodSet, StackIndex, dangling_message, declare_hint, missing_pods
@@ -31,11 +31,8 @@ from kubegen.manifest import Manifest, pod_template
 _NOT_SCALABLE = frozenset({"DaemonSet", "Pod", "Job", "CronJob", "Service", "ConfigMap", "Secret", "Ingress"})
 
 
-_KINDS = frozenset({"HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy"})
-
-
 def check_policies(manifests: Sequence[Manifest], known: Known, report: Report) -> None:
-    mine = [m for m in manifests if m.kind in _KINDS]
+    mine = [m for m in manifests if m.kind in POLICY_KINDS]
     if not mine:
         return  # no pod index to build
     index = StackIndex(manifests, report.options.assume)

@@ -42,9 +42,10 @@ P = tuple[str | int, ...]
 # What these rules and those of kubegen.checks.policies read whole (the rest they only
 # look up in the catalogue): pods and their templates, accounts, Ingresses, bindings,
 # the policies themselves, and LimitRanges (the requests they give containers).
+# The kinds kubegen.checks.policies judges (the module is loaded for a stack that has one).
+POLICY_KINDS = frozenset({"HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy"})
 KINDS = frozenset({*facts.POD_TEMPLATE_PATHS, *facts.SCALABLE_KINDS, "ServiceAccount", "Ingress", "RoleBinding",
-                   "ClusterRoleBinding", "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy",
-                   "LimitRange"})
+                   "ClusterRoleBinding", *POLICY_KINDS, "LimitRange"})
 # Objects every namespace has: (kind, name) -> keys (None: any).
 _EVERYWHERE: dict[tuple[str, str], frozenset[str] | None] = {
     ("ServiceAccount", "default"): None,
@@ -147,8 +148,6 @@ def _key_missing(report: Report, m: Manifest, path: P, what: str, kind: str, nam
 
 def check_references(manifests: Sequence[Manifest], report: Report) -> None:
     """Every reference rule of this module and of :mod:`kubegen.checks.policies`."""
-    from kubegen.checks import policies
-
     known = Known(manifests, report.options.assume, report.catalogue)
     owned = {uid for m in manifests if isinstance(uid := m.metadata.get("uid"), str)}
     for m in manifests:
@@ -165,7 +164,10 @@ def check_references(manifests: Sequence[Manifest], report: Report) -> None:
             _ingress_tls(m, known, report)
         elif kind in ("RoleBinding", "ClusterRoleBinding"):
             _binding(m, known, report)
-    policies.check_policies(manifests, known, report)
+    if any(m.kind in POLICY_KINDS for m in manifests):
+        from kubegen.checks import policies
+
+        policies.check_policies(manifests, known, report)
 
 
 def _controlled(m: Manifest, uids: set[str]) -> bool:
