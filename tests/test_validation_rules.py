@@ -416,8 +416,8 @@ def test_a_time_zone_is_judged_only_where_a_time_zone_database_exists(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """On a system without zone files (and no tzdata package), kubegen cannot tell an
-    unknown zone from a known one, so neither is a finding; with the database, only the
-    unknown one is."""
+    unknown zone from a known one, so neither is a finding; with a database, even a
+    pruned one without UTC, only the unknown one is."""
     import zoneinfo
 
     from kubegen.checks.validation import batch
@@ -428,10 +428,14 @@ def test_a_time_zone_is_judged_only_where_a_time_zone_database_exists(
         return batch._known_time_zone("Europe/Berlin"), batch._known_time_zone("Mars/Olympus")
 
     assert verdicts() == (True, False)
+    berlin = next(Path(p) / "Europe" / "Berlin" for p in zoneinfo.TZPATH if (Path(p) / "Europe" / "Berlin").is_file())
     monkeypatch.setitem(sys.modules, "tzdata", None)  # no tzdata package to fall back on
     zoneinfo.reset_tzpath(to=[str(tmp_path)])  # an empty zone directory
     try:
         assert verdicts() == (True, True)
+        (tmp_path / "Europe").mkdir()
+        (tmp_path / "Europe" / "Berlin").write_bytes(berlin.read_bytes())  # a database of one zone
+        assert verdicts() == (True, False)
     finally:
         zoneinfo.reset_tzpath()
         assert verdicts() == (True, False)
